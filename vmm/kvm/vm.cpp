@@ -1,0 +1,75 @@
+#include "kvm/vm.h"
+
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <string>
+#include <utility>
+
+#include "base/error.h"
+#include "base/hex.h"
+#include "base/mapping.h"
+
+namespace ppc::vmm {
+
+std::string_view vm_type_name(VmType type) {
+  switch (type) {
+    case VmType::Auto: return "auto";
+    case VmType::Hv: return "hv";
+    case VmType::Pr: return "pr";
+  }
+  return "?";
+}
+
+std::optional<VmType> parse_vm_type(std::string_view text) {
+  if (text == "auto") return VmType::Auto;
+  if (text == "hv") return VmType::Hv;
+  if (text == "pr") return VmType::Pr;
+  return std::nullopt;
+}
+
+Vm Vm::create(const KvmSystem& kvm, VmType type) {
+  int fd;
+  do fd = ::ioctl(kvm.fd(), KVM_CREATE_VM, static_cast<unsigned long>(type));
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    const std::string hint = type == VmType::Pr   ? " (is the kvm-pr module loaded?)"
+                             : type == VmType::Hv ? " (is the kvm-hv module loaded, on a host that allows HV?)"
+                                                  : " (neither kvm-hv nor kvm-pr is usable)";
+    throw_errno("KVM_CREATE_VM type " + std::string(vm_type_name(type)) + hint);
+  }
+  return Vm(UniqueFd(fd), type);
+}
+
+int Vm::check_extension(long capability) const {
+  const int value = ::ioctl(fd_.get(), KVM_CHECK_EXTENSION, capability);
+  return value < 0 ? 0 : value;
+}
+
+void Vm::enable_cap(uint32_t capability, uint64_t arg0) {
+  kvm_enable_cap cap{};
+  cap.cap = capability;
+  cap.args[0] = arg0;
+  if (::ioctl(fd_.get(), KVM_ENABLE_CAP, &cap) < 0) throw_errno("KVM_ENABLE_CAP " + std::to_string(capability) + " on the VM");
+}
+
+void Vm::set_memory_region(uint32_t slot, uint64_t gpa, void* host, uint64_t size) {
+  kvm_userspace_memory_region region{};
+  region.slot = slot;
+  region.guest_phys_addr = gpa;
+  region.memory_size = size;
+  region.userspace_addr = reinterpret_cast<uint64_t>(host);
+  if (::ioctl(fd_.get(), KVM_SET_USER_MEMORY_REGION, &region) < 0)
+    throw_errno("KVM_SET_USER_MEMORY_REGION slot " + std::to_string(slot) + " at guest " + hex(gpa) + " size " + hex(size));
+}
+
+Vcpu Vm::create_vcpu(const KvmSystem& kvm, unsigned long id) const {
+  const int fd = ::ioctl(fd_.get(), KVM_CREATE_VCPU, id);
+  if (fd < 0) throw_errno("KVM_CREATE_VCPU " + std::to_string(id));
+  UniqueFd vcpu_fd(fd);
+  Mapping run = Mapping::shared_fd(vcpu_fd.get(), kvm.vcpu_mmap_size(), 0, "kvm_run of vCPU " + std::to_string(id));
+  return Vcpu(std::move(vcpu_fd), std::move(run), id);
+}
+
+}  // namespace ppc::vmm

@@ -1,0 +1,37 @@
+#pragma once
+// Guest physical RAM: one anonymous mapping that starts at guest physical address 0.
+// Every access the VMM makes on the guest's behalf goes through the checked accessors,
+// because addresses and lengths come from a hostile guest.
+#include <cstdint>
+#include <span>
+
+#include "base/mapping.h"
+
+namespace ppc::vmm {
+
+class GuestMemory {
+ public:
+  explicit GuestMemory(uint64_t size);
+
+  uint64_t size() const { return ram_.size(); }
+  uint8_t* host_base() const { return ram_.data(); }
+
+  // True when [gpa, gpa + len) lies inside RAM; safe against wrap-around.
+  bool contains(uint64_t gpa, uint64_t len) const;
+  // The host view of [gpa, gpa + len); throws an Error naming the range when it is outside RAM.
+  std::span<uint8_t> slice(uint64_t gpa, uint64_t len) const;
+
+  void write(uint64_t gpa, std::span<const uint8_t> bytes) const;
+  void read(uint64_t gpa, std::span<uint8_t> out) const;
+
+  // Big-endian loads and stores (PAPR argument blocks, RTAS, big-endian guest code).
+  uint32_t load_be32(uint64_t gpa) const;
+  uint64_t load_be64(uint64_t gpa) const;
+  void store_be32(uint64_t gpa, uint32_t value) const;
+  void store_be64(uint64_t gpa, uint64_t value) const;
+
+ private:
+  Mapping ram_;
+};
+
+}  // namespace ppc::vmm

@@ -1,0 +1,65 @@
+#include "memory/guest_memory.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "base/error.h"
+
+namespace ppc::vmm {
+namespace {
+
+constexpr uint64_t kSize = 1 << 20;
+
+TEST(GuestMemory, ContainsChecksBothEndsAndWrapAround) {
+  GuestMemory mem(kSize);
+  EXPECT_TRUE(mem.contains(0, kSize));
+  EXPECT_TRUE(mem.contains(kSize, 0));
+  EXPECT_TRUE(mem.contains(kSize - 8, 8));
+  EXPECT_FALSE(mem.contains(kSize - 8, 9));
+  EXPECT_FALSE(mem.contains(kSize + 1, 0));
+  EXPECT_FALSE(mem.contains(8, UINT64_MAX));
+  EXPECT_FALSE(mem.contains(UINT64_MAX, 2));
+}
+
+TEST(GuestMemory, OutOfRangeAccessNamesTheGuestAddress) {
+  GuestMemory mem(kSize);
+  try {
+    mem.load_be32(kSize - 2);
+    FAIL() << "read past the end of RAM";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "guest range 0xffffe+0x4 is outside guest RAM (size 0x100000)");
+  }
+  EXPECT_THROW(mem.store_be64(UINT64_MAX - 3, 1), Error);
+  std::array<uint8_t, 16> buf{};
+  EXPECT_THROW(mem.read(kSize - 15, buf), Error);
+  EXPECT_THROW(mem.write(kSize, buf), Error);
+}
+
+TEST(GuestMemory, BigEndianStoresLandInGuestByteOrder) {
+  GuestMemory mem(kSize);
+  mem.store_be32(0x100, 0x44000022);  // sc 1
+  const uint8_t* p = mem.host_base() + 0x100;
+  EXPECT_EQ(p[0], 0x44);
+  EXPECT_EQ(p[3], 0x22);
+  EXPECT_EQ(mem.load_be32(0x100), 0x44000022u);
+  mem.store_be64(0x200, 0x0102030405060708ull);
+  EXPECT_EQ(mem.host_base()[0x200], 0x01);
+  EXPECT_EQ(mem.load_be64(0x200), 0x0102030405060708ull);
+}
+
+TEST(GuestMemory, WriteThenReadRoundTrips) {
+  GuestMemory mem(kSize);
+  const std::array<uint8_t, 4> in{1, 2, 3, 4};
+  mem.write(kSize - 4, in);
+  std::array<uint8_t, 4> out{};
+  mem.read(kSize - 4, out);
+  EXPECT_EQ(in, out);
+}
+
+TEST(GuestMemory, ZeroSizeIsRefused) { EXPECT_THROW(GuestMemory(0), Error); }
+
+}  // namespace
+}  // namespace ppc::vmm

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The PowerPC host rig: boots an emulated POWER machine ("L1 host") under QEMU in one of two
+# profiles, with the project's binaries inside, runs one case script there against the real
+# /dev/kvm of L1, and returns the script's exit status.
+#
+#   run.sh --profile pr|hv --case FILE [--bin-dir DIR] [--timeout S] [--log FILE] [--append ARGS]
+#
+#   pr: -machine powernv8 -cpu POWER8, KVM-PR (hash-MMU guests)
+#   hv: nested pseries POWER9, KVM-HV (radix guests)
+#
+# Exit status: the case's own (cases keep theirs below 120), or
+#   120 the rig failed (build, QEMU, or L1 died without a result), 121 timeout, 122 L1 panic.
+# The serial log goes to --log (default: a temporary file, printed on failure).
+set -uo pipefail
+
+RIG_FAILURE=120 RIG_TIMEOUT=121 RIG_PANIC=122
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+profile="" case_file="" bin_dir="" timeout=300 log="" append=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profile) profile=$2; shift 2 ;;
+    --case) case_file=$2; shift 2 ;;
+    --bin-dir) bin_dir=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --log) log=$2; shift 2 ;;
+    --append) append=$2; shift 2 ;;
+    *) echo "rig: unknown argument '$1'" >&2; exit $RIG_FAILURE ;;
+  esac
+done
+fail() { echo "rig: $*" >&2; exit $RIG_FAILURE; }
+[ "$profile" = pr ] || [ "$profile" = hv ] || fail "--profile must be pr or hv"
+[ -r "$case_file" ] || fail "--case: cannot read '$case_file'"
+
+"$here/install-deps.sh" || fail "installing dependencies failed"
+kernel_dir=$("$top/kernel/build-kernel.sh" "$here/l1-host-kernel.fragment" l1-host) || fail "building the L1 kernel failed"
+busybox=$("$here/fetch-busybox.sh") || fail "fetching busybox-static:ppc64el failed"
+
+work=$(mktemp -d /tmp/ppc-kvm-rig.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+keep_log=$log; [ -n "$log" ] || log=$work/serial.log
+mkdir -p "$(dirname "$log")" && : > "$log"
+
+# The L1 initramfs: busybox, the kernel's modules, our binaries, the case script.
+root=$work/root
+mkdir -p "$root"/{bin,rig,opt/ppc-kvm-shim/bin,lib}
+cp "$busybox" "$root/bin/busybox"
+cp -a "$kernel_dir/modules/lib/modules" "$root/lib/"
+cp "$here/l1-init.sh" "$root/init"
+cp "$case_file" "$root/rig/case.sh"
+if [ -n "$bin_dir" ]; then
+  for f in "$bin_dir"/*; do [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/opt/ppc-kvm-shim/bin/"; done
+fi
+chmod +x "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/initramfs.cpio" || fail "packing the L1 initramfs failed"
+
+machine=()
+case "$profile" in
+  pr) machine=(-machine powernv8 -cpu POWER8
+               -device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-bt,bmc=bmc0,irq=10) ;;  # power-off ends QEMU
+  hv) machine=(-machine pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-nested-hv=on,x-vof=on
+               -cpu POWER9) ;;
+esac
+
+echo "rig: profile $profile, case $(basename "$case_file")${keep_log:+, serial log $log}"
+start=$(date +%s)
+qemu-system-ppc64 "${machine[@]}" -nodefaults -m 2G -smp 1 -display none -monitor none -no-reboot \
+  -serial "file:$log" -kernel "$kernel_dir/vmlinux" -initrd "$work/initramfs.cpio" \
+  -append "console=hvc0 panic=-1 quiet rig.profile=$profile $append" &
+qemu=$!
+
+# Watch the serial log: a result ends the run (QEMU gets a moment to power off by itself).
+status="" deadline=$((start + timeout))
+while kill -0 $qemu 2>/dev/null; do
+  if grep -q '^RIG-RESULT: ' "$log"; then
+    for _ in $(seq 20); do kill -0 $qemu 2>/dev/null || break; sleep 0.5; done
+    break
+  fi
+  if grep -q 'Kernel panic - not syncing' "$log"; then sleep 1; break; fi
+  if [ "$(date +%s)" -ge "$deadline" ]; then status=$RIG_TIMEOUT; break; fi
+  sleep 0.5
+done
+kill $qemu 2>/dev/null && wait $qemu 2>/dev/null
+
+result=$(sed -n 's/^RIG-RESULT: \([0-9]*\).*/\1/p' "$log" | tr -d '\r' | tail -1)
+# What the case printed, always: it is the test's own output.
+sed -n '/^RIG-BEGIN/,/^RIG-RESULT/p' "$log" | tr -d '\r'
+elapsed=$(( $(date +%s) - start ))
+if [ -n "$result" ]; then
+  echo "rig: case exited $result after ${elapsed} s"
+  exit "$result"
+fi
+tail -n 40 "$log" | tr -d '\r' >&2
+if grep -q 'Kernel panic - not syncing' "$log"; then echo "rig: L1 kernel panic" >&2; exit $RIG_PANIC; fi
+if [ "$status" = "$RIG_TIMEOUT" ]; then echo "rig: timeout after ${timeout} s" >&2; exit $RIG_TIMEOUT; fi
+echo "rig: QEMU ended without a result" >&2
+exit $RIG_FAILURE

@@ -3,7 +3,11 @@
 # profiles, with the project's binaries inside, runs one case script there against the real
 # /dev/kvm of L1, and returns the script's exit status.
 #
-#   run.sh --profile pr|hv --case FILE [--bin-dir DIR] [--timeout S] [--log FILE] [--append ARGS]
+#   run.sh --profile pr|hv --case FILE [--bin-dir DIR] [--share-dir DIR] [--timeout S] [--log FILE]
+#          [--append ARGS]
+#
+# Executables in --bin-dir land in L1's PATH (/opt/ppc-kvm-shim/bin); files in --share-dir
+# (symlinks followed) in /opt/ppc-kvm-shim/share.
 #
 #   pr: -machine powernv8 -cpu POWER8, KVM-PR (hash-MMU guests)
 #   hv: nested pseries POWER9, KVM-HV (radix guests)
@@ -17,12 +21,13 @@ RIG_FAILURE=120 RIG_TIMEOUT=121 RIG_PANIC=122
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-profile="" case_file="" bin_dir="" timeout=300 log="" append=""
+profile="" case_file="" bin_dir="" share_dir="" timeout=300 log="" append=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=$2; shift 2 ;;
     --case) case_file=$2; shift 2 ;;
     --bin-dir) bin_dir=$2; shift 2 ;;
+    --share-dir) share_dir=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
@@ -44,13 +49,18 @@ mkdir -p "$(dirname "$log")" && : > "$log"
 
 # The L1 initramfs: busybox, the kernel's modules, our binaries, the case script.
 root=$work/root
-mkdir -p "$root"/{bin,rig,opt/ppc-kvm-shim/bin,lib}
+mkdir -p "$root"/{bin,rig,opt/ppc-kvm-shim/bin,opt/ppc-kvm-shim/share,lib}
 cp "$busybox" "$root/bin/busybox"
 cp -a "$kernel_dir/modules/lib/modules" "$root/lib/"
 cp "$here/l1-init.sh" "$root/init"
 cp "$case_file" "$root/rig/case.sh"
+# The case's folder too, for the helpers its scripts source (/rig/lib/*.sh).
+mkdir -p "$root/rig/lib" && cp "$(dirname "$case_file")"/*.sh "$root/rig/lib/"
 if [ -n "$bin_dir" ]; then
   for f in "$bin_dir"/*; do [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/opt/ppc-kvm-shim/bin/"; done
+fi
+if [ -n "$share_dir" ] && [ -d "$share_dir" ]; then
+  cp -rL "$share_dir"/. "$root/opt/ppc-kvm-shim/share/" || fail "copying $share_dir failed"
 fi
 chmod +x "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/initramfs.cpio" || fail "packing the L1 initramfs failed"

@@ -72,4 +72,44 @@ Vcpu Vm::create_vcpu(const KvmSystem& kvm, unsigned long id) const {
   return Vcpu(std::move(vcpu_fd), std::move(run), id);
 }
 
+UniqueFd Vm::create_device(uint32_t type) const {
+  kvm_create_device dev{};
+  dev.type = type;
+  if (::ioctl(fd_.get(), KVM_CREATE_DEVICE, &dev) < 0) throw_errno("KVM_CREATE_DEVICE type " + std::to_string(type));
+  return UniqueFd(static_cast<int>(dev.fd));
+}
+
+kvm_ppc_smmu_info Vm::smmu_info() const {
+  kvm_ppc_smmu_info info{};
+  if (::ioctl(fd_.get(), KVM_PPC_GET_SMMU_INFO, &info) < 0) throw_errno("KVM_PPC_GET_SMMU_INFO");
+  return info;
+}
+
+std::optional<kvm_ppc_pvinfo> Vm::pvinfo() const {
+  if (!check_extension(KVM_CAP_PPC_GET_PVINFO)) return std::nullopt;
+  kvm_ppc_pvinfo info{};
+  if (::ioctl(fd_.get(), KVM_PPC_GET_PVINFO, &info) < 0) return std::nullopt;
+  return info;
+}
+
+uint32_t Vm::allocate_htab(uint32_t order) {
+  uint32_t inout = order;
+  if (::ioctl(fd_.get(), KVM_PPC_ALLOCATE_HTAB, &inout) < 0) throw_errno("KVM_PPC_ALLOCATE_HTAB order " + std::to_string(order));
+  return inout;
+}
+
+void Vm::configure_v3_mmu(uint64_t flags, uint64_t process_table) {
+  kvm_ppc_mmuv3_cfg cfg{flags, process_table};
+  if (::ioctl(fd_.get(), KVM_PPC_CONFIGURE_V3_MMU, &cfg) < 0)
+    throw_errno("KVM_PPC_CONFIGURE_V3_MMU flags " + hex(flags) + " process table " + hex(process_table));
+}
+
+void Vm::define_rtas_token(const std::string& name, uint32_t token) {
+  kvm_rtas_token_args args{};
+  if (name.size() >= sizeof args.name) throw Error("RTAS name too long: " + name);
+  name.copy(args.name, name.size());
+  args.token = token;
+  if (::ioctl(fd_.get(), KVM_PPC_RTAS_DEFINE_TOKEN, &args) < 0) throw_errno("KVM_PPC_RTAS_DEFINE_TOKEN " + name);
+}
+
 }  // namespace ppc::vmm

@@ -1,7 +1,10 @@
 #pragma once
 // One KVM virtual machine: its type (KVM-HV or KVM-PR), memory slots and vCPU creation.
 #include <cstdint>
+#include <linux/kvm.h>
+
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "base/unique_fd.h"
@@ -31,6 +34,17 @@ class Vm {
   // Maps host memory [host, host + size) at guest physical gpa in the given slot.
   void set_memory_region(uint32_t slot, uint64_t gpa, void* host, uint64_t size);
   Vcpu create_vcpu(const KvmSystem& kvm, unsigned long id) const;
+  // KVM_CREATE_DEVICE (e.g. KVM_DEV_TYPE_XICS): the device's fd.
+  UniqueFd create_device(uint32_t type) const;
+
+  // Book3S specifics.
+  kvm_ppc_smmu_info smmu_info() const;
+  std::optional<kvm_ppc_pvinfo> pvinfo() const;  // KVM-PR only
+  // KVM_PPC_ALLOCATE_HTAB (KVM-HV hash guests): returns the order the kernel chose.
+  uint32_t allocate_htab(uint32_t order);
+  void configure_v3_mmu(uint64_t flags, uint64_t process_table);
+  // Lets KVM answer an RTAS call itself (the XICS ones).
+  void define_rtas_token(const std::string& name, uint32_t token);
 
  private:
   Vm(UniqueFd fd, VmType type) : fd_(std::move(fd)), type_(type) {}

@@ -1,0 +1,97 @@
+#include "cli.h"
+
+#include <cctype>
+#include <limits>
+
+#include "config_error.h"
+
+namespace ppc::vmm {
+
+uint64_t parse_size(const std::string& text) {
+  size_t i = 0;
+  uint64_t value = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    const uint64_t digit = static_cast<uint64_t>(text[i] - '0');
+    if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) throw ConfigError("size '" + text + "' is too large");
+    value = value * 10 + digit;
+    ++i;
+  }
+  if (i == 0) throw ConfigError("size '" + text + "' is not a number");
+  unsigned shift = 0;
+  if (i + 1 == text.size()) {
+    switch (std::toupper(static_cast<unsigned char>(text[i]))) {
+      case 'K': shift = 10; break;
+      case 'M': shift = 20; break;
+      case 'G': shift = 30; break;
+      default: throw ConfigError("size '" + text + "': unknown suffix (K, M or G)");
+    }
+  } else if (i != text.size()) {
+    throw ConfigError("size '" + text + "' is not a number");
+  }
+  if (shift && value > (std::numeric_limits<uint64_t>::max() >> shift)) throw ConfigError("size '" + text + "' is too large");
+  return value << shift;
+}
+
+std::string usage() {
+  return R"(usage: ppc-kvm-vmm --kernel FILE [options]
+       ppc-kvm-vmm --probe
+
+Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firmware.
+
+  --kernel FILE       guest kernel: ELF vmlinux (64-bit, either endianness)
+  --raw-kernel        the kernel is a raw image, loaded at 0 and entered at 0
+  --initrd FILE       initramfs, described to the guest in /chosen
+  --cmdline TEXT      kernel command line (default "console=hvc0 panic=-1")
+  --memory SIZE       guest RAM, e.g. 512M or 1G (default 512M; whole MiB, at least 16M)
+  --vcpus N           vCPUs, 1 to 16 (default 1)
+  --vm-type TYPE      auto, hv or pr (default auto: KVM-HV when usable, else KVM-PR)
+  --console DEST      guest console output: - for stderr (default) or a file
+  --console-input     feed the guest console from stdin
+  --kvm PATH          the KVM device (default /dev/kvm)
+  --probe             print what this host's KVM offers and exit
+  --help              this text
+
+Exit status: 0 guest powered off; 1 VMM failure; 2 bad arguments or files (no VM created);
+3 guest reboot; 4 guest panic or ibm,os-term; 128+N stopped by signal N (the guest is
+stopped first).
+)";
+}
+
+CliOptions parse_cli(const std::vector<std::string>& args) {
+  CliOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw ConfigError(flag + " needs a value");
+      return args[++i];
+    };
+    if (flag == "--kernel") o.machine.kernel = value();
+    else if (flag == "--raw-kernel") o.machine.raw_kernel = true;
+    else if (flag == "--initrd") o.machine.initrd = value();
+    else if (flag == "--cmdline") o.machine.cmdline = value();
+    else if (flag == "--memory") {
+      const std::string& v = value();
+      try { o.machine.memory = parse_size(v); } catch (const ConfigError& e) { throw ConfigError("--memory: " + std::string(e.what())); }
+    } else if (flag == "--vcpus") {
+      const std::string& v = value();
+      uint64_t n = 0;
+      try { n = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vcpus: '" + v + "' is not a number"); }
+      if (n < 1 || n > kMaxVcpus) throw ConfigError("--vcpus " + v + ": between 1 and " + std::to_string(kMaxVcpus));
+      o.machine.vcpus = static_cast<unsigned>(n);
+    } else if (flag == "--vm-type") {
+      const std::string& v = value();
+      const auto type = parse_vm_type(v);
+      if (!type) throw ConfigError("--vm-type: unknown type '" + v + "' (auto, hv, pr)");
+      o.machine.vm_type = *type;
+    } else if (flag == "--console") o.machine.console = value();
+    else if (flag == "--console-input") o.machine.console_input = true;
+    else if (flag == "--kvm") o.machine.kvm_path = value();
+    else if (flag == "--probe") o.probe = true;
+    else if (flag == "--help" || flag == "-h") o.help = true;
+    else throw ConfigError("unknown argument '" + flag + "' (see --help)");
+  }
+  if (!o.help && !o.probe && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
+  return o;
+}
+
+}  // namespace ppc::vmm

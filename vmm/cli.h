@@ -1,0 +1,22 @@
+#pragma once
+// The VMM's command line.
+#include <string>
+#include <vector>
+
+#include "pseries/machine.h"
+
+namespace ppc::vmm {
+
+struct CliOptions {
+  MachineConfig machine;
+  bool probe = false;
+  bool help = false;
+};
+
+// Throws ConfigError naming the bad flag or value.
+CliOptions parse_cli(const std::vector<std::string>& args);
+// "512M", "1G", "65536": a size in bytes (K, M, G are powers of 1024).
+uint64_t parse_size(const std::string& text);
+std::string usage();
+
+}  // namespace ppc::vmm

@@ -1,0 +1,49 @@
+#include "console.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace ppc::vmm {
+
+Console::Console(int out_fd, UniqueFd owned_out, int in_fd)
+    : out_fd_(out_fd), owned_out_(std::move(owned_out)), in_fd_(in_fd) {}
+
+void Console::write(std::string_view text) {
+  std::lock_guard lock(mu_);
+  for (size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(out_fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // a closed console must not stop the guest
+    done += static_cast<size_t>(n);
+  }
+  for (char c : text) {
+    if (c != '\n') {
+      if (line_.size() < 512) line_.push_back(c);
+      continue;
+    }
+    if (panic_line_.empty() && line_.find("Kernel panic - not syncing") != std::string::npos) panic_line_ = line_;
+    line_.clear();
+  }
+}
+
+size_t Console::read(char* buf, size_t max) {
+  if (in_fd_ < 0) return 0;
+  std::lock_guard lock(mu_);
+  pollfd p{in_fd_, POLLIN, 0};
+  if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLIN)) return 0;
+  const ssize_t n = ::read(in_fd_, buf, max);
+  if (n <= 0) {
+    in_fd_ = -1;  // end of input: stop polling it
+    return 0;
+  }
+  return static_cast<size_t>(n);
+}
+
+std::string Console::panic_line() const {
+  std::lock_guard lock(mu_);
+  return panic_line_;
+}
+
+}  // namespace ppc::vmm

@@ -1,0 +1,39 @@
+#pragma once
+// Builds the flattened device tree a firmware-less pSeries guest boots with (libfdt's
+// sequential-write API): what Linux's prom.c and pseries platform code read before any
+// device exists.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ppc::vmm {
+
+struct CpuDescription {
+  uint32_t pvr = 0;
+  uint32_t timebase_hz = 512000000;
+  uint32_t slb_size = 0;                     // 0: property omitted
+  std::vector<uint32_t> segment_page_sizes;  // ibm,segment-page-sizes cells; empty: omitted
+  bool one_tb_segments = false;
+};
+
+struct FdtInputs {
+  uint64_t ram_size = 0;
+  unsigned vcpus = 1;
+  CpuDescription cpu;
+  bool radix = false;      // offer radix in /chosen/ibm,architecture-vec-5 and pa-features
+  uint32_t hpt_order = 0;  // log2 of the hash table size for ibm,pft-size (hash guests)
+  std::string bootargs;
+  uint64_t initrd_start = 0;
+  uint64_t initrd_size = 0;  // 0: no initrd properties
+  uint64_t rtas_base = 0;
+  uint32_t rtas_size = 0;
+  std::vector<std::pair<std::string, uint32_t>> rtas_tokens;  // property name -> token
+  std::optional<std::array<uint32_t, 4>> hcall_instructions;  // ePAPR paravirt (KVM_PPC_GET_PVINFO)
+};
+
+std::vector<uint8_t> build_fdt(const FdtInputs& in);
+
+}  // namespace ppc::vmm

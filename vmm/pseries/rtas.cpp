@@ -1,0 +1,190 @@
+#include "pseries/rtas.h"
+
+#include <time.h>
+
+#include <cstdio>
+#include <string>
+
+#include "base/error.h"
+#include "base/hex.h"
+#include "pseries/papr.h"
+
+namespace ppc::vmm {
+namespace {
+
+constexpr uint32_t kFirstToken = 0x2000;
+constexpr uint32_t kMaxWords = 16;       // PAPR bounds nargs + nret
+constexpr uint32_t kOsTermMaxLen = 1024;
+
+enum class Id {
+  DisplayCharacter, GetTimeOfDay, SetTimeOfDay, PowerOff, SystemReboot, QueryCpuStoppedState,
+  StartCpu, StopSelf, OsTerm, SetXive, GetXive, IntOff, IntOn,
+};
+
+struct CallSpec {
+  Id id;
+  const char* name;
+  uint32_t nargs;
+  uint32_t nret;
+  bool in_kernel_xics;
+};
+
+constexpr CallSpec kCalls[] = {
+    {Id::DisplayCharacter, "display-character", 1, 1, false},
+    {Id::GetTimeOfDay, "get-time-of-day", 0, 8, false},
+    {Id::SetTimeOfDay, "set-time-of-day", 7, 1, false},
+    {Id::PowerOff, "power-off", 2, 1, false},
+    {Id::SystemReboot, "system-reboot", 0, 1, false},
+    {Id::QueryCpuStoppedState, "query-cpu-stopped-state", 1, 2, false},
+    {Id::StartCpu, "start-cpu", 3, 1, false},
+    {Id::StopSelf, "stop-self", 0, 1, false},
+    {Id::OsTerm, "ibm,os-term", 1, 1, false},
+    {Id::SetXive, "ibm,set-xive", 3, 1, true},
+    {Id::GetXive, "ibm,get-xive", 1, 3, true},
+    {Id::IntOff, "ibm,int-off", 1, 1, true},
+    {Id::IntOn, "ibm,int-on", 1, 1, true},
+};
+
+uint32_t token_of(size_t index) { return kFirstToken + static_cast<uint32_t>(index); }
+
+}  // namespace
+
+void Rtas::write_blob(uint64_t gpa) const {
+  for (size_t i = 0; i < kBlob.size(); ++i) mem_.store_be32(gpa + 4 * i, kBlob[i]);
+}
+
+std::vector<std::pair<std::string, uint32_t>> Rtas::tokens() const {
+  std::vector<std::pair<std::string, uint32_t>> out;
+  for (size_t i = 0; i < std::size(kCalls); ++i) out.emplace_back(kCalls[i].name, token_of(i));
+  return out;
+}
+
+std::vector<std::pair<std::string, uint32_t>> Rtas::xics_tokens() const {
+  std::vector<std::pair<std::string, uint32_t>> out;
+  for (size_t i = 0; i < std::size(kCalls); ++i)
+    if (kCalls[i].in_kernel_xics) out.emplace_back(kCalls[i].name, token_of(i));
+  return out;
+}
+
+int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
+  // Header: token, nargs, nret; then nargs argument words and nret return words.
+  if (!mem_.contains(args_gpa, 12)) {
+    std::fprintf(stderr, "ppc-kvm-vmm: RTAS argument block at %s is outside guest RAM\n", hex(args_gpa).c_str());
+    return papr::kParameter;
+  }
+  const uint32_t token = mem_.load_be32(args_gpa);
+  const uint32_t nargs = mem_.load_be32(args_gpa + 4);
+  const uint32_t nret = mem_.load_be32(args_gpa + 8);
+  if (nargs > kMaxWords || nret > kMaxWords || nargs + nret > kMaxWords ||
+      !mem_.contains(args_gpa + 12, 4ull * (nargs + nret))) {
+    std::fprintf(stderr, "ppc-kvm-vmm: RTAS token %s: bad argument block at %s (nargs %u, nret %u)\n",
+                 hex(token).c_str(), hex(args_gpa).c_str(), nargs, nret);
+    return papr::kParameter;
+  }
+  auto arg = [&](uint32_t i) { return mem_.load_be32(args_gpa + 12 + 4 * i); };
+  auto ret = [&](uint32_t i, int64_t value) {
+    if (i < nret) mem_.store_be32(args_gpa + 12 + 4 * (nargs + i), static_cast<uint32_t>(value));
+  };
+
+  const size_t index = token - kFirstToken;
+  if (token < kFirstToken || index >= std::size(kCalls)) {
+    std::fprintf(stderr, "ppc-kvm-vmm: unknown RTAS token %s from vCPU %u\n", hex(token).c_str(), cpu);
+    ret(0, papr::kRtasHardwareError);
+    return papr::kSuccess;
+  }
+  const CallSpec& spec = kCalls[index];
+  if (nargs != spec.nargs || nret < 1 || nret > spec.nret) {
+    std::fprintf(stderr, "ppc-kvm-vmm: RTAS %s with %u args and %u returns (expected %u and %u)\n", spec.name, nargs,
+                 nret, spec.nargs, spec.nret);
+    ret(0, papr::kRtasParameterError);
+    return papr::kSuccess;
+  }
+
+  switch (spec.id) {
+    case Id::DisplayCharacter: {
+      const char c = static_cast<char>(arg(0) & 0xff);
+      host_.console_write(std::string_view(&c, 1));
+      ret(0, papr::kRtasSuccess);
+      break;
+    }
+    case Id::GetTimeOfDay: {
+      timespec now{};
+      clock_gettime(CLOCK_REALTIME, &now);
+      const time_t t = now.tv_sec + rtc_offset_s_;
+      tm utc{};
+      gmtime_r(&t, &utc);
+      ret(0, papr::kRtasSuccess);
+      ret(1, utc.tm_year + 1900);
+      ret(2, utc.tm_mon + 1);
+      ret(3, utc.tm_mday);
+      ret(4, utc.tm_hour);
+      ret(5, utc.tm_min);
+      ret(6, utc.tm_sec);
+      ret(7, now.tv_nsec);
+      break;
+    }
+    case Id::SetTimeOfDay: {
+      tm utc{};
+      utc.tm_year = static_cast<int>(arg(0)) - 1900;
+      utc.tm_mon = static_cast<int>(arg(1)) - 1;
+      utc.tm_mday = static_cast<int>(arg(2));
+      utc.tm_hour = static_cast<int>(arg(3));
+      utc.tm_min = static_cast<int>(arg(4));
+      utc.tm_sec = static_cast<int>(arg(5));
+      if (arg(1) < 1 || arg(1) > 12 || arg(2) < 1 || arg(2) > 31 || arg(3) > 23 || arg(4) > 59 || arg(5) > 60) {
+        ret(0, papr::kRtasParameterError);
+        break;
+      }
+      const time_t wanted = timegm(&utc);
+      rtc_offset_s_ = static_cast<int64_t>(wanted) - static_cast<int64_t>(time(nullptr));
+      ret(0, papr::kRtasSuccess);
+      break;
+    }
+    case Id::PowerOff:
+      ret(0, papr::kRtasSuccess);
+      host_.power_off();
+      break;
+    case Id::SystemReboot:
+      ret(0, papr::kRtasSuccess);
+      host_.reboot();
+      break;
+    case Id::QueryCpuStoppedState: {
+      int32_t state = 0;
+      const int32_t status = host_.query_cpu_stopped_state(arg(0), state);
+      ret(0, status);
+      ret(1, state);
+      break;
+    }
+    case Id::StartCpu:
+      ret(0, host_.start_cpu(arg(0), arg(1), arg(2)));
+      break;
+    case Id::StopSelf:
+      ret(0, papr::kRtasSuccess);
+      host_.stop_self(cpu);
+      break;
+    case Id::OsTerm: {
+      // The message is a NUL-terminated string in guest memory: bounded, and clipped to RAM.
+      const uint64_t gpa = arg(0);
+      std::string message;
+      for (uint64_t i = 0; i < kOsTermMaxLen && mem_.contains(gpa + i, 1); ++i) {
+        const char c = static_cast<char>(mem_.slice(gpa + i, 1)[0]);
+        if (c == '\0') break;
+        message.push_back(c);
+      }
+      ret(0, papr::kRtasSuccess);
+      host_.os_term(message);
+      break;
+    }
+    case Id::SetXive:
+    case Id::GetXive:
+    case Id::IntOff:
+    case Id::IntOn:
+      // KVM answers these when the in-kernel XICS holds their tokens; reaching us means it does not.
+      std::fprintf(stderr, "ppc-kvm-vmm: RTAS %s reached the VMM: no in-kernel XICS\n", spec.name);
+      ret(0, papr::kRtasHardwareError);
+      break;
+  }
+  return papr::kSuccess;
+}
+
+}  // namespace ppc::vmm

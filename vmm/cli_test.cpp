@@ -1,1 +1,181 @@
+#include "cli.h"
+
 #include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config_error.h"
+
+namespace ppc::vmm {
+namespace {
+
+// The ConfigError message parse_cli throws; "<no throw>" when it does not.
+std::string cli_error(const std::vector<std::string>& args) {
+  try {
+    parse_cli(args);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no throw>";
+}
+
+bool size_rejected(const std::string& text) {
+  try {
+    parse_size(text);
+  } catch (const ConfigError&) {
+    return true;
+  }
+  return false;
+}
+
+TEST(ParseSize, AcceptsSuffixesAndPlainBytes) {
+  EXPECT_EQ(parse_size("512M"), 512ull << 20);
+  EXPECT_EQ(parse_size("1G"), 1ull << 30);
+  EXPECT_EQ(parse_size("64K"), 64ull << 10);
+  EXPECT_EQ(parse_size("1048576"), 1048576u);
+  EXPECT_EQ(parse_size("2g"), 2ull << 30);
+  EXPECT_EQ(parse_size("3m"), 3ull << 20);
+  EXPECT_EQ(parse_size("0"), 0u);
+}
+
+TEST(ParseSize, AcceptsTheLargestValues) {
+  EXPECT_EQ(parse_size("18446744073709551615"), UINT64_MAX);
+  EXPECT_EQ(parse_size("17179869183G"), 17179869183ull << 30);
+}
+
+TEST(ParseSize, RejectsMalformedText) {
+  for (const char* text : {"", "M", "12Q", "1.5G", "12MB", "-1", " 1", "1 ", "0x10", "G1"}) {
+    EXPECT_TRUE(size_rejected(text)) << "'" << text << "'";
+  }
+}
+
+TEST(ParseSize, RejectsOverflow) {
+  EXPECT_TRUE(size_rejected("99999999999999999999"));
+  EXPECT_TRUE(size_rejected("18446744073709551616"));
+  EXPECT_TRUE(size_rejected("17179869184G"));  // 2^34 GiB = 2^64
+  EXPECT_TRUE(size_rejected("17592186044416M"));
+}
+
+TEST(ParseSize, ErrorQuotesTheText) {
+  try {
+    parse_size("12Q");
+    FAIL() << "12Q accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'12Q'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ParseCli, EveryFlagRoundTripsIntoMachineConfig) {
+  const CliOptions o = parse_cli({"--kernel", "/boot/vmlinux", "--raw-kernel", "--initrd", "/boot/initrd.cpio",
+                                  "--cmdline", "console=hvc0 root=/dev/ram", "--memory", "1G", "--vcpus", "4",
+                                  "--vm-type", "pr", "--console", "/tmp/console.log", "--console-input", "--kvm",
+                                  "/dev/kvm-alt"});
+  EXPECT_EQ(o.machine.kernel, "/boot/vmlinux");
+  EXPECT_TRUE(o.machine.raw_kernel);
+  EXPECT_EQ(o.machine.initrd, "/boot/initrd.cpio");
+  EXPECT_EQ(o.machine.cmdline, "console=hvc0 root=/dev/ram");
+  EXPECT_EQ(o.machine.memory, 1ull << 30);
+  EXPECT_EQ(o.machine.vcpus, 4u);
+  EXPECT_EQ(o.machine.vm_type, VmType::Pr);
+  EXPECT_EQ(o.machine.console, "/tmp/console.log");
+  EXPECT_TRUE(o.machine.console_input);
+  EXPECT_EQ(o.machine.kvm_path, "/dev/kvm-alt");
+  EXPECT_FALSE(o.probe);
+  EXPECT_FALSE(o.help);
+}
+
+TEST(ParseCli, DefaultsWithOnlyAKernel) {
+  const CliOptions o = parse_cli({"--kernel", "vmlinux"});
+  EXPECT_EQ(o.machine.kernel, "vmlinux");
+  EXPECT_FALSE(o.machine.raw_kernel);
+  EXPECT_EQ(o.machine.initrd, "");
+  EXPECT_EQ(o.machine.cmdline, "console=hvc0 panic=-1");
+  EXPECT_EQ(o.machine.memory, 512ull << 20);
+  EXPECT_EQ(o.machine.vcpus, 1u);
+  EXPECT_EQ(o.machine.vm_type, VmType::Auto);
+  EXPECT_EQ(o.machine.console, "-");
+  EXPECT_FALSE(o.machine.console_input);
+  EXPECT_EQ(o.machine.kvm_path, "/dev/kvm");
+}
+
+TEST(ParseCli, VmTypeHvAndAutoAndVcpusBounds) {
+  EXPECT_EQ(parse_cli({"--kernel", "k", "--vm-type", "hv"}).machine.vm_type, VmType::Hv);
+  EXPECT_EQ(parse_cli({"--kernel", "k", "--vm-type", "auto"}).machine.vm_type, VmType::Auto);
+  EXPECT_EQ(parse_cli({"--kernel", "k", "--vcpus", "1"}).machine.vcpus, 1u);
+  EXPECT_EQ(parse_cli({"--kernel", "k", "--vcpus", "16"}).machine.vcpus, 16u);
+}
+
+TEST(ParseCli, BadVmTypeNamesTheFlag) {
+  const std::string msg = cli_error({"--kernel", "k", "--vm-type", "bogus"});
+  EXPECT_NE(msg.find("--vm-type"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("bogus"), std::string::npos) << msg;
+}
+
+TEST(ParseCli, VcpusOutOfRangeOrNotANumberNamesTheFlag) {
+  for (const char* v : {"0", "17", "abc", "1K", ""}) {
+    SCOPED_TRACE(v);
+    const std::string msg = cli_error({"--kernel", "k", "--vcpus", v});
+    EXPECT_NE(msg.find("--vcpus"), std::string::npos) << msg;
+  }
+}
+
+TEST(ParseCli, BadMemoryNamesTheFlag) {
+  const std::string msg = cli_error({"--kernel", "k", "--memory", "lots"});
+  EXPECT_NE(msg.find("--memory"), std::string::npos) << msg;
+}
+
+TEST(ParseCli, MissingValueAtTheEndNamesTheFlag) {
+  for (const char* flag : {"--kernel", "--initrd", "--cmdline", "--memory", "--vcpus", "--vm-type", "--console",
+                           "--kvm"}) {
+    SCOPED_TRACE(flag);
+    const std::string msg = cli_error({"--kernel", "k", flag});
+    EXPECT_NE(msg.find(flag), std::string::npos) << msg;
+    EXPECT_NE(msg.find("needs a value"), std::string::npos) << msg;
+  }
+}
+
+TEST(ParseCli, UnknownFlagIsNamed) {
+  const std::string msg = cli_error({"--kernel", "k", "--frobnicate"});
+  EXPECT_NE(msg.find("--frobnicate"), std::string::npos) << msg;
+  const std::string positional = cli_error({"--kernel", "k", "vmlinux"});
+  EXPECT_NE(positional.find("'vmlinux'"), std::string::npos) << positional;
+}
+
+TEST(ParseCli, KernelIsRequired) {
+  const std::string msg = cli_error({"--memory", "1G"});
+  EXPECT_NE(msg.find("--kernel"), std::string::npos) << msg;
+  EXPECT_NE(cli_error({}).find("--kernel"), std::string::npos);
+}
+
+TEST(ParseCli, HelpAndProbeDoNotNeedAKernel) {
+  EXPECT_TRUE(parse_cli({"--help"}).help);
+  EXPECT_TRUE(parse_cli({"-h"}).help);
+  const CliOptions probe = parse_cli({"--probe"});
+  EXPECT_TRUE(probe.probe);
+  EXPECT_FALSE(probe.help);
+}
+
+TEST(Usage, MentionsEveryFlagParseCliAccepts) {
+  // Each flag, with a value when it takes one; parse_cli must accept it and usage() name it.
+  const std::vector<std::vector<std::string>> flags = {
+      {"--kernel", "k"}, {"--raw-kernel"},      {"--initrd", "i"}, {"--cmdline", "c"},
+      {"--memory", "1G"}, {"--vcpus", "2"},     {"--vm-type", "hv"}, {"--console", "-"},
+      {"--console-input"}, {"--kvm", "/dev/kvm"}, {"--probe"},       {"--help"},
+  };
+  const std::string text = usage();
+  for (const auto& flag : flags) {
+    SCOPED_TRACE(flag[0]);
+    std::vector<std::string> args = {"--kernel", "k"};
+    args.insert(args.end(), flag.begin(), flag.end());
+    EXPECT_EQ(cli_error(args), "<no throw>");
+    // As a whole word: "--console" must not be satisfied by "--console-input" alone.
+    EXPECT_TRUE(text.find("  " + flag[0] + " ") != std::string::npos ||
+                text.find(" " + flag[0] + "\n") != std::string::npos)
+        << flag[0] << " missing from usage()";
+  }
+}
+
+}  // namespace
+}  // namespace ppc::vmm

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -39,6 +40,24 @@ int64_t set_mode(HcallHost& host, uint64_t (&args)[9]) {
     default:
       return papr::kP2;
   }
+}
+
+// H_READ on a VMM-owned hash table: KVM-PR keeps H_ENTER and friends in the kernel but
+// leaves H_READ to us. Entries are two big-endian doublewords.
+int64_t read_hpte(std::span<const uint8_t> table, uint64_t flags, uint64_t ptex, uint64_t (&args)[9]) {
+  const uint64_t entries = table.size() / 16;
+  uint64_t count = 1;
+  if (flags & papr::kHRead4) {
+    ptex &= ~3ull;
+    count = 4;
+  }
+  if (ptex >= entries || count > entries - ptex) return papr::kParameter;
+  for (uint64_t i = 0; i < 2 * count; ++i) {
+    uint64_t be;
+    std::memcpy(&be, table.data() + 16 * ptex + 8 * i, sizeof be);
+    args[i] = __builtin_bswap64(be);
+  }
+  return papr::kSuccess;
 }
 
 void log_unknown_once(unsigned cpu, uint64_t nr) {
@@ -85,12 +104,16 @@ int64_t handle_hcall(HcallHost& host, unsigned cpu, uint64_t nr, uint64_t (&args
     case papr::kHRegisterProcTbl:
       if (!host.is_radix()) return papr::kFunction;
       return host.register_process_table(args[0], args[1], args[3]);
+    case papr::kHRead: {
+      const auto table = host.owned_hash_table();
+      if (table.empty()) break;
+      return read_hpte(table, args[0], args[1], args);
+    }
     case papr::kHRtas:
       return host.rtas(cpu, args[0]);
-    default:
-      log_unknown_once(cpu, nr);
-      return papr::kFunction;
   }
+  log_unknown_once(cpu, nr);
+  return papr::kFunction;
 }
 
 }  // namespace ppc::vmm

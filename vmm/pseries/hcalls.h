@@ -1,7 +1,9 @@
 #pragma once
 // The hypercalls KVM leaves to the VMM. Everything else a guest needs (hash-table updates,
 // XICS, H_CEDE) stays in the kernel.
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace ppc::vmm {
@@ -18,6 +20,8 @@ class HcallHost {
   virtual bool is_hv() const = 0;
   virtual int64_t register_process_table(uint64_t flags, uint64_t base, uint64_t size_field) = 0;
   virtual int64_t rtas(unsigned cpu, uint64_t args_gpa) = 0;
+  // The hash page table the VMM owns (KVM-PR), big-endian 16-byte entries; empty otherwise.
+  virtual std::span<const uint8_t> owned_hash_table() const = 0;
 };
 
 // Handles hypercall nr from vCPU cpu. args are r4..r12 on entry and become r4..r12 on return

@@ -18,7 +18,7 @@ BootLayout plan_boot_layout(uint64_t ram_size, uint64_t kernel_end, uint64_t ini
                        ") + initramfs (" + hex(initrd_size) + " bytes) + device tree (" + hex(fdt_size) +
                        " bytes) + RTAS below " + hex(top));
   };
-  if (top < kRtasArea + fdt_size + kBootAlign) throw too_small();
+  if (fdt_size > top || top - fdt_size < kRtasArea + kBootAlign) throw too_small();
   BootLayout layout{};
   layout.rtas_gpa = top - kRtasArea;
   layout.fdt_gpa = align_down(layout.rtas_gpa - fdt_size, kBootAlign);

@@ -127,6 +127,10 @@ class Machine final : public RtasHost, public HcallHost {
   bool is_hv() const override { return hv_; }
   int64_t register_process_table(uint64_t flags, uint64_t base, uint64_t size_field) override;
   int64_t rtas(unsigned cpu, uint64_t args_gpa) override { return rtas_->call(cpu, args_gpa); }
+  std::span<const uint8_t> owned_hash_table() const override {
+    if (!pr_hash_table_.base) return {};
+    return {reinterpret_cast<const uint8_t*>(pr_hash_table_.base), size_t{1} << pr_hash_table_.order};
+  }
 
  private:
   enum class CpuState { Stopped, StartRequested, Running };

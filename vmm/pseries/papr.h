@@ -18,6 +18,7 @@ constexpr int64_t kP4 = -57;
 constexpr int64_t kUnsupportedFlag = -256;
 
 // Hypercall numbers (r3 at `sc 1`).
+constexpr uint64_t kHRead = 0x0c;
 constexpr uint64_t kHGetTermChar = 0x54;
 constexpr uint64_t kHPutTermChar = 0x58;
 constexpr uint64_t kHCede = 0xe0;
@@ -27,6 +28,9 @@ constexpr uint64_t kHRandom = 0x300;
 constexpr uint64_t kHSetMode = 0x31c;
 constexpr uint64_t kHRegisterProcTbl = 0x37c;
 constexpr uint64_t kHRtas = 0xf000;  // our RTAS blob's private hypercall
+
+// H_READ: return four entries (a PTE group quarter) instead of one.
+constexpr uint64_t kHRead4 = 1ull << (63 - 26);
 
 // H_SET_MODE resources and H_REGISTER_PROC_TBL flags.
 constexpr uint64_t kSetModeAddrTransMode = 3;

@@ -48,6 +48,7 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --console DEST      guest console output: - for stderr (default) or a file
   --console-input     feed the guest console from stdin
   --kvm PATH          the KVM device (default /dev/kvm)
+  --stats             at the end, print boot milestones and VM exits by reason
   --probe             print what this host's KVM offers and exit
   --help              this text
 
@@ -87,6 +88,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     else if (flag == "--console-input") o.machine.console_input = true;
     else if (flag == "--kvm") o.machine.kvm_path = value();
     else if (flag == "--probe") o.probe = true;
+    else if (flag == "--stats") o.machine.stats = true;
     else if (flag == "--help" || flag == "-h") o.help = true;
     else throw ConfigError("unknown argument '" + flag + "' (see --help)");
   }

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "exit_stats.h"
+
 namespace ppc::vmm {
 
 Console::Console(int out_fd, UniqueFd owned_out, int in_fd)
@@ -12,6 +14,7 @@ Console::Console(int out_fd, UniqueFd owned_out, int in_fd)
 
 void Console::write(std::string_view text) {
   std::lock_guard lock(mu_);
+  if (!first_output_ns_) first_output_ns_ = monotonic_ns();
   for (size_t done = 0; done < text.size();) {
     const ssize_t n = ::write(out_fd_, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
@@ -39,6 +42,11 @@ size_t Console::read(char* buf, size_t max) {
     return 0;
   }
   return static_cast<size_t>(n);
+}
+
+uint64_t Console::first_output_ns() const {
+  std::lock_guard lock(mu_);
+  return first_output_ns_;
 }
 
 std::string Console::panic_line() const {

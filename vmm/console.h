@@ -20,6 +20,8 @@ class Console {
   size_t read(char* buf, size_t max);
   // The guest's "Kernel panic - not syncing: ..." line, empty when none was seen.
   std::string panic_line() const;
+  // CLOCK_MONOTONIC time of the first output, 0 before any.
+  uint64_t first_output_ns() const;
 
  private:
   mutable std::mutex mu_;
@@ -28,6 +30,7 @@ class Console {
   int in_fd_;
   std::string line_;
   std::string panic_line_;
+  uint64_t first_output_ns_ = 0;
 };
 
 }  // namespace ppc::vmm

@@ -54,8 +54,8 @@ cp "$busybox" "$root/bin/busybox"
 cp -a "$kernel_dir/modules/lib/modules" "$root/lib/"
 cp "$here/l1-init.sh" "$root/init"
 cp "$case_file" "$root/rig/case.sh"
-# The case's folder too, for the helpers its scripts source (/rig/lib/*.sh).
-mkdir -p "$root/rig/lib" && cp "$(dirname "$case_file")"/*.sh "$root/rig/lib/"
+# Helpers every case may source.
+cp "$here/case_lib.sh" "$root/rig/case_lib.sh"
 if [ -n "$bin_dir" ]; then
   for f in "$bin_dir"/*; do [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/opt/ppc-kvm-shim/bin/"; done
 fi

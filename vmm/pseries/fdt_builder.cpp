@@ -185,10 +185,14 @@ void build(Writer& w, const FdtInputs& in) {
 
 }  // namespace
 
+size_t fdt_size_bound(unsigned vcpus, size_t bootargs_size) {
+  // Generous: a fixed part, each CPU node (with up to 64 page-size cells), the command line.
+  return 32 * 1024 + 2048 * size_t{vcpus} + bootargs_size;
+}
+
 std::vector<uint8_t> build_fdt(const FdtInputs& in) {
   if (in.vcpus == 0) throw Error("device tree: no vCPUs");
-  // Generous and bounded: a fixed part, each CPU node, the command line.
-  std::vector<uint8_t> buf(32 * 1024 + 2048 * in.vcpus + in.bootargs.size());
+  std::vector<uint8_t> buf(fdt_size_bound(in.vcpus, in.bootargs.size()));
   Writer w(buf);
   build(w, in);
   buf.resize(fdt_totalsize(buf.data()));

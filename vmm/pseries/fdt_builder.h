@@ -35,5 +35,7 @@ struct FdtInputs {
 };
 
 std::vector<uint8_t> build_fdt(const FdtInputs& in);
+// An upper bound of build_fdt's size, known before KVM is asked anything (for the layout).
+size_t fdt_size_bound(unsigned vcpus, size_t bootargs_size);
 
 }  // namespace ppc::vmm

@@ -27,6 +27,7 @@
 #include "config_error.h"
 #include "console.h"
 #include "exit_codes.h"
+#include "exit_stats.h"
 #include "kvm/exit_reason.h"
 #include "kvm/kvm_system.h"
 #include "memory/guest_memory.h"
@@ -141,6 +142,7 @@ class Machine final : public RtasHost, public HcallHost {
     uint64_t entry = 0, r3 = 0;
     bool stop_self = false;     // set by stop-self from the CPU's own thread
     uint64_t lpcr_applied = 0;  // LPCR generation last written to this vCPU
+    ExitStats stats;            // touched only by this CPU's thread until it is joined
   };
 
   void open_console();
@@ -150,6 +152,7 @@ class Machine final : public RtasHost, public HcallHost {
   void apply_lpcr(Cpu& cpu);
   void request_stop(int code, const std::string& reason);
   int wait_for_stop();
+  void print_stats() const;
 
   const MachineConfig& config_;
   std::unique_ptr<Console> console_;
@@ -168,6 +171,8 @@ class Machine final : public RtasHost, public HcallHost {
   std::atomic<bool> stopping_{false};
   int exit_code_ = exit_code::kVmmError;
   std::string exit_reason_;
+  const uint64_t start_ns_ = monotonic_ns();
+  std::atomic<uint64_t> first_run_ns_{0};
   UniqueFd stopped_event_{::eventfd(0, EFD_CLOEXEC)};
 };
 
@@ -188,7 +193,7 @@ int Machine::run() {
   if (config_.vcpus < 1 || config_.vcpus > kMaxVcpus)
     throw ConfigError("--vcpus " + std::to_string(config_.vcpus) + ": between 1 and " + std::to_string(kMaxVcpus));
   if (config_.memory < (16ull << 20) || config_.memory % (1ull << 20))
-    throw ConfigError("--memory " + hex(config_.memory) + ": a whole number of MiB, at least 16 MiB");
+    throw ConfigError("--memory " + std::to_string(config_.memory) + " bytes: a whole number of MiB, at least 16 MiB");
   const FileImage kernel_file = [&] {
     try { return FileImage::open(config_.kernel); } catch (const Error& e) { throw ConfigError(std::string("--kernel: ") + e.what()); }
   }();
@@ -206,6 +211,8 @@ int Machine::run() {
     throw ConfigError(std::string("--kernel: ") + e.what());
   }
   const uint64_t initrd_size = initrd_file ? initrd_file->bytes().size() : 0;
+  const BootLayout layout =
+      plan_boot_layout(config_.memory, kernel.load_end, initrd_size, fdt_size_bound(config_.vcpus, config_.cmdline.size()));
 
   kvm_ = std::make_unique<KvmSystem>(KvmSystem::open(config_.kvm_path));
   const int max_vcpus = kvm_->check_extension(KVM_CAP_MAX_VCPUS);
@@ -241,8 +248,6 @@ int Machine::run() {
   fdt.rtas_size = Rtas::kBlobSize;
   fdt.rtas_tokens = rtas_->tokens();
   if (pvinfo) fdt.hcall_instructions = std::array<uint32_t, 4>{pvinfo->hcall[0], pvinfo->hcall[1], pvinfo->hcall[2], pvinfo->hcall[3]};
-  // Addresses do not change the tree's size: size it once, plan, then build it for real.
-  const BootLayout layout = plan_boot_layout(config_.memory, kernel.load_end, initrd_size, build_fdt(fdt).size());
   fdt.initrd_start = layout.initrd_gpa;
   fdt.rtas_base = layout.rtas_gpa;
   const std::vector<uint8_t> blob = build_fdt(fdt);
@@ -283,6 +288,7 @@ int Machine::run() {
   start_cpu(0, kernel.entry, layout.fdt_gpa);
   const int code = wait_for_stop();
   for (auto& cpu : cpus_) cpu.thread.join();
+  if (config_.stats) print_stats();
   return code;
 }
 
@@ -440,6 +446,7 @@ void Machine::run_until_stopped(unsigned id) {
     while (!cpu.stop_self) {
       apply_lpcr(cpu);
       bool exited;
+      if (id == 0 && first_run_ns_ == 0) first_run_ns_ = monotonic_ns();
       {
         FpVectorGuard guard;  // KVM_RUN in the rig clobbers f14-f31/v20-v31 (DESIGN.md)
         exited = v.run();
@@ -447,6 +454,8 @@ void Machine::run_until_stopped(unsigned id) {
       if (stopping_) return;
       if (!exited) continue;  // a kick we do not need
       kvm_run& run = v.run_area();
+      ++cpu.stats.by_reason[run.exit_reason];
+      if (run.exit_reason == KVM_EXIT_PAPR_HCALL) ++cpu.stats.hcalls[run.papr_hcall.nr];
       switch (run.exit_reason) {
         case KVM_EXIT_PAPR_HCALL: {
           uint64_t args[9];
@@ -466,6 +475,15 @@ void Machine::run_until_stopped(unsigned id) {
     std::lock_guard lock(mu_);
     cpu.state = CpuState::Stopped;
   }
+}
+
+void Machine::print_stats() const {
+  ExitStats all;
+  for (const auto& cpu : cpus_) all.merge(cpu.stats);
+  const auto ms = [&](uint64_t t) { return t ? std::to_string((t - start_ns_) / 1000000) + " ms" : std::string("never"); };
+  std::fprintf(stderr, "ppc-kvm-vmm: stats: first KVM_RUN %s, first console output %s, stopped %s\n",
+               ms(first_run_ns_).c_str(), ms(console_->first_output_ns()).c_str(), ms(monotonic_ns()).c_str());
+  std::fprintf(stderr, "ppc-kvm-vmm: stats: %s\n", all.summary().c_str());
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ struct MachineConfig {
   std::string console = "-";  // "-": the VMM's stderr; else a file, created or truncated
   bool console_input = false; // read the console's input from stdin
   std::string kvm_path = "/dev/kvm";
+  bool stats = false;         // print milestones and exit counts at the end
 };
 
 constexpr unsigned kMaxVcpus = 16;

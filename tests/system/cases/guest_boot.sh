@@ -1,7 +1,7 @@
 # Runs in L1: our VMM boots the minimal guest kernel with a busybox initramfs whose /init
 # prints a marker from userspace and what the guest sees (CPUs, memory), then powers off.
 # Checked for 1 and 2 vCPUs; the VMM must exit 0 each time.
-. /rig/lib/guest_lib.sh
+. /rig/case_lib.sh
 cat > /tmp/init.sh <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc

@@ -1,6 +1,6 @@
 # Runs in L1: our VMM boots Debian's stock ppc64el kernel (a kernel we did not configure)
 # to the same userspace marker as the minimal one, and the guest powers off cleanly.
-. /rig/lib/guest_lib.sh
+. /rig/case_lib.sh
 cat > /tmp/init.sh <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc

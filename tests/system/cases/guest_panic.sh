@@ -1,6 +1,6 @@
 # Runs in L1: a guest whose /init exits makes the kernel panic; the VMM must exit with the
 # guest-panic status (4) and name the reason in its log.
-. /rig/lib/guest_lib.sh
+. /rig/case_lib.sh
 printf '#!/bin/busybox sh\necho "init exiting on purpose"\nexit 1\n' > /tmp/init.sh
 make_initramfs /tmp/guest.cpio /tmp/init.sh
 ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/guest.cpio --memory 256M \

@@ -1,5 +1,5 @@
-# Shared by the guest-boot cases (sourced in L1's busybox sh): builds a guest initramfs from
-# L1's own static busybox and an /init script, and boots it under ppc-kvm-vmm.
+# Helpers for case scripts, installed by run.sh as /rig/case_lib.sh in L1 (busybox sh):
+# build a guest initramfs from L1's own static busybox and an /init script, check output.
 SHARE=/opt/ppc-kvm-shim/share
 
 # make_initramfs OUT INIT_SCRIPT: the guest's /init is INIT_SCRIPT, run by busybox sh.

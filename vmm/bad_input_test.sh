@@ -1,0 +1,32 @@
+#!/bin/sh
+# Bad input to ppc-kvm-vmm: each must print a clear message naming the problem and exit 2
+# before any VM exists (no KVM is needed: this also runs under qemu-user).
+#   bad_input_test.sh KERNEL VMM [EMULATOR...]   (the VMM command may be prefixed by an emulator)
+kernel=$1; shift
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "not a kernel" > "$tmp/text"
+head -c 8000000 /dev/zero > "$tmp/big.cpio"
+: > "$tmp/empty"
+failed=0
+check() {  # check EXPECTED-SUBSTRING ARGS...
+  want=$1; shift
+  out=$("$@" 2>&1 >/dev/null); rc=$?
+  case "$out" in
+    *"$want"*) [ "$rc" -eq 2 ] && { echo "ok: exit 2: $out"; return; } ;;
+  esac
+  echo "FAIL: $* -> exit $rc, message '$out' (wanted exit 2 and '$want')"; failed=1
+}
+vmm="$*"
+check "--kernel: open $tmp/missing: No such file" $vmm --kernel "$tmp/missing"
+check "not an ELF64 PowerPC kernel" $vmm --kernel "$tmp/text"
+check "file is empty" $vmm --kernel "$tmp/empty"
+check "--initrd: open $tmp/missing" $vmm --kernel "$kernel" --initrd "$tmp/missing"
+check "is too small for the kernel" $vmm --kernel "$kernel" --memory 16M --initrd "$tmp/big.cpio"
+check "--memory" $vmm --kernel "$kernel" --memory 12M
+check "--memory: size '1.5G' is not a number" $vmm --kernel "$kernel" --memory 1.5G
+check "--vcpus 17: between 1 and 16" $vmm --kernel "$kernel" --vcpus 17
+check "--vm-type: unknown type 'xx'" $vmm --kernel "$kernel" --vm-type xx
+check "--kernel is required" $vmm --memory 1G
+check "unknown argument '--bogus'" $vmm --kernel "$kernel" --bogus
+exit $failed

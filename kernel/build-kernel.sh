@@ -3,22 +3,30 @@
 # fragment, cross-compiled on x86_64 or native on POWER. The result is cached outside the
 # clone, keyed by everything that goes into it, and reused while the key matches.
 #
-#   build-kernel.sh FRAGMENT NAME
+#   build-kernel.sh FRAGMENT NAME [PATCH_DIR]
+#
+# PATCH_DIR holds *.patch files (patch -p1) applied, in name order, to a hard-linked copy of
+# the pristine source tree (GNU patch replaces files, so the pristine tree stays untouched).
 #
 # Prints the cache directory holding vmlinux, .config and (if the config has modules)
 # modules/lib/modules/<release>/. Requires: linux-source-6.1, flex, bison, bc, and on x86
 # gcc-powerpc64le-linux-gnu (tests/rig/install-deps.sh installs them).
 set -euo pipefail
 
-fragment=$(realpath "${1:?usage: build-kernel.sh FRAGMENT NAME}")
-name=${2:?usage: build-kernel.sh FRAGMENT NAME}
+fragment=$(realpath "${1:?usage: build-kernel.sh FRAGMENT NAME [PATCH_DIR]}")
+name=${2:?usage: build-kernel.sh FRAGMENT NAME [PATCH_DIR]}
+patch_dir=${3:-}
+patches=()
+if [ -n "$patch_dir" ]; then
+  for p in "$patch_dir"/*.patch; do [ -f "$p" ] && patches+=("$(realpath "$p")"); done
+fi
 cache=${PPC_KVM_SHIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ppc-kvm-shim}
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -r "$tarball" ] || { echo "build-kernel: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 1; }
 
 if [ "$(uname -m)" = ppc64le ]; then cross=""; else cross=powerpc64le-linux-gnu-; fi
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$( { cat "$fragment" "$0"; echo "$src_version"; "${cross}gcc" --version | head -1; } | sha256sum | cut -c1-16)
+key=$( { cat "$fragment" "$0" ${patches[@]+"${patches[@]}"}; echo "$src_version"; "${cross}gcc" --version | head -1; } | sha256sum | cut -c1-16)
 out="$cache/kernel/$name-$key"
 if [ -f "$out/.done" ]; then echo "$out"; exit 0; fi
 
@@ -34,6 +42,18 @@ if [ ! -f "$src/.done" ]; then
   rm -rf "$src" && mkdir -p "$src"
   tar -xf "$tarball" -C "$src" --strip-components=1
   touch "$src/.done"
+fi
+
+if [ ${#patches[@]} -gt 0 ]; then
+  patched="$cache/src-patched/$name-$key"
+  if [ ! -f "$patched/.done" ]; then
+    echo "build-kernel: applying ${#patches[@]} patch(es) for $name" >&2
+    rm -rf "$patched" && mkdir -p "$(dirname "$patched")"
+    cp -al "$src" "$patched"
+    for p in "${patches[@]}"; do patch -p1 -s -d "$patched" < "$p" >&2; done
+    touch "$patched/.done"
+  fi
+  src=$patched
 fi
 
 rm -rf "$out.tmp" && mkdir -p "$out.tmp/build"

@@ -48,6 +48,12 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --console DEST      guest console output: - for stderr (default) or a file
   --console-input     feed the guest console from stdin
   --kvm PATH          the KVM device (default /dev/kvm)
+  --drive FILE[,ro]   a virtio-blk disk backed by a raw image (repeatable; ro: read-only)
+  --vsock-uds PATH    a virtio-vsock device; the host reaches guest port P by connecting to
+                      PATH and writing "CONNECT P\n"; guest connections to host port P go
+                      to the Unix socket PATH_P
+  --vsock-cid N       the guest's vsock CID (default 3)
+  --no-rng            no virtio-rng device
   --stats             at the end, print boot milestones and VM exits by reason
   --probe             print what this host's KVM offers and exit
   --help              this text
@@ -89,6 +95,25 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     else if (flag == "--kvm") o.machine.kvm_path = value();
     else if (flag == "--probe") o.probe = true;
     else if (flag == "--stats") o.machine.stats = true;
+    else if (flag == "--drive") {
+      // PATH[,ro]
+      std::string v = value();
+      MachineConfig::Drive drive;
+      const auto comma = v.rfind(',');
+      if (comma != std::string::npos) {
+        const std::string opt = v.substr(comma + 1);
+        if (opt != "ro" && opt != "rw") throw ConfigError("--drive " + v + ": unknown option '" + opt + "' (ro or rw)");
+        drive.read_only = opt == "ro";
+        v.resize(comma);
+      }
+      if (v.empty()) throw ConfigError("--drive needs a file");
+      drive.path = v;
+      o.machine.drives.push_back(drive);
+    } else if (flag == "--vsock-uds") o.machine.vsock_uds = value();
+    else if (flag == "--vsock-cid") {
+      const std::string& v = value();
+      try { o.machine.vsock_cid = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vsock-cid: '" + v + "' is not a number"); }
+    } else if (flag == "--no-rng") o.machine.rng = false;
     else if (flag == "--help" || flag == "-h") o.help = true;
     else throw ConfigError("unknown argument '" + flag + "' (see --help)");
   }

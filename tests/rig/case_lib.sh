@@ -2,14 +2,18 @@
 # build a guest initramfs from L1's own static busybox and an /init script, check output.
 SHARE=/opt/ppc-kvm-shim/share
 
-# make_initramfs OUT INIT_SCRIPT: the guest's /init is INIT_SCRIPT, run by busybox sh.
+# make_initramfs OUT INIT_SCRIPT [PROGRAM...]: the guest's /init is INIT_SCRIPT, run by
+# busybox sh; each PROGRAM (a path in L1) is copied into the guest's /bin.
 make_initramfs() {
   root=$(mktemp -d)
-  mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+  mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/mnt"
   cp /bin/busybox "$root/bin/busybox"
-  cp "$2" "$root/init"
+  out=$1 init=$2
+  shift 2
+  for program in "$@"; do cp "$program" "$root/bin/"; done
+  cp "$init" "$root/init"
   chmod +x "$root/init"
-  (cd "$root" && find . | cpio -o -H newc 2>/dev/null) > "$1"
+  (cd "$root" && find . | cpio -o -H newc 2>/dev/null) > "$out"
   rm -rf "$root"
 }
 
@@ -17,4 +21,14 @@ make_initramfs() {
 # console ends lines with \r\n).
 expect_line() {
   if tr -d '\r' < "$1" | grep -q "$2"; then echo "ok: $2"; else echo "FAIL: console lacks '$2'"; return 1; fi
+}
+
+# wait_for_line FILE PATTERN [SECONDS]: waits until the console shows PATTERN.
+wait_for_line() {
+  for _ in $(seq $((${3:-120} * 2))); do
+    tr -d '\r' < "$1" 2>/dev/null | grep -q "$2" && return 0
+    sleep 0.5
+  done
+  echo "FAIL: '$2' did not appear in $1"
+  return 1
 }

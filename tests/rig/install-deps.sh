@@ -15,8 +15,8 @@ fi
 packages=(
   "${compilers[@]}" cmake ninja-build pkg-config
   "libfdt-dev$t" "libseccomp-dev$t" "libcap-dev$t" "libgtest-dev$t" nlohmann-json3-dev
-  libgtest-dev                              # the build machine's own, for native unit tests
-  qemu-system-ppc linux-source-6.1 flex bison bc kmod cpio xz-utils file
+  libgtest-dev clang-14 libclang-rt-14-dev  # the build machine's own: native unit tests, libFuzzer
+  qemu-system-ppc linux-source-6.1 flex bison bc kmod cpio xz-utils e2fsprogs patch
 )
 
 missing=()

@@ -104,6 +104,32 @@ void Vm::configure_v3_mmu(uint64_t flags, uint64_t process_table) {
     throw_errno("KVM_PPC_CONFIGURE_V3_MMU flags " + hex(flags) + " process table " + hex(process_table));
 }
 
+void Vm::register_irqfd(int fd, uint32_t gsi) {
+  kvm_irqfd irqfd{};
+  irqfd.fd = static_cast<uint32_t>(fd);
+  irqfd.gsi = gsi;
+  if (::ioctl(fd_.get(), KVM_IRQFD, &irqfd) < 0) throw_errno("KVM_IRQFD gsi " + std::to_string(gsi));
+}
+
+void Vm::register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) {
+  kvm_ioeventfd io{};
+  io.datamatch = datamatch;
+  io.addr = addr;
+  io.len = len;
+  io.fd = fd;
+  io.flags = KVM_IOEVENTFD_FLAG_DATAMATCH;
+  if (::ioctl(fd_.get(), KVM_IOEVENTFD, &io) < 0) throw_errno("KVM_IOEVENTFD at " + hex(addr));
+}
+
+void Vm::set_device_attr(int device_fd, uint32_t group, uint64_t attr, uint64_t value) {
+  kvm_device_attr a{};
+  a.group = group;
+  a.attr = attr;
+  a.addr = reinterpret_cast<uint64_t>(&value);
+  if (::ioctl(device_fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+    throw_errno("KVM_SET_DEVICE_ATTR group " + std::to_string(group) + " attr " + hex(attr));
+}
+
 void Vm::define_rtas_token(const std::string& name, uint32_t token) {
   kvm_rtas_token_args args{};
   if (name.size() >= sizeof args.name) throw Error("RTAS name too long: " + name);

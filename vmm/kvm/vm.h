@@ -43,6 +43,12 @@ class Vm {
   // KVM_PPC_ALLOCATE_HTAB (KVM-HV hash guests): returns the order the kernel chose.
   uint32_t allocate_htab(uint32_t order);
   void configure_v3_mmu(uint64_t flags, uint64_t process_table);
+  // Interrupts and notifications without exits: an eventfd write raises XICS source gsi;
+  // a guest write of datamatch to the MMIO address addr signals an eventfd.
+  void register_irqfd(int fd, uint32_t gsi);
+  void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd);
+  // KVM_SET_DEVICE_ATTR with a 64-bit value on a device fd (e.g. an XICS source's state).
+  static void set_device_attr(int device_fd, uint32_t group, uint64_t attr, uint64_t value);
   // Lets KVM answer an RTAS call itself (the XICS ones).
   void define_rtas_token(const std::string& name, uint32_t token);
 

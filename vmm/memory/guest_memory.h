@@ -30,6 +30,13 @@ class GuestMemory {
   void store_be32(uint64_t gpa, uint32_t value) const;
   void store_be64(uint64_t gpa, uint64_t value) const;
 
+  // Little-endian loads and stores (virtio 1.x rings and registers).
+  uint16_t load_le16(uint64_t gpa) const;
+  uint32_t load_le32(uint64_t gpa) const;
+  uint64_t load_le64(uint64_t gpa) const;
+  void store_le16(uint64_t gpa, uint16_t value) const;
+  void store_le32(uint64_t gpa, uint32_t value) const;
+
  private:
   Mapping ram_;
 };

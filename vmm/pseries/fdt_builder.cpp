@@ -2,6 +2,7 @@
 
 #include <libfdt.h>
 
+#include <cstdio>
 #include <string>
 
 #include "base/error.h"
@@ -174,6 +175,19 @@ void build(Writer& w, const FdtInputs& in) {
   w.str("compatible", "ibm,random-v1");
   w.end();
 
+  // virtio-mmio devices; Linux's virtio_mmio driver probes them from these nodes.
+  for (const VirtioMmioNode& dev : in.virtio) {
+    char name[48];
+    std::snprintf(name, sizeof name, "virtio_mmio@%llx", static_cast<unsigned long long>(dev.base));
+    w.begin(name);
+    w.str("compatible", "virtio,mmio");
+    w.u64s("reg", {dev.base, dev.size});
+    w.cells("interrupts", {dev.irq, 0});  // 0: edge (an irqfd pulses it)
+    w.cell("interrupt-parent", 1);         // the XICS node's phandle
+    w.empty("dma-coherent");
+    w.end();
+  }
+
   w.begin("hypervisor");
   w.str("compatible", "linux,kvm");
   if (in.hcall_instructions) w.cells("hcall-instructions", {in.hcall_instructions->begin(), in.hcall_instructions->end()});
@@ -185,14 +199,15 @@ void build(Writer& w, const FdtInputs& in) {
 
 }  // namespace
 
-size_t fdt_size_bound(unsigned vcpus, size_t bootargs_size) {
-  // Generous: a fixed part, each CPU node (with up to 64 page-size cells), the command line.
-  return 32 * 1024 + 2048 * size_t{vcpus} + bootargs_size;
+size_t fdt_size_bound(unsigned vcpus, size_t bootargs_size, size_t virtio_devices) {
+  // Generous: a fixed part, each CPU node (with up to 64 page-size cells), the command line,
+  // each virtio-mmio node.
+  return 32 * 1024 + 2048 * size_t{vcpus} + bootargs_size + 256 * virtio_devices;
 }
 
 std::vector<uint8_t> build_fdt(const FdtInputs& in) {
   if (in.vcpus == 0) throw Error("device tree: no vCPUs");
-  std::vector<uint8_t> buf(fdt_size_bound(in.vcpus, in.bootargs.size()));
+  std::vector<uint8_t> buf(fdt_size_bound(in.vcpus, in.bootargs.size(), in.virtio.size()));
   Writer w(buf);
   build(w, in);
   buf.resize(fdt_totalsize(buf.data()));

@@ -19,6 +19,12 @@ struct CpuDescription {
   bool one_tb_segments = false;
 };
 
+struct VirtioMmioNode {
+  uint64_t base;
+  uint64_t size;
+  uint32_t irq;  // XICS source number
+};
+
 struct FdtInputs {
   uint64_t ram_size = 0;
   unsigned vcpus = 1;
@@ -32,10 +38,11 @@ struct FdtInputs {
   uint32_t rtas_size = 0;
   std::vector<std::pair<std::string, uint32_t>> rtas_tokens;  // property name -> token
   std::optional<std::array<uint32_t, 4>> hcall_instructions;  // ePAPR paravirt (KVM_PPC_GET_PVINFO)
+  std::vector<VirtioMmioNode> virtio;
 };
 
 std::vector<uint8_t> build_fdt(const FdtInputs& in);
 // An upper bound of build_fdt's size, known before KVM is asked anything (for the layout).
-size_t fdt_size_bound(unsigned vcpus, size_t bootargs_size);
+size_t fdt_size_bound(unsigned vcpus, size_t bootargs_size, size_t virtio_devices = 8);
 
 }  // namespace ppc::vmm

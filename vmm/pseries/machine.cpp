@@ -37,6 +37,11 @@
 #include "pseries/layout.h"
 #include "pseries/papr.h"
 #include "pseries/rtas.h"
+#include "event_loop.h"
+#include "virtio/blk.h"
+#include "virtio/mmio.h"
+#include "virtio/rng.h"
+#include "virtio/vsock.h"
 
 namespace ppc::vmm {
 namespace {
@@ -146,6 +151,9 @@ class Machine final : public RtasHost, public HcallHost {
   };
 
   void open_console();
+  void create_devices();
+  void connect_devices();
+  void handle_mmio(unsigned id, kvm_run& run);
   void set_up_vcpu(Cpu& cpu, unsigned id);
   void vcpu_thread(unsigned id);
   void run_until_stopped(unsigned id);
@@ -162,6 +170,10 @@ class Machine final : public RtasHost, public HcallHost {
   std::unique_ptr<Rtas> rtas_;
   UniqueFd xics_;
   HashTable pr_hash_table_;
+  std::unique_ptr<EventLoop> loop_;
+  std::vector<std::unique_ptr<VirtioDevice>> pending_devices_;  // opened before the VM exists
+  std::vector<std::unique_ptr<MmioTransport>> transports_;
+  std::thread loop_thread_;
   bool hv_ = false, radix_ = false;
 
   std::mutex mu_;
@@ -201,6 +213,10 @@ int Machine::run() {
   if (!config_.initrd.empty()) {
     try { initrd_file = FileImage::open(config_.initrd); } catch (const Error& e) { throw ConfigError(std::string("--initrd: ") + e.what()); }
   }
+  if (config_.memory > kVirtioMmioBase)
+    throw ConfigError("--memory " + std::to_string(config_.memory >> 20) + " MiB: at most " + std::to_string(kVirtioMmioBase >> 20) + " MiB");
+  loop_ = std::make_unique<EventLoop>();
+  create_devices();
   mem_ = std::make_unique<GuestMemory>(config_.memory);
   LoadedKernel kernel;
   try {
@@ -212,7 +228,8 @@ int Machine::run() {
   }
   const uint64_t initrd_size = initrd_file ? initrd_file->bytes().size() : 0;
   const BootLayout layout =
-      plan_boot_layout(config_.memory, kernel.load_end, initrd_size, fdt_size_bound(config_.vcpus, config_.cmdline.size()));
+      plan_boot_layout(config_.memory, kernel.load_end, initrd_size,
+                       fdt_size_bound(config_.vcpus, config_.cmdline.size(), pending_devices_.size()));
 
   kvm_ = std::make_unique<KvmSystem>(KvmSystem::open(config_.kvm_path));
   const int max_vcpus = kvm_->check_extension(KVM_CAP_MAX_VCPUS);
@@ -247,6 +264,9 @@ int Machine::run() {
   fdt.initrd_size = initrd_size;
   fdt.rtas_size = Rtas::kBlobSize;
   fdt.rtas_tokens = rtas_->tokens();
+  for (size_t i = 0; i < pending_devices_.size(); ++i)
+    fdt.virtio.push_back({kVirtioMmioBase + i * kVirtioMmioStride, MmioTransport::kWindowSize,
+                          kVirtioFirstIrq + static_cast<uint32_t>(i)});
   if (pvinfo) fdt.hcall_instructions = std::array<uint32_t, 4>{pvinfo->hcall[0], pvinfo->hcall[1], pvinfo->hcall[2], pvinfo->hcall[3]};
   fdt.initrd_start = layout.initrd_gpa;
   fdt.rtas_base = layout.rtas_gpa;
@@ -261,6 +281,7 @@ int Machine::run() {
   if (!kvm_->check_extension(KVM_CAP_IRQ_XICS)) throw Error("this host's KVM has no in-kernel XICS (KVM_CAP_IRQ_XICS)");
   xics_ = vm_->create_device(KVM_DEV_TYPE_XICS);
   for (const auto& [name, token] : rtas_->xics_tokens()) vm_->define_rtas_token(name, token);
+  connect_devices();
 
   open_console();
   std::fprintf(stderr, "ppc-kvm-vmm: %s %s guest, %u vCPU(s), %llu MiB, kernel %s (%s), entry %s, fdt at %s\n",
@@ -283,13 +304,74 @@ int Machine::run() {
   sigaddset(&stop_signals, SIGHUP);
   sigaddset(&stop_signals, kKickSignal);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  loop_thread_ = std::thread([this] {
+    try {
+      loop_->run();
+    } catch (const std::exception& e) {
+      request_stop(exit_code::kVmmError, std::string("device thread: ") + e.what());
+    }
+  });
   for (unsigned id = 0; id < config_.vcpus; ++id) cpus_[id].thread = std::thread(&Machine::vcpu_thread, this, id);
   // The boot CPU starts once every thread exists (request_stop may signal any of them).
   start_cpu(0, kernel.entry, layout.fdt_gpa);
   const int code = wait_for_stop();
   for (auto& cpu : cpus_) cpu.thread.join();
+  loop_->stop();
+  loop_thread_.join();
   if (config_.stats) print_stats();
   return code;
+}
+
+void Machine::create_devices() {
+  // Files and sockets the user named are opened now, before any VM exists (exit 2 on error).
+  try {
+    for (const auto& drive : config_.drives) pending_devices_.push_back(std::make_unique<BlkDevice>(drive.path, drive.read_only));
+    if (!config_.vsock_uds.empty()) {
+      if (config_.vsock_cid < 3 || config_.vsock_cid > 0xffffffffull)
+        throw ConfigError("--vsock-cid " + std::to_string(config_.vsock_cid) + ": 3 or more (0-2 are reserved)");
+      pending_devices_.push_back(std::make_unique<VsockDevice>(*loop_, config_.vsock_cid, config_.vsock_uds));
+    }
+    if (config_.rng) pending_devices_.push_back(std::make_unique<RngDevice>());
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ConfigError(e.what());
+  }
+}
+
+void Machine::connect_devices() {
+  for (size_t i = 0; i < pending_devices_.size(); ++i) {
+    const uint32_t irq = kVirtioFirstIrq + static_cast<uint32_t>(i);
+    // Sources start masked; the guest unmasks them through ibm,set-xive/int-on (in KVM).
+    Vm::set_device_attr(xics_.get(), KVM_DEV_XICS_GRP_SOURCES, irq,
+                        KVM_XICS_MASKED | (uint64_t{KVM_XICS_PRIORITY_MASK} << KVM_XICS_PRIORITY_SHIFT));
+    auto transport = std::make_unique<MmioTransport>(*mem_, *loop_, std::move(pending_devices_[i]),
+                                                     kVirtioMmioBase + i * kVirtioMmioStride, irq);
+    transport->connect(*vm_);
+    transports_.push_back(std::move(transport));
+  }
+  pending_devices_.clear();
+}
+
+void Machine::handle_mmio(unsigned id, kvm_run& run) {
+  const uint64_t addr = run.mmio.phys_addr;
+  const uint32_t len = run.mmio.len;
+  if (addr >= kVirtioMmioBase && len <= 8) {
+    const uint64_t index = (addr - kVirtioMmioBase) / kVirtioMmioStride;
+    const uint64_t offset = (addr - kVirtioMmioBase) % kVirtioMmioStride;
+    if (index < transports_.size() && offset + len <= MmioTransport::kWindowSize) {
+      MmioTransport& t = *transports_[index];
+      if (run.mmio.is_write) t.write(offset, std::span<const uint8_t>(run.mmio.data, len));
+      else t.read(offset, std::span<uint8_t>(run.mmio.data, len));
+      return;
+    }
+  }
+  // Nothing lives there: reads see all-ones (like an unclaimed bus), writes are dropped.
+  if (!run.mmio.is_write) std::memset(run.mmio.data, 0xff, std::min<uint32_t>(len, sizeof run.mmio.data));
+  static std::atomic<int> logged{0};
+  if (logged++ < 10)
+    std::fprintf(stderr, "ppc-kvm-vmm: vCPU %u: %s of %u bytes at unclaimed guest address %s\n", id,
+                 run.mmio.is_write ? "write" : "read", len, hex(addr).c_str());
 }
 
 void Machine::set_up_vcpu(Cpu& cpu, unsigned id) {
@@ -464,6 +546,9 @@ void Machine::run_until_stopped(unsigned id) {
           std::copy(std::begin(args), std::end(args), run.papr_hcall.args);
           break;
         }
+        case KVM_EXIT_MMIO:
+          handle_mmio(id, run);
+          break;
         case KVM_EXIT_INTR:
           break;
         default: {

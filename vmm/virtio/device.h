@@ -1,0 +1,40 @@
+#pragma once
+// What a virtio device model implements; the virtio-mmio transport (mmio.h) does the rest:
+// registers, feature negotiation, queue set-up, notifications (ioeventfd) and interrupts
+// (irqfd). Every method but the constants runs on the event-loop thread.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "virtio/queue.h"
+
+namespace ppc::vmm {
+
+constexpr uint64_t kVirtioFVersion1 = 1ull << 32;
+
+class VirtioDevice {
+ public:
+  virtual ~VirtioDevice() = default;
+
+  virtual std::string name() const = 0;   // for messages: "vsock", "blk", "rng"
+  virtual uint32_t device_id() const = 0;  // virtio device ID (vsock 19, blk 2, rng 4)
+  virtual uint64_t features() const = 0;   // device features; the transport adds VERSION_1
+  virtual size_t queue_count() const = 0;
+  // Device configuration space (little-endian), read at offset; bytes past its end read 0.
+  virtual void read_config(uint64_t offset, std::span<uint8_t> out) const = 0;
+
+  // The driver set DRIVER_OK: queues are ready. notify_used(q) raises the device's interrupt
+  // for queue q (the transport honours the driver's NO_INTERRUPT flag).
+  virtual void activate(std::vector<Virtqueue>& queues, uint64_t driver_features,
+                        std::function<void(uint16_t queue)> notify_used) = 0;
+  // The driver notified queue q (through its ioeventfd). A QueueError escaping from here
+  // puts the device into NEEDS_RESET.
+  virtual void queue_notify(uint16_t queue) = 0;
+  // Back to the initial state (driver wrote 0 to Status, or NEEDS_RESET): drop all guest
+  // references and host connections tied to this activation.
+  virtual void reset() = 0;
+};
+
+}  // namespace ppc::vmm

@@ -1,0 +1,220 @@
+#include "virtio/mmio.h"
+
+#include <linux/kvm.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "base/error.h"
+#include "base/hex.h"
+#include "kvm/vm.h"
+
+namespace ppc::vmm {
+namespace {
+
+// Register offsets (virtio 1.x, 4.2.2).
+enum : uint64_t {
+  kMagic = 0x000, kVersion = 0x004, kDeviceId = 0x008, kVendorId = 0x00c, kDeviceFeatures = 0x010,
+  kDeviceFeaturesSel = 0x014, kDriverFeatures = 0x020, kDriverFeaturesSel = 0x024, kQueueSel = 0x030,
+  kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044, kQueueNotify = 0x050,
+  kInterruptStatus = 0x060, kInterruptAck = 0x064, kStatus = 0x070, kQueueDescLow = 0x080,
+  kQueueDescHigh = 0x084, kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
+  kQueueDeviceHigh = 0x0a4, kConfigGeneration = 0x0fc, kConfig = 0x100,
+};
+constexpr uint32_t kMagicValue = 0x74726976;  // "virt"
+constexpr uint32_t kVendor = 0x4b505050;      // "PPPK": ours
+constexpr uint32_t kStatusDriverOk = 4, kStatusFeaturesOk = 8, kStatusNeedsReset = 64, kStatusFailed = 128;
+constexpr uint32_t kInterruptUsedBuffer = 1, kInterruptConfig = 2;
+
+uint32_t load32(std::span<const uint8_t> d) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < d.size() && i < 4; ++i) v |= static_cast<uint32_t>(d[i]) << (8 * i);
+  return v;
+}
+
+void store32(std::span<uint8_t> d, uint32_t v) {
+  for (size_t i = 0; i < d.size(); ++i) d[i] = i < 4 ? static_cast<uint8_t>(v >> (8 * i)) : 0;
+}
+
+void set_low(uint64_t& v, uint32_t low) { v = (v & ~0xffffffffull) | low; }
+void set_high(uint64_t& v, uint32_t high) { v = (v & 0xffffffffull) | (static_cast<uint64_t>(high) << 32); }
+
+}  // namespace
+
+MmioTransport::MmioTransport(const GuestMemory& mem, EventLoop& loop, std::unique_ptr<VirtioDevice> device, uint64_t base,
+                             uint32_t irq)
+    : mem_(mem), loop_(loop), device_(std::move(device)), base_(base), irq_(irq) {
+  for (size_t i = 0; i < device_->queue_count(); ++i) queues_.emplace_back(mem_);
+}
+
+MmioTransport::~MmioTransport() {
+  for (const auto& fd : notify_fds_) loop_.remove(fd.get());
+}
+
+void MmioTransport::connect(Vm& vm) {
+  irq_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!irq_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupt");
+  vm.register_irqfd(irq_fd_.get(), irq_);
+  for (uint16_t q = 0; q < queues_.size(); ++q) {
+    UniqueFd fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!fd.valid()) throw_errno("eventfd for " + device_->name() + " queue " + std::to_string(q));
+    // The guest's write of q to QueueNotify signals this eventfd inside KVM, without an exit to us.
+    vm.register_ioeventfd(base_ + kQueueNotify, 4, q, fd.get());
+    const int raw = fd.get();
+    loop_.add(raw, EPOLLIN, [this, raw, q](uint32_t) {
+      uint64_t count;
+      if (::read(raw, &count, sizeof count) != sizeof count) return;
+      on_queue_notify(q);
+    });
+    notify_fds_.push_back(std::move(fd));
+  }
+}
+
+Virtqueue* MmioTransport::selected_queue() { return queue_sel_ < queues_.size() ? &queues_[queue_sel_] : nullptr; }
+
+void MmioTransport::read(uint64_t offset, std::span<uint8_t> data) {
+  std::lock_guard lock(mu_);
+  if (offset >= kConfig) {
+    device_->read_config(offset - kConfig, data);
+    return;
+  }
+  uint32_t v = 0;
+  Virtqueue* q = selected_queue();
+  switch (offset) {
+    case kMagic: v = kMagicValue; break;
+    case kVersion: v = 2; break;
+    case kDeviceId: v = device_->device_id(); break;
+    case kVendorId: v = kVendor; break;
+    case kDeviceFeatures: {
+      const uint64_t features = device_->features() | kVirtioFVersion1;
+      v = device_features_sel_ == 0 ? static_cast<uint32_t>(features) : device_features_sel_ == 1 ? static_cast<uint32_t>(features >> 32) : 0;
+      break;
+    }
+    case kQueueNumMax: v = q ? q->max_size() : 0; break;
+    case kQueueReady: v = q && q->ready(); break;
+    case kInterruptStatus: v = interrupt_status_; break;
+    case kStatus: v = status_; break;
+    case kConfigGeneration: v = config_generation_; break;
+    default: break;  // write-only or reserved registers read as 0
+  }
+  store32(data, v);
+}
+
+void MmioTransport::write(uint64_t offset, std::span<const uint8_t> data) {
+  std::unique_lock lock(mu_);
+  if (offset >= kConfig) return;  // our devices' configuration spaces are read-only
+  const uint32_t v = load32(data);
+  Virtqueue* q = selected_queue();
+  // Queue layout registers may change only while the queue is not live.
+  const bool queue_writable = q && !q->ready() && !(status_ & kStatusDriverOk);
+  switch (offset) {
+    case kDeviceFeaturesSel: device_features_sel_ = v; break;
+    case kDriverFeaturesSel: driver_features_sel_ = v; break;
+    case kDriverFeatures:
+      if (status_ & kStatusFeaturesOk) break;
+      if (driver_features_sel_ == 0) set_low(driver_features_, v);
+      else if (driver_features_sel_ == 1) set_high(driver_features_, v);
+      break;
+    case kQueueSel: queue_sel_ = v; break;
+    case kQueueNum: if (queue_writable) q->set_size(static_cast<uint16_t>(v > 0xffff ? 0 : v)); break;
+    case kQueueDescLow: if (queue_writable) { uint64_t a = q->desc_table(); set_low(a, v); q->set_desc_table(a); } break;
+    case kQueueDescHigh: if (queue_writable) { uint64_t a = q->desc_table(); set_high(a, v); q->set_desc_table(a); } break;
+    case kQueueDriverLow: if (queue_writable) { uint64_t a = q->avail_ring(); set_low(a, v); q->set_avail_ring(a); } break;
+    case kQueueDriverHigh: if (queue_writable) { uint64_t a = q->avail_ring(); set_high(a, v); q->set_avail_ring(a); } break;
+    case kQueueDeviceLow: if (queue_writable) { uint64_t a = q->used_ring(); set_low(a, v); q->set_used_ring(a); } break;
+    case kQueueDeviceHigh: if (queue_writable) { uint64_t a = q->used_ring(); set_high(a, v); q->set_used_ring(a); } break;
+    case kQueueReady:
+      if (!q) break;
+      // Live queues belong to the loop thread: it flips them while this vCPU waits.
+      lock.unlock();
+      on_loop([this, q, v, sel = queue_sel_] {
+        if (v == 1 && !q->ready() && !q->enable())
+          std::fprintf(stderr, "ppc-kvm-vmm: %s queue %u: driver set up an invalid ring (size %u, desc %s, avail %s, used %s)\n",
+                       device_->name().c_str(), sel, q->size(), hex(q->desc_table()).c_str(),
+                       hex(q->avail_ring()).c_str(), hex(q->used_ring()).c_str());
+        if (v == 0 && q->ready()) q->reset();
+      });
+      break;
+    case kQueueNotify:
+      // Normally caught by the ioeventfd inside KVM; a write that still reaches us goes to the loop.
+      if (v < queues_.size()) loop_.post([this, v] { on_queue_notify(static_cast<uint16_t>(v)); });
+      break;
+    case kInterruptAck: interrupt_status_ &= ~v; break;
+    case kStatus:
+      lock.unlock();
+      on_loop([this, v] { set_status(v); });
+      break;
+    default: break;
+  }
+}
+
+void MmioTransport::on_loop(const std::function<void()>& fn) {
+  if (loop_.on_loop_thread()) fn();
+  else loop_.run_and_wait(fn);
+}
+
+void MmioTransport::set_status(uint32_t status) {
+  // Loop thread. A reset is complete when the driver's write returns (the vCPU waits).
+  std::lock_guard lock(mu_);
+  if (status == 0) {
+    reset_locked();
+    return;
+  }
+  if ((status & kStatusFeaturesOk) && !(status_ & kStatusFeaturesOk)) {
+    // Accept only features we offered, and only the virtio 1.x interface.
+    const uint64_t offered = device_->features() | kVirtioFVersion1;
+    if ((driver_features_ & ~offered) || !(driver_features_ & kVirtioFVersion1)) status &= ~kStatusFeaturesOk;
+  }
+  const bool becomes_ok = (status & kStatusDriverOk) && !(status_ & kStatusDriverOk);
+  status_ = (status_ & kStatusNeedsReset) | status;
+  if (becomes_ok && (status_ & kStatusFeaturesOk) && !(status_ & kStatusFailed)) {
+    active_ = true;
+    device_->activate(queues_, driver_features_, [this](uint16_t q) { notify_used(q); });
+  }
+}
+
+void MmioTransport::reset_locked() {
+  if (active_) device_->reset();
+  active_ = false;
+  for (auto& q : queues_) q.reset();
+  status_ = 0;
+  driver_features_ = 0;
+  device_features_sel_ = driver_features_sel_ = queue_sel_ = 0;
+  interrupt_status_ = 0;
+}
+
+void MmioTransport::notify_used(uint16_t queue) {
+  // Loop thread: the device finished with buffers of this queue.
+  if (queue >= queues_.size() || !queues_[queue].should_notify()) return;
+  interrupt_status_ |= kInterruptUsedBuffer;
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(irq_fd_.get(), &one, sizeof one);
+}
+
+void MmioTransport::on_queue_notify(uint16_t queue) {
+  // Loop thread; the queues and the device are the loop's.
+  if (!active_) return;
+  try {
+    device_->queue_notify(queue);
+  } catch (const QueueError& e) {
+    needs_reset(e.what());
+  }
+}
+
+void MmioTransport::needs_reset(const std::string& why) {
+  // A malformed queue: the device stops until the driver resets it (virtio 2.1.2).
+  std::fprintf(stderr, "ppc-kvm-vmm: %s: %s: device needs reset\n", device_->name().c_str(), why.c_str());
+  device_->reset();
+  active_ = false;
+  std::lock_guard lock(mu_);
+  status_ |= kStatusNeedsReset;
+  interrupt_status_ |= kInterruptConfig;
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(irq_fd_.get(), &one, sizeof one);
+}
+
+}  // namespace ppc::vmm

@@ -1,0 +1,72 @@
+#pragma once
+// The virtio-mmio transport (virtio 1.x, register layout version 2) for one device: its
+// registers (reached through KVM_EXIT_MMIO on vCPU threads), feature negotiation, queue
+// set-up, notifications through ioeventfd and interrupts through irqfd, both handled on the
+// event-loop thread.
+#include <atomic>
+#include <functional>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "event_loop.h"
+#include "virtio/device.h"
+
+namespace ppc::vmm {
+
+class Vm;
+
+class MmioTransport {
+ public:
+  static constexpr uint64_t kWindowSize = 0x200;
+
+  // base: the register window's guest physical address; irq: its XICS source number.
+  MmioTransport(const GuestMemory& mem, EventLoop& loop, std::unique_ptr<VirtioDevice> device, uint64_t base,
+                uint32_t irq);
+  ~MmioTransport();
+
+  // Wires the queue notifications (KVM_IOEVENTFD) and the interrupt (KVM_IRQFD) into KVM.
+  void connect(Vm& vm);
+
+  uint64_t base() const { return base_; }
+  uint32_t irq() const { return irq_; }
+  const VirtioDevice& device() const { return *device_; }
+
+  // A guest access at offset inside the window (vCPU thread). Little-endian data.
+  void read(uint64_t offset, std::span<uint8_t> data);
+  void write(uint64_t offset, std::span<const uint8_t> data);
+
+ private:
+  Virtqueue* selected_queue();
+  void set_status(uint32_t status);
+  void on_loop(const std::function<void()>& fn);
+  void notify_used(uint16_t queue);
+  void on_queue_notify(uint16_t queue);
+  void needs_reset(const std::string& why);
+  void reset_locked();
+
+  const GuestMemory& mem_;
+  EventLoop& loop_;
+  std::unique_ptr<VirtioDevice> device_;
+  uint64_t base_;
+  uint32_t irq_;
+
+  // Registers, between vCPU threads (MMIO exits) and the loop thread. Live queues and the
+  // device itself are touched only on the loop thread.
+  std::mutex mu_;
+  std::vector<Virtqueue> queues_;
+  uint32_t status_ = 0;
+  uint32_t device_features_sel_ = 0, driver_features_sel_ = 0, queue_sel_ = 0;
+  uint64_t driver_features_ = 0;
+  uint32_t config_generation_ = 0;
+  std::atomic<bool> active_{false};  // activated (DRIVER_OK) and not reset since
+  std::atomic<uint32_t> interrupt_status_{0};
+
+  std::vector<UniqueFd> notify_fds_;  // one ioeventfd per queue
+  UniqueFd irq_fd_;
+};
+
+}  // namespace ppc::vmm

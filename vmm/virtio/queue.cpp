@@ -1,0 +1,153 @@
+#include "virtio/queue.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "base/hex.h"
+
+namespace ppc::vmm {
+namespace {
+
+constexpr uint16_t kAvailNoInterrupt = 1;
+constexpr uint32_t kMaxChainBytes = 1u << 30;  // no sane request is larger; bounds the work
+
+}  // namespace
+
+uint64_t DescriptorChain::readable_bytes() const {
+  uint64_t n = 0;
+  for (const auto& b : readable) n += b.size();
+  return n;
+}
+
+uint64_t DescriptorChain::writable_bytes() const {
+  uint64_t n = 0;
+  for (const auto& b : writable) n += b.size();
+  return n;
+}
+
+size_t DescriptorChain::read(uint64_t offset, std::span<uint8_t> out) const {
+  size_t done = 0;
+  for (const auto& b : readable) {
+    if (done == out.size()) break;
+    if (offset >= b.size()) {
+      offset -= b.size();
+      continue;
+    }
+    const size_t n = std::min<size_t>(b.size() - offset, out.size() - done);
+    std::memcpy(out.data() + done, b.data() + offset, n);
+    done += n;
+    offset = 0;
+  }
+  return done;
+}
+
+size_t DescriptorChain::write(uint64_t offset, std::span<const uint8_t> in) const {
+  size_t done = 0;
+  for (const auto& b : writable) {
+    if (done == in.size()) break;
+    if (offset >= b.size()) {
+      offset -= b.size();
+      continue;
+    }
+    const size_t n = std::min<size_t>(b.size() - offset, in.size() - done);
+    std::memcpy(b.data() + offset, in.data() + done, n);
+    done += n;
+    offset = 0;
+  }
+  return done;
+}
+
+bool Virtqueue::enable() {
+  // Size: a power of two no larger than what we offered. Rings: inside RAM, aligned as the
+  // spec requires (16 for descriptors, 2 for avail, 4 for used).
+  if (size_ == 0 || size_ > max_size_ || (size_ & (size_ - 1))) return false;
+  if (desc_ % 16 || avail_ % 2 || used_ % 4) return false;
+  if (!mem_->contains(desc_, 16ull * size_) || !mem_->contains(avail_, 6 + 2ull * size_) ||
+      !mem_->contains(used_, 6 + 8ull * size_))
+    return false;
+  ready_ = true;
+  next_avail_ = next_used_ = 0;
+  return true;
+}
+
+void Virtqueue::reset() {
+  ready_ = false;
+  size_ = 0;
+  desc_ = avail_ = used_ = 0;
+  next_avail_ = next_used_ = 0;
+}
+
+void Virtqueue::walk(DescriptorChain& chain, uint64_t table, uint32_t table_size, uint16_t first, bool indirect,
+                     uint32_t& budget) const {
+  uint16_t index = first;
+  // A chain visits each descriptor at most once, and 16-bit `next` reaches at most 65536 of
+  // them (an indirect table can be larger): more steps than that means a loop.
+  const uint32_t max_steps = std::min<uint32_t>(table_size, 65536);
+  for (uint32_t steps = 0;; ++steps) {
+    if (steps >= max_steps) throw QueueError("descriptor chain from " + std::to_string(first) + " loops or is too long");
+    if (index >= table_size) throw QueueError("descriptor index " + std::to_string(index) + " beyond table size " + std::to_string(table_size));
+    const uint64_t at = table + 16ull * index;
+    const uint64_t addr = mem_->load_le64(at);
+    const uint32_t len = mem_->load_le32(at + 8);
+    const uint16_t flags = mem_->load_le16(at + 12);
+    const uint16_t next = mem_->load_le16(at + 14);
+
+    if (flags & kDescIndirect) {
+      if (indirect) throw QueueError("nested indirect descriptor table");
+      if (flags & kDescNext) throw QueueError("indirect descriptor with NEXT");
+      if (len == 0 || len % 16 || !mem_->contains(addr, len)) throw QueueError("bad indirect table " + hex(addr) + "+" + hex(len));
+      walk(chain, addr, len / 16, 0, true, budget);
+      return;  // an indirect descriptor ends the chain
+    }
+    if (len > budget) throw QueueError("descriptor chain longer than " + std::to_string(kMaxChainBytes) + " bytes");
+    budget -= len;
+    if (!mem_->contains(addr, len)) throw QueueError("descriptor buffer " + hex(addr) + "+" + hex(len) + " outside guest RAM");
+    const auto buf = mem_->slice(addr, len);
+    if (flags & kDescWrite) {
+      chain.writable.push_back(buf);
+    } else {
+      // Readable buffers come first in a chain (virtio 2.7.4.2).
+      if (!chain.writable.empty()) throw QueueError("readable descriptor after a writable one");
+      chain.readable.push_back(buf);
+    }
+    if (!(flags & kDescNext)) return;
+    index = next;
+  }
+}
+
+std::optional<DescriptorChain> Virtqueue::pop() {
+  if (!ready_) return std::nullopt;
+  const uint16_t avail_idx = mem_->load_le16(avail_ + 2);
+  const uint16_t pending = static_cast<uint16_t>(avail_idx - next_avail_);
+  if (pending == 0) return std::nullopt;
+  if (pending > size_) throw QueueError("available index " + std::to_string(avail_idx) + " runs " + std::to_string(pending) + " ahead of a queue of " + std::to_string(size_));
+  // The ring entry must be read after the index that published it.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  const uint16_t head = mem_->load_le16(avail_ + 4 + 2ull * (next_avail_ % size_));
+  ++next_avail_;
+  DescriptorChain chain;
+  chain.head = head;
+  uint32_t budget = kMaxChainBytes;
+  walk(chain, desc_, size_, head, false, budget);
+  return chain;
+}
+
+void Virtqueue::push(uint16_t head, uint32_t written) {
+  if (!ready_) return;
+  const uint64_t elem = used_ + 4 + 8ull * (next_used_ % size_);
+  mem_->store_le32(elem, head);
+  mem_->store_le32(elem + 4, written);
+  ++next_used_;
+  // The element must be visible before the index that publishes it.
+  std::atomic_thread_fence(std::memory_order_release);
+  mem_->store_le16(used_ + 2, next_used_);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+bool Virtqueue::should_notify() const {
+  if (!ready_) return false;
+  return !(mem_->load_le16(avail_) & kAvailNoInterrupt);
+}
+
+}  // namespace ppc::vmm

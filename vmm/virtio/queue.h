@@ -1,0 +1,78 @@
+#pragma once
+// A virtio 1.x split virtqueue, device side. Every address, length, index and descriptor
+// chain comes from the guest and is checked against guest memory before use; a malformed
+// queue raises QueueError, after which the transport puts the device into NEEDS_RESET.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "base/error.h"
+#include "memory/guest_memory.h"
+
+namespace ppc::vmm {
+
+class QueueError : public Error {
+ public:
+  using Error::Error;
+};
+
+// One buffer chain the driver made available: what the device may read (driver to device),
+// then what it may write (device to driver), as spans into guest RAM.
+struct DescriptorChain {
+  uint16_t head = 0;
+  std::vector<std::span<uint8_t>> readable;
+  std::vector<std::span<uint8_t>> writable;
+  uint64_t readable_bytes() const;
+  uint64_t writable_bytes() const;
+  // Gathers up to out.size() readable bytes starting at offset; returns how many.
+  size_t read(uint64_t offset, std::span<uint8_t> out) const;
+  // Scatters in into the writable buffers starting at offset; returns how many fitted.
+  size_t write(uint64_t offset, std::span<const uint8_t> in) const;
+};
+
+class Virtqueue {
+ public:
+  static constexpr uint16_t kMaxSize = 256;
+  static constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
+
+  explicit Virtqueue(const GuestMemory& mem, uint16_t max_size = kMaxSize) : mem_(&mem), max_size_(max_size) {}
+
+  // Driver configuration, written through the transport while the queue is not ready.
+  uint16_t max_size() const { return max_size_; }
+  void set_size(uint16_t size) { size_ = size; }
+  uint16_t size() const { return size_; }
+  void set_desc_table(uint64_t gpa) { desc_ = gpa; }
+  void set_avail_ring(uint64_t gpa) { avail_ = gpa; }
+  void set_used_ring(uint64_t gpa) { used_ = gpa; }
+  uint64_t desc_table() const { return desc_; }
+  uint64_t avail_ring() const { return avail_; }
+  uint64_t used_ring() const { return used_; }
+
+  // QueueReady = 1: checks size and ring placement; false (queue stays not ready) when invalid.
+  bool enable();
+  bool ready() const { return ready_; }
+  void reset();
+
+  // The next chain the driver made available, or nullopt. Throws QueueError when the ring
+  // index or a descriptor is malformed (out of RAM, loop, too long, bad indirect table).
+  std::optional<DescriptorChain> pop();
+  // Returns a chain to the driver with the number of bytes written into it.
+  void push(uint16_t head, uint32_t written);
+  // True unless the driver asked for no interrupts (VRING_AVAIL_F_NO_INTERRUPT).
+  bool should_notify() const;
+
+ private:
+  uint64_t desc_addr(uint16_t index) const { return desc_ + 16ull * index; }
+  void walk(DescriptorChain& chain, uint64_t table, uint32_t table_size, uint16_t first, bool indirect, uint32_t& budget) const;
+
+  const GuestMemory* mem_;
+  uint16_t max_size_;
+  uint16_t size_ = 0;
+  uint64_t desc_ = 0, avail_ = 0, used_ = 0;
+  bool ready_ = false;
+  uint16_t next_avail_ = 0;  // next entry of the available ring to consume
+  uint16_t next_used_ = 0;   // next entry of the used ring to fill
+};
+
+}  // namespace ppc::vmm

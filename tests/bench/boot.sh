@@ -11,8 +11,7 @@ share=$(mktemp -d)
 trap 'rm -rf "$share"' EXIT
 ln -s "$(readlink -f "$top/build/ppc64le/share/guest-vmlinux")" "$share/guest-vmlinux"
 ln -s "$(readlink -f "$top/build/ppc64le/share-stock/stock-vmlinux")" "$share/stock-vmlinux"
-for profile in "${@:-hv pr}"; do
-  for p in $profile; do
+for p in ${@:-hv pr}; do
     echo "== profile $p"
     "$top/tests/rig/run.sh" --profile "$p" --bin-dir "$top/build/ppc64le/bin" --share-dir "$share" \
       --case "$top/tests/bench/cases/boot_bench.sh" --timeout 1800 --append "RUNS=${RUNS:-5}" | tee "$share/out"
@@ -20,5 +19,4 @@ for profile in "${@:-hv pr}"; do
       grep "^BENCH kernel=$k " "$share/out" | sed -n 's/.*stopped \([0-9]*\) ms.*/\1/p' | sort -n |
         awk -v k="$k" -v p="$p" '{a[NR]=$1} END {if (NR) printf "SUMMARY %s %s: boots %d, to power-off median %d ms (min %d, max %d)\n", p, k, NR, a[int((NR+1)/2)], a[1], a[NR]}'
     done
-  done
 done

@@ -26,7 +26,7 @@ expect_line() {
 # wait_for_line FILE PATTERN [SECONDS]: waits until the console shows PATTERN.
 wait_for_line() {
   for _ in $(seq $((${3:-120} * 2))); do
-    tr -d '\r' < "$1" 2>/dev/null | grep -q "$2" && return 0
+    [ -f "$1" ] && tr -d '\r' < "$1" | grep -q "$2" && return 0
     sleep 0.5
   done
   echo "FAIL: '$2' did not appear in $1"

@@ -14,7 +14,7 @@
 namespace ppc::vmm {
 namespace {
 
-constexpr uint64_t kFeatureRo = 1ull << 5, kFeatureFlush = 1ull << 9, kFeatureBlkSize = 1ull << 6;
+constexpr uint64_t kFeatureRo = 1ull << 5, kFeatureFlush = 1ull << 9;
 constexpr uint32_t kTypeIn = 0, kTypeOut = 1, kTypeFlush = 4, kTypeGetId = 8;
 constexpr uint8_t kStatusOk = 0, kStatusIoErr = 1, kStatusUnsupported = 2;
 constexpr uint64_t kSector = 512;
@@ -38,14 +38,13 @@ BlkDevice::BlkDevice(const std::string& path, bool read_only) : path_(path), rea
   sectors_ = static_cast<uint64_t>(st.st_size) / kSector;
 }
 
-uint64_t BlkDevice::features() const { return kFeatureFlush | kFeatureBlkSize | (read_only_ ? kFeatureRo : 0); }
+// No BLK_SIZE: 512-byte logical blocks, so that images with any file-system block size mount.
+uint64_t BlkDevice::features() const { return kFeatureFlush | (read_only_ ? kFeatureRo : 0); }
 
 void BlkDevice::read_config(uint64_t offset, std::span<uint8_t> out) const {
-  // capacity (le64, in 512-byte sectors) at 0, blk_size (le32) at 20.
-  uint8_t config[24] = {};
+  // capacity (le64, in 512-byte sectors) at 0; the rest of the layout is for features we do not offer.
+  uint8_t config[8] = {};
   for (int i = 0; i < 8; ++i) config[i] = static_cast<uint8_t>(sectors_ >> (8 * i));
-  const uint32_t blk_size = 4096;
-  for (int i = 0; i < 4; ++i) config[20 + i] = static_cast<uint8_t>(blk_size >> (8 * i));
   for (size_t i = 0; i < out.size(); ++i) out[i] = offset + i < sizeof config ? config[offset + i] : 0;
 }
 

@@ -32,3 +32,23 @@ wait_for_line() {
   echo "FAIL: '$2' did not appear in $1"
   return 1
 }
+
+# boot_vsock_guest UDS: boots a guest (2 vCPUs, 512 MiB) whose init serves vsock data
+# connections on port 1234 (vsock_peer listen) and commands on port 9999 (vsock_peer control;
+# "shutdown" powers the guest off); returns once the guest listens. Sets $vmm to the VMM's pid;
+# the console goes to /tmp/console.log, the VMM's log (with --stats) to /tmp/vmm.log.
+boot_vsock_guest() {
+  cat > /tmp/vsock-init.sh <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/vsock_peer listen 1234 &
+/bin/vsock_peer control 9999
+/bin/busybox poweroff -f
+INIT
+  make_initramfs /tmp/vsock-guest.cpio /tmp/vsock-init.sh /opt/ppc-kvm-shim/bin/vsock_peer
+  ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/vsock-guest.cpio --memory 512M --vcpus 2 --vsock-uds "$1" \
+    --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/console.log --stats 2>/tmp/vmm.log &
+  vmm=$!
+  wait_for_line /tmp/console.log "vsock_peer: control on port 9999" || { cat /tmp/console.log /tmp/vmm.log; kill $vmm; return 1; }
+}

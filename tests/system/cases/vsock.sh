@@ -4,19 +4,7 @@
 . /rig/case_lib.sh
 status=0
 uds=/tmp/vsock.sock
-cat > /tmp/init.sh <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t devtmpfs devtmpfs /dev
-/bin/vsock_peer listen 1234 &
-/bin/vsock_peer control 9999
-/bin/busybox poweroff -f
-INIT
-make_initramfs /tmp/guest.cpio /tmp/init.sh /opt/ppc-kvm-shim/bin/vsock_peer
-ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/guest.cpio --memory 512M --vcpus 2 --vsock-uds $uds \
-  --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/console.log --stats 2>/tmp/vmm.log &
-vmm=$!
-wait_for_line /tmp/console.log "vsock_peer: control on port 9999" || { cat /tmp/console.log /tmp/vmm.log; kill $vmm; exit 1; }
+boot_vsock_guest $uds || exit 1
 
 vsock_host bulk $uds 1234 67108864 67108864 || status=1
 vsock_host parallel $uds 1234 16 1048576 || status=1

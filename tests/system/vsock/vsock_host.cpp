@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "pattern.h"
+#include "common.h"
 
 using namespace vsock_test;
 
@@ -36,28 +36,6 @@ double now_s() {
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "vsock_host: FAIL: %s\n", what.c_str());
   std::exit(1);
-}
-
-bool read_all(int fd, void* buf, size_t n) {
-  auto* p = static_cast<uint8_t*>(buf);
-  while (n) {
-    const ssize_t r = ::read(fd, p, n);
-    if (r <= 0) return false;
-    p += r;
-    n -= static_cast<size_t>(r);
-  }
-  return true;
-}
-
-bool write_all(int fd, const void* buf, size_t n) {
-  const auto* p = static_cast<const uint8_t*>(buf);
-  while (n) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
 }
 
 int unix_connect(const std::string& path) {

@@ -4,7 +4,8 @@
 #   - unit tests (label unit) of the ppc64le build, under qemu-ppc64le-static on x86_64,
 #   - unit tests of the build machine's ASan/UBSan build of the portable code (x86_64 only),
 #   - system tests (label system): real KVM inside the rig, both profiles.
-# Ends with one line "tests: N passed, N failed"; exits non-zero when anything failed.
+# Ends with one line "tests: N passed, N failed, N skipped" (skips: unit tests that need a
+# non-root user); exits non-zero when anything failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -14,7 +15,7 @@ preset=$("$top/tests/build.sh" --host) || { echo "tests: build failed"; exit 1; 
 "$top/kernel/build-kernel.sh" "$top/tests/rig/l1-host-kernel.fragment" l1-host >/dev/null || { echo "tests: L1 kernel build failed"; exit 1; }
 "$top/tests/rig/fetch-busybox.sh" >/dev/null || { echo "tests: busybox fetch failed"; exit 1; }
 
-passed=0 failed=0 status=0
+passed=0 failed=0 skipped=0 status=0
 run_ctest() {  # run_ctest PRESET ARGS...: runs ctest and adds its counts to the totals
   local out
   out=$(mktemp)
@@ -25,7 +26,8 @@ run_ctest() {  # run_ctest PRESET ARGS...: runs ctest and adds its counts to the
   if [ -z "$line" ]; then echo "tests: ctest $1 ran no tests"; status=1; rm -f "$out"; return; fi
   total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
   bad=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
-  passed=$((passed + total - bad)); failed=$((failed + bad))
+  skip=$(grep -c '(Skipped)' "$out" || true)
+  passed=$((passed + total - bad - skip)); failed=$((failed + bad)); skipped=$((skipped + skip))
   rm -f "$out"
 }
 
@@ -34,6 +36,6 @@ if [ "$(uname -m)" != ppc64le ]; then
 fi
 run_ctest "$preset" -L 'unit|system' -j 2
 
-echo "tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && exit $status
 exit 1

@@ -1,0 +1,141 @@
+#pragma once
+// The messages host and agent exchange, as plain values. codec.h turns them into frames.
+//
+// Conversation on a connection:
+//  - The side that connects sends Hello first and the other answers Hello; each checks the
+//    other's role.
+//  - Requests (CreateContainer, Start, Signal, Exec, Wait, Resize, Shutdown) go host to
+//    agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
+//    when the process has ended. One request is in flight per connection, so a Wait that
+//    blocks for the life of a process has a connection of its own.
+//  - Stdio messages need no reply; they are paced by StdioWindow (see stdio_credit.h).
+//
+// Processes are named by exec id, never by guest pid: the container's own process is
+// kInitExecId, every Exec names a new one.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/limits.h"
+#include "protocol/message_type.h"
+
+namespace ppc::protocol {
+
+inline constexpr std::string_view kInitExecId = "init";
+
+enum class Role : uint8_t { kHost, kAgent };
+
+struct Hello {
+  uint16_t version = kVersion;  // the sender's protocol version (1..65535)
+  Role role = Role::kHost;
+  bool operator==(const Hello&) const = default;
+};
+
+struct Ok {
+  bool operator==(const Ok&) const = default;
+};
+
+// What a failed request tells the host: the message is shown to the user as it is.
+enum class ErrorCode : uint8_t {
+  kInvalidRequest,  // not valid in the container's current state
+  kNotFound,        // no such exec id
+  kAlreadyExists,   // the container or exec id exists already
+  kExecFailed,      // the process could not be started
+  kInternal,        // anything else that went wrong in the agent
+};
+
+struct ErrorReply {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;  // e.g. exec: "nope": executable file not found in $PATH
+  // The status the host CLI exits with, as runc's would: 127 the executable was not
+  // found, 126 it was found but could not be executed, 1 for any other failure.
+  int exit_status = 1;
+  bool operator==(const ErrorReply&) const = default;
+};
+
+struct CreateContainer {
+  std::string container_id;
+  // The bundle's config.json (a JSON object) as the host validated it; the agent reads
+  // process, mounts, and the Linux settings it applies from here.
+  nlohmann::json config;
+  // Decided by the host (config.hostname, or none): empty keeps the guest's own name.
+  std::string hostname;
+  bool operator==(const CreateContainer&) const = default;
+};
+
+struct Start {
+  bool operator==(const Start&) const = default;
+};
+
+struct Signal {
+  std::string exec_id;
+  int signal = 0;  // 1..64
+  bool operator==(const Signal&) const = default;
+};
+
+struct Exec {
+  std::string exec_id;     // never kInitExecId
+  nlohmann::json process;  // an OCI process object; oci/ validates its contents
+  bool operator==(const Exec&) const = default;
+};
+
+struct Wait {
+  std::string exec_id;
+  bool operator==(const Wait&) const = default;
+};
+
+// The reply to Wait. status is what a shell would report: the exit code (0..255), or
+// 128 + N when signal N killed the process (signaled is then true).
+struct Exited {
+  std::string exec_id;
+  int status = 0;
+  bool signaled = false;
+  bool operator==(const Exited&) const = default;
+};
+
+struct Resize {
+  std::string exec_id;
+  int rows = 0;  // 1..kMaxTerminalDimension
+  int cols = 0;
+  bool operator==(const Resize&) const = default;
+};
+
+struct Shutdown {
+  bool operator==(const Shutdown&) const = default;
+};
+
+// stdin flows host to agent; stdout and stderr agent to host.
+enum class StdioStream : uint8_t { kStdin = 0, kStdout = 1, kStderr = 2 };
+
+struct StdioData {
+  std::string exec_id;
+  StdioStream stream = StdioStream::kStdout;
+  std::vector<uint8_t> data;  // 1..kMaxStdioChunk bytes
+  bool operator==(const StdioData&) const = default;
+};
+
+// The sender has no more data for this stream: closing stdin is EOF for the process.
+struct StdioClose {
+  std::string exec_id;
+  StdioStream stream = StdioStream::kStdout;
+  bool operator==(const StdioClose&) const = default;
+};
+
+// The receiver has consumed `bytes` more of this stream: the sender may send that many more.
+struct StdioWindow {
+  std::string exec_id;
+  StdioStream stream = StdioStream::kStdout;
+  uint32_t bytes = 0;  // 1..kStdioWindow
+  bool operator==(const StdioWindow&) const = default;
+};
+
+using Message = std::variant<Hello, Ok, ErrorReply, CreateContainer, Start, Signal, Exec, Wait, Exited, Resize,
+                             Shutdown, StdioData, StdioClose, StdioWindow>;
+
+MessageType type_of(const Message& message);
+
+}  // namespace ppc::protocol

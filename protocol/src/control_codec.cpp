@@ -1,0 +1,133 @@
+#include "control_codec.h"
+
+#include <array>
+#include <string>
+#include <utility>
+
+#include "base/error.h"
+#include "checks.h"
+#include "json_reader.h"
+
+namespace ppc::protocol::detail {
+namespace {
+
+using nlohmann::json;
+
+// Enums travel as words, indexed by their value, so a log of the JSON reads on its own.
+constexpr std::array<std::string_view, 2> kRoles = {"host", "agent"};
+constexpr std::array<std::string_view, 5> kErrorCodes = {"invalid_request", "not_found", "already_exists",
+                                                         "exec_failed", "internal"};
+
+template <typename Enum, size_t N>
+Enum enum_from_word(JsonReader& in, std::string_view message, std::string_view field,
+                    const std::array<std::string_view, N>& words) {
+  const std::string word = in.string(field);
+  for (size_t i = 0; i < N; ++i) {
+    if (words[i] == word) return static_cast<Enum>(i);
+  }
+  fail_field(message, field, "unknown value \"" + word + "\"");
+}
+
+struct ToJson {
+  json operator()(const Hello& m) const {
+    return {{"version", m.version}, {"role", kRoles.at(static_cast<size_t>(m.role))}};
+  }
+  json operator()(const Ok&) const { return json::object(); }
+  json operator()(const ErrorReply& m) const {
+    return {{"code", kErrorCodes.at(static_cast<size_t>(m.code))}, {"message", m.message}, {"exit_status", m.exit_status}};
+  }
+  json operator()(const CreateContainer& m) const {
+    return {{"container_id", m.container_id}, {"config", m.config}, {"hostname", m.hostname}};
+  }
+  json operator()(const Start&) const { return json::object(); }
+  json operator()(const Signal& m) const { return {{"exec_id", m.exec_id}, {"signal", m.signal}}; }
+  json operator()(const Exec& m) const { return {{"exec_id", m.exec_id}, {"process", m.process}}; }
+  json operator()(const Wait& m) const { return {{"exec_id", m.exec_id}}; }
+  json operator()(const Exited& m) const {
+    return {{"exec_id", m.exec_id}, {"status", m.status}, {"signaled", m.signaled}};
+  }
+  json operator()(const Resize& m) const { return {{"exec_id", m.exec_id}, {"rows", m.rows}, {"cols", m.cols}}; }
+  json operator()(const Shutdown&) const { return json::object(); }
+  // Stdio messages never reach here: codec.cpp routes them to stdio_codec.
+  json operator()(const StdioData&) const { throw Error("StdioData is not a control message"); }
+  json operator()(const StdioClose&) const { throw Error("StdioClose is not a control message"); }
+  json operator()(const StdioWindow&) const { throw Error("StdioWindow is not a control message"); }
+};
+
+Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
+  switch (type) {
+    case MessageType::kHello: {
+      Hello m;
+      m.version = in.integer<uint16_t>("version");
+      m.role = enum_from_word<Role>(in, name, "role", kRoles);
+      return m;
+    }
+    case MessageType::kOk: return Ok{};
+    case MessageType::kErrorReply: {
+      ErrorReply m;
+      m.code = enum_from_word<ErrorCode>(in, name, "code", kErrorCodes);
+      m.message = in.string("message");
+      m.exit_status = in.integer<int>("exit_status");
+      return m;
+    }
+    case MessageType::kCreateContainer: {
+      CreateContainer m;
+      m.container_id = in.string("container_id");
+      m.config = in.object("config");
+      m.hostname = in.string("hostname");
+      return m;
+    }
+    case MessageType::kStart: return Start{};
+    case MessageType::kSignal: {
+      Signal m;
+      m.exec_id = in.string("exec_id");
+      m.signal = in.integer<int>("signal");
+      return m;
+    }
+    case MessageType::kExec: {
+      Exec m;
+      m.exec_id = in.string("exec_id");
+      m.process = in.object("process");
+      return m;
+    }
+    case MessageType::kWait: return Wait{in.string("exec_id")};
+    case MessageType::kExited: {
+      Exited m;
+      m.exec_id = in.string("exec_id");
+      m.status = in.integer<int>("status");
+      m.signaled = in.boolean("signaled");
+      return m;
+    }
+    case MessageType::kResize: {
+      Resize m;
+      m.exec_id = in.string("exec_id");
+      m.rows = in.integer<int>("rows");
+      m.cols = in.integer<int>("cols");
+      return m;
+    }
+    case MessageType::kShutdown: return Shutdown{};
+    case MessageType::kStdioData:
+    case MessageType::kStdioClose:
+    case MessageType::kStdioWindow: break;
+  }
+  throw Error(std::string(name) + " is not a control message");
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_control(const Message& message) {
+  // Invalid UTF-8 (a file name in an error message, say) becomes U+FFFD rather than an
+  // exception: the receiver's parser accepts only UTF-8.
+  const std::string text = std::visit(ToJson{}, message).dump(-1, ' ', false, json::error_handler_t::replace);
+  return {text.begin(), text.end()};
+}
+
+Message decode_control(MessageType type, std::span<const uint8_t> payload) {
+  const std::string_view name = message_type_name(type);
+  JsonReader in(name, payload);
+  Message message = read_fields(type, name, in);
+  in.finish();
+  return message;
+}
+
+}  // namespace ppc::protocol::detail

@@ -1,0 +1,186 @@
+#include "protocol/codec.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "expect_error.h"
+#include "samples.h"
+
+namespace ppc::protocol {
+namespace {
+
+using testing::all_samples;
+
+Frame frame_of(MessageType type, std::string_view payload) {
+  return Frame{type, std::vector<uint8_t>(payload.begin(), payload.end())};
+}
+
+Frame stdio_frame(MessageType type, std::vector<uint8_t> payload) { return Frame{type, std::move(payload)}; }
+
+// stream, id length, id, then rest.
+std::vector<uint8_t> stdio_payload(uint8_t stream, std::string_view id, std::vector<uint8_t> rest) {
+  std::vector<uint8_t> out(3 + id.size() + rest.size());
+  out[0] = stream;
+  out[1] = static_cast<uint8_t>(id.size() >> 8);
+  out[2] = static_cast<uint8_t>(id.size());
+  std::copy(id.begin(), id.end(), out.begin() + 3);
+  std::copy(rest.begin(), rest.end(), out.begin() + 3 + static_cast<ptrdiff_t>(id.size()));
+  return out;
+}
+
+TEST(Codec, EveryMessageRoundTrips) {
+  std::set<MessageType> types;
+  for (const Message& message : all_samples()) {
+    const Frame frame = encode(message);
+    EXPECT_EQ(frame.type, type_of(message));
+    EXPECT_EQ(decode(frame), message) << message_type_name(frame.type);
+    types.insert(frame.type);
+  }
+  EXPECT_EQ(types.size(), 14u) << "a message type has no sample";
+}
+
+TEST(Codec, ControlPayloadIsReadableJson) {
+  const Frame frame = encode(Signal{"init", 9});
+  EXPECT_EQ(std::string(frame.payload.begin(), frame.payload.end()), R"({"exec_id":"init","signal":9})");
+  EXPECT_EQ(encode(Start{}).payload, std::vector<uint8_t>({'{', '}'}));
+}
+
+TEST(Codec, StdioPayloadIsBinary) {
+  EXPECT_EQ(encode(StdioWindow{"e1", StdioStream::kStderr, 0x10203}).payload,
+            stdio_payload(2, "e1", {0x00, 0x01, 0x02, 0x03}));
+  EXPECT_EQ(encode(StdioData{"e", StdioStream::kStdin, {0, 0xff}}).payload, stdio_payload(0, "e", {0, 0xff}));
+}
+
+TEST(Codec, MissingAndIllTypedFieldsAreNamed) {
+  struct Case {
+    MessageType type;
+    std::string_view payload;
+    std::string_view error;
+  };
+  const Case cases[] = {
+      {MessageType::kSignal, R"({"exec_id":"init"})", "Signal.signal: missing"},
+      {MessageType::kSignal, R"({"signal":9})", "Signal.exec_id: missing"},
+      {MessageType::kSignal, R"({"exec_id":"init","signal":"9"})", "Signal.signal: expected an integer, got string"},
+      {MessageType::kSignal, R"({"exec_id":"init","signal":9.0})", "Signal.signal: expected an integer, got a float"},
+      {MessageType::kSignal, R"({"exec_id":"init","signal":4294967305})", "Signal.signal: 4294967305 is out of range"},
+      {MessageType::kSignal, R"({"exec_id":"init","signal":-1})", "Signal.signal: -1 is outside 1..64"},
+      {MessageType::kSignal, R"({"exec_id":"init","signal":0})", "Signal.signal: 0 is outside 1..64"},
+      {MessageType::kSignal, R"({"exec_id":"init","signal":65})", "Signal.signal: 65 is outside 1..64"},
+      {MessageType::kSignal, R"({"exec_id":7,"signal":9})", "Signal.exec_id: expected a string, got number"},
+      {MessageType::kSignal, R"({"exec_id":"","signal":9})", "Signal.exec_id: must not be empty"},
+      {MessageType::kSignal, R"({"exec_id":"../etc","signal":9})", "Signal.exec_id: may hold only"},
+      {MessageType::kSignal, R"({"exec_id":"a\u0000b","signal":9})", "Signal.exec_id: may hold only"},
+      {MessageType::kSignal, R"({"exec_id":"init","signal":9,"pid":1})", "Signal.pid: unknown field"},
+      {MessageType::kHello, R"({"version":1,"role":"guest"})", "Hello.role: unknown value \"guest\""},
+      {MessageType::kHello, R"({"version":0,"role":"host"})", "Hello.version: 0 is outside"},
+      {MessageType::kHello, R"({"version":70000,"role":"host"})", "Hello.version: 70000 is out of range"},
+      {MessageType::kHello, R"({"role":"host"})", "Hello.version: missing"},
+      {MessageType::kErrorReply, R"({"code":"oops","message":"m","exit_status":1})", "ErrorReply.code: unknown value"},
+      {MessageType::kErrorReply, R"({"code":"internal","message":"","exit_status":1})", "ErrorReply.message: length 0"},
+      {MessageType::kErrorReply, R"({"code":"internal","message":"m","exit_status":0})", "ErrorReply.exit_status: 0 is"},
+      {MessageType::kErrorReply, R"({"code":"internal","message":"m","exit_status":256})", "ErrorReply.exit_status"},
+      {MessageType::kCreateContainer, R"({"container_id":"c","hostname":""})", "CreateContainer.config: missing"},
+      {MessageType::kCreateContainer, R"({"container_id":"c","config":[],"hostname":""})",
+       "CreateContainer.config: expected an object, got array"},
+      {MessageType::kCreateContainer,
+       R"({"container_id":"c","config":{},"hostname":"0123456789012345678901234567890123456789012345678901234567890123X"})",
+       "CreateContainer.hostname: length 65"},
+      {MessageType::kCreateContainer, R"({"container_id":"c","config":{},"hostname":"a\u0000"})",
+       "CreateContainer.hostname: contains a NUL"},
+      {MessageType::kCreateContainer, R"({"container_id":"a b","config":{},"hostname":""})",
+       "CreateContainer.container_id: may hold only"},
+      {MessageType::kExec, R"({"exec_id":"e","process":"ls"})", "Exec.process: expected an object, got string"},
+      {MessageType::kExec, R"({"exec_id":"init","process":{}})", "Exec.exec_id: \"init\" is the container's own"},
+      {MessageType::kWait, R"({"exec_id":null})", "Wait.exec_id: expected a string, got null"},
+      {MessageType::kExited, R"({"exec_id":"e","status":1,"signaled":true})", "Exited.status: 1 is outside 129..192"},
+      {MessageType::kExited, R"({"exec_id":"e","status":256,"signaled":false})", "Exited.status: 256 is outside 0..255"},
+      {MessageType::kExited, R"({"exec_id":"e","status":0,"signaled":"no"})", "Exited.signaled: expected a boolean"},
+      {MessageType::kResize, R"({"exec_id":"e","rows":0,"cols":80})", "Resize.rows: 0 is outside"},
+      {MessageType::kResize, R"({"exec_id":"e","rows":24,"cols":5000})", "Resize.cols: 5000 is outside"},
+      {MessageType::kStart, R"({"now":true})", "Start.now: unknown field"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.payload);
+    EXPECT_ERROR(decode(frame_of(c.type, c.payload)), c.error);
+  }
+}
+
+TEST(Codec, IdLengthIsBounded) {
+  const std::string longest(kMaxIdLength, 'a');
+  EXPECT_EQ(decode(encode(Wait{longest})), Message(Wait{longest}));
+  const std::string payload = R"({"exec_id":")" + longest + R"(a"})";
+  EXPECT_ERROR(decode(frame_of(MessageType::kWait, payload)), "Wait.exec_id: 257 bytes, the limit is 256");
+}
+
+TEST(Codec, MalformedJsonIsRefused) {
+  EXPECT_ERROR(decode(frame_of(MessageType::kExec, "{not json")), "Exec: malformed JSON");
+  EXPECT_ERROR(decode(frame_of(MessageType::kOk, "")), "Ok: malformed JSON");
+  EXPECT_ERROR(decode(frame_of(MessageType::kOk, "{} {}")), "Ok: malformed JSON");
+  EXPECT_ERROR(decode(frame_of(MessageType::kWait, "{\"exec_id\":\"\xff\"}")), "Wait: malformed JSON");
+  EXPECT_ERROR(decode(frame_of(MessageType::kWait, "[\"init\"]")), "Wait: payload must be a JSON object, got array");
+  EXPECT_ERROR(decode(frame_of(MessageType::kShutdown, "null")), "Shutdown: payload must be a JSON object");
+}
+
+TEST(Codec, JsonDepthIsBounded) {
+  // kMaxJsonDepth levels pass the parser (and then fail as a non-object), one more does not.
+  const auto nested = [](int levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+  EXPECT_ERROR(decode(frame_of(MessageType::kOk, nested(kMaxJsonDepth))), "Ok: payload must be a JSON object");
+  EXPECT_ERROR(decode(frame_of(MessageType::kOk, nested(kMaxJsonDepth + 1))), "Ok: JSON nested deeper than 64");
+  const std::string deep = R"({"exec_id":"e","process":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_ERROR(decode(frame_of(MessageType::kExec, deep)), "Exec: JSON nested deeper");
+}
+
+TEST(Codec, StdioPayloadsAreChecked) {
+  using T = MessageType;
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioData, {1, 0})), "StdioData.exec_id: payload too short");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioData, stdio_payload(3, "e", {1}))), "StdioData.stream: unknown stream 3");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioData, {1, 0, 10, 'a', 'b'})), "StdioData.exec_id: declares 10 bytes");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioData, stdio_payload(1, "", {1}))), "StdioData.exec_id: must not be empty");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioData, stdio_payload(1, "a/b", {1}))), "StdioData.exec_id: may hold only");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioData, stdio_payload(1, "e", {}))), "StdioData.data: 0 is outside 1..65536");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioData, stdio_payload(1, "e", std::vector<uint8_t>(kMaxStdioChunk + 1)))),
+               "StdioData.data: 65537 is outside");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioClose, stdio_payload(0, "e", {0}))), "StdioClose.exec_id: 1 bytes follow");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioWindow, stdio_payload(1, "e", {0, 1, 0}))),
+               "StdioWindow.bytes: expected 4 bytes, got 3");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioWindow, stdio_payload(1, "e", {0, 0, 0, 0}))),
+               "StdioWindow.bytes: 0 is outside");
+  EXPECT_ERROR(decode(stdio_frame(T::kStdioWindow, stdio_payload(1, "e", {0, 4, 0, 1}))),
+               "StdioWindow.bytes: 262145 is outside 1..262144");
+}
+
+TEST(Codec, UnknownOrOversizedFramesAreRefused) {
+  EXPECT_ERROR(decode(Frame{static_cast<MessageType>(99), {}}), "unknown message type 99");
+  EXPECT_ERROR(decode(Frame{static_cast<MessageType>(0), {}}), "unknown message type 0");
+  EXPECT_ERROR(decode(Frame{MessageType::kOk, std::vector<uint8_t>(kMaxControlPayload + 1, ' ')}),
+               "Ok: payload of 1048577 bytes exceeds the limit of 1048576");
+}
+
+TEST(Codec, EncodeRefusesWhatDecodeWouldRefuse) {
+  EXPECT_ERROR(encode(Signal{"init", 0}), "Signal.signal: 0 is outside 1..64");
+  EXPECT_ERROR(encode(Exec{"init", nlohmann::json::object()}), "Exec.exec_id");
+  EXPECT_ERROR(encode(Exec{"e", nlohmann::json::array()}), "Exec.process: must be a JSON object");
+  EXPECT_ERROR(encode(Hello{0, Role::kHost}), "Hello.version");
+  EXPECT_ERROR(encode(Hello{1, static_cast<Role>(7)}), "Hello.role");
+  EXPECT_ERROR(encode(StdioData{"e", StdioStream::kStdout, {}}), "StdioData.data");
+  EXPECT_ERROR(encode(StdioClose{"e", static_cast<StdioStream>(3)}), "StdioClose.stream");
+  EXPECT_ERROR(encode(Exited{"e", 9, true}), "Exited.status");
+  EXPECT_ERROR(encode(ErrorReply{ErrorCode::kInternal, "m", 0}), "ErrorReply.exit_status");
+  EXPECT_ERROR(encode(CreateContainer{"c", {{"env", std::string(kMaxControlPayload, 'e')}}, ""}),
+               "CreateContainer: payload of");
+}
+
+TEST(Codec, InvalidUtf8IsReplacedOnEncode) {
+  // An error message may quote a file name that is not UTF-8; it still reaches the host.
+  const ErrorReply sent{ErrorCode::kExecFailed, "exec: \"\xff\": permission denied", 126};
+  const Message received = decode(encode(sent));
+  EXPECT_EQ(std::get<ErrorReply>(received).message, "exec: \"\xef\xbf\xbd\": permission denied");
+  EXPECT_EQ(std::get<ErrorReply>(received).exit_status, 126);
+}
+
+}  // namespace
+}  // namespace ppc::protocol

@@ -22,18 +22,6 @@ T byteswap(T value) {
   return __builtin_bswap64(value);
 }
 
-template <typename T>
-T to_big_endian(T value) {
-  if constexpr (std::endian::native == std::endian::big) return value;
-  return byteswap(value);
-}
-
-template <typename T>
-T to_little_endian(T value) {
-  if constexpr (std::endian::native == std::endian::little) return value;
-  return byteswap(value);
-}
-
 }  // namespace
 
 GuestMemory::GuestMemory(uint64_t size) : ram_(map_ram(size)) {}
@@ -56,45 +44,32 @@ void GuestMemory::read(uint64_t gpa, std::span<uint8_t> out) const {
   std::memcpy(out.data(), slice(gpa, out.size()).data(), out.size());
 }
 
-uint32_t GuestMemory::load_be32(uint64_t gpa) const {
-  uint32_t v;
-  std::memcpy(&v, slice(gpa, sizeof v).data(), sizeof v);
-  return to_big_endian(v);
-}
+namespace {
 
-uint64_t GuestMemory::load_be64(uint64_t gpa) const {
-  uint64_t v;
-  std::memcpy(&v, slice(gpa, sizeof v).data(), sizeof v);
-  return to_big_endian(v);
-}
-
-void GuestMemory::store_be32(uint64_t gpa, uint32_t value) const {
-  value = to_big_endian(value);
-  std::memcpy(slice(gpa, sizeof value).data(), &value, sizeof value);
-}
-
-void GuestMemory::store_be64(uint64_t gpa, uint64_t value) const {
-  value = to_big_endian(value);
-  std::memcpy(slice(gpa, sizeof value).data(), &value, sizeof value);
-}
-
-template <typename T>
-T GuestMemory_load_le(const GuestMemory& mem, uint64_t gpa) {
+// Fixed-size loads and stores in a given byte order, through the checked slice.
+template <typename T, std::endian Order>
+T load(const GuestMemory& mem, uint64_t gpa) {
   T v;
   std::memcpy(&v, mem.slice(gpa, sizeof v).data(), sizeof v);
-  return to_little_endian(v);
+  return Order == std::endian::native ? v : byteswap(v);
 }
 
-template <typename T>
-void GuestMemory_store_le(const GuestMemory& mem, uint64_t gpa, T value) {
-  value = to_little_endian(value);
+template <std::endian Order, typename T>
+void store(const GuestMemory& mem, uint64_t gpa, T value) {
+  if (Order != std::endian::native) value = byteswap(value);
   std::memcpy(mem.slice(gpa, sizeof value).data(), &value, sizeof value);
 }
 
-uint16_t GuestMemory::load_le16(uint64_t gpa) const { return GuestMemory_load_le<uint16_t>(*this, gpa); }
-uint32_t GuestMemory::load_le32(uint64_t gpa) const { return GuestMemory_load_le<uint32_t>(*this, gpa); }
-uint64_t GuestMemory::load_le64(uint64_t gpa) const { return GuestMemory_load_le<uint64_t>(*this, gpa); }
-void GuestMemory::store_le16(uint64_t gpa, uint16_t value) const { GuestMemory_store_le(*this, gpa, value); }
-void GuestMemory::store_le32(uint64_t gpa, uint32_t value) const { GuestMemory_store_le(*this, gpa, value); }
+}  // namespace
+
+uint32_t GuestMemory::load_be32(uint64_t gpa) const { return load<uint32_t, std::endian::big>(*this, gpa); }
+uint64_t GuestMemory::load_be64(uint64_t gpa) const { return load<uint64_t, std::endian::big>(*this, gpa); }
+void GuestMemory::store_be32(uint64_t gpa, uint32_t value) const { store<std::endian::big>(*this, gpa, value); }
+void GuestMemory::store_be64(uint64_t gpa, uint64_t value) const { store<std::endian::big>(*this, gpa, value); }
+uint16_t GuestMemory::load_le16(uint64_t gpa) const { return load<uint16_t, std::endian::little>(*this, gpa); }
+uint32_t GuestMemory::load_le32(uint64_t gpa) const { return load<uint32_t, std::endian::little>(*this, gpa); }
+uint64_t GuestMemory::load_le64(uint64_t gpa) const { return load<uint64_t, std::endian::little>(*this, gpa); }
+void GuestMemory::store_le16(uint64_t gpa, uint16_t value) const { store<std::endian::little>(*this, gpa, value); }
+void GuestMemory::store_le32(uint64_t gpa, uint32_t value) const { store<std::endian::little>(*this, gpa, value); }
 
 }  // namespace ppc::vmm

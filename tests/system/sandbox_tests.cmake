@@ -1,0 +1,1 @@
+# System tests of the VMM sandbox (issue 7): cases/sandbox_*.sh.

@@ -55,4 +55,6 @@ std::optional<Message> Connection::receive() {
   }
 }
 
+void Connection::shutdown() { ::shutdown(fd_.get(), SHUT_RDWR); }
+
 }  // namespace ppc::protocol

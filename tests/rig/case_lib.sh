@@ -52,3 +52,31 @@ INIT
   vmm=$!
   wait_for_line /tmp/console.log "vsock_peer: control on port 9999" || { cat /tmp/console.log /tmp/vmm.log; kill $vmm; return 1; }
 }
+
+# make_container_initramfs OUT: the agent as /init and a busybox root filesystem under
+# /rootfs (one static busybox with a link per applet), built by ppc-kvm-rootfs.
+make_container_initramfs() {
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/tmp" "$rootfs/etc" "$rootfs/root"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  echo "root:x:0:0:root:/root:/bin/sh" > "$rootfs/etc/passwd"
+  echo "root:x:0:" > "$rootfs/etc/group"
+  ppc-kvm-rootfs --agent /opt/ppc-kvm-shim/bin/ppc-kvm-agent --rootfs "$rootfs" -o "$1" || return 1
+  rm -rf "$rootfs"
+}
+
+# boot_agent_guest INITRD UDS CONSOLE [VMM_ARGS...]: boots a guest whose /init is the agent
+# (2 vCPUs, 512 MiB) in the background; sets $vmm to the VMM's pid. The host reaches the
+# agent through UDS with agent_ctl, which waits for the agent to listen. The VMM's own
+# messages go to /tmp/vmm.log, apart from the container's output.
+boot_agent_guest() {
+  initrd=$1 uds=$2 console=$3
+  shift 3
+  rm -f "$uds" "$console"
+  ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd "$initrd" --memory 512M --vcpus 2 --vsock-uds "$uds" \
+    --cmdline "console=hvc0 panic=-1 quiet" --console "$console" "$@" 2>/tmp/vmm.log &
+  vmm=$!
+}

@@ -27,6 +27,10 @@ class Connection {
   // does not decode; after a framing error every later call throws.
   std::optional<Message> receive();
 
+  // Ends the stream both ways: a receive() blocked in another thread returns, the peer
+  // sees EOF. The fd stays open until the Connection is destroyed.
+  void shutdown();
+
   int fd() const { return fd_.get(); }
 
  private:

@@ -1,0 +1,155 @@
+#include "container/container.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "container/launch_error.h"
+#include "container/terminal.h"
+#include "oci/parse_config.h"
+
+namespace ppc::agent {
+namespace {
+
+using protocol::ErrorCode;
+
+// After a process ends, a background child may keep its output open: the output ends once
+// it has been silent this long.
+constexpr std::chrono::milliseconds kOutputGrace{500};
+
+}  // namespace
+
+std::shared_ptr<GuestProcess> Container::find(const std::string& exec_id) {
+  const std::lock_guard lock(mutex_);
+  auto it = processes_.find(exec_id);
+  if (it == processes_.end()) throw RequestFailed(ErrorCode::kNotFound, "no process with exec id \"" + exec_id + "\"");
+  return it->second;
+}
+
+void Container::require_created() {
+  const std::lock_guard lock(mutex_);
+  if (!config_) throw RequestFailed(ErrorCode::kInvalidRequest, "no container has been created");
+}
+
+std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer& request) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (config_) throw RequestFailed(ErrorCode::kAlreadyExists, "this guest already runs a container");
+  }
+  oci::Config config;
+  try {
+    config = oci::parse_config(request.config);
+  } catch (const Error& e) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, std::string("config.json: ") + e.what());
+  }
+  if (!config.process) throw RequestFailed(ErrorCode::kInvalidRequest, "config.json: process: missing");
+  LaunchRequest launch_request;
+  launch_request.process = *config.process;
+  launch_request.seccomp = config.linux.seccomp;
+  launch_request.container = &config;
+  launch_request.hostname = request.hostname;
+  auto process = std::make_shared<GuestProcess>();
+  process->exec_id = std::string(protocol::kInitExecId);
+  try {
+    launch_request.namespaces = namespaces_of(config);
+    process->launched = launch(reaper_, launch_request);
+  } catch (const LaunchError& e) {
+    throw RequestFailed(ErrorCode::kExecFailed, e.what(), e.exit_status());
+  } catch (const Error& e) {
+    throw RequestFailed(ErrorCode::kExecFailed, e.what());
+  }
+  if (process->launched.terminal.valid()) process->resize = UniqueFd(::dup(process->launched.terminal.get()));
+  const std::lock_guard lock(mutex_);
+  config_ = std::move(config);
+  processes_[process->exec_id] = process;
+  return process;
+}
+
+void Container::start() {
+  require_created();
+  std::shared_ptr<GuestProcess> init = find(std::string(protocol::kInitExecId));
+  if (init->started) throw RequestFailed(ErrorCode::kInvalidRequest, "the container has already been started");
+  init->started = true;
+  try {
+    release(init->launched);
+  } catch (const LaunchError& e) {
+    throw RequestFailed(ErrorCode::kExecFailed, e.what(), e.exit_status());
+  }
+}
+
+std::shared_ptr<GuestProcess> Container::exec(const protocol::Exec& request) {
+  require_created();
+  std::shared_ptr<GuestProcess> init = find(std::string(protocol::kInitExecId));
+  {
+    const std::lock_guard lock(mutex_);
+    if (processes_.count(request.exec_id)) {
+      throw RequestFailed(ErrorCode::kAlreadyExists, "exec id \"" + request.exec_id + "\" is in use");
+    }
+  }
+  if (!init->started || reaper_.exit_status(init->launched.pid)) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, "the container is not running");
+  }
+  LaunchRequest launch_request;
+  try {
+    launch_request.process = oci::parse_process(request.process);
+  } catch (const Error& e) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, std::string("process: ") + e.what());
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    launch_request.seccomp = config_->linux.seccomp;
+  }
+  launch_request.join = init->launched.pid;
+  auto process = std::make_shared<GuestProcess>();
+  process->exec_id = request.exec_id;
+  try {
+    process->launched = launch(reaper_, launch_request);
+    process->started = true;
+    release(process->launched);
+  } catch (const LaunchError& e) {
+    if (process->launched.pid > 0) {
+      reaper_.wait(process->launched.pid);
+      reaper_.forget(process->launched.pid);
+    }
+    throw RequestFailed(ErrorCode::kExecFailed, e.what(), e.exit_status());
+  } catch (const Error& e) {
+    throw RequestFailed(ErrorCode::kExecFailed, e.what());
+  }
+  if (process->launched.terminal.valid()) process->resize = UniqueFd(::dup(process->launched.terminal.get()));
+  const std::lock_guard lock(mutex_);
+  processes_[process->exec_id] = process;
+  return process;
+}
+
+void Container::signal(const protocol::Signal& request) {
+  std::shared_ptr<GuestProcess> process = find(request.exec_id);
+  if (reaper_.exit_status(process->launched.pid)) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, "process \"" + request.exec_id + "\" has exited");
+  }
+  if (::kill(process->launched.pid, request.signal) != 0) {
+    throw RequestFailed(ErrorCode::kInternal, "kill " + std::to_string(request.signal) + ": " + std::strerror(errno));
+  }
+}
+
+void Container::resize(const protocol::Resize& request) {
+  std::shared_ptr<GuestProcess> process = find(request.exec_id);
+  if (!process->resize.valid()) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, "process \"" + request.exec_id + "\" has no terminal");
+  }
+  set_window_size(process->resize.get(), static_cast<unsigned>(request.rows), static_cast<unsigned>(request.cols));
+}
+
+protocol::Exited Container::wait(const std::string& exec_id) {
+  std::shared_ptr<GuestProcess> process = find(exec_id);
+  if (!process->started) throw RequestFailed(ErrorCode::kInvalidRequest, "process \"" + exec_id + "\" has not started");
+  const int status = reaper_.wait(process->launched.pid);
+  for (auto& sender : process->senders) sender->source_writer_exited(kOutputGrace);
+  for (auto& done : process->senders_done) done.wait();
+  return protocol::Exited{exec_id, shell_status(status), WIFSIGNALED(status) != 0};
+}
+
+}  // namespace ppc::agent

@@ -1,0 +1,68 @@
+#pragma once
+// The one container of this guest and its processes, by exec id: the first ("init") set up
+// by CreateContainer and started by Start, more added by Exec.
+#include <sys/types.h>
+
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "container/launcher.h"
+#include "init/child_reaper.h"
+#include "oci/config.h"
+#include "protocol/messages.h"
+#include "protocol/stdio_pump.h"
+#include "base/error.h"
+
+namespace ppc::agent {
+
+struct GuestProcess {
+  std::string exec_id;
+  LaunchedProcess launched;  // stdio ends are handed to the session that owns the process
+  UniqueFd resize;           // the pty master, for window size changes
+  bool started = false;
+  // The streams sending this process's output, and their completion: Exited goes out only
+  // after them.
+  std::vector<std::shared_ptr<protocol::StreamSender>> senders;
+  std::vector<std::shared_future<void>> senders_done;
+};
+
+class Container {
+ public:
+  explicit Container(ChildReaper& reaper) : reaper_(reaper) {}
+
+  // Throws ProtocolFailure (below) for requests that fail with a reply to the host.
+  std::shared_ptr<GuestProcess> create(const protocol::CreateContainer& request);
+  void start();
+  std::shared_ptr<GuestProcess> exec(const protocol::Exec& request);
+  void signal(const protocol::Signal& request);
+  void resize(const protocol::Resize& request);
+  // Waits for the process to end; returns its Exited.
+  protocol::Exited wait(const std::string& exec_id);
+
+ private:
+  std::shared_ptr<GuestProcess> find(const std::string& exec_id);
+  void require_created();
+
+  ChildReaper& reaper_;
+  std::mutex mutex_;
+  std::optional<oci::Config> config_;
+  std::map<std::string, std::shared_ptr<GuestProcess>> processes_;
+};
+
+// A request that failed: the reply the host gets.
+class RequestFailed : public Error {
+ public:
+  RequestFailed(protocol::ErrorCode code, const std::string& message, int exit_status = 1)
+      : Error(message), reply_{code, message, exit_status} {}
+  const protocol::ErrorReply& reply() const { return reply_; }
+
+ private:
+  protocol::ErrorReply reply_;
+};
+
+}  // namespace ppc::agent

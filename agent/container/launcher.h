@@ -1,0 +1,48 @@
+#pragma once
+// Starting a container process: fork a child that enters (or creates) the container's
+// namespaces, sets up its root (the first process only) and stdio, reports Ready, and execs
+// when told to. The agent keeps its ends of the child's stdio.
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "base/unique_fd.h"
+#include "init/child_reaper.h"
+#include "oci/config.h"
+
+namespace ppc::agent {
+
+struct Namespaces {
+  bool pid = false, uts = false, ipc = false, net = false;  // the mount namespace is always new
+};
+
+struct LaunchRequest {
+  oci::Process process;
+  std::optional<oci::Seccomp> seccomp;
+  // The container's first process: the config whose root, mounts and devices it sets up.
+  const oci::Config* container = nullptr;
+  std::string hostname;
+  Namespaces namespaces;
+  // Any later process: the pid of the first one, whose namespaces it joins.
+  pid_t join = 0;
+};
+
+struct LaunchedProcess {
+  pid_t pid = -1;
+  UniqueFd channel;
+  // The agent's ends of stdio: a pty master (terminal), or three pipes.
+  UniqueFd terminal;
+  UniqueFd stdin_fd, stdout_fd, stderr_fd;
+};
+
+// Which namespaces config.json asks for. A namespace given by path names a host namespace
+// that does not exist in the guest; it is replaced by a new one (see the log).
+Namespaces namespaces_of(const oci::Config& config);
+
+// Forks and waits for Ready. Throws LaunchError with the child's own message.
+LaunchedProcess launch(ChildReaper& reaper, const LaunchRequest& request);
+// Lets a Ready child exec; returns once it has. Throws LaunchError when the exec failed.
+void release(LaunchedProcess& process);
+
+}  // namespace ppc::agent

@@ -1,0 +1,153 @@
+#include "container/rootfs_setup.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <string>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "container/devices.h"
+#include "log.h"
+#include "oci/mount_options.h"
+
+namespace ppc::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string in_root(const std::string& container_path) { return std::string(kContainerRoot) + container_path; }
+
+void mkdir_all(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throw Error("mkdir " + path + ": " + ec.message());
+}
+
+// A bind mount of a file needs a file to mount over; of a directory, a directory.
+void make_mount_point(const std::string& target, bool file) {
+  if (!file) return mkdir_all(target);
+  mkdir_all(fs::path(target).parent_path());
+  UniqueFd fd(::open(target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+  if (!fd.valid() && errno != EISDIR) throw_errno("creating mount point " + target);
+}
+
+void do_mount(const std::string& source, const std::string& target, const std::string& type, unsigned long flags,
+              const std::string& data) {
+  if (::mount(source.c_str(), target.c_str(), type.empty() ? nullptr : type.c_str(), flags,
+              data.empty() ? nullptr : data.c_str()) != 0) {
+    throw_errno("mount " + (type.empty() ? std::string("bind") : type) + " " + source + " on " + target);
+  }
+}
+
+void mount_one(const oci::Mount& m) {
+  const oci::MountOptions options = oci::parse_mount_options(m.options);
+  const std::string target = in_root(m.destination);
+  if (options.bind) {
+    struct stat st {};
+    if (::stat(m.source.c_str(), &st) != 0) throw_errno("bind source " + m.source);
+    make_mount_point(target, !S_ISDIR(st.st_mode));
+    do_mount(m.source, target, "", MS_BIND | (options.recursive ? MS_REC : 0), "");
+    // Flags such as ro or nosuid only apply to a bind mount on a remount.
+    const unsigned long extra = options.flags & ~(MS_BIND | MS_REC);
+    if (extra != 0) do_mount("", target, "", MS_BIND | MS_REMOUNT | extra, "");
+  } else {
+    make_mount_point(target, false);
+    std::string type = m.type;
+    std::string data = options.data;
+    // The guest kernel has the unified hierarchy only: a v1 "cgroup" mount becomes cgroup2.
+    if (type == "cgroup") {
+      type = "cgroup2";
+      data.clear();
+    }
+    try {
+      do_mount(m.source.empty() ? type : m.source, target, type, options.flags, data);
+    } catch (const Error& e) {
+      if (type != "cgroup2") throw;
+      log_line(std::string("warning: ") + e.what() + " (skipped: the guest has no such cgroup mount)");
+      return;
+    }
+  }
+  if (options.propagation != 0) do_mount("", target, "", options.propagation, "");
+}
+
+void mask_path(const std::string& container_path) {
+  const std::string target = in_root(container_path);
+  struct stat st {};
+  if (::lstat(target.c_str(), &st) != 0) return;  // nothing there to hide
+  if (S_ISDIR(st.st_mode)) {
+    do_mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0");
+  } else {
+    do_mount("/dev/null", target, "", MS_BIND, "");
+  }
+}
+
+void make_read_only(const std::string& container_path) {
+  const std::string target = in_root(container_path);
+  struct stat st {};
+  if (::lstat(target.c_str(), &st) != 0) return;
+  do_mount(target, target, "", MS_BIND | MS_REC, "");
+  do_mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+}
+
+void write_sysctl(const std::string& key, const std::string& value) {
+  std::string path = "/proc/sys/" + key;
+  for (size_t i = 10; i < path.size(); ++i) {
+    if (path[i] == '.') path[i] = '/';
+  }
+  if (key.find("..") != std::string::npos || key.find('/') != std::string::npos) {
+    throw Error("linux.sysctl: invalid key \"" + key + "\"");
+  }
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("linux.sysctl: " + key);
+  if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+    throw_errno("linux.sysctl: " + key + " = " + value);
+  }
+}
+
+unsigned long root_propagation(const std::string& name) {
+  if (name.empty() || name == "rslave" || name == "slave") return MS_SLAVE | MS_REC;
+  if (name == "rprivate" || name == "private") return MS_PRIVATE | MS_REC;
+  if (name == "rshared" || name == "shared") return MS_SHARED | MS_REC;
+  if (name == "runbindable" || name == "unbindable") return MS_UNBINDABLE | MS_REC;
+  throw Error("linux.rootfsPropagation: unknown value \"" + name + "\"");
+}
+
+}  // namespace
+
+void setup_container_root(const oci::Config& config) {
+  // Mounts made below must not reach the agent's namespace; "/" (the initramfs) is shared
+  // by default.
+  do_mount("", "/", "", MS_PRIVATE | MS_REC, "");
+  // The container root becomes a mount of its own, which it must be to move onto "/".
+  do_mount(kContainerRoot, kContainerRoot, "", MS_BIND | MS_REC, "");
+
+  for (size_t i = 0; i < config.mounts.size(); ++i) {
+    with_context("mounts[" + std::to_string(i) + "] (" + config.mounts[i].destination + ")",
+                 [&] { mount_one(config.mounts[i]); });
+  }
+  create_default_devices(kContainerRoot, config.linux.devices);
+  for (const auto& [key, value] : config.linux.sysctl) write_sysctl(key, value);
+  for (const std::string& path : config.linux.masked_paths) {
+    with_context("linux.maskedPaths " + path, [&] { mask_path(path); });
+  }
+  for (const std::string& path : config.linux.readonly_paths) {
+    with_context("linux.readonlyPaths " + path, [&] { make_read_only(path); });
+  }
+
+  // The initramfs is the rootfs mount, which pivot_root refuses to move: the container root
+  // is moved over "/" and chrooted into instead (runc's --no-pivot). The agent and the
+  // initramfs stay below, out of the container's sight.
+  if (::chdir(kContainerRoot) != 0) throw_errno(std::string("chdir ") + kContainerRoot);
+  do_mount(".", "/", "", MS_MOVE, "");
+  if (::chroot(".") != 0) throw_errno("chroot into the container root");
+  if (::chdir("/") != 0) throw_errno("chdir /");
+  do_mount("", "/", "", root_propagation(config.linux.rootfs_propagation), "");
+  if (config.root.readonly) do_mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY, "");
+}
+
+}  // namespace ppc::agent

@@ -1,0 +1,60 @@
+#include "init/guest_init.h"
+
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "log.h"
+
+namespace ppc::agent {
+namespace {
+
+void mount_one(const char* source, const char* target, const char* type, unsigned long flags, const char* data) {
+  ::mkdir(target, 0755);
+  if (::mount(source, target, type, flags, data) != 0 && errno != EBUSY) {
+    throw_errno(std::string("mount ") + type + " on " + target);
+  }
+}
+
+void bring_up_loopback() {
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock.valid()) throw_errno("loopback: socket");
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &request) != 0) throw_errno("loopback: SIOCGIFFLAGS lo");
+  request.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &request) != 0) throw_errno("loopback: SIOCSIFFLAGS lo");
+}
+
+}  // namespace
+
+void prepare_guest() {
+  constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  mount_one("proc", "/proc", "proc", kSafe, nullptr);
+  mount_one("sysfs", "/sys", "sysfs", kSafe, nullptr);
+  mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+  mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620");
+  mount_one("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  mount_one("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+  mount_one("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  bring_up_loopback();
+}
+
+void power_off() {
+  ::sync();
+  ::reboot(RB_POWER_OFF);
+  log_line(std::string("power-off failed: ") + std::strerror(errno));
+  for (;;) ::pause();
+}
+
+}  // namespace ppc::agent

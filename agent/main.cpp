@@ -1,0 +1,90 @@
+// ppc-kvm-agent: the guest's PID 1. Prepares the guest, then serves the host over vsock
+// (protocol/): one container, its processes, their stdio and exit statuses. Powers the
+// guest off once the container's first process has ended and its status reached the host.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/vm_sockets.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "container/container.h"
+#include "init/child_reaper.h"
+#include "init/guest_init.h"
+#include "log.h"
+#include "protocol/agent_port.h"
+#include "server/session.h"
+
+namespace ppc::agent {
+namespace {
+
+// How long the guest waits for the host to close the session that carried its final reply
+// (the container's exit status, or Shutdown's Ok) before it powers off anyway.
+constexpr std::chrono::seconds kExitDeliveryGrace{2};
+
+class Agent : public AgentControl {
+ public:
+  void final_reply_sent() override {
+    std::thread([] {
+      std::this_thread::sleep_for(kExitDeliveryGrace);
+      log_line("the host kept the session open after the final reply; powering off");
+      power_off();
+    }).detach();
+  }
+  void final_session_closed() override { power_off(); }
+};
+
+UniqueFd listen_vsock() {
+  UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) throw_errno("socket AF_VSOCK");
+  sockaddr_vm address{};
+  address.svm_family = AF_VSOCK;
+  address.svm_cid = VMADDR_CID_ANY;
+  address.svm_port = protocol::kAgentVsockPort;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    throw_errno("bind vsock port " + std::to_string(protocol::kAgentVsockPort));
+  }
+  if (::listen(fd.get(), 16) != 0) throw_errno("listen on vsock");
+  return fd;
+}
+
+int run() {
+  ChildReaper::block_signals();
+  prepare_guest();
+  static ChildReaper reaper;
+  reaper.start();
+  static Container container(reaper);
+  static Agent agent;
+  UniqueFd listener = listen_vsock();
+  log_line("ready on vsock port " + std::to_string(protocol::kAgentVsockPort));
+  for (;;) {
+    const int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      throw_errno("accept on vsock");
+    }
+    std::thread([fd] { serve_session(UniqueFd(fd), container, agent); }).detach();
+  }
+}
+
+}  // namespace
+}  // namespace ppc::agent
+
+int main() {
+  if (::getpid() != 1) {
+    std::fprintf(stderr, "ppc-kvm-agent: runs only as PID 1 of a guest (the initramfs's /init)\n");
+    return 2;
+  }
+  try {
+    return ppc::agent::run();
+  } catch (const std::exception& e) {
+    // PID 1 exiting panics the guest: the VMM reports that with the reason, and the line
+    // below says why.
+    ppc::agent::log_line(std::string("fatal: ") + e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,27 @@
+#pragma once
+// One host connection: the handshake, then requests answered in order by a worker thread
+// while the reader thread keeps routing stdio (stdin can flow while a Wait blocks). The
+// stdio of a process created or exec'd on a connection flows on that connection.
+#include <memory>
+
+#include "base/unique_fd.h"
+#include "container/container.h"
+
+namespace ppc::agent {
+
+// What a session asks of the agent as a whole.
+class AgentControl {
+ public:
+  virtual ~AgentControl() = default;
+  // A reply that ends the guest went out on a session: the container's first process's
+  // Exited, or Shutdown's Ok. The host closes the session once it has read it, and only then
+  // may the guest power off (a reply still in flight would be lost).
+  virtual void final_reply_sent() = 0;
+  // ...and that session has ended.
+  virtual void final_session_closed() = 0;
+};
+
+// Serves the connection until the host closes it. Never throws.
+void serve_session(UniqueFd connection, Container& container, AgentControl& control);
+
+}  // namespace ppc::agent

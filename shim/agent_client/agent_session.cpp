@@ -1,0 +1,163 @@
+#include "agent_client/agent_session.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <variant>
+
+namespace ppc::shim {
+namespace {
+
+using namespace protocol;
+
+// One hybrid-vsock attempt: nullopt-like invalid fd when the VMM or agent is not there yet.
+UniqueFd try_connect(const std::string& uds_path, uint32_t port, std::string& why) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) throw_errno("socket AF_UNIX");
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (uds_path.size() >= sizeof address.sun_path) throw Error("vsock socket path too long: " + uds_path);
+  std::memcpy(address.sun_path, uds_path.c_str(), uds_path.size() + 1);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    why = uds_path + ": " + std::strerror(errno);
+    return {};
+  }
+  const std::string request = "CONNECT " + std::to_string(port) + "\n";
+  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    why = "sending CONNECT: " + std::string(std::strerror(errno));
+    return {};
+  }
+  // The answer is one line; read byte by byte so that nothing after it is consumed.
+  std::string line;
+  char c;
+  while (line.size() < 64) {
+    const ssize_t n = ::read(fd.get(), &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (c == '\n') {
+      if (line.rfind("OK ", 0) == 0) return fd;
+      break;
+    }
+    line.push_back(c);
+  }
+  why = "the guest did not accept vsock port " + std::to_string(port) + (line.empty() ? "" : " (" + line + ")");
+  return {};
+}
+
+}  // namespace
+
+UniqueFd connect_hybrid_vsock(const std::string& uds_path, uint32_t port, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string why;
+  for (;;) {
+    UniqueFd fd = try_connect(uds_path, port, why);
+    if (fd.valid()) return fd;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw Error("connecting to the agent: " + why + " (gave up after " + std::to_string(timeout.count()) + " ms)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+AgentSession::AgentSession(UniqueFd fd) : connection_(std::make_shared<Connection>(std::move(fd))) {
+  connection_->send(Hello{kVersion, Role::kHost});
+  std::optional<Message> answer = connection_->receive();
+  if (!answer) throw Error("the agent closed the connection during the handshake");
+  const Hello* hello = std::get_if<Hello>(&*answer);
+  if (hello == nullptr || hello->role != Role::kAgent) throw Error("the agent did not answer Hello");
+  reader_ = std::thread([this] { read_loop(); });
+}
+
+AgentSession::~AgentSession() {
+  connection_->shutdown();
+  router_.cancel_all();
+  if (reader_.joinable()) reader_.join();
+  for (auto& [id, streams] : streams_) {
+    for (std::thread& t : streams->threads) {
+      if (t.joinable()) t.join();
+    }
+  }
+}
+
+void AgentSession::read_loop() {
+  std::string reason = "the agent closed the connection";
+  try {
+    while (std::optional<Message> message = connection_->receive()) {
+      if (router_.route(*message)) continue;
+      const std::lock_guard lock(mutex_);
+      replies_.push_back(std::move(*message));
+      changed_.notify_all();
+    }
+  } catch (const Error& e) {
+    reason = std::string("connection to the agent failed: ") + e.what();
+  }
+  router_.cancel_all();
+  const std::lock_guard lock(mutex_);
+  ended_ = true;
+  end_reason_ = reason;
+  changed_.notify_all();
+}
+
+Message AgentSession::request(const Message& message) {
+  connection_->send(message);
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return ended_ || !replies_.empty(); });
+  if (replies_.empty()) throw Error(end_reason_);
+  Message reply = std::move(replies_.front());
+  replies_.pop_front();
+  if (auto* error = std::get_if<ErrorReply>(&reply)) throw AgentError(std::move(*error));
+  return reply;
+}
+
+AgentSession::Streams& AgentSession::streams_of(const std::string& exec_id) {
+  for (auto& [id, streams] : streams_) {
+    if (id == exec_id) return *streams;
+  }
+  streams_.emplace_back(exec_id, std::make_unique<Streams>());
+  return *streams_.back().second;
+}
+
+void AgentSession::attach_output(const std::string& exec_id, UniqueFd out, UniqueFd err) {
+  Streams& streams = streams_of(exec_id);
+  Connection& c = *connection_;
+  auto add_output = [&](StdioStream stream, UniqueFd fd) {
+    // A process's output with nowhere to go is read and dropped, so the process never blocks.
+    if (!fd.valid()) fd = UniqueFd(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    auto receiver = std::make_shared<StreamReceiver>(c, exec_id, stream, std::move(fd));
+    router_.add(exec_id, stream, receiver);
+    streams.threads.emplace_back([receiver] { receiver->run(); });
+    streams.outputs.push_back(receiver);
+  };
+  add_output(StdioStream::kStdout, std::move(out));
+  add_output(StdioStream::kStderr, std::move(err));
+}
+
+void AgentSession::attach_input(const std::string& exec_id, UniqueFd in) {
+  Streams& streams = streams_of(exec_id);
+  if (!in.valid()) {
+    connection_->send(StdioClose{exec_id, StdioStream::kStdin});
+    return;
+  }
+  streams.input = std::make_shared<StreamSender>(*connection_, exec_id, StdioStream::kStdin, std::move(in));
+  router_.add(exec_id, StdioStream::kStdin, streams.input);
+  streams.threads.emplace_back([input = streams.input] { input->run(); });
+}
+
+void AgentSession::finish_stdio(const std::string& exec_id) {
+  for (auto& [id, streams] : streams_) {
+    if (id != exec_id) continue;
+    // Exited came after the output's StdioClose: the receivers end once they wrote it all.
+    if (streams->input) streams->input->cancel();
+    for (std::thread& t : streams->threads) {
+      if (t.joinable()) t.join();
+    }
+  }
+  router_.remove(exec_id);
+}
+
+}  // namespace ppc::shim

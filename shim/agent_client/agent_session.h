@@ -1,0 +1,80 @@
+#pragma once
+// The host's side of the agent protocol: a connection to the agent through the VMM's
+// hybrid-vsock Unix socket, requests answered in order, and the stdio of the processes
+// started on it pumped between local fds and the guest. Used by the test client, the VMM's
+// container supervisor and the CLI's exec.
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "protocol/connection.h"
+#include "protocol/messages.h"
+#include "protocol/stdio_router.h"
+
+namespace ppc::shim {
+
+// Connects to vsock `port` of the guest through the VMM's socket at `uds_path`
+// ("CONNECT <port>\n", answered "OK <port>\n"), retrying while the VMM's socket does not
+// exist yet or the agent is not listening yet, for at most `timeout`.
+UniqueFd connect_hybrid_vsock(const std::string& uds_path, uint32_t port, std::chrono::milliseconds timeout);
+
+// An ErrorReply from the agent.
+class AgentError : public Error {
+ public:
+  explicit AgentError(protocol::ErrorReply reply) : Error(reply.message), reply_(std::move(reply)) {}
+  const protocol::ErrorReply& reply() const { return reply_; }
+
+ private:
+  protocol::ErrorReply reply_;
+};
+
+class AgentSession {
+ public:
+  // Says Hello and checks the agent's answer; then a reader thread runs.
+  explicit AgentSession(UniqueFd fd);
+  ~AgentSession();
+  AgentSession(const AgentSession&) = delete;
+  AgentSession& operator=(const AgentSession&) = delete;
+
+  // Sends a request and returns its reply (Ok, or Exited for a Wait). Throws AgentError
+  // for an ErrorReply, Error when the connection ends first.
+  protocol::Message request(const protocol::Message& message);
+
+  // Writes a process's stdout to `out` and stderr to `err` (invalid: dropped; a terminal
+  // process has no stderr stream). Call before the request that creates the process, whose
+  // output may arrive before the reply.
+  void attach_output(const std::string& exec_id, UniqueFd out, UniqueFd err);
+  // Sends `in` to the process's stdin (invalid: its stdin is closed at once). Call after
+  // the request that created the process succeeded: the agent has its stdin only then.
+  void attach_input(const std::string& exec_id, UniqueFd in);
+  // After the process's Exited: waits until its output is written out, stops its stdin.
+  void finish_stdio(const std::string& exec_id);
+
+ private:
+  void read_loop();
+
+  std::shared_ptr<protocol::Connection> connection_;
+  protocol::StdioRouter router_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<protocol::Message> replies_;
+  bool ended_ = false;
+  std::string end_reason_;
+  struct Streams {
+    std::shared_ptr<protocol::StreamSender> input;
+    std::vector<std::shared_ptr<protocol::StreamReceiver>> outputs;
+    std::vector<std::thread> threads;
+  };
+  Streams& streams_of(const std::string& exec_id);
+  std::vector<std::pair<std::string, std::unique_ptr<Streams>>> streams_;
+  std::thread reader_;
+};
+
+}  // namespace ppc::shim

@@ -1,0 +1,94 @@
+// agent_ctl: the host test client of the guest agent. Talks to a booted guest through the
+// VMM's hybrid-vsock socket, with this program's own stdio as the process's.
+//
+//   agent_ctl --uds PATH run CONFIG.json [HOSTNAME]   create + start the container, wait; exits
+//                                                     with its status
+//   agent_ctl --uds PATH create CONFIG.json           create only (then "start" fails: test of errors)
+//   agent_ctl --uds PATH exec ID PROCESS.json         run one more process in it, wait
+//   agent_ctl --uds PATH kill ID SIGNAL               signal a process (ID "init": the container's)
+//   agent_ctl --uds PATH shutdown
+//
+// A request the agent refuses prints "agent_ctl: <message>" and exits with the reply's status.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "agent_client/agent_session.h"
+#include "protocol/agent_port.h"
+
+namespace {
+
+using namespace ppc;
+using namespace ppc::protocol;
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+UniqueFd dup_fd(int fd) { return UniqueFd(::dup(fd)); }
+
+int wait_and_finish(shim::AgentSession& session, const std::string& id) {
+  const Message reply = session.request(Wait{id});
+  const auto& exited = std::get<Exited>(reply);
+  session.finish_stdio(id);
+  return exited.status;
+}
+
+int run(int argc, char** argv) {
+  if (argc < 4 || std::string(argv[1]) != "--uds") throw Error("usage: agent_ctl --uds PATH run|create|exec|kill|shutdown ...");
+  shim::AgentSession session(shim::connect_hybrid_vsock(argv[2], kAgentVsockPort, std::chrono::seconds(60)));
+  const std::string command = argv[3];
+  if ((command == "run" || command == "create") && argc >= 5) {
+    const std::string id(kInitExecId);
+    session.attach_output(id, dup_fd(STDOUT_FILENO), dup_fd(STDERR_FILENO));
+    session.request(CreateContainer{"test", read_json(argv[4]), argc >= 6 ? argv[5] : ""});
+    session.attach_input(id, dup_fd(STDIN_FILENO));
+    if (command == "create") return 0;
+    session.request(Start{});
+    return wait_and_finish(session, id);
+  }
+  if (command == "exec" && argc == 6) {
+    session.attach_output(argv[4], dup_fd(STDOUT_FILENO), dup_fd(STDERR_FILENO));
+    session.request(Exec{argv[4], read_json(argv[5])});
+    session.attach_input(argv[4], dup_fd(STDIN_FILENO));
+    return wait_and_finish(session, argv[4]);
+  }
+  if (command == "kill" && argc == 6) {
+    session.request(Signal{argv[4], std::stoi(argv[5])});
+    return 0;
+  }
+  if (command == "start" && argc == 4) {
+    session.request(Start{});
+    return 0;
+  }
+  if (command == "shutdown" && argc == 4) {
+    session.request(Shutdown{});
+    return 0;
+  }
+  throw Error("unknown command or wrong arguments: " + command);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const shim::AgentError& e) {
+    std::fprintf(stderr, "agent_ctl: %s\n", e.what());
+    return e.reply().exit_status;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "agent_ctl: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,1 @@
+# System tests of the ppc-kvm-shim CLI (issue 6): cases/shim_*.sh.

@@ -71,12 +71,13 @@ make_container_initramfs() {
 # boot_agent_guest INITRD UDS CONSOLE [VMM_ARGS...]: boots a guest whose /init is the agent
 # (2 vCPUs, 512 MiB) in the background; sets $vmm to the VMM's pid. The host reaches the
 # agent through UDS with agent_ctl, which waits for the agent to listen. The VMM's own
-# messages go to /tmp/vmm.log, apart from the container's output.
+# messages go to /tmp/vmm.log, apart from the container's output. GUEST_CMDLINE adds to the
+# guest kernel's command line.
 boot_agent_guest() {
   initrd=$1 uds=$2 console=$3
   shift 3
   rm -f "$uds" "$console"
   ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd "$initrd" --memory 512M --vcpus 2 --vsock-uds "$uds" \
-    --cmdline "console=hvc0 panic=-1 quiet" --console "$console" "$@" 2>/tmp/vmm.log &
+    --cmdline "console=hvc0 panic=-1 quiet ${GUEST_CMDLINE:-}" --console "$console" "$@" 2>/tmp/vmm.log &
   vmm=$!
 }

@@ -186,5 +186,17 @@ wait_vmm missing
 expect_status missing 127
 grep -q 'exec: "nope": executable file not found in \$PATH' /tmp/err && echo "ok: missing executable message" || { fail "missing: message"; cat /tmp/err; }
 
+# 13. the root filesystem on a read-only virtio-blk disk with a writable overlay
+mkdir -p /tmp/empty-rootfs
+ppc-kvm-rootfs --agent /opt/ppc-kvm-shim/bin/ppc-kvm-agent --rootfs /tmp/empty-rootfs -o /tmp/agent-only.cpio
+config '["sh","-c","cat /marker; echo written > /newfile && cat /newfile"]' > /tmp/c.json
+GUEST_CMDLINE=PPC_KVM_ROOTFS_DISK=/dev/vda boot_agent_guest /tmp/agent-only.cpio $uds $console --drive $SHARE/container-disk.ext4,ro
+agent_ctl --uds $uds run /tmp/c.json > /tmp/out 2>/tmp/err
+echo $? > /tmp/rc
+wait_vmm disk
+expect_status disk 0
+expect_output disk /tmp/out "root filesystem from a virtio-blk disk
+written"
+
 [ -f /tmp/vmm_failed ] && status=1
 exit $status

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Rootfs transport benchmark (not a test): how a 100 MiB container root filesystem best
+# reaches the guest. Compares, in one rig run per profile, interleaved:
+#   cpio  the rootfs inside the initramfs (ppc-kvm-rootfs), unpacked into guest RAM;
+#   disk  an ext4 image (mke2fs -d) on a read-only virtio-blk drive, a tmpfs overlay on top.
+# Reports build time (on this build machine), guest RAM in use when the container's first
+# process runs (MemTotal - MemAvailable), and time from VMM start to the end of that first
+# process in L1 (agent_ctl run of a process that reads /proc/meminfo).
+#   tests/bench/rootfs.sh [pr|hv ...]   (default: hv; RUNS=3 per transport; PAYLOAD_MIB=100)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+payload=${PAYLOAD_MIB:-100}
+"$top/tests/build.sh" >/dev/null
+share=$(mktemp -d)
+trap 'rm -rf "$share"' EXIT
+ln -s "$(readlink -f "$top/build/ppc64le/share/guest-vmlinux")" "$share/guest-vmlinux"
+
+# Both artefacts from the same tree. ppc-kvm-rootfs runs natively from an optimized build of
+# the portable code, as mke2fs does.
+cmake -S "$top" -B "$top/build/bench-host" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$top/build/bench-host" --target ppc-kvm-rootfs >/dev/null
+tree=$(mktemp -d)
+"$top/tests/system/agent/make-container-disk.sh" "$share/rootfs-disk.ext4" "$payload"
+# The disk's own tree, unpacked again for the cpio (debugfs rdump: no mount needed).
+mkdir -p "$tree/root"
+/sbin/debugfs -R "rdump / $tree/root" "$share/rootfs-disk.ext4" >/dev/null 2>&1
+rm -rf "$tree/root/lost+found"
+start=$(date +%s%N)
+"$top/build/bench-host/bin/ppc-kvm-rootfs" --agent "$top/build/ppc64le/bin/ppc-kvm-agent" --rootfs "$tree/root" -o "$share/rootfs.cpio"
+cpio_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+start=$(date +%s%N)
+"$top/tests/system/agent/make-container-disk.sh" "$share/rootfs-disk.ext4" "$payload"
+disk_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+mkdir -p "$tree/empty"
+"$top/build/bench-host/bin/ppc-kvm-rootfs" --agent "$top/build/ppc64le/bin/ppc-kvm-agent" --rootfs "$tree/empty" -o "$share/agent-only.cpio"
+rm -rf "$tree"
+echo "BUILD cpio ${cpio_ms} ms ($(du -m "$share/rootfs.cpio" | cut -f1) MiB); disk ${disk_ms} ms including the random payload ($(du -m "$share/rootfs-disk.ext4" | cut -f1) MiB image)"
+
+for p in ${@:-hv}; do
+  echo "== profile $p"
+  "$top/tests/rig/run.sh" --profile "$p" --bin-dir "$top/build/ppc64le/bin" --share-dir "$share" \
+    --case "$top/tests/bench/cases/rootfs_bench.sh" --timeout 1800 --append "RUNS=${RUNS:-3}" | tee "$share/out"
+  for t in cpio disk; do
+    grep "^BENCH transport=$t " "$share/out" | awk -v t=$t -v p=$p '{
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        n++; ms[n] = v["first_process_ms"]; ram[n] = v["ram_used_kib"] }
+      END { if (!n) exit; asort(ms); asort(ram);
+            printf "SUMMARY %s %s: runs %d, VMM start to first process median %d ms, guest RAM used median %d MiB\n", p, t, n, ms[int((n+1)/2)], ram[int((n+1)/2)] / 1024 }'
+  done
+done

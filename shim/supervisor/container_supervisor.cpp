@@ -1,0 +1,129 @@
+#include "supervisor/container_supervisor.h"
+
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+#include "agent_client/agent_session.h"
+#include "protocol/agent_port.h"
+
+namespace ppc::shim {
+namespace {
+
+using namespace protocol;
+
+// A guest boots in well under this even in the emulated rig; past it the VMM reports failure.
+constexpr std::chrono::seconds kAgentTimeout{120};
+
+nlohmann::json read_request(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("--container-request " + path + ": cannot read");
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  if (!j.is_object() || !j.contains("container_id") || !j.contains("config")) {
+    throw Error("--container-request " + path + ": not a JSON object with container_id and config");
+  }
+  return j;
+}
+
+// The VMM's stdio on a terminal (the host pty slave when process.terminal is set) must pass
+// bytes untouched: the guest's own pty does echo and line editing.
+void make_raw(int fd) {
+  termios t{};
+  if (::tcgetattr(fd, &t) != 0) return;
+  ::cfmakeraw(&t);
+  ::tcsetattr(fd, TCSANOW, &t);
+}
+
+}  // namespace
+
+ContainerSupervisor::ContainerSupervisor(const std::string& request_file, int ready_fd, std::string vsock_uds)
+    : request_(read_request(request_file)), ready_(ready_fd), vsock_uds_(std::move(vsock_uds)) {}
+
+ContainerSupervisor::~ContainerSupervisor() {
+  if (thread_.joinable()) thread_.detach();  // the VMM is exiting; the guest is gone
+}
+
+void ContainerSupervisor::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+std::optional<int> ContainerSupervisor::exit_status() const {
+  const int s = status_.load();
+  if (s < 0) return std::nullopt;
+  return s;
+}
+
+void ContainerSupervisor::report(const std::string& line) {
+  if (!ready_.valid()) return;
+  const std::string text = line + "\n";
+  [[maybe_unused]] ssize_t n = ::write(ready_.get(), text.data(), text.size());
+  ready_.reset();
+}
+
+void ContainerSupervisor::report_failure(const std::string& message) { report("error 1 " + message); }
+
+void ContainerSupervisor::run() {
+  const std::string id(kInitExecId);
+  try {
+    AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, kAgentTimeout));
+    const bool terminal = ::isatty(STDIN_FILENO) != 0;
+    if (terminal) make_raw(STDIN_FILENO);
+    session.attach_output(id, UniqueFd(::dup(STDOUT_FILENO)), UniqueFd(::dup(STDERR_FILENO)));
+    CreateContainer create;
+    create.container_id = request_.at("container_id").get<std::string>();
+    create.config = request_.at("config");
+    create.hostname = request_.value("hostname", "");
+    try {
+      session.request(create);
+    } catch (const AgentError& e) {
+      report("error " + std::to_string(e.reply().exit_status) + " " + e.what());
+      session.request(Shutdown{});
+      return;
+    }
+    session.attach_input(id, UniqueFd(::dup(STDIN_FILENO)));
+    report("ok");
+    std::thread resizer;
+    std::atomic<bool> done{false};
+    if (terminal) {
+      // A Wait occupies its connection until the process ends: resizes go on a second one.
+      resizer = std::thread([&] {
+        std::unique_ptr<AgentSession> control;
+        winsize last{};
+        while (!done) {
+          winsize now{};
+          if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &now) == 0 && now.ws_row > 0 && now.ws_col > 0 &&
+              (now.ws_row != last.ws_row || now.ws_col != last.ws_col)) {
+            try {
+              if (!control) {
+                control = std::make_unique<AgentSession>(
+                    connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, std::chrono::seconds(5)));
+              }
+              control->request(Resize{id, now.ws_row, now.ws_col});
+              last = now;
+            } catch (const Error&) {
+              break;
+            }
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+      });
+    }
+    const Message exited = session.request(Wait{id});
+    done = true;
+    if (resizer.joinable()) resizer.join();
+    session.finish_stdio(id);
+    status_ = std::get<Exited>(exited).status;
+  } catch (const std::exception& e) {
+    report("error 1 " + std::string(e.what()));
+  }
+}
+
+}  // namespace ppc::shim

@@ -4,6 +4,8 @@
 #include <limits>
 
 #include "config_error.h"
+#include "sandbox/rlimits.h"
+#include "sandbox/syscall_roles.h"
 
 namespace ppc::vmm {
 
@@ -32,6 +34,22 @@ uint64_t parse_size(const std::string& text) {
   return value << shift;
 }
 
+namespace {
+
+// A plain decimal number up to max (ids, descriptors): no size suffixes here.
+uint64_t parse_number(const std::string& flag, const std::string& text, uint64_t max) {
+  uint64_t value = 0;
+  if (text.empty() || text.size() > 20) throw ConfigError(flag + ": '" + text + "' is not a number");
+  for (const char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) throw ConfigError(flag + ": '" + text + "' is not a number");
+    if (value > (max - static_cast<uint64_t>(c - '0')) / 10) throw ConfigError(flag + ": " + text + " is too large");
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
 std::string usage() {
   return R"(usage: ppc-kvm-vmm --kernel FILE [options]
        ppc-kvm-vmm --probe
@@ -57,6 +75,31 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --stats             at the end, print boot milestones and VM exits by reason
   --probe             print what this host's KVM offers and exit
   --help              this text
+
+Confinement (all on by default; see vmm/sandbox/):
+  --no-sandbox        no jail, no privilege drop, no seccomp (debugging only)
+  --seccomp MODE      kill (default): a forbidden system call kills the VMM; log: the thread
+                      traps, its role and the call are logged, then the VMM dies of SIGSYS;
+                      off: no filters
+  --print-seccomp     print every thread role's system call allowlist and exit
+  --no-jail           keep seccomp and the privilege drop, but no namespaces or new root
+                      (the jail needs root)
+  --uid N             run as this uid once everything is open
+  --gid N             run as this gid once everything is open
+  --cgroup DIR        join this cgroup v2 directory at start-up
+  --rlimit NAME=N     a resource limit in the jail (core, fsize, nofile, nproc, memlock, as;
+                      N or "unlimited"; repeatable; defaults core=0 nofile=4096)
+  --kvm-fd N          use this inherited, open /dev/kvm instead of opening --kvm
+  --keep-fd N         keep this inherited descriptor open in the jail (repeatable; every
+                      other one but stdin, stdout and stderr is closed)
+  --debug-seccomp-violation ROLE
+                      test aid: the first thread of ROLE (vcpu, device, main) makes a
+                      forbidden system call right after installing its filter
+
+The jail: the VMM forks into new pid, mount, IPC, UTS and network namespaces (this process
+stays as a supervisor that forwards SIGTERM/SIGINT/SIGHUP and exits as the VMM did); its root
+is an empty read-only tmpfs. Files and sockets are opened before it; only the --vsock-uds
+socket's directory stays reachable (read-only, same path), for guest connections to PATH_P.
 
 Exit status: 0 guest powered off; 1 VMM failure; 2 bad arguments or files (no VM created);
 3 guest reboot; 4 guest panic or ibm,os-term; 128+N stopped by signal N (the guest is
@@ -115,9 +158,35 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       try { o.machine.vsock_cid = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vsock-cid: '" + v + "' is not a number"); }
     } else if (flag == "--no-rng") o.machine.rng = false;
     else if (flag == "--help" || flag == "-h") o.help = true;
+    else if (flag == "--no-sandbox") o.sandbox.enabled = false;
+    else if (flag == "--no-jail") o.sandbox.jail = false;
+    else if (flag == "--seccomp") {
+      const std::string& v = value();
+      if (v == "kill") o.sandbox.seccomp = SeccompMode::Kill;
+      else if (v == "log") o.sandbox.seccomp = SeccompMode::Log;
+      else if (v == "off") o.sandbox.seccomp = SeccompMode::Off;
+      else throw ConfigError("--seccomp: unknown mode '" + v + "' (kill, log, off)");
+    } else if (flag == "--print-seccomp") o.print_seccomp = true;
+    else if (flag == "--uid") o.sandbox.uid = static_cast<uid_t>(parse_number(flag, value(), 0xfffffffeull));
+    else if (flag == "--gid") o.sandbox.gid = static_cast<gid_t>(parse_number(flag, value(), 0xfffffffeull));
+    else if (flag == "--cgroup") {
+      o.sandbox.cgroup = value();
+      if (o.sandbox.cgroup.empty()) throw ConfigError("--cgroup needs a directory");
+    } else if (flag == "--rlimit") o.sandbox.rlimits.push_back(parse_rlimit(value()));
+    else if (flag == "--kvm-fd") o.sandbox.kvm_fd = static_cast<int>(parse_number(flag, value(), 0x7fffffff));
+    else if (flag == "--keep-fd") o.sandbox.keep_fds.push_back(static_cast<int>(parse_number(flag, value(), 0x7fffffff)));
+    else if (flag == "--debug-seccomp-violation") {
+      const std::string& v = value();
+      const auto role = parse_role(v);
+      if (!role || *role == Role::Supervisor) throw ConfigError("--debug-seccomp-violation: unknown role '" + v + "' (vcpu, device, main)");
+      o.sandbox.debug_violation = v;
+    }
     else throw ConfigError("unknown argument '" + flag + "' (see --help)");
   }
-  if (!o.help && !o.probe && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
+  if (!o.help && !o.probe && !o.print_seccomp && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
+  // Options that would silently do nothing are mistakes.
+  if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
+  if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
   return o;
 }
 

@@ -4,13 +4,16 @@
 #include <vector>
 
 #include "pseries/machine.h"
+#include "sandbox/sandbox_config.h"
 
 namespace ppc::vmm {
 
 struct CliOptions {
   MachineConfig machine;
+  SandboxConfig sandbox;
   bool probe = false;
   bool help = false;
+  bool print_seccomp = false;  // print each thread role's seccomp allowlist and exit
 };
 
 // Throws ConfigError naming the bad flag or value.

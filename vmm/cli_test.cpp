@@ -177,5 +177,92 @@ TEST(Usage, MentionsEveryFlagParseCliAccepts) {
   }
 }
 
+TEST(ParseCli, SandboxIsOnByDefault) {
+  const CliOptions o = parse_cli({"--kernel", "k"});
+  EXPECT_TRUE(o.sandbox.enabled);
+  EXPECT_TRUE(o.sandbox.jail);
+  EXPECT_EQ(o.sandbox.seccomp, SeccompMode::Kill);
+  EXPECT_TRUE(o.sandbox.seccomp_on());
+  EXPECT_TRUE(o.sandbox.jail_on());
+  EXPECT_FALSE(o.sandbox.uid.has_value());
+  EXPECT_FALSE(o.sandbox.gid.has_value());
+  EXPECT_EQ(o.sandbox.kvm_fd, -1);
+  EXPECT_TRUE(o.sandbox.cgroup.empty());
+  EXPECT_TRUE(o.sandbox.debug_violation.empty());
+}
+
+TEST(ParseCli, SandboxFlagsRoundTrip) {
+  const CliOptions o = parse_cli({"--kernel", "k", "--seccomp", "log", "--uid", "1000", "--gid", "100",
+                                  "--cgroup", "/sys/fs/cgroup/vm1", "--rlimit", "nofile=256", "--rlimit", "fsize=unlimited",
+                                  "--kvm-fd", "7", "--keep-fd", "9", "--keep-fd", "10",
+                                  "--debug-seccomp-violation", "device"});
+  EXPECT_EQ(o.sandbox.seccomp, SeccompMode::Log);
+  EXPECT_TRUE(o.sandbox.jail_on());
+  EXPECT_TRUE(o.sandbox.seccomp_on());
+  EXPECT_FALSE(parse_cli({"--kernel", "k", "--no-jail"}).sandbox.jail_on());
+  EXPECT_EQ(o.sandbox.uid, 1000u);
+  EXPECT_EQ(o.sandbox.gid, 100u);
+  EXPECT_EQ(o.sandbox.cgroup, "/sys/fs/cgroup/vm1");
+  ASSERT_EQ(o.sandbox.rlimits.size(), 2u);
+  EXPECT_EQ(o.sandbox.rlimits[0].resource, RLIMIT_NOFILE);
+  EXPECT_EQ(o.sandbox.rlimits[0].value, 256u);
+  EXPECT_EQ(o.sandbox.rlimits[1].value, RLIM_INFINITY);
+  EXPECT_EQ(o.sandbox.kvm_fd, 7);
+  EXPECT_EQ(o.sandbox.keep_fds, (std::vector<int>{9, 10}));
+  EXPECT_EQ(o.sandbox.debug_violation, "device");
+}
+
+TEST(ParseCli, NoSandboxTurnsEverythingOff) {
+  const CliOptions o = parse_cli({"--kernel", "k", "--no-sandbox"});
+  EXPECT_FALSE(o.sandbox.enabled);
+  EXPECT_FALSE(o.sandbox.seccomp_on());
+  EXPECT_FALSE(o.sandbox.jail_on());
+  EXPECT_FALSE(parse_cli({"--kernel", "k", "--seccomp", "off"}).sandbox.seccomp_on());
+}
+
+TEST(ParseCli, BadSandboxValuesNameTheFlag) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--seccomp", "maybe"}, {"--uid", "root"}, {"--uid", "-1"}, {"--gid", "99999999999"},
+      {"--rlimit", "nofile"}, {"--rlimit", "files=3"}, {"--rlimit", "nofile=lots"}, {"--kvm-fd", "x"},
+      {"--keep-fd", ""}, {"--debug-seccomp-violation", "supervisor"}, {"--debug-seccomp-violation", "gpu"},
+      {"--cgroup", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c[0] + " " + c[1]);
+    const std::string msg = cli_error({"--kernel", "k", c[0], c[1]});
+    EXPECT_NE(msg.find(c[0]), std::string::npos) << msg;
+  }
+}
+
+TEST(ParseCli, OptionsThatWouldDoNothingAreRefused) {
+  EXPECT_NE(cli_error({"--kernel", "k", "--no-sandbox", "--uid", "5"}).find("--uid"), std::string::npos);
+  EXPECT_NE(cli_error({"--kernel", "k", "--no-sandbox", "--gid", "5"}).find("--gid"), std::string::npos);
+  EXPECT_NE(cli_error({"--kernel", "k", "--no-jail", "--rlimit", "core=0"}).find("--rlimit"), std::string::npos);
+  EXPECT_EQ(cli_error({"--kernel", "k", "--no-jail", "--uid", "5"}), "<no throw>");
+  EXPECT_EQ(cli_error({"--kernel", "k", "--no-sandbox", "--cgroup", "/c"}), "<no throw>");
+}
+
+TEST(ParseCli, PrintSeccompDoesNotNeedAKernel) {
+  EXPECT_TRUE(parse_cli({"--print-seccomp"}).print_seccomp);
+}
+
+TEST(Usage, MentionsEverySandboxFlag) {
+  const std::vector<std::vector<std::string>> flags = {
+      {"--no-sandbox"}, {"--seccomp", "kill"}, {"--print-seccomp"}, {"--no-jail"},     {"--uid", "1"},
+      {"--gid", "1"},   {"--cgroup", "/c"},    {"--rlimit", "core=0"}, {"--kvm-fd", "3"}, {"--keep-fd", "4"},
+      {"--debug-seccomp-violation", "vcpu"},
+  };
+  const std::string text = usage();
+  for (const auto& flag : flags) {
+    SCOPED_TRACE(flag[0]);
+    std::vector<std::string> args = {"--kernel", "k"};
+    args.insert(args.end(), flag.begin(), flag.end());
+    EXPECT_EQ(cli_error(args), "<no throw>");
+    EXPECT_TRUE(text.find("  " + flag[0] + " ") != std::string::npos ||
+                text.find("  " + flag[0] + "\n") != std::string::npos)
+        << flag[0] << " missing from usage()";
+  }
+}
+
 }  // namespace
 }  // namespace ppc::vmm

@@ -9,6 +9,8 @@
 #include "exit_codes.h"
 #include "probe.h"
 #include "pseries/machine.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/syscall_roles.h"
 
 int main(int argc, char** argv) {
   using namespace ppc::vmm;
@@ -18,11 +20,17 @@ int main(int argc, char** argv) {
       std::fputs(usage().c_str(), stdout);
       return 0;
     }
+    if (options.print_seccomp) {
+      std::fputs(render_allowlists().c_str(), stdout);
+      return 0;
+    }
     if (options.probe) {
       print_probe(options.machine.kvm_path);
       return 0;
     }
-    return run_machine(options.machine);
+    Sandbox sandbox(options.sandbox);
+    sandbox.start();  // before anything is opened: it lists the fds we inherited
+    return run_machine(options.machine, sandbox);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "ppc-kvm-vmm: %s\n", e.what());
     return exit_code::kUsage;

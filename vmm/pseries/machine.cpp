@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <latch>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -38,6 +40,7 @@
 #include "pseries/papr.h"
 #include "pseries/rtas.h"
 #include "event_loop.h"
+#include "sandbox/sandbox.h"
 #include "virtio/blk.h"
 #include "virtio/mmio.h"
 #include "virtio/rng.h"
@@ -112,7 +115,7 @@ uint32_t hash_table_order(uint64_t ram) {
 
 class Machine final : public RtasHost, public HcallHost {
  public:
-  Machine(const MachineConfig& config) : config_(config) {}
+  Machine(const MachineConfig& config, Sandbox& sandbox) : config_(config), sandbox_(sandbox) {}
   int run();
 
   // RtasHost
@@ -155,14 +158,19 @@ class Machine final : public RtasHost, public HcallHost {
   void connect_devices();
   void handle_mmio(unsigned id, kvm_run& run);
   void set_up_vcpu(Cpu& cpu, unsigned id);
+  void enter_role(Role role, const std::string& label);
   void vcpu_thread(unsigned id);
   void run_until_stopped(unsigned id);
   void apply_lpcr(Cpu& cpu);
   void request_stop(int code, const std::string& reason);
-  int wait_for_stop();
+  int wait_for_stop(int signal_fd);
   void print_stats() const;
 
   const MachineConfig& config_;
+  Sandbox& sandbox_;
+  std::string vsock_path_;          // --vsock-uds as the VMM uses it (absolute in the jail)
+  std::latch* sandboxed_ = nullptr; // counts threads that entered their seccomp role
+  std::atomic<bool> sandbox_failed_{false};
   std::unique_ptr<Console> console_;
   std::unique_ptr<GuestMemory> mem_;
   std::unique_ptr<KvmSystem> kvm_;
@@ -231,10 +239,18 @@ int Machine::run() {
       plan_boot_layout(config_.memory, kernel.load_end, initrd_size,
                        fdt_size_bound(config_.vcpus, config_.cmdline.size(), pending_devices_.size()));
 
-  kvm_ = std::make_unique<KvmSystem>(KvmSystem::open(config_.kvm_path));
+  const int kvm_fd = sandbox_.config().kvm_fd;
+  kvm_ = std::make_unique<KvmSystem>(kvm_fd >= 0 ? with_context("--kvm-fd", [&] { return KvmSystem::adopt(UniqueFd(kvm_fd)); })
+                                                 : KvmSystem::open(config_.kvm_path));
   const int max_vcpus = kvm_->check_extension(KVM_CAP_MAX_VCPUS);
   if (max_vcpus > 0 && config_.vcpus > static_cast<unsigned>(max_vcpus))
     throw ConfigError("--vcpus " + std::to_string(config_.vcpus) + ": this host's KVM allows " + std::to_string(max_vcpus));
+  const uint32_t timebase_hz = host_timebase_hz();  // /proc is out of sight in the jail
+  open_console();
+
+  // Everything the VMM needs from the host's file system is open: into the jail, before the VM
+  // exists (KVM ties a VM to the process that created it, and the jail forks).
+  sandbox_.enter_jail({vsock_path_, mem_->host_base(), static_cast<size_t>(mem_->size())});
   vm_ = std::make_unique<Vm>(Vm::create(*kvm_, config_.vm_type));
 
   // The flavour KVM gave us decides the MMU: radix on KVM-HV where offered, hash otherwise.
@@ -254,7 +270,7 @@ int Machine::run() {
   fdt.ram_size = config_.memory;
   fdt.vcpus = config_.vcpus;
   fdt.cpu.pvr = host_pvr();
-  fdt.cpu.timebase_hz = host_timebase_hz();
+  fdt.cpu.timebase_hz = timebase_hz;
   fdt.cpu.slb_size = smmu.slb_size;
   fdt.cpu.segment_page_sizes = segment_page_sizes(smmu);
   fdt.cpu.one_tb_segments = smmu.flags & KVM_PPC_1T_SEGMENTS;
@@ -283,7 +299,6 @@ int Machine::run() {
   for (const auto& [name, token] : rtas_->xics_tokens()) vm_->define_rtas_token(name, token);
   connect_devices();
 
-  open_console();
   std::fprintf(stderr, "ppc-kvm-vmm: %s %s guest, %u vCPU(s), %llu MiB, kernel %s (%s), entry %s, fdt at %s\n",
                hv_ ? "KVM-HV" : "KVM-PR", radix_ ? "radix" : "hash", config_.vcpus,
                static_cast<unsigned long long>(config_.memory >> 20), config_.kernel.c_str(),
@@ -291,6 +306,11 @@ int Machine::run() {
 
   cpus_.resize(config_.vcpus);
   for (unsigned id = 0; id < config_.vcpus; ++id) set_up_vcpu(cpus_[id], id);
+
+  // Every fd is open and the VM is built: no capability is needed from here on. Before any
+  // thread exists, so that every thread inherits the dropped state.
+  sandbox_.drop_privileges();
+  std::fprintf(stderr, "ppc-kvm-vmm: %s\n", sandbox_.summary().c_str());
 
   // Signals: the main thread takes SIGTERM/SIGINT/SIGHUP through a signalfd; vCPU threads
   // inherit them blocked and get the kick signal unblocked.
@@ -304,17 +324,33 @@ int Machine::run() {
   sigaddset(&stop_signals, SIGHUP);
   sigaddset(&stop_signals, kKickSignal);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigdelset(&stop_signals, kKickSignal);
+  UniqueFd signal_fd(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
+  if (!signal_fd.valid()) throw_errno("signalfd");
+
+  // Each thread installs its role's seccomp filter first thing; the guest starts once all have.
+  std::latch sandboxed(1 + config_.vcpus);
+  sandboxed_ = &sandboxed;
   loop_thread_ = std::thread([this] {
     try {
+      enter_role(Role::Device, "device");
       loop_->run();
     } catch (const std::exception& e) {
       request_stop(exit_code::kVmmError, std::string("device thread: ") + e.what());
     }
   });
   for (unsigned id = 0; id < config_.vcpus; ++id) cpus_[id].thread = std::thread(&Machine::vcpu_thread, this, id);
+  sandboxed.wait();
+  if (!sandbox_failed_) {
+    try {
+      sandbox_.enter_thread(Role::Main, "main");
+    } catch (const std::exception& e) {
+      request_stop(exit_code::kVmmError, std::string("main thread: ") + e.what());
+    }
+  }
   // The boot CPU starts once every thread exists (request_stop may signal any of them).
-  start_cpu(0, kernel.entry, layout.fdt_gpa);
-  const int code = wait_for_stop();
+  if (!stopping_) start_cpu(0, kernel.entry, layout.fdt_gpa);
+  const int code = wait_for_stop(signal_fd.get());
   for (auto& cpu : cpus_) cpu.thread.join();
   loop_->stop();
   loop_thread_.join();
@@ -329,7 +365,8 @@ void Machine::create_devices() {
     if (!config_.vsock_uds.empty()) {
       if (config_.vsock_cid < 3 || config_.vsock_cid > 0xffffffffull)
         throw ConfigError("--vsock-cid " + std::to_string(config_.vsock_cid) + ": 3 or more (0-2 are reserved)");
-      pending_devices_.push_back(std::make_unique<VsockDevice>(*loop_, config_.vsock_cid, config_.vsock_uds));
+      vsock_path_ = sandbox_.usable_path(config_.vsock_uds);
+      pending_devices_.push_back(std::make_unique<VsockDevice>(*loop_, config_.vsock_cid, vsock_path_));
     }
     if (config_.rng) pending_devices_.push_back(std::make_unique<RngDevice>());
   } catch (const ConfigError&) {
@@ -465,22 +502,15 @@ void Machine::request_stop(int code, const std::string& reason) {
   [[maybe_unused]] ssize_t n = ::write(stopped_event_.get(), &one, sizeof one);
 }
 
-int Machine::wait_for_stop() {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGHUP);
-  UniqueFd sigfd(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
-  if (!sigfd.valid()) throw_errno("signalfd");
+int Machine::wait_for_stop(int signal_fd) {
   int code = 0;
   bool by_signal = false;
-  pollfd fds[2] = {{stopped_event_.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+  pollfd fds[2] = {{stopped_event_.get(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
   while (true) {
     if (::poll(fds, 2, -1) < 0) continue;
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo info{};
-      if (::read(sigfd.get(), &info, sizeof info) == sizeof info) {
+      if (::read(signal_fd, &info, sizeof info) == sizeof info) {
         request_stop(128 + static_cast<int>(info.ssi_signo),
                      std::string("stopped by signal ") + strsignal(static_cast<int>(info.ssi_signo)));
         by_signal = true;
@@ -495,12 +525,27 @@ int Machine::wait_for_stop() {
   return code;
 }
 
+void Machine::enter_role(Role role, const std::string& label) {
+  // A thread name (comm, 15 characters) tells the threads apart in ps and /proc/<pid>/task.
+  ::prctl(PR_SET_NAME, label.substr(0, 15).c_str(), 0, 0, 0);
+  // Counted down whatever happens, so the main thread never waits for a thread that failed.
+  try {
+    sandbox_.enter_thread(role, label);
+  } catch (...) {
+    sandbox_failed_ = true;
+    sandboxed_->count_down();
+    throw;
+  }
+  sandboxed_->count_down();
+}
+
 void Machine::vcpu_thread(unsigned id) {
   sigset_t kick;
   sigemptyset(&kick);
   sigaddset(&kick, kKickSignal);
   pthread_sigmask(SIG_UNBLOCK, &kick, nullptr);
   try {
+    enter_role(Role::Vcpu, "vcpu " + std::to_string(id));
     run_until_stopped(id);
   } catch (const std::exception& e) {
     request_stop(exit_code::kVmmError, "vCPU " + std::to_string(id) + ": " + e.what());
@@ -573,8 +618,8 @@ void Machine::print_stats() const {
 
 }  // namespace
 
-int run_machine(const MachineConfig& config) {
-  Machine machine(config);
+int run_machine(const MachineConfig& config, Sandbox& sandbox) {
+  Machine machine(config, sandbox);
   return machine.run();
 }
 

@@ -40,8 +40,12 @@ constexpr uint32_t kVirtioFirstIrq = 0x1000;  // XICS source numbers of the devi
 
 constexpr unsigned kMaxVcpus = 16;
 
+class Sandbox;
+
 // Boots the guest and returns the VMM's exit status (exit_codes.h). Throws ConfigError for
-// problems found before the VM exists, Error for the rest.
-int run_machine(const MachineConfig& config);
+// problems found before the VM exists, Error for the rest. The sandbox's phases run at their
+// points: the jail once every file is open, the privilege drop once the VM exists, each
+// thread's seccomp filter before the guest's first instruction.
+int run_machine(const MachineConfig& config, Sandbox& sandbox);
 
 }  // namespace ppc::vmm

@@ -1,0 +1,55 @@
+#pragma once
+// The VMM's confinement, in the order the VMM meets it:
+//   start()           main, before anything is opened: cgroup, inherited fds, SIGSYS logger
+//   enter_jail()      Machine, once every user file and socket is open and the kernel is in
+//                     guest RAM, before KVM_CREATE_VM (a VM belongs to the process that made it)
+//   drop_privileges() Machine, once the VM, the vCPUs and the devices exist, before any thread
+//   enter_thread()    first thing in every thread that runs guest-facing code, and in the main
+//                     thread once the others have started: that role's seccomp filter
+// The guest runs its first instruction only after every thread has entered its role.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sandbox/sandbox_config.h"
+#include "sandbox/syscall_roles.h"
+
+namespace ppc::vmm {
+
+class Sandbox {
+ public:
+  explicit Sandbox(SandboxConfig config) : config_(std::move(config)) {}
+
+  const SandboxConfig& config() const { return config_; }
+
+  // Throws ConfigError for a bad --cgroup, Error otherwise.
+  void start();
+
+  // A path the user gave, as the VMM must use it later: in the jail (whose cwd is "/") every
+  // path is made absolute up front.
+  std::string usable_path(const std::string& path) const;
+
+  struct JailInputs {
+    std::string vsock_socket;  // absolute; its directory stays reachable read-only. Empty: none
+    void* guest_ram = nullptr; // released by the supervisor, which has no use for its copy
+    size_t guest_ram_size = 0;
+  };
+  // In the jail this returns in the VMM process; the outer process becomes the supervisor and
+  // never returns. Without the jail it does nothing.
+  void enter_jail(const JailInputs& inputs);
+
+  void drop_privileges();
+
+  // Loads role's filter into the calling thread (label names it in --seccomp log messages),
+  // then makes the forbidden call --debug-seccomp-violation asks of this role, if any.
+  void enter_thread(Role role, std::string_view label);
+
+  // One line for the log: what is on.
+  std::string summary() const;
+
+ private:
+  SandboxConfig config_;
+  std::vector<int> inherited_fds_;
+};
+
+}  // namespace ppc::vmm

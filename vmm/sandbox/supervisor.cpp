@@ -1,0 +1,114 @@
+#include "sandbox/supervisor.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+
+#include "base/error.h"
+#include "sandbox/privileges.h"
+#include "sandbox/seccomp_filter.h"
+#include "sandbox/violation_log.h"
+
+namespace ppc::vmm {
+namespace {
+
+// The signals the VMM turns into an orderly stop. Any other fatal signal ends the supervisor,
+// and PDEATHSIG then ends the VMM.
+constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP};
+
+sigset_t supervised_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (const int sig : kForwarded) sigaddset(&set, sig);
+  sigaddset(&set, SIGCHLD);
+  return set;
+}
+
+// Best effort: with --uid, the socket's directory may not let that uid remove it.
+void remove_socket(const std::string& path) {
+  struct stat st {};
+  if (!path.empty() && ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+}
+
+[[noreturn]] void end_like(int status, const SupervisorPlan& plan) {
+  remove_socket(plan.vsock_socket);
+  if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
+  const int sig = WTERMSIG(status);
+  const char* abbrev = sigabbrev_np(sig);
+  std::fprintf(stderr, "ppc-kvm-vmm: jail: the VMM was killed by signal %d (SIG%s)\n", sig, abbrev ? abbrev : "?");
+  // Die the same way, so that whoever waits for us sees what happened to the VMM.
+  ::signal(sig, SIG_DFL);
+  sigset_t only;
+  sigemptyset(&only);
+  sigaddset(&only, sig);
+  ::sigprocmask(SIG_UNBLOCK, &only, nullptr);
+  ::raise(sig);
+  ::_exit(128 + sig);
+}
+
+[[noreturn]] void supervise(pid_t child, const SupervisorPlan& plan) {
+  // Nothing of the VMM's stays open or mapped here: not /dev/kvm, not the disks, not guest RAM.
+  ::close_range(STDERR_FILENO + 1, ~0U, 0);
+  if (plan.release) ::munmap(plan.release, plan.release_size);
+  std::fprintf(stderr, "ppc-kvm-vmm: jail: the VMM is process %d (pid 1 of its own pid namespace); process %d supervises it\n",
+               static_cast<int>(child), static_cast<int>(::getpid()));
+  try {
+    drop_privileges({plan.uid, plan.gid});
+    if (plan.seccomp != SeccompMode::Off) {
+      set_thread_identity("supervisor", "supervisor");
+      SeccompFilter(role_spec(Role::Supervisor), plan.seccomp).load();
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ppc-kvm-vmm: jail: supervisor: %s\n", e.what());
+    ::kill(child, SIGKILL);
+    int status;
+    ::waitpid(child, &status, 0);
+    ::_exit(1);
+  }
+  const sigset_t set = supervised_signals();
+  while (true) {
+    siginfo_t info;
+    const int sig = ::sigwaitinfo(&set, &info);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      if (::kill(child, sig) < 0)
+        std::fprintf(stderr, "ppc-kvm-vmm: jail: forwarding signal %d to the VMM: %s\n", sig, strerrorname_np(errno));
+      continue;
+    }
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) end_like(status, plan);
+  }
+}
+
+}  // namespace
+
+void fork_into_pid_namespace(const SupervisorPlan& plan) {
+  // Blocked before the fork so that no stop signal is lost in between: the supervisor waits
+  // for them, and the VMM (pid 1 of its namespace, which ignores signals it has no handler
+  // for) keeps them pending until its signalfd reads them.
+  const sigset_t set = supervised_signals();
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw_errno("sigprocmask");
+  if (::unshare(CLONE_NEWPID) < 0)
+    throw_errno(errno == EINVAL ? "jail: unshare the pid namespace (is CONFIG_PID_NS on in this kernel?)"
+                                : "jail: unshare the pid namespace");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("jail: fork into the new pid namespace");
+  if (pid > 0) supervise(pid, plan);
+
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) throw_errno("prctl PR_SET_PDEATHSIG");
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  if (::sigprocmask(SIG_UNBLOCK, &chld, nullptr) < 0) throw_errno("sigprocmask");
+}
+
+}  // namespace ppc::vmm

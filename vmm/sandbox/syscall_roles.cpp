@@ -1,0 +1,175 @@
+#include "sandbox/syscall_roles.h"
+
+#include <linux/kvm.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+namespace ppc::vmm {
+namespace {
+
+// The kernel reads ioctl requests and socket domains as 32-bit ints: compare exactly those bits,
+// so a value with junk in the upper half is judged as the kernel will use it.
+constexpr uint64_t kLow32 = 0xffffffffull;
+
+SyscallRule any(std::string name) { return {std::move(name), {}}; }
+
+SyscallRule when(std::string name, unsigned index, uint64_t mask, uint64_t value, std::string text) {
+  return {std::move(name), {{index, mask, value, std::move(text)}}};
+}
+
+#define KVM_REQUEST(request) when("ioctl", 1, kLow32, request, "arg1 == " #request)
+
+// Memory for the C and C++ runtimes (malloc arenas, thread stacks being trimmed); never
+// executable memory, so a compromised thread cannot map new code.
+std::vector<SyscallRule> memory() {
+  return {
+      any("brk"),
+      when("mmap", 2, PROT_EXEC, 0, "arg2 & PROT_EXEC == 0"),
+      when("mprotect", 2, PROT_EXEC, 0, "arg2 & PROT_EXEC == 0"),
+      any("munmap"),
+      when("madvise", 2, kLow32, MADV_DONTNEED, "arg2 == MADV_DONTNEED"),
+  };
+}
+
+// Stopping the machine from any thread (Machine::request_stop): pthread_kill() blocks signals
+// around tgkill() and asks for the process id (and its own thread id when it kicks itself).
+std::vector<SyscallRule> stop_request() {
+  return {any("getpid"), any("gettid"), any("tgkill"), any("rt_sigprocmask")};
+}
+
+std::vector<SyscallRule> join(std::initializer_list<std::vector<SyscallRule>> parts) {
+  std::vector<SyscallRule> out;
+  for (const auto& part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+std::vector<RoleSpec> build_roles() {
+  std::vector<RoleSpec> roles;
+  roles.push_back({Role::Vcpu, "vcpu",
+                   "a vCPU thread: KVM_RUN and the guest's exits (hypercalls, RTAS, MMIO, console)",
+                   join({memory(), stop_request(),
+                         {
+                             KVM_REQUEST(KVM_RUN),
+                             KVM_REQUEST(KVM_GET_REGS),
+                             KVM_REQUEST(KVM_SET_REGS),
+                             KVM_REQUEST(KVM_GET_ONE_REG),  // LPCR read-modify-write (H_SET_MODE)
+                             KVM_REQUEST(KVM_SET_ONE_REG),
+                             KVM_REQUEST(KVM_PPC_CONFIGURE_V3_MMU),  // H_REGISTER_PROC_TBL, on the VM fd
+                             any("futex"),
+                             any("clock_gettime"),
+                             any("write"),     // console output, log lines, the stop eventfd
+                             any("read"),      // console input
+                             any("poll"),      // console input, never blocking
+                             any("getrandom"), // H_RANDOM
+                             any("rt_sigreturn"),  // the kick signal that ends KVM_RUN
+                             any("exit"),
+                         }})});
+  roles.push_back({Role::Device, "device",
+                   "the device thread: virtqueues, vsock host sockets, disk images, irqfd/ioeventfd",
+                   join({memory(), stop_request(),
+                         {
+                             any("epoll_wait"),
+                             any("epoll_ctl"),
+                             any("read"),   // eventfds, timerfd
+                             any("write"),  // eventfds (interrupts), log lines
+                             any("close"),
+                             any("futex"),
+                             any("clock_gettime"),
+                             // vsock: host connections in, guest connections out to <uds>_<port>
+                             any("accept4"),
+                             when("socket", 0, kLow32, AF_UNIX, "arg0 == AF_UNIX"),
+                             any("connect"),
+                             any("recv"),
+                             any("send"),
+                             any("shutdown"),
+                             any("getsockopt"),
+                             any("timerfd_settime"),
+                             any("getrandom"),  // virtio-rng
+                             any("pread64"),    // virtio-blk
+                             any("pwrite64"),
+                             any("fdatasync"),
+                             any("exit"),
+                         }})});
+  roles.push_back({Role::Main, "main",
+                   "the main thread once the guest runs: waits for the stop, joins, tears down",
+                   join({memory(), stop_request(),
+                         {
+                             any("poll"),
+                             any("read"),   // signalfd, stop eventfd
+                             any("write"),  // log lines, eventfds
+                             any("close"),
+                             any("epoll_ctl"),  // devices leave the event loop on teardown
+                             any("futex"),
+                             any("clock_gettime"),
+                             any("unlink"),  // the vsock socket file at exit (fails harmlessly in the jail)
+                             any("exit_group"),
+                         }})});
+  roles.push_back({Role::Supervisor, "supervisor",
+                   "the jail's outer process: forwards signals to the VMM, mirrors its exit status",
+                   {
+                       any("rt_sigtimedwait"),
+                       any("wait4"),
+                       any("kill"),
+                       any("write"),
+                       any("newfstatat"),  // removing the vsock socket the jailed VMM left behind
+                       any("unlink"),
+                       any("rt_sigaction"),  // dying of the VMM's signal: default action, then raise()
+                       any("rt_sigprocmask"),
+                       any("getpid"),
+                       any("tgkill"),
+                       any("exit_group"),
+                   }});
+  return roles;
+}
+
+}  // namespace
+
+size_t RoleSpec::syscall_count() const {
+  std::set<std::string> names;
+  for (const auto& rule : rules) names.insert(rule.name);
+  return names.size();
+}
+
+const std::vector<RoleSpec>& all_roles() {
+  static const std::vector<RoleSpec> roles = build_roles();
+  return roles;
+}
+
+const RoleSpec& role_spec(Role role) {
+  for (const auto& spec : all_roles())
+    if (spec.role == role) return spec;
+  return all_roles().front();  // unreachable: every Role has a spec (checked by a unit test)
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  for (const auto& spec : all_roles())
+    if (spec.name == name) return spec.role;
+  return std::nullopt;
+}
+
+std::string_view role_name(Role role) { return role_spec(role).name; }
+
+std::string render_allowlists() {
+  std::string out =
+      "# ppc-kvm-vmm seccomp allowlists (ppc64le), printed by `ppc-kvm-vmm --print-seccomp`.\n"
+      "# One line per rule: <role> <system call>[ <argument condition>]. Anything else kills the VMM.\n";
+  for (const auto& spec : all_roles()) {
+    std::vector<std::pair<std::string, std::string>> lines;
+    for (const auto& rule : spec.rules) {
+      std::string conditions;
+      for (const auto& c : rule.conditions) conditions += " " + c.text;
+      lines.emplace_back(rule.name, conditions);
+    }
+    std::sort(lines.begin(), lines.end());
+    out += "\n# " + spec.name + ": " + spec.summary + "\n";
+    out += "# " + std::to_string(spec.syscall_count()) + " system calls, " + std::to_string(lines.size()) + " rules\n";
+    for (const auto& [name, conditions] : lines) out += spec.name + " " + name + conditions + "\n";
+  }
+  return out;
+}
+
+}  // namespace ppc::vmm

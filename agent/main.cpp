@@ -26,7 +26,7 @@ namespace {
 
 // How long the guest waits for the host to close the session that carried its final reply
 // (the container's exit status, or Shutdown's Ok) before it powers off anyway.
-constexpr std::chrono::seconds kExitDeliveryGrace{2};
+constexpr std::chrono::seconds kExitDeliveryGrace{10};
 
 class Agent : public AgentControl {
  public:

@@ -101,6 +101,16 @@ stays as a supervisor that forwards SIGTERM/SIGINT/SIGHUP and exits as the VMM d
 is an empty read-only tmpfs. Files and sockets are opened before it; only the --vsock-uds
 socket's directory stays reachable (read-only, same path), for guest connections to PATH_P.
 
+Container mode (what ppc-kvm-shim runs):
+  --container-request FILE  the agent's CreateContainer request (JSON: container_id, config,
+                      hostname). Once the guest's agent answers, "ok" or "error <status>
+                      <message>" goes to --ready-fd; the container's main process gets this
+                      process's stdio, and the VMM exits with its status once it ended and
+                      the guest powered off. The supervisor thread runs in the jail's outer
+                      process (role "control" in --print-seccomp).
+  --ready-fd N        an inherited pipe for that line (needs --container-request)
+  --log FILE          where the VMM's own messages go in container mode (appended)
+
 Exit status: 0 guest powered off; 1 VMM failure; 2 bad arguments or files (no VM created);
 3 guest reboot; 4 guest panic or ibm,os-term; 128+N stopped by signal N (the guest is
 stopped first).
@@ -175,10 +185,14 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     } else if (flag == "--rlimit") o.sandbox.rlimits.push_back(parse_rlimit(value()));
     else if (flag == "--kvm-fd") o.sandbox.kvm_fd = static_cast<int>(parse_number(flag, value(), 0x7fffffff));
     else if (flag == "--keep-fd") o.sandbox.keep_fds.push_back(static_cast<int>(parse_number(flag, value(), 0x7fffffff)));
+    else if (flag == "--container-request") o.container_request = value();
+    else if (flag == "--log") o.log_file = value();
+    else if (flag == "--ready-fd") o.ready_fd = static_cast<int>(parse_number(flag, value(), 0x7fffffff));
     else if (flag == "--debug-seccomp-violation") {
       const std::string& v = value();
       const auto role = parse_role(v);
-      if (!role || *role == Role::Supervisor) throw ConfigError("--debug-seccomp-violation: unknown role '" + v + "' (vcpu, device, main)");
+      if (!role || *role == Role::Supervisor || *role == Role::Control)
+        throw ConfigError("--debug-seccomp-violation: unknown role '" + v + "' (vcpu, device, main)");
       o.sandbox.debug_violation = v;
     }
     else throw ConfigError("unknown argument '" + flag + "' (see --help)");
@@ -187,6 +201,11 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   // Options that would silently do nothing are mistakes.
   if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
   if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
+  if (!o.container_request.empty() && o.machine.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
+  if (!o.container_request.empty() && o.ready_fd <= 2) throw ConfigError("--container-request needs --ready-fd N (N > 2)");
+  if (o.container_request.empty() && o.ready_fd >= 0) throw ConfigError("--ready-fd goes with --container-request");
+  if (!o.container_request.empty() && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");
+  if (o.container_request.empty() && !o.log_file.empty()) throw ConfigError("--log goes with --container-request (otherwise messages go to stderr)");
   return o;
 }
 

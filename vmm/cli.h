@@ -14,6 +14,11 @@ struct CliOptions {
   bool probe = false;
   bool help = false;
   bool print_seccomp = false;  // print each thread role's seccomp allowlist and exit
+  // Container mode (the shim's VMM): the agent's CreateContainer request as JSON, and the
+  // inherited fd that gets "ok" or "error <status> <message>" once the container is created.
+  std::string container_request;
+  int ready_fd = -1;
+  std::string log_file;  // container mode: where the VMM's own messages go
 };
 
 // Throws ConfigError naming the bad flag or value.

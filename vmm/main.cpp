@@ -1,19 +1,64 @@
 // ppc-kvm-vmm: the microVM monitor. Parses the command line, runs the machine, and is the one
 // place that prints errors.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cli.h"
 #include "config_error.h"
 #include "exit_codes.h"
+#include "base/unique_fd.h"
 #include "probe.h"
 #include "pseries/machine.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/syscall_roles.h"
+#include "supervisor/container_supervisor.h"
+
+namespace {
+
+using namespace ppc::vmm;
+
+// Container mode: the supervisor reads its request now, while files may be opened, and runs
+// as the sandbox's companion (in the jail's outer process, or beside the machine).
+std::unique_ptr<ppc::shim::ContainerSupervisor> container_supervisor(const CliOptions& options, Sandbox& sandbox) {
+  if (options.container_request.empty()) return nullptr;
+  auto supervisor = std::make_unique<ppc::shim::ContainerSupervisor>(
+      options.container_request, options.ready_fd, sandbox.usable_path(options.machine.vsock_uds));
+  ppc::shim::ContainerSupervisor* s = supervisor.get();
+  Companion companion;
+  companion.start = [s, &sandbox] { s->start([&sandbox] { sandbox.enter_thread(Role::Control, "control"); }); };
+  // The guest powers off once the status reached us; the rest (output flushed) follows.
+  companion.exit_status = [s] { return s->exit_status(std::chrono::seconds(10)); };
+  companion.keep_fds = s->fds();
+  companion.leave = [s] { s->forget_fds(); };
+  sandbox.set_companion(std::move(companion));
+  return supervisor;
+}
+
+// In container mode this process's stdio are the container's (the supervisor has its copies):
+// the VMM's own messages go to --log instead, and it reads nothing.
+void send_own_output_to(const std::string& log_file) {
+  ppc::UniqueFd log(::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!log.valid()) throw ConfigError("--log " + log_file + ": " + std::strerror(errno));
+  ppc::UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null.valid() || ::dup2(null.get(), STDIN_FILENO) < 0 || ::dup2(log.get(), STDOUT_FILENO) < 0 ||
+      ::dup2(log.get(), STDERR_FILENO) < 0) {
+    throw ConfigError("--log " + log_file + ": redirecting the VMM's output: " + std::strerror(errno));
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace ppc::vmm;
+  std::unique_ptr<ppc::shim::ContainerSupervisor> supervisor;
   try {
     const CliOptions options = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
     if (options.help) {
@@ -29,13 +74,24 @@ int main(int argc, char** argv) {
       return 0;
     }
     Sandbox sandbox(options.sandbox);
-    sandbox.start();  // before anything is opened: it lists the fds we inherited
-    return run_machine(options.machine, sandbox);
+    supervisor = container_supervisor(options, sandbox);
+    if (supervisor) send_own_output_to(options.log_file);
+    sandbox.start();  // before anything else is opened: it lists the fds we inherited
+    const int code = run_machine(options.machine, sandbox);
+    // Without a jail the supervisor ran here: a guest that powered off normally ends with its
+    // container's status.
+    if (code == exit_code::kPowerOff) {
+      if (const std::optional<int> status = sandbox.companion_exit_status()) return *status;
+    }
+    if (supervisor) supervisor->report_failure("the VMM stopped before the container was created");
+    return code;
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "ppc-kvm-vmm: %s\n", e.what());
+    if (supervisor) supervisor->report_failure(e.what());
     return exit_code::kUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ppc-kvm-vmm: %s\n", e.what());
+    if (supervisor) supervisor->report_failure(e.what());
     return exit_code::kVmmError;
   }
 }

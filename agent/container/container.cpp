@@ -144,8 +144,9 @@ void Container::resize(const protocol::Resize& request) {
 }
 
 protocol::Exited Container::wait(const std::string& exec_id) {
+  // A created process that has not started yet is waited for too: the VMM's supervisor waits
+  // from create on, and Start comes from another connection.
   std::shared_ptr<GuestProcess> process = find(exec_id);
-  if (!process->started) throw RequestFailed(ErrorCode::kInvalidRequest, "process \"" + exec_id + "\" has not started");
   const int status = reaper_.wait(process->launched.pid);
   for (auto& sender : process->senders) sender->source_writer_exited(kOutputGrace);
   for (auto& done : process->senders_done) done.wait();

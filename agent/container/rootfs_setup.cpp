@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,6 +46,18 @@ void do_mount(const std::string& source, const std::string& target, const std::s
   }
 }
 
+// rro, rnosuid and friends: attributes for the mount and everything below it, which only
+// mount_setattr(2) can set (glibc 2.36 has no wrapper).
+void set_recursive_attributes(const std::string& target, const oci::MountOptions& options) {
+  struct {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+  } attr{options.rec_attr_set, options.rec_attr_clear, 0, 0};
+  constexpr unsigned kAtRecursive = 0x8000;
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), kAtRecursive, &attr, sizeof attr) != 0) {
+    throw_errno("mount_setattr (recursive options) on " + target);
+  }
+}
+
 void mount_one(const oci::Mount& m) {
   const oci::MountOptions options = oci::parse_mount_options(m.options);
   const std::string target = in_root(m.destination);
@@ -52,9 +66,20 @@ void mount_one(const oci::Mount& m) {
     if (::stat(m.source.c_str(), &st) != 0) throw_errno("bind source " + m.source);
     make_mount_point(target, !S_ISDIR(st.st_mode));
     do_mount(m.source, target, "", MS_BIND | (options.recursive ? MS_REC : 0), "");
-    // Flags such as ro or nosuid only apply to a bind mount on a remount.
+    // Flags such as ro or nosuid only apply to a bind mount on a remount, which replaces
+    // all of them: keep those the source mount has unless an option turned them off.
     const unsigned long extra = options.flags & ~(MS_BIND | MS_REC);
-    if (extra != 0) do_mount("", target, "", MS_BIND | MS_REMOUNT | extra, "");
+    if (extra != 0) {
+      struct statvfs current {};
+      if (::statvfs(target.c_str(), &current) != 0) throw_errno("statvfs " + target);
+      unsigned long kept = 0;
+      for (auto [st, ms] : {std::pair{ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV}, {ST_NOEXEC, MS_NOEXEC},
+                            {ST_RDONLY, MS_RDONLY}}) {
+        if ((current.f_flag & st) != 0) kept |= ms;
+      }
+      kept &= ~options.clear_flags;
+      do_mount("", target, "", MS_BIND | MS_REMOUNT | extra | kept, "");
+    }
   } else {
     make_mount_point(target, false);
     std::string type = m.type;
@@ -73,6 +98,7 @@ void mount_one(const oci::Mount& m) {
     }
   }
   if (options.propagation != 0) do_mount("", target, "", options.propagation, "");
+  if (options.rec_attr_set != 0 || options.rec_attr_clear != 0) set_recursive_attributes(target, options);
 }
 
 void mask_path(const std::string& container_path) {

@@ -74,15 +74,17 @@ class Session {
         request = std::move(requests_.front());
         requests_.pop_front();
       }
+      bool answered = false;
       try {
         connection_->send(answer(request));
+        answered = true;
       } catch (const RequestFailed& e) {
         send_quietly(e.reply());
       } catch (const Error& e) {
         send_quietly(ErrorReply{ErrorCode::kInternal, e.what(), 1});
       }
       const Wait* wait = std::get_if<Wait>(&request);
-      if (std::holds_alternative<Shutdown>(request) || (wait != nullptr && wait->exec_id == kInitExecId)) {
+      if (answered && (std::holds_alternative<Shutdown>(request) || (wait != nullptr && wait->exec_id == kInitExecId))) {
         final_reply_sent_ = true;
         control_.final_reply_sent();
       }

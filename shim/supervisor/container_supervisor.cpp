@@ -1,5 +1,6 @@
 #include "supervisor/container_supervisor.h"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -45,23 +46,55 @@ void make_raw(int fd) {
 }  // namespace
 
 ContainerSupervisor::ContainerSupervisor(const std::string& request_file, int ready_fd, std::string vsock_uds)
-    : request_(read_request(request_file)), ready_(ready_fd), vsock_uds_(std::move(vsock_uds)) {}
+    : request_(read_request(request_file)), ready_(ready_fd), vsock_uds_(std::move(vsock_uds)) {
+  auto copy = [](int fd, const char* name) {
+    UniqueFd c(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    if (!c.valid()) throw_errno(std::string("container mode: the VMM's ") + name + " must be open");
+    return c;
+  };
+  stdin_ = copy(STDIN_FILENO, "stdin");
+  stdout_ = copy(STDOUT_FILENO, "stdout");
+  stderr_ = copy(STDERR_FILENO, "stderr");
+}
+
+std::vector<int> ContainerSupervisor::fds() const { return {ready_.get(), stdin_.get(), stdout_.get(), stderr_.get()}; }
 
 ContainerSupervisor::~ContainerSupervisor() {
   if (thread_.joinable()) thread_.detach();  // the VMM is exiting; the guest is gone
 }
 
-void ContainerSupervisor::start() {
-  thread_ = std::thread([this] { run(); });
+void ContainerSupervisor::start(std::function<void()> on_thread_start) {
+  thread_ = std::thread([this, on_thread_start] {
+    try {
+      if (on_thread_start) on_thread_start();
+    } catch (const std::exception& e) {
+      report("error 1 " + std::string(e.what()));
+      return;
+    }
+    run();
+    const std::lock_guard lock(status_mutex_);
+    finished_ = true;
+    status_changed_.notify_all();
+  });
 }
 
-std::optional<int> ContainerSupervisor::exit_status() const {
-  const int s = status_.load();
-  if (s < 0) return std::nullopt;
-  return s;
+void ContainerSupervisor::forget_fds() {
+  const std::lock_guard lock(ready_mutex_);
+  ready_.release();
+  stdin_.release();
+  stdout_.release();
+  stderr_.release();
+}
+
+std::optional<int> ContainerSupervisor::exit_status(std::chrono::milliseconds patience) {
+  std::unique_lock lock(status_mutex_);
+  status_changed_.wait_for(lock, patience, [&] { return finished_; });
+  if (status_ < 0) return std::nullopt;
+  return status_;
 }
 
 void ContainerSupervisor::report(const std::string& line) {
+  const std::lock_guard lock(ready_mutex_);
   if (!ready_.valid()) return;
   const std::string text = line + "\n";
   [[maybe_unused]] ssize_t n = ::write(ready_.get(), text.data(), text.size());
@@ -74,9 +107,9 @@ void ContainerSupervisor::run() {
   const std::string id(kInitExecId);
   try {
     AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, kAgentTimeout));
-    const bool terminal = ::isatty(STDIN_FILENO) != 0;
-    if (terminal) make_raw(STDIN_FILENO);
-    session.attach_output(id, UniqueFd(::dup(STDOUT_FILENO)), UniqueFd(::dup(STDERR_FILENO)));
+    const bool terminal = ::isatty(stdin_.get()) != 0;
+    if (terminal) make_raw(stdin_.get());
+    session.attach_output(id, UniqueFd(::dup(stdout_.get())), UniqueFd(::dup(stderr_.get())));
     CreateContainer create;
     create.container_id = request_.at("container_id").get<std::string>();
     create.config = request_.at("config");
@@ -88,7 +121,7 @@ void ContainerSupervisor::run() {
       session.request(Shutdown{});
       return;
     }
-    session.attach_input(id, UniqueFd(::dup(STDIN_FILENO)));
+    session.attach_input(id, UniqueFd(::dup(stdin_.get())));
     report("ok");
     std::thread resizer;
     std::atomic<bool> done{false};
@@ -99,7 +132,7 @@ void ContainerSupervisor::run() {
         winsize last{};
         while (!done) {
           winsize now{};
-          if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &now) == 0 && now.ws_row > 0 && now.ws_col > 0 &&
+          if (::ioctl(stdin_.get(), TIOCGWINSZ, &now) == 0 && now.ws_row > 0 && now.ws_col > 0 &&
               (now.ws_row != last.ws_row || now.ws_col != last.ws_col)) {
             try {
               if (!control) {
@@ -120,6 +153,7 @@ void ContainerSupervisor::run() {
     done = true;
     if (resizer.joinable()) resizer.join();
     session.finish_stdio(id);
+    const std::lock_guard lock(status_mutex_);
     status_ = std::get<Exited>(exited).status;
   } catch (const std::exception& e) {
     report("error 1 " + std::string(e.what()));

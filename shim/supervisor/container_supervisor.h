@@ -6,9 +6,14 @@
 // powers off. So the VMM behaves like runc's container process for conmon and containerd:
 // its stdio are the container's, its exit status the container's.
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,15 +24,27 @@ namespace ppc::shim {
 class ContainerSupervisor {
  public:
   // Reads the request (protocol CreateContainer as JSON: container_id, config, hostname)
-  // now, before the VMM gives up access to the file system. Throws Error naming the file.
+  // now, before the VMM gives up access to the file system, and takes copies of this
+  // process's stdio (the container's), so that the VMM can point its own elsewhere. Throws
+  // Error naming the file.
   ContainerSupervisor(const std::string& request_file, int ready_fd, std::string vsock_uds);
   ~ContainerSupervisor();
 
-  void start();
-  // The main process's status (0..255, 128+N for signal N), once its Exited arrived.
-  std::optional<int> exit_status() const;
-  // Written to the ready fd when the VMM fails before the supervisor could report.
+  // Starts the supervisor's thread, which calls on_thread_start first (to load its seccomp
+  // filter) before it touches anything the guest controls.
+  void start(std::function<void()> on_thread_start);
+  // The main process's status (0..255, 128+N for signal N) once its Exited arrived and its
+  // output is written out, waiting up to `patience` for the supervisor to get there (the
+  // guest may power off a moment before the last of it is handled here).
+  std::optional<int> exit_status(std::chrono::milliseconds patience = std::chrono::milliseconds(0));
+  // Written to the ready fd when the VMM fails before the supervisor could report; nothing
+  // when a report went out already.
   void report_failure(const std::string& message);
+  // Every fd the supervisor holds (ready fd, the container's stdio).
+  std::vector<int> fds() const;
+  // In a process where the supervisor will not run (the jailed VMM): forget its fds without
+  // closing them.
+  void forget_fds();
 
  private:
   void run();
@@ -35,10 +52,15 @@ class ContainerSupervisor {
   void follow_window_size();
 
   nlohmann::json request_;
+  std::mutex ready_mutex_;
   UniqueFd ready_;
+  UniqueFd stdin_, stdout_, stderr_;
   std::string vsock_uds_;
   std::thread thread_;
-  std::atomic<int> status_{-1};
+  std::mutex status_mutex_;
+  std::condition_variable status_changed_;
+  bool finished_ = false;  // run() returned
+  int status_ = -1;
 };
 
 }  // namespace ppc::shim

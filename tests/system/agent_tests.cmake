@@ -12,3 +12,4 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/share/container-disk.ext4
   COMMENT "container-disk.ext4 for the agent's disk-root test"
   VERBATIM)
 add_custom_target(container-disk ALL DEPENDS ${CMAKE_BINARY_DIR}/share/container-disk.ext4)
+ppc_kvm_shim_system_test(vmm_container PROFILES pr hv TIMEOUT 600)

@@ -311,6 +311,7 @@ int Machine::run() {
   // thread exists, so that every thread inherits the dropped state.
   sandbox_.drop_privileges();
   std::fprintf(stderr, "ppc-kvm-vmm: %s\n", sandbox_.summary().c_str());
+  sandbox_.start_companion_unjailed();
 
   // Signals: the main thread takes SIGTERM/SIGINT/SIGHUP through a signalfd; vCPU threads
   // inherit them blocked and get the kick signal unblocked.

@@ -53,8 +53,8 @@ inline uint32_t run_seccomp_bpf(const std::vector<uint8_t>& program, uint32_t ar
       case BPF_JMP | BPF_JGE | BPF_K: jump(a >= in.k); break;
       case BPF_JMP | BPF_JSET | BPF_K: jump((a & in.k) != 0); break;
       case BPF_JMP | BPF_JEQ | BPF_X: jump(a == x); break;
-      case BPF_RET | BPF_K: return in.k & SECCOMP_RET_ACTION_FULL;
-      case BPF_RET | BPF_A: return a & SECCOMP_RET_ACTION_FULL;
+      case BPF_RET | BPF_K: return in.k;  // the action with its data (an errno)
+      case BPF_RET | BPF_A: return a;
       default: throw std::runtime_error("unknown BPF instruction " + std::to_string(in.code));
     }
   }

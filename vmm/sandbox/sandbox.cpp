@@ -82,7 +82,10 @@ void Sandbox::enter_jail(const JailInputs& inputs) {
     plan.vsock_socket = inputs.vsock_socket;
     plan.release = inputs.guest_ram;
     plan.release_size = inputs.guest_ram_size;
+    plan.companion = companion_;
     fork_into_pid_namespace(plan);  // from here on: the VMM, pid 1 of its namespace
+    if (companion_.leave) companion_.leave();
+    companion_ = {};
 
     JailLayout layout;
     if (!inputs.vsock_socket.empty()) layout.reachable_dirs.push_back(parent_dir(inputs.vsock_socket));
@@ -115,6 +118,14 @@ void Sandbox::enter_thread(Role role, std::string_view label) {
   static std::atomic<bool> tripped{false};
   if (config_.debug_violation == role_name(role) && !tripped.exchange(true))
     make_forbidden_call(role, label);
+}
+
+void Sandbox::start_companion_unjailed() {
+  if (!config_.jail_on() && companion_.start) companion_.start();
+}
+
+std::optional<int> Sandbox::companion_exit_status() const {
+  return companion_.exit_status ? companion_.exit_status() : std::nullopt;
 }
 
 std::string Sandbox::summary() const {

@@ -40,6 +40,13 @@ class Sandbox {
 
   void drop_privileges();
 
+  // The companion runs in the jail's supervisor (handed over by enter_jail), or without a jail
+  // here: Machine calls start_companion_unjailed() once privileges are dropped, before any
+  // other thread exists.
+  void set_companion(Companion companion) { companion_ = std::move(companion); }
+  void start_companion_unjailed();
+  std::optional<int> companion_exit_status() const;
+
   // Loads role's filter into the calling thread (label names it in --seccomp log messages),
   // then makes the forbidden call --debug-seccomp-violation asks of this role, if any.
   void enter_thread(Role role, std::string_view label);
@@ -50,6 +57,7 @@ class Sandbox {
  private:
   SandboxConfig config_;
   std::vector<int> inherited_fds_;
+  Companion companion_;
 };
 
 }  // namespace ppc::vmm

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,19 @@ enum class SeccompMode { Kill, Log, Off };
 struct RlimitSetting {
   int resource;  // RLIMIT_*
   rlim_t value;  // soft and hard limit
+};
+
+// Work that runs beside the VMM in a thread of its own under Role::Control (the container
+// supervisor of ppc-kvm-vmm --container-request): in the jail's outer process, whose stdio
+// are the container's and whose pid callers know; without a jail in the VMM process itself.
+struct Companion {
+  std::function<void()> start;  // starts the thread, which loads Role::Control first thing
+  // The status the process exits with when the guest powered off normally (VMM status 0).
+  std::function<std::optional<int>()> exit_status;
+  std::vector<int> keep_fds;  // fds the companion owns (ready fd, container stdio): kept for it alone
+  // Called in the jailed VMM process, where the companion does not run: it must let go of
+  // keep_fds without closing them (the jail closes them with the other inherited fds).
+  std::function<void()> leave;
 };
 
 struct SandboxConfig {

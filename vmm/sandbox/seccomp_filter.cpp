@@ -47,7 +47,8 @@ SeccompFilter::SeccompFilter(const RoleSpec& spec, SeccompMode mode) {
       if (nr == __NR_SCMP_ERROR) throw Error("seccomp: role " + spec.name + ": unknown system call " + rule.name);
       std::vector<scmp_arg_cmp> cmps;
       for (const auto& c : rule.conditions) cmps.push_back({c.index, SCMP_CMP_MASKED_EQ, c.mask, c.value});
-      rc = seccomp_rule_add_array(as_ctx(ctx_), SCMP_ACT_ALLOW, nr, static_cast<unsigned>(cmps.size()), cmps.data());
+      const uint32_t action = rule.fail_with != 0 ? SCMP_ACT_ERRNO(static_cast<uint16_t>(rule.fail_with)) : SCMP_ACT_ALLOW;
+      rc = seccomp_rule_add_array(as_ctx(ctx_), action, nr, static_cast<unsigned>(cmps.size()), cmps.data());
       if (rc < 0) throw_seccomp(rc, "role " + spec.name + ": rule for " + rule.name);
     }
   } catch (...) {

@@ -1,5 +1,8 @@
 #include "sandbox/seccomp_filter.h"
 
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <csignal>
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/kvm.h>
@@ -65,9 +68,28 @@ TEST_F(Filters, EveryRuleIsAllowedByItsOwnFilter) {
       SCOPED_TRACE(spec.name + " " + rule.name);
       std::array<uint64_t, 6> args{};
       for (const auto& c : rule.conditions) args[c.index] = c.value;
-      EXPECT_EQ(run_seccomp_bpf(bpf, kArch, nr(rule.name), args), SECCOMP_RET_ALLOW);
+      const uint32_t want = rule.fail_with != 0 ? SECCOMP_RET_ERRNO | static_cast<uint32_t>(rule.fail_with) : SECCOMP_RET_ALLOW;
+      EXPECT_EQ(run_seccomp_bpf(bpf, kArch, nr(rule.name), args), want);
     }
   }
+}
+
+// The container supervisor starts threads (its connection reader, stdio pumps) but never a
+// process, and reaches nothing but Unix sockets and its terminal.
+TEST_F(Filters, ControlMakesThreadsNotProcesses) {
+  constexpr uint64_t kThread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD |
+                               CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "clone", {kThread}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "clone", {SIGCHLD}), SECCOMP_RET_KILL_PROCESS);  // fork()
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "clone", {kThread | CLONE_NEWPID}), SECCOMP_RET_KILL_PROCESS);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "clone3"), SECCOMP_RET_ERRNO | ENOSYS);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "socket", {AF_UNIX, SOCK_STREAM}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "socket", {AF_INET, SOCK_STREAM}), SECCOMP_RET_KILL_PROCESS);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "ioctl", {0, TIOCGWINSZ}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "ioctl", {0, TIOCSTI}), SECCOMP_RET_KILL_PROCESS);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "ioctl", {5, KVM_RUN}), SECCOMP_RET_KILL_PROCESS);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "execve"), SECCOMP_RET_KILL_PROCESS);
+  EXPECT_EQ(verdict(Role::Control, SeccompMode::Kill, "openat"), SECCOMP_RET_KILL_PROCESS);
 }
 
 TEST_F(Filters, VcpuRunsTheGuestButCannotBuildVms) {

@@ -1,5 +1,6 @@
 #include "sandbox/supervisor.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -9,11 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <exception>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 #include "sandbox/privileges.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/violation_log.h"
@@ -41,6 +44,10 @@ void remove_socket(const std::string& path) {
 
 [[noreturn]] void end_like(int status, const SupervisorPlan& plan) {
   remove_socket(plan.vsock_socket);
+  // A guest that powered off normally ends with its container's status, when there is one.
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && plan.companion.exit_status) {
+    if (const std::optional<int> container = plan.companion.exit_status()) ::_exit(*container);
+  }
   if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
   const int sig = WTERMSIG(status);
   const char* abbrev = sigabbrev_np(sig);
@@ -57,12 +64,23 @@ void remove_socket(const std::string& path) {
 
 [[noreturn]] void supervise(pid_t child, const SupervisorPlan& plan) {
   // Nothing of the VMM's stays open or mapped here: not /dev/kvm, not the disks, not guest RAM.
-  ::close_range(STDERR_FILENO + 1, ~0U, 0);
+  // ...except the companion's own fds.
+  std::vector<int> keep = plan.companion.keep_fds;
+  std::sort(keep.begin(), keep.end());
+  unsigned next = STDERR_FILENO + 1;
+  for (const int fd : keep) {
+    if (fd < static_cast<int>(next)) continue;
+    if (fd > static_cast<int>(next)) ::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::close_range(next, ~0U, 0);
   if (plan.release) ::munmap(plan.release, plan.release_size);
   std::fprintf(stderr, "ppc-kvm-vmm: jail: the VMM is process %d (pid 1 of its own pid namespace); process %d supervises it\n",
                static_cast<int>(child), static_cast<int>(::getpid()));
   try {
     drop_privileges({plan.uid, plan.gid});
+    // Before this thread's filter, which the companion's thread must not inherit.
+    if (plan.companion.start) plan.companion.start();
     if (plan.seccomp != SeccompMode::Off) {
       set_thread_identity("supervisor", "supervisor");
       SeccompFilter(role_spec(Role::Supervisor), plan.seccomp).load();
@@ -97,12 +115,28 @@ void fork_into_pid_namespace(const SupervisorPlan& plan) {
   // for) keeps them pending until its signalfd reads them.
   const sigset_t set = supervised_signals();
   if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw_errno("sigprocmask");
+  // The supervisor's own pid namespace, to return to after the fork (below).
+  UniqueFd own_pid_ns(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+  if (!own_pid_ns.valid()) throw_errno("jail: open /proc/self/ns/pid");
   if (::unshare(CLONE_NEWPID) < 0)
     throw_errno(errno == EINVAL ? "jail: unshare the pid namespace (is CONFIG_PID_NS on in this kernel?)"
                                 : "jail: unshare the pid namespace");
   const pid_t pid = ::fork();
   if (pid < 0) throw_errno("jail: fork into the new pid namespace");
-  if (pid > 0) supervise(pid, plan);
+  if (pid > 0) {
+    // unshare() left the new namespace as the one for our next children, and Linux refuses
+    // to start a thread while that differs from our own: the companion's thread could not
+    // start. Back to our own.
+    if (::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) {
+      std::fprintf(stderr, "ppc-kvm-vmm: jail: returning to the supervisor's pid namespace: %s\n", strerrorname_np(errno));
+      ::kill(pid, SIGKILL);
+      ::_exit(1);
+    }
+    own_pid_ns.reset();
+    supervise(pid, plan);
+  }
+  // The companion's fds are the supervisor's alone: the jail closes them here with the other
+  // inherited fds.
 
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) throw_errno("prctl PR_SET_PDEATHSIG");
   sigset_t chld;

@@ -24,6 +24,7 @@ struct SupervisorPlan {
   std::string vsock_socket;  // removed after the VMM's exit (the jailed VMM cannot); empty: none
   void* release = nullptr;   // memory the supervisor gives back at once (its copy of guest RAM)
   size_t release_size = 0;
+  Companion companion;       // runs here, beside the supervision (see sandbox_config.h)
 };
 
 // Forks into a new pid namespace. Returns in the child; the parent never returns.

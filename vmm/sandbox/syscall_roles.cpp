@@ -1,8 +1,13 @@
 #include "sandbox/syscall_roles.h"
 
 #include <linux/kvm.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <termios.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <set>
@@ -20,6 +25,16 @@ SyscallRule any(std::string name) { return {std::move(name), {}}; }
 SyscallRule when(std::string name, unsigned index, uint64_t mask, uint64_t value, std::string text) {
   return {std::move(name), {{index, mask, value, std::move(text)}}};
 }
+
+// What glibc's pthread_create passes to clone: a thread sharing everything, never a process.
+constexpr uint64_t kThreadCloneFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SIGHAND |
+                                       CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+
+// tcgetattr/tcsetattr as glibc issues them on powerpc: with the kernel's 44-byte termios. The
+// TCGETS/TCSETS a program sees in <termios.h> are sized for glibc's own, larger struct and
+// never reach the kernel.
+constexpr uint64_t kKernelTcgets = 0x402c7413;  // _IOR('t', 19, struct termios (kernel))
+constexpr uint64_t kKernelTcsets = 0x802c7414;  // _IOW('t', 20, struct termios (kernel))
 
 #define KVM_REQUEST(request) when("ioctl", 1, kLow32, request, "arg1 == " #request)
 
@@ -122,7 +137,41 @@ std::vector<RoleSpec> build_roles() {
                        any("getpid"),
                        any("tgkill"),
                        any("exit_group"),
+                       // Waiting for the companion's result (a condition variable with a timeout).
+                       any("futex"),
+                       any("clock_gettime"),
                    }});
+  roles.push_back({Role::Control, "control",
+                   "the container supervisor: the agent connection over the vsock socket, the container's stdio",
+                   join({memory(), stop_request(),
+                         {
+                             // Its own threads (connection reader, stdio pumps), never a process:
+                             // exactly glibc's pthread_create flags. clone3 hides its flags in
+                             // memory; failing it makes glibc fall back to clone.
+                             when("clone", 0, kLow32, kThreadCloneFlags, "arg0 == pthread flags"),
+                             {"clone3", {}, ENOSYS},
+                             any("set_robust_list"),
+                             any("rseq"),
+                             any("exit"),
+                             any("futex"),
+                             any("clock_gettime"),
+                             any("clock_nanosleep"),  // connection retries, window-size polling
+                             any("read"),
+                             any("write"),  // stdio, the ready fd
+                             any("close"),
+                             any("dup"),
+                             any("poll"),
+                             when("socket", 0, kLow32, AF_UNIX, "arg0 == AF_UNIX"),
+                             any("connect"),
+                             any("recv"),
+                             any("send"),
+                             any("sendto"),
+                             any("shutdown"),
+                             // The container's terminal (the host pty slave): raw mode, window size.
+                             when("ioctl", 1, kLow32, kKernelTcgets, "arg1 == TCGETS"),
+                             when("ioctl", 1, kLow32, kKernelTcsets, "arg1 == TCSETS"),
+                             when("ioctl", 1, kLow32, TIOCGWINSZ, "arg1 == TIOCGWINSZ"),
+                         }})});
   return roles;
 }
 
@@ -162,6 +211,7 @@ std::string render_allowlists() {
     for (const auto& rule : spec.rules) {
       std::string conditions;
       for (const auto& c : rule.conditions) conditions += " " + c.text;
+      if (rule.fail_with != 0) conditions += " -> errno " + std::to_string(rule.fail_with);
       lines.emplace_back(rule.name, conditions);
     }
     std::sort(lines.begin(), lines.end());

@@ -22,6 +22,8 @@ enum class Role {
   Device,      // the event loop: virtqueues, host sockets, disk files, irqfd/ioeventfd
   Main,        // waits for the stop, forwards signals, joins the threads, tears down
   Supervisor,  // the jail's outer process: forwards signals, mirrors the VMM's exit
+  Control,     // the container supervisor: talks to the guest agent over the vsock socket,
+               // pumps the container's stdio (ppc-kvm-vmm --container-request)
 };
 
 // One argument test: (arg[index] & mask) == value.
@@ -37,6 +39,9 @@ struct ArgCondition {
 struct SyscallRule {
   std::string name;
   std::vector<ArgCondition> conditions;
+  // 0: the call is allowed. Otherwise it fails with this errno instead of killing: for calls
+  // whose failure the C library handles (clone3, which glibc retries as clone).
+  int fail_with = 0;
 };
 
 struct RoleSpec {

@@ -23,7 +23,7 @@ config() {
    {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777"]},
    {"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]},
    {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
-   {"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev"]}],
+   {"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev"]}${MOUNTS_EXTRA:-}],
  "linux":{"namespaces":[{"type":"mount"},{"type":"uts"},{"type":"ipc"},{"type":"network"}${NAMESPACES_EXTRA:-}]$3}}
 JSON
 }
@@ -81,10 +81,13 @@ config '["echo","hello"]' > /tmp/c.json
 container echo /tmp/c.json > /tmp/out 2>/tmp/err
 expect_status echo 0; expect_output echo /tmp/out "hello"
 
-# 2. the exit status comes through
-config '["sh","-c","exit 3"]' > /tmp/c.json
+# 2. the exit status comes through; a recursive read-only bind mount of a guest directory
+MOUNTS_EXTRA=',{"destination":"/mnt","type":"bind","source":"/rootfs/etc","options":["rbind","rro"]}' \
+  config '["sh","-c","head -1 /mnt/passwd; touch /mnt/x 2>/dev/null || echo ro-bind; exit 3"]' > /tmp/c.json
 container exit3 /tmp/c.json > /tmp/out 2>/tmp/err
 expect_status exit3 3
+expect_output exit3 /tmp/out "root:x:0:0:root:/root:/bin/sh
+ro-bind"
 
 # 3. SIGTERM to a running process gives 143. Without a pid namespace the process is not an
 # init that ignores TERM (with one it would, as under runc).

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Runs inside the new Debian ppc64el root at image build time (chroot; on x86_64 every
+# program here runs under qemu-user through binfmt_misc). L1 has no registry, so the image
+# gets its container image here: a busybox-static root file system, imported into podman's
+# storage as localhost/busybox:latest and, from `podman save`, into containerd's default
+# namespace under the same name. The tarballs stay in /usr/share/e2e/ for cases that want a
+# plain OCI bundle or a fresh import.
+set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+image=localhost/busybox:latest
+out=/usr/share/e2e
+mkdir -p "$out"
+
+# The busybox root: one static binary, a link for every applet at its usual path.
+rootfs=$(mktemp -d /tmp/busybox-rootfs.XXXXXX)
+mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,root,var/tmp}
+chmod 1777 "$rootfs/tmp" "$rootfs/var/tmp"
+cp /bin/busybox "$rootfs/bin/busybox"
+/bin/busybox --list-full | while read -r applet; do
+  [ "$applet" = bin/busybox ] || [ -e "$rootfs/$applet" ] || ln -s /bin/busybox "$rootfs/$applet"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$rootfs/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs/etc/group"
+tar --numeric-owner -C "$rootfs" -cf "$out/busybox-rootfs.tar" .
+rm -rf "$rootfs"
+
+podman import --change CMD=/bin/sh "$out/busybox-rootfs.tar" "$image" >/dev/null
+podman save --format docker-archive -o "$out/busybox-image.tar" "$image"
+
+# ctr talks to a running containerd: start one just for the import.
+containerd >/tmp/containerd-provision.log 2>&1 &
+containerd_pid=$!
+for _ in $(seq 120); do ctr version >/dev/null 2>&1 && break; sleep 1; done
+ctr -n default images import "$out/busybox-image.tar"
+podman images
+ctr -n default images ls
+kill "$containerd_pid"
+wait "$containerd_pid" || true
+# Nothing from this boot-less run may look like live state in L1.
+rm -rf /run/containerd /run/containers /run/libpod /tmp/containerd-provision.log /var/tmp/*

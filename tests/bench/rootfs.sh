@@ -43,11 +43,11 @@ for p in ${@:-hv}; do
   echo "== profile $p"
   "$top/tests/rig/run.sh" --profile "$p" --bin-dir "$top/build/ppc64le/bin" --share-dir "$share" \
     --case "$top/tests/bench/cases/rootfs_bench.sh" --timeout 1800 --append "RUNS=${RUNS:-3}" | tee "$share/out"
+  median() {  # median FIELD TRANSPORT: of that key=value field over the transport's runs
+    grep "^BENCH transport=$2 " "$share/out" | tr ' ' '\n' | sed -n "s/^$1=//p" | sort -n |
+      awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]; else print "n/a"}'
+  }
   for t in cpio disk; do
-    grep "^BENCH transport=$t " "$share/out" | awk -v t=$t -v p=$p '{
-        for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-        n++; ms[n] = v["first_process_ms"]; ram[n] = v["ram_used_kib"] }
-      END { if (!n) exit; asort(ms); asort(ram);
-            printf "SUMMARY %s %s: runs %d, VMM start to first process median %d ms, guest RAM used median %d MiB\n", p, t, n, ms[int((n+1)/2)], ram[int((n+1)/2)] / 1024 }'
+    echo "SUMMARY $p $t: runs $(grep -c "^BENCH transport=$t " "$share/out"), medians: VMM start to the first process's end $(median first_process_ms $t) ms (guest uptime when it ran $(median guest_uptime_ms $t) ms), guest RAM in use $(( $(median ram_used_kib $t) / 1024 )) MiB"
   done
 done

@@ -5,7 +5,7 @@
 RUNS=$(sed -n 's/.*RUNS=\([0-9]*\).*/\1/p' /proc/cmdline); RUNS=${RUNS:-3}
 uds=/tmp/bench.sock console=/tmp/console.log
 cat > /tmp/c.json <<'JSON'
-{"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh","-c","grep -E 'MemTotal|MemAvailable' /proc/meminfo; wc -c < /payload"],
+{"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh","-c","cat /proc/uptime; grep -E 'MemTotal|MemAvailable' /proc/meminfo; ls -ln /payload"],
  "cwd":"/","user":{"uid":0,"gid":0},"env":["PATH=/bin"]},
  "mounts":[{"destination":"/proc","type":"proc","source":"proc"}],"linux":{"namespaces":[{"type":"mount"}]}}
 JSON
@@ -25,8 +25,9 @@ for i in $(seq "$RUNS"); do
     wait $vmm
     total=$(sed -n 's/MemTotal: *\([0-9]*\).*/\1/p' /tmp/out)
     avail=$(sed -n 's/MemAvailable: *\([0-9]*\).*/\1/p' /tmp/out)
-    bytes=$(tail -1 /tmp/out)
-    echo "BENCH transport=$t run=$i first_process_ms=$((end - start)) ram_used_kib=$((total - avail)) payload_bytes=$bytes"
+    bytes=$(tail -1 /tmp/out | awk '{print $5}')
+    guest_ms=$(head -1 /tmp/out | awk '{printf "%d", $1 * 1000}')
+    echo "BENCH transport=$t run=$i first_process_ms=$((end - start)) guest_uptime_ms=$guest_ms ram_used_kib=$((total - avail)) payload_bytes=$bytes"
   done
 done
 exit $status

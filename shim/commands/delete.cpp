@@ -1,0 +1,43 @@
+// delete: remove a container's state (and its VM, when forced or never started).
+#include <filesystem>
+
+#include "commands/command_spec.h"
+#include "commands/commands.h"
+#include "commands/container_ops.h"
+#include "log/logger.h"
+#include "state/container_id.h"
+
+namespace ppc::shim {
+
+int run_delete(Context& context, const std::vector<std::string>& args) {
+  static const CommandSpec spec{
+      "delete", "<container-id>",
+      "Deletes a stopped container's state. A created container (never started) is killed\n"
+      "and deleted, as runc does; a running one only with --force (SIGKILL to its VM).",
+      {{"force", {"f"}, false}}, false, 1, 1};
+  const auto flags = parse_command(spec, args);
+  if (!flags) return 0;
+  const std::string& id = flags->positionals[0];
+  const bool force = flags->enabled("force");
+  validate_container_id(id);
+  std::optional<LockedContainer> container;
+  try {
+    container.emplace(context.store.open(id));
+    Status status;
+    const ContainerState state = read_state_checked(*container, status);
+    if (!force && (status == Status::kRunning || status == Status::kPaused)) {
+      throw Error("cannot delete container " + id + " that is not stopped: " + std::string(status_name(status)));
+    }
+    destroy_container(*container, state);
+  } catch (const ContainerNotFound&) {
+    // A directory without state.json is what an interrupted create leaves: remove it.
+    if (container) {
+      container->remove();
+    }
+    if (force) return 0;
+    throw;
+  }
+  return 0;
+}
+
+}  // namespace ppc::shim

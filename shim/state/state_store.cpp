@@ -1,0 +1,115 @@
+#include "state/state_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+
+#include "state/atomic_file.h"
+
+namespace ppc::shim {
+namespace {
+
+constexpr const char* kLockFile = "lock";
+constexpr const char* kStateFile = "state.json";
+
+void make_root(const std::string& root) {
+  std::error_code ec;
+  const std::filesystem::path path(root);
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("mkdir " + root);
+  struct stat st {};
+  if (::stat(root.c_str(), &st) != 0) throw_errno("stat " + root);
+  if (!S_ISDIR(st.st_mode)) throw Error(root + " is not a directory");
+}
+
+void lock(const UniqueFd& fd, const std::string& path) {
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw_errno("flock " + path);
+  }
+}
+
+}  // namespace
+
+ContainerState LockedContainer::read_state() const {
+  if (::access(file(kStateFile).c_str(), F_OK) != 0 && errno == ENOENT) throw ContainerNotFound();
+  const std::string text = read_file(file(kStateFile));
+  try {
+    return state_from_json(nlohmann::json::parse(text));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file(kStateFile) + ": " + e.what());
+  }
+}
+
+void LockedContainer::write_state(const ContainerState& state) const {
+  write_file_atomic(file(kStateFile), to_json(state).dump(2) + "\n", 0600);
+}
+
+void LockedContainer::remove() const {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  if (ec) throw Error("remove " + dir_ + ": " + ec.message());
+}
+
+LockedContainer StateStore::create(const std::string& id) const {
+  make_root(root_);
+  const std::string dir = dir_of(id);
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST) throw Error("container with id " + id + " already exists");
+    throw_errno("mkdir " + dir);
+  }
+  const std::string lock_path = dir + "/" + kLockFile;
+  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    const int saved = errno;
+    ::rmdir(dir.c_str());
+    errno = saved;
+    throw_errno("create " + lock_path);
+  }
+  lock(fd, lock_path);
+  return LockedContainer(id, dir, std::move(fd));
+}
+
+LockedContainer StateStore::open(const std::string& id) const {
+  const std::string dir = dir_of(id);
+  const std::string lock_path = dir + "/" + kLockFile;
+  // No O_CREAT: a directory whose lock file is not there yet is one being created.
+  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT || errno == ENOTDIR) throw ContainerNotFound();
+    throw_errno("open " + lock_path);
+  }
+  lock(fd, lock_path);
+  // A delete may have removed the directory while we waited for its lock.
+  struct stat held {}, now {};
+  if (::fstat(fd.get(), &held) != 0) throw_errno("fstat " + lock_path);
+  if (::stat(lock_path.c_str(), &now) != 0 || now.st_ino != held.st_ino || now.st_dev != held.st_dev) {
+    throw ContainerNotFound();
+  }
+  return LockedContainer(id, dir, std::move(fd));
+}
+
+std::vector<std::string> StateStore::ids() const {
+  std::vector<std::string> ids;
+  DIR* dir = ::opendir(root_.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return ids;
+    throw_errno("open " + root_);
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::stat((root_ + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ids.push_back(name);
+  }
+  ::closedir(dir);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace ppc::shim

@@ -1,0 +1,155 @@
+// The VM's size from the config's resources, annotations and the host's defaults.
+#include <gtest/gtest.h>
+
+#include "base/error.h"
+#include "vm/shim_config.h"
+#include "vm/vm_sizing.h"
+
+namespace ppc::shim {
+namespace {
+
+constexpr uint64_t kMiB = 1 << 20;
+
+oci::Config config() {
+  oci::Config c;
+  c.oci_version = "1.0.2";
+  c.root.path = "rootfs";
+  return c;
+}
+
+std::string error_of(const oci::Config& c) {
+  try {
+    size_vm(c, ShimConfig{}, 0);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(shim_vm_sizing, DefaultsWithoutResources) {
+  ShimConfig d;  // 256 MiB container + 64 MiB overhead, 1 vCPU
+  const VmSize s = size_vm(config(), d, 3 * kMiB + 1);
+  EXPECT_EQ(s.memory_mib, 336u);  // 256 + 64 + 4 (initramfs, rounded up) = 324 -> 336
+  EXPECT_EQ(s.vcpus, 1u);
+  EXPECT_EQ(s.vm_type, "auto");
+  EXPECT_EQ(s.kernel, kDefaultKernel);
+  d.default_memory_mib = 1000;
+  d.default_vcpus = 3;
+  d.vm_type = "pr";
+  d.kernel = "/k";
+  EXPECT_EQ(size_vm(config(), d, 0), (VmSize{1072, 3, "pr", "/k"}));
+}
+
+TEST(shim_vm_sizing, MemoryLimitPlusOverheadWithFloorAndAlignment) {
+  oci::Config c = config();
+  c.linux.resources.memory.limit = 512 * kMiB;
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, 576u);
+  c.linux.resources.memory.limit = 500 * kMiB + 1;  // 501 MiB + 64 = 565 -> 576
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, 576u);
+  c.linux.resources.memory.limit = 6 * kMiB;  // 70 MiB is below the floor
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, kMinGuestMiB);
+  c.linux.resources.memory.limit = -1;  // unlimited: the default
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, 320u);
+  c.linux.resources.memory.limit = 100 * kMiB;  // the root filesystem lives in guest RAM too
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 40 * kMiB).memory_mib, 208u);
+}
+
+TEST(shim_vm_sizing, CpuQuotaAndCpusetGiveVcpus) {
+  oci::Config c = config();
+  c.linux.resources.cpu.quota = 150000;
+  c.linux.resources.cpu.period = 100000;
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).vcpus, 2u);  // 1.5 CPUs -> 2 vCPUs
+  c.linux.resources.cpu.period.reset();  // the kernel's default period, 100 ms
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).vcpus, 2u);
+  c.linux.resources.cpu.cpus = "0";
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).vcpus, 1u);  // the smaller of the two
+  c.linux.resources.cpu.quota.reset();
+  c.linux.resources.cpu.cpus = "0-3,8,10-11";
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).vcpus, 7u);
+  c.linux.resources.cpu.cpus = "0-63";
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).vcpus, kMaxVcpus);  // clamped to what the VMM runs
+  c.linux.resources.cpu.cpus = "";
+  c.linux.resources.cpu.quota = -1;  // no limit
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).vcpus, 1u);
+}
+
+TEST(shim_vm_sizing, AnnotationsOverride) {
+  oci::Config c = config();
+  c.linux.resources.memory.limit = 4096 * kMiB;
+  c.linux.resources.cpu.cpus = "0-7";
+  c.annotations = {{kAnnotationMemory, "192M"}, {kAnnotationVcpus, "3"}, {kAnnotationVmType, "hv"}, {kAnnotationKernel, "/k2"}};
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 100 * kMiB), (VmSize{192, 3, "hv", "/k2"}));
+  c.annotations[kAnnotationMemory] = "1G";
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, 1024u);
+  c.annotations[kAnnotationMemory] = "134217728";
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, 128u);
+}
+
+TEST(shim_vm_sizing, BadAnnotationsNameThemselves) {
+  oci::Config c = config();
+  c.annotations = {{kAnnotationMemory, "lots"}};
+  EXPECT_NE(error_of(c).find("annotations[\"io.ppc-kvm.memory\"]"), std::string::npos) << error_of(c);
+  c.annotations = {{kAnnotationMemory, "32M"}};
+  EXPECT_NE(error_of(c).find("less than the 64 MiB"), std::string::npos) << error_of(c);
+  c.annotations = {{kAnnotationVcpus, "17"}};
+  EXPECT_NE(error_of(c).find("annotations[\"io.ppc-kvm.vcpus\"]: 17 is not between 1 and 16"), std::string::npos) << error_of(c);
+  c.annotations = {{kAnnotationVcpus, "0"}};
+  EXPECT_NE(error_of(c).find("io.ppc-kvm.vcpus"), std::string::npos);
+  c.annotations = {{kAnnotationVmType, "tcg"}};
+  EXPECT_NE(error_of(c).find("io.ppc-kvm.vm-type"), std::string::npos);
+  c.annotations = {{kAnnotationKernel, "relative/vmlinux"}};
+  EXPECT_NE(error_of(c).find("io.ppc-kvm.kernel"), std::string::npos);
+  c.annotations.clear();
+  c.linux.resources.cpu.cpus = "3-1";
+  EXPECT_NE(error_of(c).find("linux.resources.cpu.cpus"), std::string::npos) << error_of(c);
+}
+
+TEST(shim_vm_sizing, SizesAndCpusetsParse) {
+  EXPECT_EQ(parse_memory_size("512M"), 512 * kMiB);
+  EXPECT_EQ(parse_memory_size("2g"), 2048 * kMiB);
+  EXPECT_EQ(parse_memory_size("64K"), 65536u);
+  EXPECT_EQ(parse_memory_size("17179869184"), 16384 * kMiB);
+  for (const char* bad : {"", "M", "1.5G", "-1", "12T", "99999999999999999999"}) {
+    EXPECT_THROW(parse_memory_size(bad), Error) << bad;
+  }
+  EXPECT_EQ(count_cpus("0"), 1u);
+  EXPECT_EQ(count_cpus("0-1,1-2"), 3u);
+  for (const char* bad : {"", "a", "1-", ",", "2-1"}) EXPECT_THROW(count_cpus(bad), Error) << bad;
+}
+
+TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
+  const ShimConfig c = parse_shim_config(
+      nlohmann::json::parse(R"({"kernel":"/k","vmm":"/v","agent":"/a","default_memory_mib":100,"memory_overhead_mib":32,
+        "default_vcpus":2,"vm_type":"hv","kernel_cmdline":"quiet","vmm_args":["--stats"],"max_bind_copy_mib":4,
+        "boot_timeout_seconds":9})"),
+      "cfg");
+  EXPECT_EQ(c.kernel, "/k");
+  EXPECT_EQ(c.vmm, "/v");
+  EXPECT_EQ(c.agent, "/a");
+  EXPECT_EQ(c.default_memory_mib, 100u);
+  EXPECT_EQ(c.memory_overhead_mib, 32u);
+  EXPECT_EQ(c.default_vcpus, 2u);
+  EXPECT_EQ(c.vm_type, "hv");
+  EXPECT_EQ(c.kernel_cmdline, "quiet");
+  EXPECT_EQ(c.vmm_args, std::vector<std::string>{"--stats"});
+  EXPECT_EQ(c.max_bind_copy_mib, 4u);
+  EXPECT_EQ(c.boot_timeout_seconds, 9u);
+  for (const char* bad : {R"({"kernal":"/k"})", R"({"default_vcpus":17})", R"({"default_vcpus":"2"})",
+                          R"({"vm_type":"kvm"})", R"({"vmm_args":[1]})", R"([])", R"({"kernel":""})"}) {
+    try {
+      parse_shim_config(nlohmann::json::parse(bad), "/etc/x.json");
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("/etc/x.json: ", 0), 0u) << e.what();
+    }
+  }
+}
+
+TEST(shim_vm_config, ProgramsResolveToConfiguredThenDefaultThenBesideTheShim) {
+  EXPECT_EQ(resolve_program("/configured", "/bin/sh", "x"), "/configured");
+  EXPECT_EQ(resolve_program("", "/bin/sh", "x"), "/bin/sh");
+  EXPECT_EQ(resolve_program("", "/nonexistent/vmm", "no-such-program-here"), "/nonexistent/vmm");
+}
+
+}  // namespace
+}  // namespace ppc::shim

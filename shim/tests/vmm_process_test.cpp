@@ -1,0 +1,111 @@
+// Starting the VMM and reading its ready line, with shell scripts standing in for it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "test_dir.h"
+#include "vm/vmm_process.h"
+
+namespace ppc::shim {
+namespace {
+
+using test::TestDir;
+
+VmmProcess spawn_script(const std::string& script) {
+  return VmmProcess::spawn({"/bin/sh", "-c", script}, VmmStdio{});
+}
+
+TEST(shim_vmm_process, CommandLineFollowsTheContract) {
+  ShimConfig c;
+  c.vmm = "/v";
+  c.kernel_cmdline = "quiet";
+  c.vmm_args = {"--stats"};
+  const VmSize s{336, 2, "pr", "/k"};
+  EXPECT_EQ(vmm_command(c, s, "/run/x/c1"),
+            (std::vector<std::string>{"/v", "--kernel", "/k", "--initrd", "/run/x/c1/initramfs.cpio", "--memory", "336M",
+                                      "--vcpus", "2", "--vm-type", "pr", "--cmdline", "quiet", "--vsock-uds",
+                                      "/run/x/c1/vsock.sock", "--console", "/run/x/c1/console.log", "--log", "/run/x/c1/vmm.log", "--container-request",
+                                      "/run/x/c1/create.json", "--ready-fd", "3", "--stats"}));
+  const auto auto_type = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d");
+  EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--vm-type"), 0);
+}
+
+TEST(shim_vmm_process, OkThenTheExitStatusIsTheContainers) {
+  VmmProcess vmm = spawn_script("echo ok >&3; exec 3>&-; exit 42");
+  EXPECT_EQ(vmm.wait_ready(std::chrono::seconds(30), "/nonexistent", "/nonexistent"), std::nullopt);
+  EXPECT_EQ(vmm.wait_exit(), 42);
+}
+
+TEST(shim_vmm_process, ErrorLineCarriesStatusAndMessage) {
+  VmmProcess vmm = spawn_script("echo 'error 127 exec: \"nope\": executable file not found in $PATH' >&3; sleep 30");
+  const auto failure = vmm.wait_ready(std::chrono::seconds(30), "/nonexistent", "/nonexistent");
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->exit_status, 127);
+  EXPECT_EQ(failure->message, "exec: \"nope\": executable file not found in $PATH");
+  EXPECT_EQ(vmm.pid(), -1);  // killed and reaped, not left sleeping
+}
+
+TEST(shim_vmm_process, DeathBeforeReportShowsTheConsole) {
+  TestDir dir;
+  const std::string console = dir.write("console.log", "booting\r\nKernel panic - not syncing: no init\r\n");
+  VmmProcess vmm = spawn_script("exit 4");
+  const auto failure = vmm.wait_ready(std::chrono::seconds(30), console, dir.write("vmm.log", "ppc-kvm-vmm: guest panic\n"));
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->exit_status, 1);
+  EXPECT_NE(failure->message.find("the VMM exited before the container was created (exit status 4)"), std::string::npos)
+      << failure->message;
+  EXPECT_NE(failure->message.find("Kernel panic - not syncing: no init\n"), std::string::npos) << failure->message;
+  EXPECT_NE(failure->message.find("VMM log (last lines):\nppc-kvm-vmm: guest panic\n"), std::string::npos) << failure->message;
+}
+
+TEST(shim_vmm_process, SilentVmmTimesOutAndIsKilled) {
+  VmmProcess vmm = spawn_script("exec sleep 60");
+  const pid_t pid = vmm.pid();
+  const auto failure = vmm.wait_ready(std::chrono::seconds(1), "/nonexistent", "/nonexistent");
+  ASSERT_TRUE(failure);
+  EXPECT_NE(failure->message.find("did not report"), std::string::npos);
+  EXPECT_NE(::kill(pid, 0), 0);  // reaped: the pid is gone
+}
+
+TEST(shim_vmm_process, MissingProgramIsReported) {
+  VmmProcess vmm = VmmProcess::spawn({"/nonexistent/ppc-kvm-vmm"}, VmmStdio{});
+  const auto failure = vmm.wait_ready(std::chrono::seconds(30), "/nonexistent", "/nonexistent");
+  ASSERT_TRUE(failure);
+  EXPECT_NE(failure->message.find("cannot execute the VMM /nonexistent/ppc-kvm-vmm"), std::string::npos) << failure->message;
+}
+
+TEST(shim_vmm_process, UnreleasedVmmDiesWithItsOwner) {
+  pid_t pid;
+  {
+    VmmProcess vmm = spawn_script("exec sleep 60");
+    pid = vmm.pid();
+  }
+  EXPECT_NE(::kill(pid, 0), 0);
+  EXPECT_EQ(shell_status(9), 137);  // killed by SIGKILL
+  EXPECT_EQ(shell_status(3 << 8), 3);
+}
+
+TEST(shim_vmm_process, VmmRunsInItsOwnSessionWithStdioAndReadyFd) {
+  TestDir dir;
+  const std::string out = dir / "out";
+  VmmProcess vmm = spawn_script("echo sid=$(cut -d' ' -f6 /proc/$$/stat) pid=$$ > " + out + "; ls /proc/$$/fd > " + out +
+                                ".fds; echo ok >&3");
+  EXPECT_EQ(vmm.wait_ready(std::chrono::seconds(30), "/nonexistent", "/nonexistent"), std::nullopt);
+  const pid_t pid = vmm.pid();
+  vmm.wait_exit();
+  EXPECT_EQ(test::slurp(out), "sid=" + std::to_string(pid) + " pid=" + std::to_string(pid) + "\n");
+  // Only stdio and the ready fd reach the VMM (a shell may keep a saved copy at 10 or more).
+  std::istringstream fds(test::slurp(out + ".fds"));
+  std::set<int> seen;
+  for (int fd; fds >> fd;) seen.insert(fd);
+  EXPECT_TRUE(seen.count(3)) << "no ready fd";
+  for (const int fd : seen) EXPECT_TRUE(fd <= 3 || fd >= 10) << "leaked fd " << fd;
+}
+
+}  // namespace
+}  // namespace ppc::shim

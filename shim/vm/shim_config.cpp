@@ -1,0 +1,96 @@
+#include "vm/shim_config.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "base/error.h"
+
+namespace ppc::shim {
+namespace {
+
+uint64_t positive(const nlohmann::json& v, const std::string& key, uint64_t max) {
+  if (!v.is_number_unsigned() || v.get<uint64_t>() == 0 || v.get<uint64_t>() > max) {
+    throw Error(key + ": expected an integer from 1 to " + std::to_string(max) + ", got " + v.dump());
+  }
+  return v.get<uint64_t>();
+}
+
+std::string text(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_string() || v.get<std::string>().empty()) throw Error(key + ": expected a non-empty string, got " + v.dump());
+  return v.get<std::string>();
+}
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+}  // namespace
+
+ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source) {
+  ShimConfig c;
+  with_context(source, [&] {
+    if (!j.is_object()) throw Error("expected a JSON object");
+    for (const auto& [key, v] : j.items()) {
+      if (key == "kernel") c.kernel = text(v, key);
+      else if (key == "vmm") c.vmm = text(v, key);
+      else if (key == "agent") c.agent = text(v, key);
+      else if (key == "default_memory_mib") c.default_memory_mib = positive(v, key, 1 << 20);
+      else if (key == "memory_overhead_mib") c.memory_overhead_mib = positive(v, key, 1 << 20);
+      else if (key == "default_vcpus") c.default_vcpus = static_cast<unsigned>(positive(v, key, 16));
+      else if (key == "vm_type") {
+        c.vm_type = text(v, key);
+        if (c.vm_type != "auto" && c.vm_type != "hv" && c.vm_type != "pr") throw Error(key + ": expected auto, hv or pr, got " + v.dump());
+      } else if (key == "kernel_cmdline") c.kernel_cmdline = text(v, key);
+      else if (key == "vmm_args") {
+        if (!v.is_array()) throw Error(key + ": expected an array of strings");
+        for (const auto& a : v) {
+          if (!a.is_string()) throw Error(key + ": expected an array of strings, got " + a.dump());
+          c.vmm_args.push_back(a.get<std::string>());
+        }
+      } else if (key == "max_bind_copy_mib") c.max_bind_copy_mib = positive(v, key, 1 << 20);
+      else if (key == "boot_timeout_seconds") c.boot_timeout_seconds = static_cast<unsigned>(positive(v, key, 86400));
+      else throw Error("unknown key \"" + key + "\"");
+    }
+  });
+  return c;
+}
+
+std::string resolve_program(const std::string& configured, const std::string& fallback, const std::string& name) {
+  if (!configured.empty()) return configured;
+  if (exists(fallback)) return fallback;
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<size_t>(n));
+    dir.resize(dir.rfind('/') + 1);
+    if (exists(dir + name)) return dir + name;
+  }
+  return fallback;
+}
+
+ShimConfig load_shim_config() {
+  const char* env = std::getenv("PPC_KVM_SHIM_CONFIG");
+  const std::string path = env != nullptr && *env != '\0' ? env : kDefaultShimConfig;
+  ShimConfig c;
+  std::ifstream in(path);
+  if (in) {
+    std::stringstream content;
+    content << in.rdbuf();
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(content.str());
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(path + ": " + e.what());
+    }
+    c = parse_shim_config(j, path);
+  } else if (env != nullptr && *env != '\0') {
+    throw Error("PPC_KVM_SHIM_CONFIG: cannot read " + path);
+  }
+  if (const char* agent = std::getenv("PPC_KVM_SHIM_AGENT"); agent != nullptr && *agent != '\0') c.agent = agent;
+  c.vmm = resolve_program(c.vmm, kDefaultVmm, "ppc-kvm-vmm");
+  c.agent = resolve_program(c.agent, kDefaultAgent, "ppc-kvm-agent");
+  return c;
+}
+
+}  // namespace ppc::shim

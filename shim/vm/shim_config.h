@@ -1,0 +1,53 @@
+#pragma once
+// The host's settings for every container: /etc/ppc-kvm-shim/config.json (or the file
+// named by PPC_KVM_SHIM_CONFIG). Every key is optional:
+//   {"kernel": "/usr/share/ppc-kvm-shim/guest-vmlinux",
+//    "vmm": "/usr/libexec/ppc-kvm-shim/ppc-kvm-vmm",      (default: there, else beside the shim)
+//    "agent": "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent",  (same; PPC_KVM_SHIM_AGENT wins)
+//    "default_memory_mib": 256,   container memory when linux.resources.memory has no limit
+//    "memory_overhead_mib": 64,   added for the guest kernel and the agent
+//    "default_vcpus": 1,          when linux.resources.cpu sets nothing
+//    "vm_type": "auto",           auto, hv or pr (the VMM's --vm-type)
+//    "kernel_cmdline": "...",     the VMM's --cmdline (default: the VMM's own)
+//    "vmm_args": ["--stats"],     appended to the VMM's command line
+//    "max_bind_copy_mib": 16,     largest directory bind mount copied into the guest
+//    "boot_timeout_seconds": 300} how long create waits for the guest's agent
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ppc::shim {
+
+inline constexpr const char* kDefaultShimConfig = "/etc/ppc-kvm-shim/config.json";
+inline constexpr const char* kDefaultKernel = "/usr/share/ppc-kvm-shim/guest-vmlinux";
+inline constexpr const char* kDefaultVmm = "/usr/libexec/ppc-kvm-shim/ppc-kvm-vmm";
+inline constexpr const char* kDefaultAgent = "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent";
+
+struct ShimConfig {
+  std::string kernel = kDefaultKernel;
+  std::string vmm;    // empty until resolved
+  std::string agent;  // empty until resolved
+  uint64_t default_memory_mib = 256;
+  uint64_t memory_overhead_mib = 64;
+  unsigned default_vcpus = 1;
+  std::string vm_type = "auto";
+  std::string kernel_cmdline;
+  std::vector<std::string> vmm_args;
+  uint64_t max_bind_copy_mib = 16;
+  unsigned boot_timeout_seconds = 300;
+};
+
+// Throws Error naming `source` and the key (unknown keys too: a typo must not pass silently).
+ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source);
+
+// Reads the file (PPC_KVM_SHIM_CONFIG, else the default; a missing default file means all
+// defaults) and resolves the VMM and agent paths. Throws Error.
+ShimConfig load_shim_config();
+
+// `configured` if set; else `fallback` if it exists; else `name` beside this executable if
+// that exists; else `fallback` (whose absence the VMM's start then reports).
+std::string resolve_program(const std::string& configured, const std::string& fallback, const std::string& name);
+
+}  // namespace ppc::shim

@@ -1,0 +1,199 @@
+#include "vm/vmm_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <deque>
+#include <sstream>
+
+#include "base/error.h"
+
+namespace ppc::shim {
+
+std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir) {
+  std::vector<std::string> cmd = {config.vmm,
+                                  "--kernel", size.kernel,
+                                  "--initrd", state_dir + "/initramfs.cpio",
+                                  "--memory", std::to_string(size.memory_mib) + "M",
+                                  "--vcpus", std::to_string(size.vcpus)};
+  if (size.vm_type != "auto") cmd.insert(cmd.end(), {"--vm-type", size.vm_type});
+  if (!config.kernel_cmdline.empty()) cmd.insert(cmd.end(), {"--cmdline", config.kernel_cmdline});
+  cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vsock.sock", "--console", state_dir + "/console.log",
+                         "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
+                         "--ready-fd", std::to_string(kReadyFd)});
+  cmd.insert(cmd.end(), config.vmm_args.begin(), config.vmm_args.end());
+  return cmd;
+}
+
+int shell_status(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 1;
+}
+
+std::string tail_of_file(const std::string& path, size_t lines) {
+  std::ifstream in(path);
+  std::deque<std::string> last;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string clean;
+    for (const char c : line) {
+      if (c != '\r') clean += c;
+    }
+    last.push_back(clean);
+    if (last.size() > lines) last.pop_front();
+  }
+  std::string out;
+  for (const std::string& l : last) out += l + "\n";
+  return out;
+}
+
+namespace {
+
+// Runs in the forked child: only async-signal-safe calls until exec.
+[[noreturn]] void exec_child(const std::vector<char*>& argv, const VmmStdio& stdio, int ready_write) {
+  ::setsid();
+  // Move every fd we keep above the stdio range first, so that dup2 never clobbers one.
+  const int in = ::fcntl(stdio.in, F_DUPFD_CLOEXEC, 10);
+  const int out = ::fcntl(stdio.out, F_DUPFD_CLOEXEC, 10);
+  const int err = ::fcntl(stdio.err, F_DUPFD_CLOEXEC, 10);
+  const int ready = ::fcntl(ready_write, F_DUPFD_CLOEXEC, 10);
+  if (in < 0 || out < 0 || err < 0 || ready < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
+      ::dup2(ready, kReadyFd) < 0) {
+    ::_exit(127);
+  }
+  if (stdio.controlling_terminal) ::ioctl(0, TIOCSCTTY, 0);
+  ::close_range(kReadyFd + 1, ~0U, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  ::execv(argv[0], argv.data());
+  const int saved = errno;
+  const char prefix[] = "error 1 cannot execute the VMM ";
+  [[maybe_unused]] ssize_t n = ::write(kReadyFd, prefix, sizeof prefix - 1);
+  n = ::write(kReadyFd, argv[0], std::strlen(argv[0]));
+  n = ::write(kReadyFd, ": ", 2);
+  const char* reason = ::strerror(saved);
+  n = ::write(kReadyFd, reason, std::strlen(reason));
+  n = ::write(kReadyFd, "\n", 1);
+  ::_exit(127);
+}
+
+}  // namespace
+
+VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmStdio& stdio) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe");
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  std::vector<char*> argv;
+  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) exec_child(argv, stdio, write_end.get());
+  return VmmProcess(pid, std::move(read_end));
+}
+
+VmmProcess::VmmProcess(VmmProcess&& other) noexcept : pid_(other.pid_), ready_(std::move(other.ready_)) {
+  other.pid_ = -1;
+}
+
+VmmProcess::~VmmProcess() {
+  if (pid_ > 0) kill_and_reap();
+}
+
+void VmmProcess::kill_and_reap() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
+int VmmProcess::wait_exit() {
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno("waitpid " + std::to_string(pid_));
+  }
+  pid_ = -1;
+  return shell_status(status);
+}
+
+std::optional<int> VmmProcess::try_wait() {
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r < 0 && errno != EINTR) throw_errno("waitpid " + std::to_string(pid_));
+  if (r != pid_) return std::nullopt;
+  pid_ = -1;
+  return shell_status(status);
+}
+
+std::optional<VmmFailure> VmmProcess::wait_ready(std::chrono::seconds timeout, const std::string& console_log,
+                                                 const std::string& vmm_log) {
+  // What the VMM and the guest said last: the reason, when the report is missing.
+  auto logs = [&] {
+    std::string out;
+    const std::string vmm = tail_of_file(vmm_log, 10);
+    if (!vmm.empty()) out += "\nVMM log (last lines):\n" + vmm;
+    const std::string console = tail_of_file(console_log, 20);
+    if (!console.empty()) out += "\nguest console (last lines):\n" + console;
+    return out;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string line;
+  bool eof = false;
+  while (line.find('\n') == std::string::npos && !eof) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill_and_reap();
+      return VmmFailure{1, "the guest did not report its container created within " + std::to_string(timeout.count()) +
+                               " s" + logs()};
+    }
+    pollfd p{ready_.get(), POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) throw_errno("poll the VMM's ready pipe");
+    if (r == 0) continue;
+    char buf[512];
+    const ssize_t n = ::read(ready_.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) eof = true;
+    else line.append(buf, static_cast<size_t>(n));
+    if (line.size() > 65536) break;
+  }
+  line = line.substr(0, line.find('\n'));
+  if (line == "ok") return std::nullopt;
+  VmmFailure failure;
+  if (line.rfind("error ", 0) == 0) {
+    std::istringstream words(line.substr(6));
+    words >> failure.exit_status;
+    std::getline(words >> std::ws, failure.message);
+    if (failure.message.empty()) failure.message = "the VMM reported \"" + line + "\"";
+    if (failure.exit_status < 1 || failure.exit_status > 255) failure.exit_status = 1;
+    kill_and_reap();
+    return failure;
+  }
+  // No (or a garbled) report: the VMM died or broke the contract.
+  int status = 0;
+  ::kill(pid_, SIGKILL);
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  std::string why = line.empty() ? "the VMM exited before the container was created"
+                                  : "the VMM reported \"" + line + "\" instead of ok or error";
+  if (WIFEXITED(status)) why += " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+  else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) why += " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+  failure.message = why + logs();
+  return failure;
+}
+
+}  // namespace ppc::shim

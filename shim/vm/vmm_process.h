@@ -1,0 +1,80 @@
+#pragma once
+// Starting a container's VMM and learning whether its container exists. The VMM is started
+// in a session of its own (signals to the caller's process group or terminal do not reach
+// it) with the ready pipe's write end as fd 3 and the container's stdio as 0-2. It boots the
+// guest, sends the agent <state>/create.json, and writes one line to fd 3:
+//   "ok\n"                            the container is created, its process not yet started
+//   "error <exit status> <message>\n" it could not be created
+// An EOF without a line means the VMM died first. After "ok" the VMM lives as long as the
+// container's process and exits with its status (128+N for signal N). Its own messages go to
+// <state>/vmm.log (--log): its stdio are the container's.
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "vm/shim_config.h"
+#include "vm/vm_sizing.h"
+
+namespace ppc::shim {
+
+inline constexpr int kReadyFd = 3;
+
+// The VMM's command line for a container whose files live in `state_dir`.
+std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir);
+
+struct VmmStdio {
+  int in = 0, out = 1, err = 2;
+  bool controlling_terminal = false;  // `in` is a pty slave the VMM takes as its terminal
+};
+
+struct VmmFailure {
+  int exit_status = 1;
+  std::string message;
+};
+
+class VmmProcess {
+ public:
+  // Throws Error when the VMM cannot be started at all.
+  static VmmProcess spawn(const std::vector<std::string>& command, const VmmStdio& stdio);
+
+  VmmProcess(VmmProcess&& other) noexcept;
+  VmmProcess& operator=(VmmProcess&&) = delete;
+  VmmProcess(const VmmProcess&) = delete;
+  // Kills and reaps a VMM that was neither released nor waited for: no VM outlives a
+  // failed create.
+  ~VmmProcess();
+
+  pid_t pid() const { return pid_; }
+
+  // Waits for the ready line (at most `timeout`). nullopt: "ok". On a failure the VMM is
+  // killed and reaped; when the report is missing, the message ends with the last lines of
+  // the VMM's log and of the guest's console.
+  std::optional<VmmFailure> wait_ready(std::chrono::seconds timeout, const std::string& console_log,
+                                       const std::string& vmm_log);
+
+  // Waits for the VMM to exit; its status as a shell reports it.
+  int wait_exit();
+  // The status if the VMM has exited (and is reaped now), else nullopt.
+  std::optional<int> try_wait();
+  // SIGKILL and reap.
+  void kill_and_reap();
+  // The VMM is now the container's and outlives this process.
+  void release() { pid_ = -1; }
+
+ private:
+  VmmProcess(pid_t pid, UniqueFd ready) : pid_(pid), ready_(std::move(ready)) {}
+  pid_t pid_ = -1;
+  UniqueFd ready_;
+};
+
+// The last `lines` lines of a file ("" if unreadable); carriage returns dropped.
+std::string tail_of_file(const std::string& path, size_t lines);
+
+// A waitpid status as a shell shows it: the exit code, or 128+N for signal N.
+int shell_status(int wait_status);
+
+}  // namespace ppc::shim

@@ -1,0 +1,208 @@
+# Runs in L1: the runc lifecycle through ppc-kvm-shim with a busybox bundle, each container in
+# its own guest: create/start/state/delete, run, kill, delete --force, exec, pause/resume, list.
+# reaper (a subreaper, as conmon is) records the exit status of each VMM the shim leaves behind.
+. /rig/case_lib.sh
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+ok() { echo "ok: $*"; }
+root=/run/shim-test
+S="ppc-kvm-shim --root $root --log /tmp/shim.log"
+# ptys for --console-socket and exec --tty (L1's init mounts no devpts).
+mkdir -p /dev/pts
+grep -q " /dev/pts " /proc/mounts || mount -t devpts devpts /dev/pts
+cat > /tmp/shim.json <<JSON
+{"kernel":"$SHARE/guest-vmlinux","kernel_cmdline":"console=hvc0 panic=-1 quiet","boot_timeout_seconds":600,
+ "default_memory_mib":128}
+JSON
+export PPC_KVM_SHIM_CONFIG=/tmp/shim.json
+
+# The containers' root: L1's static busybox with a link per applet.
+rootfs=/tmp/rootfs
+mkdir -p $rootfs/bin $rootfs/proc $rootfs/sys $rootfs/dev $rootfs/tmp $rootfs/etc $rootfs/root
+cp /bin/busybox $rootfs/bin/busybox
+for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"; done
+echo "root:x:0:0:root:/root:/bin/sh" > $rootfs/etc/passwd
+echo "root:x:0:" > $rootfs/etc/group
+
+# bundle NAME ARGS_JSON [TERMINAL] [MOUNTS_EXTRA] [TOP_EXTRA]: /tmp/bundles/NAME/config.json
+bundle() {
+  mkdir -p /tmp/bundles/$1
+  cat > /tmp/bundles/$1/config.json <<JSON
+{"ociVersion":"1.0.2","root":{"path":"$rootfs"},"hostname":"shimbox",
+ "process":{"terminal":${3:-false},"user":{"uid":0,"gid":0},"args":$2,
+   "env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin","HOME=/root","TERM=xterm"],"cwd":"/"},
+ "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+   {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
+   {"destination":"/dev/pts","type":"devpts","source":"devpts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620"]},
+   {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777"]},
+   {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
+   {"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev"]}$4],
+ "linux":{"namespaces":[{"type":"mount"},{"type":"uts"},{"type":"ipc"},{"type":"network"}]}$5}
+JSON
+  echo /tmp/bundles/$1
+}
+state_of() { $S state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
+# wait_state NAME WANT [SECONDS]
+wait_state() {
+  for _ in $(seq $((${3:-120} * 4))); do [ "$(state_of "$1")" = "$2" ] && return 0; sleep 0.25; done
+  fail "$1: state $(state_of "$1"), want $2"; return 1
+}
+# wait_grep FILE PATTERN [SECONDS]: FILE (\r dropped) gets a line matching PATTERN
+wait_grep() {
+  for _ in $(seq $((${3:-120} * 4))); do tr -d '\r' < "$1" 2>/dev/null | grep -q "$2" && return 0; sleep 0.25; done
+  fail "'$2' never appeared in $1: $(tr -d '\r' < "$1" 2>/dev/null | tail -5)"; return 1
+}
+# A process that exists and is not a zombie.
+alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
+root_clean() { [ -z "$(ls -A $root 2>/dev/null)" ] && ok "$1: --root is clean" || fail "$1: --root holds $(ls -A $root)"; }
+# reaped LOG PID: the exit status the subreaper logged for PID (waits for it).
+reaped() {
+  for _ in $(seq 480); do
+    st=$(sed -n "s/^$2 \([0-9]*\)$/\1/p" "$1" 2>/dev/null)
+    [ -n "$st" ] && { echo "$st"; return 0; }
+    sleep 0.25
+  done
+  echo "none"
+}
+# create_bg NAME BUNDLE STDIN STDOUT [CREATE_FLAGS...]: `create` under a subreaper (as conmon
+# runs it), in the background; returns once create has, with $pid the VMM's. The subreaper
+# logs the exit status of every process below it to /tmp/NAME.reaped, the VMM's included.
+create_bg() {
+  name=$1 b=$2 in=$3 out=$4
+  shift 4
+  rm -f /tmp/$name.pid /tmp/$name.created /tmp/$name.reaped
+  reaper /tmp/$name.reaped sh -c "$S create --bundle $b --pid-file /tmp/$name.pid $* $name <$in >$out 2>&1; echo \$? > /tmp/$name.created" &
+  for _ in $(seq 2400); do [ -s /tmp/$name.created ] && break; sleep 0.25; done
+  pid=$(cat /tmp/$name.pid 2>/dev/null)
+  [ "$(cat /tmp/$name.created 2>/dev/null)" = 0 ] && return 0
+  fail "create $name: exit $(cat /tmp/$name.created 2>/dev/null)"; tail -20 $out; show_logs; return 1
+}
+show_logs() { echo "--- shim log:"; tail -20 /tmp/shim.log 2>/dev/null; for c in $root/*/console.log $root/*/vmm.log; do [ -f "$c" ] && { echo "--- $c:"; tr -d '\r' < "$c" | tail -20; }; done; }
+
+echo "== 1. create -> created (VMM alive) -> start -> running -> exits 3 -> stopped -> delete -> gone"
+b=$(bundle life '["sh","-c","echo started; read word; echo got $word; exit 3"]')
+mkfifo /tmp/life.in
+exec 7<>/tmp/life.in   # held open here, so the container's stdin stays open until we write
+create_bg life $b /tmp/life.in /tmp/life.out || { echo "the first container could not be created: the remaining checks need one"; exit 1; }
+if [ -n "$pid" ] && [ "$(state_of life)" = created ] && alive "$pid"; then ok "created, VMM $pid alive"; else fail "after create: pid '$pid', state $(state_of life)"; show_logs; fi
+$S state life | grep -q "\"pid\": $pid" && $S state life | grep -q "\"bundle\": \"$b\"" && ok "state has pid and bundle" || fail "state: $($S state life)"
+[ "$($S ps --format json life)" = "[$pid]" ] || $S ps --format json life | grep -q "^\[$pid," && ok "ps lists the VMM" || fail "ps: $($S ps --format json life)"
+$S start life && ok "start" || fail "start"
+[ "$(state_of life)" = running ] && ok "running" || fail "state after start: $(state_of life)"
+err=$($S start life 2>&1 >/dev/null); rc=$?
+[ $rc -eq 1 ] && echo "$err" | grep -q "cannot start an already running container" && ok "second start refused" || fail "second start: $rc $err"
+wait_grep /tmp/life.out "^started$"
+echo hello >&7
+st=$(reaped /tmp/life.reaped "$pid")
+[ "$st" = 3 ] && ok "the VMM exited with the container's status 3" || fail "VMM status '$st', want 3"
+wait_state life stopped && ok "stopped"
+$S state life | grep -q '"pid": 0' && ok "stopped state shows pid 0" || fail "stopped state: $($S state life)"
+wait_grep /tmp/life.out "^got hello$"
+$S delete life && ok "delete" || fail "delete"
+err=$($S state life 2>&1); [ $? -eq 1 ] && echo "$err" | grep -q "container does not exist" && ok "gone" || fail "after delete: $err"
+root_clean "lifecycle"
+exec 7>&-
+
+echo "== 2. run prints the output (bind mounts copied in) and returns the exit code"
+echo "hi from the host" > /tmp/greeting
+mkdir -p /tmp/datadir && echo A > /tmp/datadir/a && echo B > /tmp/datadir/b
+b=$(bundle run1 '["sh","-c","echo hello from $(hostname); cat /etc/greeting; cat /data/a /data/b; exit 5"]' false \
+  ',{"destination":"/etc/greeting","type":"bind","source":"/tmp/greeting","options":["rbind","ro"]},
+    {"destination":"/data","type":"bind","source":"/tmp/datadir","options":["rbind"]}')
+$S run --bundle $b run1 > /tmp/run1.out 2>/tmp/run1.err; rc=$?
+[ $rc -eq 5 ] && ok "run exit 5" || { fail "run exit $rc, want 5"; cat /tmp/run1.err; show_logs; }
+got=$(tr -d '\r' < /tmp/run1.out)
+[ "$got" = "hello from shimbox
+hi from the host
+A
+B" ] && ok "run output" || fail "run output: '$got'"
+root_clean "run"
+
+echo "== 3. kill TERM and KILL reach the container's process"
+for sig in TERM KILL; do
+  b=$(bundle k$sig '["sh","-c","echo started; exec sleep 1000"]')
+  create_bg k$sig $b /dev/null /tmp/k$sig.out
+  $S start k$sig || fail "start k$sig"
+  wait_grep /tmp/k$sig.out "^started$"
+  $S kill k$sig $sig && ok "kill $sig" || fail "kill $sig"
+  want=$([ $sig = TERM ] && echo 143 || echo 137)
+  st=$(reaped /tmp/k$sig.reaped "$pid")
+  [ "$st" = "$want" ] && ok "SIG$sig: VMM status $st" || fail "SIG$sig: VMM status '$st', want $want"
+  wait_state k$sig stopped
+  err=$($S kill k$sig 2>&1); [ $? -eq 1 ] && echo "$err" | grep -q "container not running" && ok "kill of a stopped container refused" || fail "kill stopped: $err"
+  $S delete k$sig || fail "delete k$sig"
+done
+root_clean "kill"
+
+echo "== 4. delete --force of a running container; delete without it refused"
+b=$(bundle force '["sh","-c","exec sleep 1000"]')
+create_bg force $b /dev/null /tmp/force.out
+$S start force || fail "start force"
+err=$($S delete force 2>&1); [ $? -eq 1 ] && echo "$err" | grep -q "cannot delete container force that is not stopped: running" \
+  && ok "delete of a running container refused" || fail "delete running: $err"
+$S delete --force force && ok "delete --force" || fail "delete --force"
+alive "$pid" && fail "VMM $pid survived delete --force" || ok "VMM gone"
+root_clean "delete --force"
+
+echo "== 5. exec: plain, --tty, --process, --detach, a missing executable"
+b=$(bundle ex '["sh","-c","echo started; exec sleep 1000"]' false '' ',"annotations":{"io.ppc-kvm.vcpus":"2"}')
+create_bg ex $b /dev/null /tmp/ex.out
+expid=$pid
+$S start ex || fail "start ex"
+wait_grep /tmp/ex.out "^started$"
+$S exec ex sh -c 'echo exec-out; echo exec-err >&2; exit 4' </dev/null >/tmp/e.out 2>/tmp/e.err; rc=$?
+[ $rc -eq 4 ] && [ "$(cat /tmp/e.out)" = exec-out ] && [ "$(cat /tmp/e.err)" = exec-err ] && ok "exec: status and both streams" \
+  || fail "exec: rc $rc out '$(cat /tmp/e.out)' err '$(cat /tmp/e.err)'"
+echo "from stdin" | $S exec ex cat > /tmp/e.out 2>&1 && [ "$(cat /tmp/e.out)" = "from stdin" ] && ok "exec: stdin" || fail "exec stdin: $(cat /tmp/e.out)"
+$S exec --tty ex sh -c 'tty; [ -t 0 ] && echo is-a-tty' </dev/null >/tmp/e.out 2>&1; rc=$?
+[ $rc -eq 0 ] && tr -d '\r' < /tmp/e.out | grep -q "^/dev/pts/[0-9]" && tr -d '\r' < /tmp/e.out | grep -qx "is-a-tty" \
+  && ok "exec --tty: a terminal in the guest" || fail "exec --tty: rc $rc '$(cat /tmp/e.out)'"
+cat > /tmp/p.json <<'JSON'
+{"args":["sh","-c","echo proc-json $A; id -u"],"cwd":"/tmp","env":["PATH=/bin","A=1"],"user":{"uid":1000,"gid":1000}}
+JSON
+$S exec --process /tmp/p.json ex > /tmp/e.out 2>&1 && [ "$(cat /tmp/e.out)" = "proc-json 1
+1000" ] && ok "exec --process" || fail "exec --process: $(cat /tmp/e.out)"
+rm -f /tmp/exd.pid
+reaper /tmp/exd.reaped $S exec --detach --pid-file /tmp/exd.pid ex sh -c 'sleep 1; echo detached-out; exit 6' >/tmp/exd.out 2>&1 &
+for _ in $(seq 240); do [ -s /tmp/exd.pid ] && break; sleep 0.25; done
+dpid=$(cat /tmp/exd.pid 2>/dev/null)
+st=$(reaped /tmp/exd.reaped "$dpid")
+[ -n "$dpid" ] && [ "$st" = 6 ] && grep -q detached-out /tmp/exd.out && ok "exec --detach: pid $dpid exited 6" \
+  || fail "exec --detach: pid '$dpid' status '$st' output '$(cat /tmp/exd.out)'"
+err=$($S exec ex nope 2>&1 >/dev/null); rc=$?
+[ $rc -eq 127 ] && echo "$err" | grep -q 'exec: "nope": executable file not found in \$PATH' && ok "exec of a missing binary: 127" \
+  || fail "exec nope: rc $rc '$err'"
+
+echo "== 6. pause and resume"
+b=$(bundle tick '["sh","-c","while true; do echo tick; sleep 0.2; done"]')
+create_bg tick $b /dev/null /tmp/tick.out
+tpid=$pid
+$S start tick || fail "start tick"
+wait_grep /tmp/tick.out "^tick$"
+$S pause tick && [ "$(state_of tick)" = paused ] && ok "paused" || fail "pause: $(state_of tick)"
+sed 's/.*) //' /proc/$tpid/stat | cut -d' ' -f1 | grep -q T && ok "the VMM is stopped (T)" || fail "VMM state $(cat /proc/$tpid/stat)"
+sleep 1
+before=$(wc -l < /tmp/tick.out); sleep 3; after=$(wc -l < /tmp/tick.out)
+[ "$before" -eq "$after" ] && ok "no output while paused ($before lines)" || fail "output grew while paused: $before -> $after"
+err=$($S exec tick true 2>&1); [ $? -eq 1 ] && echo "$err" | grep -q "paused" && ok "exec refused while paused" || fail "exec paused: $err"
+err=$($S pause tick 2>&1); [ $? -eq 1 ] || fail "second pause accepted"
+$S resume tick && [ "$(state_of tick)" = running ] && ok "resumed" || fail "resume: $(state_of tick)"
+sleep 3; later=$(wc -l < /tmp/tick.out)
+[ "$later" -gt "$after" ] && ok "output again after resume ($after -> $later)" || fail "no output after resume: $after -> $later"
+err=$($S resume tick 2>&1); [ $? -eq 1 ] && echo "$err" | grep -q "not paused" && ok "resume of a running container refused" || fail "resume running: $err"
+
+echo "== 7. list"
+list=$($S list)
+echo "$list"
+echo "$list" | grep -q "^ex  *$expid  *running  */tmp/bundles/ex " && echo "$list" | grep -q "^tick  *$tpid  *running " \
+  && ok "list table" || fail "list table"
+$S list --format json | grep -q "\"id\":\"ex\"" && [ "$($S list -q | tr '\n' ' ')" = "ex tick " ] && ok "list json and -q" \
+  || fail "list json/-q: $($S list --format json) / $($S list -q)"
+$S kill ex KILL; $S kill tick KILL
+[ "$(reaped /tmp/ex.reaped "$expid")" = 137 ] && [ "$(reaped /tmp/tick.reaped "$tpid")" = 137 ] && ok "both killed" || fail "kill ex/tick"
+wait_state ex stopped; wait_state tick stopped
+$S delete ex; $S delete tick
+root_clean "exec, pause, list"
+
+[ $status -ne 0 ] && show_logs
+exit $status

@@ -147,6 +147,9 @@ class Session {
       UniqueFd input(::dup(l.terminal.get()));
       send_stream(StdioStream::kStdout, std::move(l.terminal));
       receive_stream(std::move(input));
+      // A terminal merges stderr into stdout: the stderr stream ends before it begins, so a
+      // host waiting for both streams to end is not left waiting for this one.
+      connection_->send(StdioClose{id, StdioStream::kStderr});
     } else {
       send_stream(StdioStream::kStdout, std::move(l.stdout_fd));
       send_stream(StdioStream::kStderr, std::move(l.stderr_fd));

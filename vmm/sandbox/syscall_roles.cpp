@@ -57,7 +57,9 @@ std::vector<SyscallRule> stop_request() {
 }
 
 std::vector<SyscallRule> join(std::initializer_list<std::vector<SyscallRule>> parts) {
-  std::vector<SyscallRule> out;
+  // Every role: a thread stopped in an interruptible wait (pause is SIGSTOP, resume SIGCONT)
+  // comes back through restart_syscall, which resumes a call the filter already allowed.
+  std::vector<SyscallRule> out{any("restart_syscall")};
   for (const auto& part : parts) out.insert(out.end(), part.begin(), part.end());
   return out;
 }
@@ -125,7 +127,7 @@ std::vector<RoleSpec> build_roles() {
                          }})});
   roles.push_back({Role::Supervisor, "supervisor",
                    "the jail's outer process: forwards signals to the VMM, mirrors its exit status",
-                   {
+                   join({{
                        any("rt_sigtimedwait"),
                        any("wait4"),
                        any("kill"),
@@ -140,7 +142,7 @@ std::vector<RoleSpec> build_roles() {
                        // Waiting for the companion's result (a condition variable with a timeout).
                        any("futex"),
                        any("clock_gettime"),
-                   }});
+                   }})});
   roles.push_back({Role::Control, "control",
                    "the container supervisor: the agent connection over the vsock socket, the container's stdio",
                    join({memory(), stop_request(),

@@ -58,6 +58,10 @@ cp "$case_file" "$root/rig/case.sh"
 cp "$here/case_lib.sh" "$root/rig/case_lib.sh"
 if [ -n "$bin_dir" ]; then
   for f in "$bin_dir"/*; do [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/opt/ppc-kvm-shim/bin/"; done
+  # Without debug information: it would make L1's initramfs larger than powernv8 can load
+  # (QEMU: "Could not load initial ram disk"), and slower to boot.
+  strip=$(command -v powerpc64le-linux-gnu-strip || { [ "$(uname -m)" = ppc64le ] && command -v strip; } || true)
+  [ -n "$strip" ] && "$strip" --strip-debug "$root"/opt/ppc-kvm-shim/bin/* 2>/dev/null
 fi
 if [ -n "$share_dir" ] && [ -d "$share_dir" ]; then
   cp -rL "$share_dir"/. "$root/opt/ppc-kvm-shim/share/" || fail "copying $share_dir failed"

@@ -52,7 +52,11 @@ wait_grep() {
   fail "'$2' never appeared in $1: $(tr -d '\r' < "$1" 2>/dev/null | tail -5)"; return 1
 }
 # A process that exists and is not a zombie.
-alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
+# Read once: the process may be reaped between a test for the file and the read.
+alive() {
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$(echo "$st" | sed 's/.*) //' | cut -d' ' -f1)" != Z ]
+}
 root_clean() { [ -z "$(ls -A $root 2>/dev/null)" ] && ok "$1: --root is clean" || fail "$1: --root holds $(ls -A $root)"; }
 # reaped LOG PID: the exit status the subreaper logged for PID (waits for it).
 reaped() {

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# run-fuzzer.sh SECONDS [OUTDIR]
-# Builds the virtqueue fuzzer natively with clang's libFuzzer (ASan + UBSan), runs it for
+# run-fuzzer.sh [--fuzzer queue|oci_config] SECONDS [OUTDIR]
+# Builds one fuzzer (default: the virtqueue's, vmm/virtio/queue_fuzzer.cpp; oci_config:
+# oci/config_fuzzer.cpp, seeded from tests/fuzz/seeds/oci_config/) natively with clang's
+# libFuzzer (ASan + UBSan), runs it for
 # SECONDS with its corpus in OUTDIR/corpus (OUTDIR defaults to a temporary directory, removed
 # afterwards unless the fuzzer found something) and exits non-zero when it found a crash,
 # a hang (an input slower than 10 s), a leak or an out-of-memory. Installs clang-14 and
 # libclang-rt-14-dev through apt-get when clang or its fuzzer runtime is missing.
 set -euo pipefail
 
-usage() { echo "usage: $0 SECONDS [OUTDIR]" >&2; exit 2; }
+usage() { echo "usage: $0 [--fuzzer queue|oci_config] SECONDS [OUTDIR]" >&2; exit 2; }
+fuzzer=queue
+if [ "${1:-}" = --fuzzer ]; then fuzzer=${2:-}; shift 2 || usage; fi
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 duration=$1
 [[ "$duration" =~ ^[1-9][0-9]*$ ]] || usage
@@ -18,7 +22,7 @@ if [ $# -eq 2 ]; then
   outdir=$2
   keep=1
 else
-  outdir=$(mktemp -d "${TMPDIR:-/tmp}/queue-fuzzer.XXXXXX")
+  outdir=$(mktemp -d "${TMPDIR:-/tmp}/$fuzzer-fuzzer.XXXXXX")
   keep=0
 fi
 mkdir -p "$outdir/corpus" "$outdir/artifacts"
@@ -59,11 +63,21 @@ if [ -z "$cxx" ] || ! can_fuzz "$cxx"; then
   can_fuzz "$cxx" || { echo "run-fuzzer: $cxx cannot link libFuzzer programs" >&2; exit 1; }
 fi
 
-bin="$outdir/queue_fuzzer"
+# What each fuzzer is built from.
+case "$fuzzer" in
+  # Sources are globbed relative to the top of the tree, where the compiler runs.
+  queue) includes=(-I"$top/vmm" -I"$top/base/include")
+         sources="vmm/virtio/queue_fuzzer.cpp vmm/virtio/queue.cpp vmm/memory/guest_memory.cpp base/src/*.cpp" ;;
+  oci_config) includes=(-I"$top/oci/include" -I"$top/base/include")
+              sources="oci/config_fuzzer.cpp oci/src/*.cpp base/src/*.cpp" ;;
+  *) usage ;;
+esac
+bin="$outdir/${fuzzer}_fuzzer"
 echo "run-fuzzer: building $bin with $cxx" >&2
 (cd "$top" && "$cxx" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I"$top/vmm" -I"$top/base/include" \
-  vmm/virtio/queue_fuzzer.cpp vmm/virtio/queue.cpp vmm/memory/guest_memory.cpp base/src/*.cpp -o "$bin")
+  "${includes[@]}" $sources -o "$bin")
+# Seeds, where a fuzzer has them: documents that get past the first checks.
+[ -d "$top/tests/fuzz/seeds/$fuzzer" ] && cp "$top/tests/fuzz/seeds/$fuzzer"/* "$outdir/corpus/"
 
 echo "run-fuzzer: fuzzing for ${duration}s, corpus $outdir/corpus" >&2
 set +e

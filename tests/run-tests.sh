@@ -3,7 +3,9 @@
 # prepares the PowerPC host rig (L1 kernel, cached outside the clone), then runs
 #   - unit tests (label unit) of the ppc64le build, under qemu-ppc64le-static on x86_64,
 #   - unit tests of the build machine's ASan/UBSan build of the portable code (x86_64 only),
-#   - system tests (label system): real KVM inside the rig, both profiles.
+#   - system tests (label system): real KVM inside the rig, both profiles,
+#   - end-to-end tests (label e2e): podman and containerd drive ppc-kvm-shim in an emulated
+#     POWER host with a Debian userspace (its image built once and cached outside the clone).
 # Ends with one line "tests: N passed, N failed, N skipped" (skips: unit tests that need a
 # non-root user); exits non-zero when anything failed.
 set -uo pipefail
@@ -14,6 +16,7 @@ preset=$("$top/tests/build.sh" --host) || { echo "tests: build failed"; exit 1; 
 # The rig's kernel and busybox are built here, once, so that test timeouts time tests.
 "$top/kernel/build-kernel.sh" "$top/tests/rig/l1-host-kernel.fragment" l1-host >/dev/null || { echo "tests: L1 kernel build failed"; exit 1; }
 "$top/tests/rig/fetch-busybox.sh" >/dev/null || { echo "tests: busybox fetch failed"; exit 1; }
+"$top/tests/e2e/build-l1-image.sh" >/dev/null || { echo "tests: e2e L1 image build failed"; exit 1; }
 
 passed=0 failed=0 skipped=0 status=0
 run_ctest() {  # run_ctest PRESET ARGS...: runs ctest and adds its counts to the totals
@@ -34,7 +37,7 @@ run_ctest() {  # run_ctest PRESET ARGS...: runs ctest and adds its counts to the
 if [ "$(uname -m)" != ppc64le ]; then
   run_ctest host -L unit
 fi
-run_ctest "$preset" -L 'unit|system' -j 2
+run_ctest "$preset" -L 'unit|system|e2e' -j 2
 
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && exit $status

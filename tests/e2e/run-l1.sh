@@ -64,6 +64,9 @@ cp "$here/case_lib.sh" "$payload/case_lib.sh"
 cp "$case_file" "$payload/case.sh"
 if [ -n "$bin_dir" ]; then
   for f in "$bin_dir"/*; do [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$payload/bin/"; done
+  # Without debug information, as in the rig: a smaller payload boots faster.
+  strip=$(command -v powerpc64le-linux-gnu-strip || { [ "$(uname -m)" = ppc64le ] && command -v strip; } || true)
+  if [ -n "$strip" ]; then "$strip" --strip-debug "$payload"/bin/* 2>/dev/null || true; fi
 fi
 if [ -n "$share_dir" ]; then
   cp -rL "$share_dir"/. "$payload/share/" || fail "copying $share_dir failed"

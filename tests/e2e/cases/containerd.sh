@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# containerd drives ppc-kvm-shim through its runc v2 shim (containerd-shim-runc-v2 runs our
+# binary in runc's place), in the e2e L1 host. As in podman.sh every check runs with crun
+# first (the differential), then with ppc-kvm-shim; only the isolation checks expect
+# different answers.
+#
+# Runtime selection: `ctr run --runc-binary B` gives the runc v2 shim the same options
+# (BinaryName = B) as the handler `ppc-kvm` in /etc/containerd/config.toml gives it for CRI.
+# containerd 1.6's `ctr run --runtime` takes shim names only (io.containerd.runc.v2), never a
+# CRI handler, and Debian 12 has no CRI client (crictl): here the handler is only checked to
+# be loaded, with its BinaryName, by containerd.
+. /e2e/case_lib.sh
+
+l1_kernel=$(uname -r) l1_mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+echo "L1: kernel $l1_kernel; $(ctr --version)"
+
+if containerd config dump 2>/dev/null | tr -d ' ' |
+   grep -A3 -F '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ppc-kvm.options]' |
+   grep -qF 'BinaryName="/usr/local/bin/ppc-kvm-shim"'; then
+  ok "containerd loaded the runtime handler ppc-kvm (BinaryName /usr/local/bin/ppc-kvm-shim)"
+else
+  bad "containerd's configuration has no handler ppc-kvm naming ppc-kvm-shim"
+fi
+
+# wait_task ID STATUS: waits (up to 60 s) until the task has that status (RUNNING, STOPPED).
+wait_task() {
+  local n=240
+  while [ $n -gt 0 ]; do
+    ctr task ls | awk -v id="$1" '$1 == id { print $3 }' | grep -qx "$2" && return 0
+    sleep 0.25; n=$((n - 1))
+  done
+  return 1
+}
+wait_running() { wait_task "$1" RUNNING; }
+wait_stopped() { wait_task "$1" STOPPED; }
+
+checks() {
+  local name=$1 bin=$2 ours=$3 c=e2e-$1
+  local r=(ctr run --runc-binary "$bin")
+  echo "== runtime $name ($bin)"
+
+  timed "ctr_run_echo[$name]" "${r[@]}" --rm "$IMG" "$c-echo" echo hi
+  expect_run "[$name] ctr run --rm echo hi" 0 hi
+  timed "ctr_run_exit7[$name]" "${r[@]}" --rm "$IMG" "$c-exit7" sh -c 'exit 7'
+  expect_run "[$name] ctr run sh -c 'exit 7'" 7 ""
+  timed "ctr_run_stderr[$name]" "${r[@]}" --rm "$IMG" "$c-stderr" sh -c 'echo out; echo err >&2; exit 3'
+  expect_run "[$name] stdout and stderr apart" 3 out
+  [ "$ERR" = err ] && ok "[$name] stderr came through" || bad "[$name] stderr '$ERR' (want 'err')"
+
+  # A long-running task: exec, ps, kill (SIGTERM, which the container's handler answers).
+  # `ctr run` stays in the background and exits with the task's status.
+  "${r[@]}" --rm "$IMG" "$c" sh -c 'trap "exit 0" TERM; while true; do sleep 1; done' </dev/null &
+  local main=$!
+  wait_running "$c" && ok "[$name] the task runs" || bad "[$name] the task did not start: $(ctr task ls)"
+  timed "ctr_exec[$name]" ctr task exec --exec-id e1 "$c" sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
+  expect_run "[$name] task exec sees the container's init" 0 "from exec
+sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
+  timed "ctr_exec_exit5[$name]" ctr task exec --exec-id e2 "$c" sh -c 'exit 5'
+  expect_run "[$name] task exec's exit code" 5 ""
+  timed "ctr_task_ps[$name]" ctr task ps "$c"
+  [ "$RC" = 0 ] && [ "$(tail -n +2 <<<"$OUT" | grep -c .)" -ge 1 ] && ok "[$name] task ps lists the task's host processes" ||
+    bad "[$name] task ps: exit $RC, '$OUT' $ERR"
+  timed "ctr_kill[$name]" ctr task kill "$c"
+  wait "$main"
+  local status=$?
+  [ "$RC" = 0 ] && [ "$status" = 0 ] && ok "[$name] task kill (TERM): the handler ran, ctr run exits 0" ||
+    bad "[$name] task kill (TERM): kill exit $RC, ctr run exit $status"
+
+  # SIGKILL of a process that ignores TERM: 137.
+  "${r[@]}" --rm "$IMG" "$c-kill" sh -c 'trap "" TERM; while true; do sleep 1; done' </dev/null &
+  main=$!
+  wait_running "$c-kill"
+  timed "ctr_kill_9[$name]" ctr task kill -s KILL "$c-kill"
+  wait "$main"
+  status=$?
+  [ "$RC" = 0 ] && [ "$status" = 137 ] && ok "[$name] task kill -s KILL: ctr run exits 137" ||
+    bad "[$name] task kill -s KILL: kill exit $RC, ctr run exit $status (want 137)"
+
+  # A terminal (ctr run -t), driven through a pty.
+  rm -f /tmp/e2e-tty-done
+  timed "ctr_run_tty[$name]" sh -c "(sleep 1; printf 'tty; echo typed-\$((6*7))\nexit 4\n'
+      while [ ! -e /tmp/e2e-tty-done ]; do sleep 0.2; done) |
+    (script -qefc 'ctr run --runc-binary $bin --rm -t $IMG $c-tty sh' /dev/null; rc=\$?; touch /tmp/e2e-tty-done; exit \$rc)"
+  if [ "$RC" = 4 ] && grep -q '^/dev/pts/0' <<<"$OUT" && grep -q 'typed-42' <<<"$OUT"; then
+    ok "[$name] ctr run -t: a tty, typed input, exit 4"
+  else
+    bad "[$name] ctr run -t: exit $RC, output: $(tr -d '\r' <<<"$OUT" | tail -n 8)"
+  fi
+
+  # Isolation: kernel, RAM and CPUs.
+  timed "ctr_run_uname[$name]" "${r[@]}" --rm "$IMG" "$c-uname" uname -r
+  if [ "$ours" = yes ]; then
+    [ "$RC" = 0 ] && [ -n "$OUT" ] && [ "$OUT" != "$l1_kernel" ] && ok "[$name] uname -r is the guest's kernel ($OUT), not L1's" ||
+      bad "[$name] uname -r: '$OUT' (L1: $l1_kernel), exit $RC"
+  else
+    expect_run "[$name] uname -r is L1's kernel" 0 "$l1_kernel"
+  fi
+  # Sized: a detached container, measured by exec (crun's cgroup limit is read from L1: in the
+  # container's cgroup namespace its own group is the root, which has no memory.max).
+  "${r[@]}" -d --memory-limit 536870912 --cpus 1 "$IMG" "$c-sized" sleep 300 >/dev/null
+  timed "ctr_exec_sized[$name]" ctr task exec --exec-id sized "$c-sized" \
+    sh -c 'awk "/^MemTotal:/ { print \$2 }" /proc/meminfo; nproc'
+  local mem cpus pid limit
+  mem=$(sed -n 1p <<<"$OUT") cpus=$(sed -n 2p <<<"$OUT")
+  if [ "$ours" = yes ]; then
+    [ "$RC" = 0 ] && [ "$mem" -gt 450000 ] && [ "$mem" -lt 700000 ] && [ "$cpus" = 1 ] &&
+      ok "[$name] 512 MiB, 1 CPU: the guest has $mem kB and $cpus vCPU (L1: $l1_mem_kib kB, $(nproc))" ||
+      bad "[$name] 512 MiB, 1 CPU: exit $RC, guest MemTotal '$mem' kB, nproc '$cpus'"
+  else
+    pid=$(ctr task ls | awk -v id="$c-sized" '$1 == id { print $2 }')
+    limit=$(cat "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")/memory.max" 2>&1)
+    [ "$RC" = 0 ] && [ "$mem" = "$l1_mem_kib" ] && [ "$limit" = 536870912 ] &&
+      ok "[$name] 512 MiB: L1's MemTotal ($mem kB), a cgroup limit of $limit bytes" ||
+      bad "[$name] 512 MiB: exit $RC, MemTotal '$mem', cgroup memory.max '$limit'"
+  fi
+  ctr task kill -s KILL "$c-sized" >/dev/null 2>&1; wait_stopped "$c-sized"
+  ctr task delete "$c-sized" >/dev/null 2>&1; ctr container delete "$c-sized" >/dev/null 2>&1
+  "${r[@]}" -d "$IMG" "$c-iso" sleep 4243 >/dev/null
+  if [ "$ours" = yes ]; then
+    ! pgrep -f 'sleep 4243' >/dev/null && ok "[$name] the container's sleep is not in L1's process table" ||
+      bad "[$name] L1 sees the container's process: $(pgrep -af 'sleep 4243')"
+  else
+    pgrep -f 'sleep 4243' >/dev/null && ok "[$name] the container's sleep is in L1's process table" ||
+      bad "[$name] L1 does not see the container's process"
+  fi
+  ctr task kill -s KILL "$c-iso" >/dev/null 2>&1; wait_stopped "$c-iso"
+  ctr task delete "$c-iso" >/dev/null 2>&1; ctr container delete "$c-iso" >/dev/null 2>&1
+
+  [ -z "$(ctr task ls -q)" ] && [ -z "$(ctr container ls -q)" ] && ok "[$name] no task or container left" ||
+    bad "[$name] left: tasks '$(ctr task ls -q)', containers '$(ctr container ls -q)'"
+}
+
+checks crun /usr/bin/crun no
+checks ppc-kvm-shim /usr/local/bin/ppc-kvm-shim yes
+if pgrep -f ppc-kvm-vmm >/dev/null; then bad "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
+finish

@@ -6,8 +6,11 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
+#include <utility>
 
 #include "base/error.h"
+#include "base/fd_passing.h"
 
 namespace ppc::agent {
 namespace {
@@ -16,38 +19,27 @@ namespace {
 constexpr char kReady = 'R', kError = 'E', kTerminal = 'T', kStart = 'S';
 constexpr size_t kMaxReport = 4096;
 
-void send_packet(int channel, const void* data, size_t size, int fd_to_pass) {
-  iovec iov{const_cast<void*>(data), size};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd_to_pass >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &fd_to_pass, sizeof(int));
-  }
-  while (::sendmsg(channel, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+void send_packet(int channel, std::string_view packet, int fd_to_pass) {
+  try {
+    send_message_with_fd(channel, packet, fd_to_pass, "reporting to the agent");
+  } catch (const Error&) {
+    // The agent's end is gone (the agent died): there is nobody left to tell.
   }
 }
 
 }  // namespace
 
-void report_ready(int channel) { send_packet(channel, &kReady, 1, -1); }
+void report_ready(int channel) { send_packet(channel, {&kReady, 1}, -1); }
 
 void report_error(int channel, int exit_status, const std::string& message) {
   std::string packet(1, kError);
   const int32_t status = exit_status;
   packet.append(reinterpret_cast<const char*>(&status), sizeof status);
   packet.append(message.substr(0, kMaxReport - packet.size()));
-  send_packet(channel, packet.data(), packet.size(), -1);
+  send_packet(channel, packet, -1);
 }
 
-void report_terminal(int channel, int master_fd) { send_packet(channel, &kTerminal, 1, master_fd); }
+void report_terminal(int channel, int master_fd) { send_packet(channel, {&kTerminal, 1}, master_fd); }
 
 bool wait_for_start(int channel) {
   char byte = 0;
@@ -60,17 +52,8 @@ bool wait_for_start(int channel) {
 
 ChildReport read_report(int channel) {
   char buffer[kMaxReport];
-  iovec iov{buffer, sizeof buffer};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  while ((n = ::recvmsg(channel, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  if (n < 0) throw_errno("reading the child's report");
+  MessageWithFd message = receive_message_with_fd(channel, buffer, "reading the child's report");
+  const auto n = static_cast<ssize_t>(message.size);
   ChildReport report;
   if (n == 0) {
     report.kind = ChildReport::Kind::kExecuted;
@@ -92,11 +75,8 @@ ChildReport read_report(int channel) {
     }
     case kTerminal: {
       report.kind = ChildReport::Kind::kTerminal;
-      cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-      if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) throw Error("child sent a terminal without its fd");
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-      report.terminal = UniqueFd(fd);
+      if (!message.fd.valid()) throw Error("child sent a terminal without its fd");
+      report.terminal = std::move(message.fd);
       return report;
     }
     default:

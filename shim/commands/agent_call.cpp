@@ -87,7 +87,8 @@ AgentOutcome call_agent(const std::string& vsock_socket, const protocol::Message
 
   AgentOutcome outcome;
   if (timed_out) {
-    outcome.message = "the agent did not answer within " + std::to_string(timeout.count()) + " ms";
+    // Named by its socket: under load the child may not even have reported its connect error.
+    outcome.message = "the agent behind " + vsock_socket + " did not answer within " + std::to_string(timeout.count()) + " ms";
     return outcome;
   }
   const size_t space = text.find(' ');

@@ -8,57 +8,22 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/fd_passing.h"
 
 namespace ppc::shim {
 
 void send_fd(int socket, int fd, std::string_view name) {
-  std::string data(name.empty() ? std::string_view("fd") : name);  // a message needs a byte
-  iovec iov{data.data(), data.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  ssize_t n;
-  do {
-    n = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("sending the terminal over the console socket");
+  // A message needs a byte of data to carry the fd.
+  send_message_with_fd(socket, name.empty() ? std::string_view("fd") : name, fd,
+                       "sending the terminal over the console socket");
 }
 
 UniqueFd receive_fd(int socket, std::string* name) {
   char data[4096];
-  iovec iov{data, sizeof data};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("recvmsg on the console socket");
-  UniqueFd received;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t i = 0; i < count; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-      if (received.valid()) ::close(fd); else received.reset(fd);  // one expected; close extras
-    }
-  }
-  if (!received.valid()) throw Error("the console socket message carried no file descriptor");
-  if (name != nullptr) name->assign(data, static_cast<size_t>(n));
-  return received;
+  MessageWithFd message = receive_message_with_fd(socket, data, "recvmsg on the console socket");
+  if (!message.fd.valid()) throw Error("the console socket message carried no file descriptor");
+  if (name != nullptr) name->assign(data, message.size);
+  return std::move(message.fd);
 }
 
 void send_console(const std::string& path, int master) {

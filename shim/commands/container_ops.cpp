@@ -108,12 +108,14 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   // Annotation errors before anything exists (the initramfs size only adds to RAM).
   with_context(bundle + "/config.json", [&] { size_vm(config, shim_config, 0); });
 
+  PhaseClock clock("create " + request.id);
   LockedContainer container = context.store.create(request.id);
   RemoveOnFailure cleanup(container);
 
   const uint64_t initramfs_bytes = with_context("building the guest initramfs", [&] {
     return build_container_initramfs(shim_config.agent, rootfs, binds, container.file("initramfs.cpio"));
   });
+  clock.lap("initramfs of " + std::to_string(initramfs_bytes) + " bytes built");
   const VmSize size = size_vm(config, shim_config, initramfs_bytes);
   apply_bind_copies(config, binds);
   const nlohmann::json create_request = {
@@ -140,10 +142,12 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   logger().debug("starting the VMM:" + shown);
   VmmProcess vmm = VmmProcess::spawn(command, stdio);
   pty.reset();  // the master is the console socket's now, the slave the VMM's
+  clock.lap("VMM started");
   if (const auto failure = vmm.wait_ready(std::chrono::seconds(shim_config.boot_timeout_seconds),
                                           container.file("console.log"), container.file("vmm.log"))) {
     throw StatusError(failure->message, failure->exit_status);
   }
+  clock.lap("guest booted, agent created the container");
 
   ContainerState state;
   state.oci_version = config.oci_version;
@@ -175,6 +179,7 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
 }
 
 void start_container(const LockedContainer& container, ContainerState& state) {
+  PhaseClock clock("start " + state.id);
   const oci::Config config = created_config(container);
   run_hooks("startContainer", config.hooks.start_container, hook_state(state, Status::kCreated));
   const AgentOutcome outcome = call_agent(container.file("vsock.sock"), protocol::Start{}, kStartTimeout);
@@ -183,13 +188,16 @@ void start_container(const LockedContainer& container, ContainerState& state) {
     case AgentOutcome::Kind::kRefused: throw StatusError(outcome.message, outcome.exit_status);
     case AgentOutcome::Kind::kUnreachable: throw Error("cannot reach the container's agent: " + outcome.message);
   }
+  clock.lap("agent started the process");
   state.status = Status::kRunning;
   container.write_state(state);
   run_hooks_warn("poststart", config.hooks.poststart, hook_state(state, Status::kRunning));
 }
 
 void destroy_container(const LockedContainer& container, const ContainerState& state) {
+  PhaseClock clock("delete " + state.id);
   kill_vmm(state, kKillTimeout);
+  clock.lap("VMM gone");
   std::optional<oci::Config> config;
   try {
     config = created_config(container);

@@ -91,7 +91,9 @@ int run_run(Context& context, const std::vector<std::string>& args) {
   const std::string id = created.container.id();
   const std::string socket = created.container.file("vsock.sock");
   created.container.unlock();  // state, kill and exec work on it meanwhile
+  PhaseClock clock("run " + id);
   const int status = wait_forwarding(created.vmm, socket);
+  clock.lap("the VM ended with status " + std::to_string(status));
   raw.reset();
   if (!flags->enabled("keep")) {
     try {

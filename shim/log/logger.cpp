@@ -127,4 +127,14 @@ Logger& logger() {
   return instance;
 }
 
+PhaseClock::PhaseClock(std::string what)
+    : what_(std::move(what)), start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+void PhaseClock::lap(std::string_view phase) {
+  const auto now = std::chrono::steady_clock::now();
+  auto ms = [](auto d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
+  logger().debug(what_ + ": " + std::string(phase) + " after " + ms(now - start_) + " ms (+" + ms(now - last_) + " ms)");
+  last_ = now;
+}
+
 }  // namespace ppc::shim

@@ -3,6 +3,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include <cerrno>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,9 +58,13 @@ void apply_process_capabilities(const oci::Capabilities& caps) {
   if (cap_set_proc(state.get()) != 0) throw_errno("setting process.capabilities (effective, permitted, inheritable)");
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) throw_errno("clearing the ambient set");
   for (cap_value_t cap : numbers(caps.ambient, "ambient")) {
-    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
-      throw_errno("process.capabilities.ambient: raising capability " + std::to_string(cap) +
-                  " (it must also be permitted and inheritable)");
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0) continue;
+    // crun skips an ambient capability the kernel refuses (EPERM: not both permitted and
+    // inheritable, as in `crun spec`'s own config; EINVAL: unknown), runc only warns in its
+    // log. Silently here: this runs in the container's process, whose stderr is the
+    // container's, not a log.
+    if (errno != EPERM && errno != EINVAL) {
+      throw_errno("process.capabilities.ambient: raising capability " + std::to_string(cap));
     }
   }
 }

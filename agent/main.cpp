@@ -7,8 +7,10 @@
 #include <linux/vm_sockets.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "base/error.h"
@@ -27,6 +29,8 @@ namespace {
 // How long the guest waits for the host to close the session that carried its final reply
 // (the container's exit status, or Shutdown's Ok) before it powers off anyway.
 constexpr std::chrono::seconds kExitDeliveryGrace{10};
+// How long the power-off waits for answers other sessions are still sending.
+constexpr std::chrono::seconds kAnswersGrace{3};
 
 class Agent : public AgentControl {
  public:
@@ -37,7 +41,31 @@ class Agent : public AgentControl {
       power_off();
     }).detach();
   }
-  void final_session_closed() override { power_off(); }
+  void final_session_closed() override {
+    {
+      std::unique_lock lock(mutex_);
+      if (!answered_.wait_for(lock, kAnswersGrace, [&] { return answering_ == 0; })) {
+        log_line("answers still unsent after the final session; powering off");
+      }
+    }
+    power_off();
+  }
+  void answer_started() override {
+    std::lock_guard lock(mutex_);
+    ++answering_;
+  }
+  void answer_sent() override {
+    {
+      std::lock_guard lock(mutex_);
+      --answering_;
+    }
+    answered_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable answered_;
+  int answering_ = 0;
 };
 
 UniqueFd listen_vsock() {

@@ -74,6 +74,8 @@ class Session {
         request = std::move(requests_.front());
         requests_.pop_front();
       }
+      const Wait* wait = std::get_if<Wait>(&request);
+      if (wait == nullptr) control_.answer_started();
       bool answered = false;
       try {
         connection_->send(answer(request));
@@ -83,7 +85,7 @@ class Session {
       } catch (const Error& e) {
         send_quietly(ErrorReply{ErrorCode::kInternal, e.what(), 1});
       }
-      const Wait* wait = std::get_if<Wait>(&request);
+      if (wait == nullptr) control_.answer_sent();
       if (answered && (std::holds_alternative<Shutdown>(request) || (wait != nullptr && wait->exec_id == kInitExecId))) {
         final_reply_sent_ = true;
         control_.final_reply_sent();

@@ -19,6 +19,11 @@ class AgentControl {
   virtual void final_reply_sent() = 0;
   // ...and that session has ended.
   virtual void final_session_closed() = 0;
+  // A session is answering a request other than Wait (which may block for the container's
+  // life) / has sent its answer: the power-off lets such answers reach the host (a Start
+  // that failed as its process died must still report why).
+  virtual void answer_started() = 0;
+  virtual void answer_sent() = 0;
 };
 
 // Serves the connection until the host closes it. Never throws.

@@ -109,13 +109,12 @@ void finalize(std::vector<Entry>& entries, std::optional<uint32_t> fixed_mtime) 
 
 Plan plan_initramfs(const BuildSpec& spec) {
   if (spec.agent.empty()) throw Error("no agent binary given");
-  if (spec.rootfs.empty()) throw Error("no rootfs directory given");
   const std::string prefix = with_context("prefix", [&] { return archive_name(spec.prefix, /*allow_root=*/true); });
   const WarnFn warn = spec.warn ? spec.warn : [](const std::string& m) { std::fprintf(stderr, "warning: %s\n", m.c_str()); };
 
   std::vector<Entry> entries;
   entries.push_back(with_context("agent", [&] { return root_owned_file("init", spec.agent, 0755); }));
-  with_context("rootfs", [&] { walk_tree(spec.rootfs, prefix, warn, entries); });
+  if (!spec.rootfs.empty()) with_context("rootfs", [&] { walk_tree(spec.rootfs, prefix, warn, entries); });
   for (const ExtraFile& extra : spec.extras) {
     with_context("extra file " + extra.source + " -> " + extra.dest, [&] {
       if (extra.mode && *extra.mode > 07777) throw Error("mode " + std::to_string(*extra.mode) + " has bits beyond 07777");

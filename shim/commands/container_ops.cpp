@@ -24,6 +24,7 @@
 #include "state/timestamp.h"
 #include "vm/bind_mounts.h"
 #include "vm/initramfs.h"
+#include "vm/rootfs_disk.h"
 #include "vm/shim_config.h"
 #include "vm/vm_sizing.h"
 
@@ -112,8 +113,18 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   LockedContainer container = context.store.create(request.id);
   RemoveOnFailure cleanup(container);
 
+  // A large root on a read-only disk, a small one in the initramfs (see vm/rootfs_disk.h).
+  const TreeSize rootfs_size = with_context("root.path " + rootfs, [&] { return measure_tree(rootfs); });
+  std::string rootfs_disk;
+  if (rootfs_size.bytes >= (shim_config.rootfs_disk_min_mib << 20)) {
+    rootfs_disk = container.file("rootfs.ext4");
+    with_context("building the container's root disk", [&] { build_rootfs_disk(rootfs, rootfs_size, rootfs_disk); });
+    clock.lap("root disk of " + std::to_string(rootfs_size.bytes >> 20) + " MiB (" +
+              std::to_string(rootfs_size.entries) + " entries) built");
+  }
   const uint64_t initramfs_bytes = with_context("building the guest initramfs", [&] {
-    return build_container_initramfs(shim_config.agent, rootfs, binds, container.file("initramfs.cpio"));
+    return build_container_initramfs(shim_config.agent, rootfs_disk.empty() ? rootfs : "", binds,
+                                     container.file("initramfs.cpio"));
   });
   clock.lap("initramfs of " + std::to_string(initramfs_bytes) + " bytes built");
   const VmSize size = size_vm(config, shim_config, initramfs_bytes);
@@ -136,7 +147,7 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
     send_console(request.console_socket, pty->master.get());
     stdio = VmmStdio{pty->slave.get(), pty->slave.get(), pty->slave.get(), true};
   }
-  const std::vector<std::string> command = vmm_command(shim_config, size, container.dir());
+  const std::vector<std::string> command = vmm_command(shim_config, size, container.dir(), rootfs_disk);
   std::string shown;
   for (const std::string& word : command) shown += " " + word;
   logger().debug("starting the VMM:" + shown);

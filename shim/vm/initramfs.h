@@ -1,6 +1,7 @@
 #pragma once
 // The guest's initramfs for one container: the agent as /init and the bundle's root
-// filesystem under /rootfs (rootfs_builder), bind-mount sources under /binds/<n>. Copied
+// filesystem under /rootfs (rootfs_builder; `rootfs` empty: an empty /rootfs, the root comes
+// on a disk, see rootfs_disk.h), bind-mount sources under /binds/<n>. Copied
 // files are extra files of that build; copied directories (with their subdirectories,
 // symlinks and modes) follow as a second cpio archive appended to the first, which the
 // kernel unpacks after it (an initramfs may be several concatenated archives).

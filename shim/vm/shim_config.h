@@ -8,9 +8,11 @@
 //    "memory_overhead_mib": 64,   added for the guest kernel and the agent
 //    "default_vcpus": 1,          when linux.resources.cpu sets nothing
 //    "vm_type": "auto",           auto, hv or pr (the VMM's --vm-type)
-//    "kernel_cmdline": "...",     the VMM's --cmdline (default: the VMM's own)
+//    "kernel_cmdline": "...",     the VMM's --cmdline (default "console=hvc0 panic=-1")
 //    "vmm_args": ["--stats"],     appended to the VMM's command line
 //    "max_bind_copy_mib": 16,     largest directory bind mount copied into the guest
+//    "rootfs_disk_min_mib": 64,   a container root this large or larger goes on a read-only
+//                                 ext4 disk instead of into the initramfs (0: always a disk)
 //    "boot_timeout_seconds": 300} how long create waits for the guest's agent
 #include <cstdint>
 #include <string>
@@ -33,9 +35,10 @@ struct ShimConfig {
   uint64_t memory_overhead_mib = 64;
   unsigned default_vcpus = 1;
   std::string vm_type = "auto";
-  std::string kernel_cmdline;
+  std::string kernel_cmdline = "console=hvc0 panic=-1";
   std::vector<std::string> vmm_args;
   uint64_t max_bind_copy_mib = 16;
+  uint64_t rootfs_disk_min_mib = 64;
   unsigned boot_timeout_seconds = 300;
 };
 

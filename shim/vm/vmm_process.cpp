@@ -14,17 +14,23 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "vm/rootfs_disk.h"
 
 namespace ppc::shim {
 
-std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir) {
+std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
+                                     const std::string& rootfs_disk) {
   std::vector<std::string> cmd = {config.vmm,
                                   "--kernel", size.kernel,
                                   "--initrd", state_dir + "/initramfs.cpio",
                                   "--memory", std::to_string(size.memory_mib) + "M",
                                   "--vcpus", std::to_string(size.vcpus)};
   if (size.vm_type != "auto") cmd.insert(cmd.end(), {"--vm-type", size.vm_type});
-  if (!config.kernel_cmdline.empty()) cmd.insert(cmd.end(), {"--cmdline", config.kernel_cmdline});
+  if (rootfs_disk.empty()) {
+    cmd.insert(cmd.end(), {"--cmdline", config.kernel_cmdline});
+  } else {
+    cmd.insert(cmd.end(), {"--drive", rootfs_disk + ",ro", "--cmdline", config.kernel_cmdline + " " + kRootfsDiskCmdline});
+  }
   cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vsock.sock", "--console", state_dir + "/console.log",
                          "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
                          "--ready-fd", std::to_string(kReadyFd)});

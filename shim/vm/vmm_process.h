@@ -24,7 +24,8 @@ namespace ppc::shim {
 inline constexpr int kReadyFd = 3;
 
 // The VMM's command line for a container whose files live in `state_dir`.
-std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir);
+std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
+                                     const std::string& rootfs_disk = "");
 
 struct VmmStdio {
   int in = 0, out = 1, err = 2;

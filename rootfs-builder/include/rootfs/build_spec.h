@@ -28,7 +28,8 @@ struct ExtraFile {
 
 struct BuildSpec {
   std::string agent;   // becomes /init, mode 0755, uid/gid 0
-  std::string rootfs;  // directory whose contents go under `prefix`, owners and modes kept
+  std::string rootfs;  // directory whose contents go under `prefix`, owners and modes kept;
+                       // empty: only `prefix` itself (the root comes on a disk)
   std::string prefix = std::string(kDefaultPrefix);  // absolute; "/" puts the contents at the top
   std::vector<ExtraFile> extras;
   // Every entry gets this mtime (seconds) instead of its own: builds of trees that differ

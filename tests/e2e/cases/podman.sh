@@ -114,6 +114,27 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
       ok "[$rt] --memory 512m: L1's MemTotal with a cgroup limit of 512 MiB" ||
       bad "[$rt] --memory 512m: exit $RC, output '$OUT'"
   fi
+
+  # The root on a disk: ours with "rootfs_disk_min_mib": 0 in its host config puts every
+  # container root on a read-only ext4 drive under a tmpfs overlay (crun: podman's overlay).
+  # Either way the image's files are there and the container writes to its root.
+  local saved_config
+  if [ "$ours" = yes ]; then
+    saved_config=$(cat /etc/ppc-kvm-shim/config.json)
+    sed -i '$ s/^}$/, "rootfs_disk_min_mib": 0\n}/' /etc/ppc-kvm-shim/config.json
+  fi
+  timed "podman_run_disk_root[$rt]" pm "$rt" run --rm --network=none "$IMG" \
+    sh -c 'echo written > /new-file && cat /new-file && test -x /bin/busybox && echo busybox-there; grep -c "lowerdir=/run/container-disk" /proc/mounts'
+  if [ "$ours" = yes ]; then
+    printf '%s\n' "$saved_config" > /etc/ppc-kvm-shim/config.json
+    expect_run "[$rt] a root on a disk: the image's files, a writable root, the disk's overlay" 0 "written
+busybox-there
+1"
+  else
+    expect_run "[$rt] the image's files and a writable root" 1 "written
+busybox-there
+0"
+  fi
   pm "$rt" run -d --network=none --name "$c-iso" "$IMG" sleep 4242 >/dev/null
   if [ "$ours" = yes ]; then
     ! pgrep -f 'sleep 4242' >/dev/null && ok "[$rt] the container's sleep is not in L1's process table" ||
@@ -128,7 +149,47 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || bad "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
 }
 
+# Where the time of `podman run --rm echo hi` goes, ours beside crun, in rounds: each runtime
+# behind a wrapper of the same name (podman tells runtimes apart by name) that logs every call
+# podman and conmon make (subcommand, wall time); the same bundle run by the runtime alone
+# (no engine); and ppc-kvm-shim's phase clock (--debug) for that run. Only the commands'
+# success is checked: the numbers are for the issue's note.
+breakdown() {
+  local rounds=${E2E_BREAKDOWN_ROUNDS:-3} dir=/tmp/e2e-timed bundle=/tmp/e2e-bundle rt i
+  mkdir -p "$dir" "$bundle/rootfs"
+  for rt in crun ppc-kvm-shim; do
+    cat > "$dir/$rt" <<WRAPPER
+#!/bin/sh
+t0=\$(date +%s%N)
+$(command -v "$rt") "\$@"
+rc=\$?
+for w in "\$@"; do case \$w in create|start|state|kill|delete|exec|features)
+  echo "\$w \$(( (\$(date +%s%N) - t0) / 1000000 ))" >> $dir/calls.log; break ;; esac; done
+exit \$rc
+WRAPPER
+    chmod +x "$dir/$rt"
+  done
+  tar -C "$bundle/rootfs" -xf /usr/share/e2e/busybox-rootfs.tar
+  (cd "$bundle" && crun spec && sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"echo", "hi"/' config.json)
+  for i in $(seq "$rounds"); do
+    for rt in crun ppc-kvm-shim; do
+      : > "$dir/calls.log"
+      timed "breakdown_podman[$rt]" podman --runtime "$dir/$rt" run --rm --network=none "$IMG" echo hi
+      [ "$RC" = 0 ] && [ "$OUT" = hi ] || bad "breakdown: podman with $rt: exit $RC, '$OUT': $ERR"
+      echo "BREAKDOWN round $i podman+$rt runtime calls: $(awk '{ n[$1] += $2; c[$1]++; t += $2 }
+        END { for (k in n) printf "%s %dx %d ms, ", k, c[k], n[k]; printf "sum %d ms", t }' "$dir/calls.log")"
+    done
+    timed "breakdown_bundle[crun]" crun run --bundle "$bundle" e2e-breakdown
+    [ "$RC" = 0 ] || bad "breakdown: crun run: exit $RC: $ERR"
+    rm -f /tmp/e2e-shim-debug.log
+    timed "breakdown_bundle[ppc-kvm-shim]" ppc-kvm-shim --debug --log /tmp/e2e-shim-debug.log run --bundle "$bundle" e2e-breakdown
+    [ "$RC" = 0 ] || bad "breakdown: ppc-kvm-shim run: exit $RC: $ERR"
+    sed -n "s/.*msg=\"\\(.* after [0-9]* ms.*\\)\"\$/BREAKDOWN round $i ppc-kvm-shim run: \\1/p" /tmp/e2e-shim-debug.log
+  done
+}
+
 checks crun no
 checks ppc-kvm-shim yes
+breakdown
 if pgrep -f ppc-kvm-vmm >/dev/null; then bad "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
 finish

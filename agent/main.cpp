@@ -29,7 +29,7 @@ namespace {
 // How long the guest waits for the host to close the session that carried its final reply
 // (the container's exit status, or Shutdown's Ok) before it powers off anyway.
 constexpr std::chrono::seconds kExitDeliveryGrace{10};
-// How long the power-off waits for answers other sessions are still sending.
+// How long the power-off waits for the host to close sessions that carried answers.
 constexpr std::chrono::seconds kAnswersGrace{3};
 
 class Agent : public AgentControl {
@@ -44,28 +44,28 @@ class Agent : public AgentControl {
   void final_session_closed() override {
     {
       std::unique_lock lock(mutex_);
-      if (!answered_.wait_for(lock, kAnswersGrace, [&] { return answering_ == 0; })) {
-        log_line("answers still unsent after the final session; powering off");
+      if (!closed_.wait_for(lock, kAnswersGrace, [&] { return answering_ == 0; })) {
+        log_line("the host kept sessions with answers open after the final one; powering off");
       }
     }
     power_off();
   }
-  void answer_started() override {
+  void answering_session_opened() override {
     std::lock_guard lock(mutex_);
     ++answering_;
   }
-  void answer_sent() override {
+  void answering_session_closed() override {
     {
       std::lock_guard lock(mutex_);
       --answering_;
     }
-    answered_.notify_all();
+    closed_.notify_all();
   }
 
  private:
   std::mutex mutex_;
-  std::condition_variable answered_;
-  int answering_ = 0;
+  std::condition_variable closed_;
+  int answering_ = 0;  // open sessions that got a request other than Wait
 };
 
 UniqueFd listen_vsock() {

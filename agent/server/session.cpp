@@ -37,6 +37,7 @@ class Session {
       log_line(std::string("session: ") + e.what());
     }
     router_.cancel_all();
+    if (answering_) control_.answering_session_closed();  // the worker has ended: no race
     if (final_reply_sent_) control_.final_session_closed();
   }
 
@@ -75,7 +76,10 @@ class Session {
         requests_.pop_front();
       }
       const Wait* wait = std::get_if<Wait>(&request);
-      if (wait == nullptr) control_.answer_started();
+      if (wait == nullptr && !answering_) {
+        answering_ = true;
+        control_.answering_session_opened();
+      }
       bool answered = false;
       try {
         connection_->send(answer(request));
@@ -85,7 +89,6 @@ class Session {
       } catch (const Error& e) {
         send_quietly(ErrorReply{ErrorCode::kInternal, e.what(), 1});
       }
-      if (wait == nullptr) control_.answer_sent();
       if (answered && (std::holds_alternative<Shutdown>(request) || (wait != nullptr && wait->exec_id == kInitExecId))) {
         final_reply_sent_ = true;
         control_.final_reply_sent();
@@ -168,6 +171,7 @@ class Session {
   std::deque<Message> requests_;
   bool closed_ = false;
   bool final_reply_sent_ = false;  // this session sent the reply that ends the guest
+  bool answering_ = false;         // this session got a request other than Wait (worker thread)
 };
 
 }  // namespace

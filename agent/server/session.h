@@ -19,11 +19,13 @@ class AgentControl {
   virtual void final_reply_sent() = 0;
   // ...and that session has ended.
   virtual void final_session_closed() = 0;
-  // A session is answering a request other than Wait (which may block for the container's
-  // life) / has sent its answer: the power-off lets such answers reach the host (a Start
-  // that failed as its process died must still report why).
-  virtual void answer_started() = 0;
-  virtual void answer_sent() = 0;
+  // A session got a request other than Wait (which may block for the container's life) /
+  // that session has ended. An answer is delivered once the host has closed the session
+  // that carried it (a sent answer may still sit in the guest's vsock queue), so the
+  // power-off waits for such sessions: `start` of a process that exits at once must still
+  // get its Ok.
+  virtual void answering_session_opened() = 0;
+  virtual void answering_session_closed() = 0;
 };
 
 // Serves the connection until the host closes it. Never throws.

@@ -23,6 +23,7 @@
 #include "state/state_views.h"
 #include "state/timestamp.h"
 #include "vm/bind_mounts.h"
+#include "vm/container_cgroup.h"
 #include "vm/initramfs.h"
 #include "vm/rootfs_disk.h"
 #include "vm/shim_config.h"
@@ -42,6 +43,19 @@ std::string absolute_path(const std::string& path, const std::string& what) {
 }
 
 // Removes a half-created container's directory unless the create succeeded.
+class RemoveCgroupOnFailure {
+ public:
+  explicit RemoveCgroupOnFailure(const std::optional<std::string>& dir) : dir_(dir) {}
+  ~RemoveCgroupOnFailure() {
+    if (dir_ && !done_) remove_container_cgroup(*dir_);
+  }
+  void dismiss() { done_ = true; }
+
+ private:
+  const std::optional<std::string>& dir_;
+  bool done_ = false;
+};
+
 class RemoveOnFailure {
  public:
   explicit RemoveOnFailure(const LockedContainer& c) : container_(c) {}
@@ -147,7 +161,16 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
     send_console(request.console_socket, pty->master.get());
     stdio = VmmStdio{pty->slave.get(), pty->slave.get(), pty->slave.get(), true};
   }
-  const std::vector<std::string> command = vmm_command(shim_config, size, container.dir(), rootfs_disk);
+  std::vector<std::string> command = vmm_command(shim_config, size, container.dir(), rootfs_disk);
+  // The VM's cgroup, made before the VMM joins it, removed again if create fails after this
+  // (declared before the VMM, so the VMM is gone first).
+  const std::optional<std::string> cgroup =
+      with_context(bundle + "/config.json", [&] { return container_cgroup_dir(config); });
+  RemoveCgroupOnFailure cgroup_cleanup(cgroup);
+  if (cgroup) {
+    create_container_cgroup(*cgroup, config, size.memory_mib);
+    command.insert(command.end(), {"--cgroup", *cgroup});
+  }
   std::string shown;
   for (const std::string& word : command) shown += " " + word;
   logger().debug("starting the VMM:" + shown);
@@ -186,6 +209,7 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
     write_file_atomic(pid_file, std::to_string(state.pid), 0644);
   }
   cleanup.dismiss();
+  cgroup_cleanup.dismiss();
   return CreatedContainer{std::move(container), std::move(state), std::move(vmm)};
 }
 
@@ -215,7 +239,14 @@ void destroy_container(const LockedContainer& container, const ContainerState& s
   } catch (const Error& e) {
     logger().warning(std::string("poststop hooks not run: ") + e.what());
   }
-  if (config) run_hooks_warn("poststop", config->hooks.poststop, hook_state(state, Status::kStopped));
+  if (config) {
+    try {
+      if (const auto cgroup = container_cgroup_dir(*config)) remove_container_cgroup(*cgroup);
+    } catch (const Error& e) {
+      logger().warning(e.what());
+    }
+    run_hooks_warn("poststop", config->hooks.poststop, hook_state(state, Status::kStopped));
+  }
   container.remove();
 }
 

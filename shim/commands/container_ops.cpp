@@ -120,8 +120,10 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   const std::vector<BindCopy> binds = with_context(bundle + "/config.json", [&] {
     return plan_bind_copies(config, bundle, shim_config.max_bind_copy_mib << 20);
   });
-  // Annotation errors before anything exists (the initramfs size only adds to RAM).
+  // Annotation and cgroupsPath errors before anything exists (the initramfs size only adds to RAM).
   with_context(bundle + "/config.json", [&] { size_vm(config, shim_config, 0); });
+  const std::optional<std::string> cgroup =
+      with_context(bundle + "/config.json", [&] { return container_cgroup_dir(config); });
 
   PhaseClock clock("create " + request.id);
   LockedContainer container = context.store.create(request.id);
@@ -164,8 +166,6 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   std::vector<std::string> command = vmm_command(shim_config, size, container.dir(), rootfs_disk);
   // The VM's cgroup, made before the VMM joins it, removed again if create fails after this
   // (declared before the VMM, so the VMM is gone first).
-  const std::optional<std::string> cgroup =
-      with_context(bundle + "/config.json", [&] { return container_cgroup_dir(config); });
   RemoveCgroupOnFailure cgroup_cleanup(cgroup);
   if (cgroup) {
     create_container_cgroup(*cgroup, config, size.memory_mib);

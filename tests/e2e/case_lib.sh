@@ -31,6 +31,66 @@ expect_run() {
   fi
 }
 
+# L1's own kernel and RAM, against which a container's are compared.
+L1_KERNEL=$(uname -r)
+L1_MEM_KIB=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+
+# expect_terminal LABEL NAME COMMAND: runs COMMAND (a shell command line that starts a
+# container running sh with a terminal) under util-linux's script, so that it has a pty,
+# types two lines into it and checks that the container's stdin was a tty, the typed input
+# reached its shell and its exit code (4) came back. The feeder keeps the input open until
+# the container has ended.
+expect_terminal() {
+  local label=$1 name=$2 command=$3
+  rm -f /tmp/e2e-tty-done
+  timed "$name" sh -c "(sleep 1; printf 'tty; echo typed-\$((6*7))\nexit 4\n'
+      while [ ! -e /tmp/e2e-tty-done ]; do sleep 0.2; done) |
+    (script -qefc '$command' /dev/null; rc=\$?; touch /tmp/e2e-tty-done; exit \$rc)"
+  if [ "$RC" = 4 ] && grep -q '^/dev/pts/0' <<<"$OUT" && grep -q 'typed-42' <<<"$OUT"; then
+    ok "$label: a tty, typed input, exit 4"
+  else
+    bad "$label: exit $RC, output: $(tr -d '\r' <<<"$OUT" | tail -n 8)"
+  fi
+}
+
+# expect_kernel LABEL OURS: checks the last `timed` command printed the kernel release: a
+# guest's own (OURS=yes) or L1's (a runtime that shares L1's kernel).
+expect_kernel() {
+  if [ "$2" = yes ]; then
+    if [ "$RC" = 0 ] && [ -n "$OUT" ] && [ "$OUT" != "$L1_KERNEL" ]; then
+      ok "$1: uname -r is the guest's kernel ($OUT), not L1's ($L1_KERNEL)"
+    else
+      bad "$1: uname -r: '$OUT' (L1: $L1_KERNEL), exit $RC"
+    fi
+  else
+    expect_run "$1: uname -r is L1's kernel" 0 "$L1_KERNEL"
+  fi
+}
+
+# expect_guest_size LABEL: the last `timed` command printed MemTotal (kB) and nproc of a guest
+# sized for 512 MiB and 1 CPU (the VM adds its overhead; the kernel keeps some).
+expect_guest_size() {
+  local mem cpus
+  mem=$(sed -n 1p <<<"$OUT") cpus=$(sed -n 2p <<<"$OUT")
+  if [ "$RC" = 0 ] && [ "$mem" -gt 450000 ] 2>/dev/null && [ "$mem" -lt 700000 ] && [ "$cpus" = 1 ]; then
+    ok "$1: 512 MiB and 1 CPU: the guest has $mem kB and $cpus vCPU (L1: $L1_MEM_KIB kB, $(nproc))"
+  else
+    bad "$1: 512 MiB and 1 CPU: exit $RC, guest MemTotal '$mem' kB, nproc '$cpus'"
+  fi
+}
+
+# expect_in_process_table LABEL PATTERN OURS: a container's process matching PATTERN is
+# absent from L1's process table (OURS=yes: it runs in a guest) or present in it.
+expect_in_process_table() {
+  if [ "$3" = yes ]; then
+    if pgrep -f "$2" >/dev/null; then bad "$1: L1 sees the container's process: $(pgrep -af "$2")"
+    else ok "$1: the container's '$2' is not in L1's process table"; fi
+  else
+    if pgrep -f "$2" >/dev/null; then ok "$1: the container's '$2' is in L1's process table"
+    else bad "$1: L1 does not see the container's '$2'"; fi
+  fi
+}
+
 # finish: the case's exit status (0 when no check failed).
 finish() {
   echo "checks failed: $E2E_FAILS"

@@ -30,6 +30,21 @@ Pipe make_pipe() {
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
+// A hook that exits without reading its stdin must not kill us with SIGPIPE: the signal is
+// blocked around the write and the one it raised consumed (the write fails with EPIPE instead).
+void write_without_sigpipe(int fd, const std::string& data) {
+  sigset_t pipe_signal, old;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &old);
+  const ssize_t n = ::write(fd, data.data(), data.size());
+  if (n < 0 && errno == EPIPE) {
+    const timespec now{0, 0};
+    ::sigtimedwait(&pipe_signal, nullptr, &now);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
 }  // namespace
 
 void run_hook(const oci::Hook& hook, const std::string& state_json) {
@@ -61,7 +76,7 @@ void run_hook(const oci::Hook& hook, const std::string& state_json) {
   output.write.reset();
   // The state is small; a hook that does not read it must not block us.
   ::fcntl(input.write.get(), F_SETFL, O_NONBLOCK);
-  [[maybe_unused]] const ssize_t written = ::write(input.write.get(), state_json.data(), state_json.size());
+  write_without_sigpipe(input.write.get(), state_json);
   input.write.reset();
 
   std::string collected;

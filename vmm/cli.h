@@ -14,6 +14,7 @@ struct CliOptions {
   bool probe = false;
   bool help = false;
   bool print_seccomp = false;  // print each thread role's seccomp allowlist and exit
+  bool print_boot_times = false;  // start-up milestones before the machine starts (implies --stats)
   // Container mode (the shim's VMM): the agent's CreateContainer request as JSON, and the
   // inherited fd that gets "ok" or "error <status> <message>" once the container is created.
   std::string container_request;

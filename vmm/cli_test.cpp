@@ -246,6 +246,16 @@ TEST(ParseCli, PrintSeccompDoesNotNeedAKernel) {
   EXPECT_TRUE(parse_cli({"--print-seccomp"}).print_seccomp);
 }
 
+TEST(ParseCli, PrintBootTimesTurnsOnStats) {
+  const CliOptions plain = parse_cli({"--kernel", "k"});
+  EXPECT_FALSE(plain.print_boot_times);
+  EXPECT_FALSE(plain.machine.stats);
+  const CliOptions o = parse_cli({"--kernel", "k", "--print-boot-times"});
+  EXPECT_TRUE(o.print_boot_times);
+  EXPECT_TRUE(o.machine.stats);
+  EXPECT_NE(usage().find("--print-boot-times"), std::string::npos);
+}
+
 TEST(Usage, MentionsEverySandboxFlag) {
   const std::vector<std::vector<std::string>> flags = {
       {"--no-sandbox"}, {"--seccomp", "kill"}, {"--print-seccomp"}, {"--no-jail"},     {"--uid", "1"},

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "boot_timing.h"
 #include "cli.h"
 #include "config_error.h"
 #include "exit_codes.h"
@@ -58,6 +59,7 @@ void send_own_output_to(const std::string& log_file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const BootTiming boot_timing;  // before anything else: the process's own start-up counts
   std::unique_ptr<ppc::shim::ContainerSupervisor> supervisor;
   try {
     const CliOptions options = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
     supervisor = container_supervisor(options, sandbox);
     if (supervisor) send_own_output_to(options.log_file);
     sandbox.start();  // before anything else is opened: it lists the fds we inherited
+    if (options.print_boot_times) boot_timing.print_machine_start(stderr);
     const int code = run_machine(options.machine, sandbox);
     // Without a jail the supervisor ran here: a guest that powered off normally ends with its
     // container's status.

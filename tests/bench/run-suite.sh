@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue 9; not a test): boots ONE e2e L1 (tests/e2e/run-l1.sh, HV
+# profile, Debian ppc64el with QEMU, podman, crun) and measures there, interleaving the
+# contenders: boot to userspace (our VMM vs QEMU pSeries with KVM, same kernel and
+# initramfs), where our boot time goes, container start (ppc-kvm-shim vs crun, podman with
+# each), memory (VMM vs QEMU overhead, guest RAM touched), density, vsock and exec.
+#
+#   tests/bench/run-suite.sh [--results DIR] [--bin-dir DIR] [--vmm FILE]
+#
+#   --results DIR  where results.md (tables, targets), results.json (every sample),
+#                  boot-times.png (plot), l1-output.txt and l1-serial.log go
+#                  (default build/bench-results)
+#   --bin-dir DIR  the ppc64le binaries (default build/ppc64le/bin; read only)
+#   --vmm FILE     a ppc-kvm-vmm to use instead of the bin dir's
+# Environment: RUNS (boots per contender, default 10), START_RUNS (container starts, exec
+# and breakdown runs per contender, default 5), QEMU_STOCK (1: QEMU boots the stock kernel
+# too), DENSITY_SECONDS (per contender, default 180), DENSITY_MAX (guests, default 40),
+# DENSITY_MEM_MIB (guest size, default 512; QEMU needs a multiple of 256), E2E_MEMORY (L1, default 2G).
+# Needs what tests/e2e/run-l1.sh needs, the build's binaries and kernels, and installs
+# gnuplot-nox and python3 from apt when missing. About 30 minutes with the defaults.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+results=$top/build/bench-results bin_dir=$top/build/ppc64le/bin vmm=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --results) results=$2; shift 2 ;;
+    --bin-dir) bin_dir=$2; shift 2 ;;
+    --vmm) vmm=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run-suite: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+say() { echo "run-suite: $*" >&2; }
+export E2E_MEMORY=${E2E_MEMORY:-2G}
+RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
+DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
+DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
+
+# ---- tools on this machine: the report and the plot -----------------------------------------
+missing=()
+command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# ---- inputs: binaries and kernels -------------------------------------------------------------
+for f in ppc-kvm-shim ppc-kvm-vmm ppc-kvm-agent vsock_host vsock_peer; do
+  [ -x "$bin_dir/$f" ] || { say "no $bin_dir/$f (build the ppc64le-cross preset first)"; exit 1; }
+done
+guest=$(readlink -f "$top/build/ppc64le/share/guest-vmlinux")
+stock=$(readlink -f "$top/build/ppc64le/share-stock/stock-vmlinux")
+[ -r "$guest" ] && [ -r "$stock" ] || { say "guest or stock kernel missing under build/ppc64le/share*"; exit 1; }
+work=$(mktemp -d /tmp/ppc-kvm-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bin" "$work/share" "$results"
+cp "$bin_dir"/* "$work/bin/"
+[ -z "$vmm" ] || cp "$vmm" "$work/bin/ppc-kvm-vmm"
+# QEMU's firmware (VOF or SLOF) enters a kernel as an Open Firmware client, through
+# prom_init, which the shipped minimal kernel leaves out (our VMM needs none): the same
+# configuration plus the OF trampoline is the kernel both boot. Built and cached by the
+# project's own kernel script (minutes the first time, then instant).
+{ cat "$top/kernel/guest.fragment"
+  printf '\n# Benchmark variant: prom_init, so that QEMU (VOF or SLOF) can enter it as an OF client.\nCONFIG_PPC_OF_BOOT_TRAMPOLINE=y\n'
+} > "$work/guest-of.fragment"
+say "guest kernel with the OF trampoline (kernel/build-kernel.sh, cached)"
+of_dir=$("$top/kernel/build-kernel.sh" "$work/guest-of.fragment" guest-of "$top/kernel/patches/guest")
+cp "$guest" "$work/share/guest-vmlinux"
+cp "$of_dir/vmlinux" "$work/share/guest-of-vmlinux"
+cp "$stock" "$work/share/stock-vmlinux"
+# The rig's case helpers (make_initramfs, wait_for_line, boot_vsock_guest), sourced in L1.
+cp "$top/tests/rig/case_lib.sh" "$work/share/rig_case_lib.sh"
+# run-l1.sh takes a case file, no arguments: the settings go in as its first lines.
+{ echo "RUNS=$RUNS START_RUNS=$START_RUNS QEMU_STOCK=$QEMU_STOCK DENSITY_SECONDS=$DENSITY_SECONDS DENSITY_MAX=$DENSITY_MAX"
+  echo "DENSITY_MEM_MIB=$DENSITY_MEM_MIB DENSITY_RESERVE_MIB=$DENSITY_RESERVE_MIB"
+  cat "$top/tests/bench/cases/suite_l1.sh"; } > "$work/suite_case.sh"
+
+# ---- the run ----------------------------------------------------------------------------------
+say "one L1 ($E2E_MEMORY), RUNS=$RUNS START_RUNS=$START_RUNS; output in $results"
+start=$(date +%s)
+status=0
+"$top/tests/e2e/run-l1.sh" --case "$work/suite_case.sh" --bin-dir "$work/bin" --share-dir "$work/share" \
+  --timeout 3000 --log "$results/l1-serial.log" > "$results/l1-output.txt" || status=$?
+elapsed=$(( $(date +%s) - start ))
+say "L1 run ended with status $status after $elapsed s"
+
+# ---- report and plot --------------------------------------------------------------------------
+vmm_id=$(sha256sum "$work/bin/ppc-kvm-vmm" | cut -c1-12)
+python3 "$top/tests/bench/report.py" "$results/l1-output.txt" "$results" \
+  "date=$(date -u +%Y-%m-%dT%H:%MZ)" "commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$top" diff --quiet 2>/dev/null || echo +changes)" \
+  "ppc-kvm-vmm sha256=$vmm_id" "L1 memory=$E2E_MEMORY" "L1 run status=$status" "L1 run seconds=$elapsed" \
+  "density reserve=${DENSITY_RESERVE_MIB} MiB" "RUNS=$RUNS" "START_RUNS=$START_RUNS" > /dev/null
+# One box per contender (gnuplot places them at x = 1..N); a failed plot leaves the tables.
+plot() {
+  local n
+  n=$(cut -d' ' -f1 "$results/boot-times.dat" | sort -u | wc -l)
+  gnuplot <<EOF
+set terminal pngcairo size 1000,600 noenhanced
+set output "$results/boot-times.png"
+set title "Boot to userspace (fork to /init marker), one L1 run, RUNS=$RUNS each"
+set ylabel "ms (emulated POWER9 L1: compare ratios, not absolute times)"
+set style fill solid 0.3 border -1
+set style boxplot outliers pointtype 7
+set style data boxplot
+set boxwidth 0.5
+set xrange [0.5:$n.5]
+set yrange [0:*]
+set grid ytics
+unset key
+plot "$results/boot-times.dat" using (1):2:(0.5):1 lc rgb "#3070b0"
+EOF
+}
+if [ -s "$results/boot-times.dat" ]; then
+  plot || say "gnuplot failed: no boot-times.png"
+else
+  say "no boot samples: no plot"
+fi
+say "results: $results/results.md, results.json, boot-times.png"
+cat "$results/results.md"
+exit "$status"

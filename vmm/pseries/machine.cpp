@@ -214,9 +214,11 @@ int Machine::run() {
     throw ConfigError("--vcpus " + std::to_string(config_.vcpus) + ": between 1 and " + std::to_string(kMaxVcpus));
   if (config_.memory < (16ull << 20) || config_.memory % (1ull << 20))
     throw ConfigError("--memory " + std::to_string(config_.memory) + " bytes: a whole number of MiB, at least 16 MiB");
-  const FileImage kernel_file = [&] {
-    try { return FileImage::open(config_.kernel); } catch (const Error& e) { throw ConfigError(std::string("--kernel: ") + e.what()); }
-  }();
+  // The files' mappings live only until their bytes are in guest RAM, before the jail forks:
+  // otherwise the jail's supervisor and the VMM would keep the pages they touched (9 MiB of
+  // a kernel, the whole initramfs) in their RSS for the VM's life.
+  std::optional<FileImage> kernel_file;
+  try { kernel_file = FileImage::open(config_.kernel); } catch (const Error& e) { throw ConfigError(std::string("--kernel: ") + e.what()); }
   std::optional<FileImage> initrd_file;
   if (!config_.initrd.empty()) {
     try { initrd_file = FileImage::open(config_.initrd); } catch (const Error& e) { throw ConfigError(std::string("--initrd: ") + e.what()); }
@@ -228,7 +230,7 @@ int Machine::run() {
   mem_ = std::make_unique<GuestMemory>(config_.memory);
   LoadedKernel kernel;
   try {
-    kernel = load_kernel(*mem_, kernel_file.bytes(), config_.kernel, config_.raw_kernel);
+    kernel = load_kernel(*mem_, kernel_file->bytes(), config_.kernel, config_.raw_kernel);
   } catch (const ConfigError&) {
     throw;
   } catch (const Error& e) {
@@ -238,6 +240,9 @@ int Machine::run() {
   const BootLayout layout =
       plan_boot_layout(config_.memory, kernel.load_end, initrd_size,
                        fdt_size_bound(config_.vcpus, config_.cmdline.size(), pending_devices_.size()));
+  kernel_file.reset();
+  if (initrd_file) mem_->write(layout.initrd_gpa, initrd_file->bytes());
+  initrd_file.reset();
 
   const int kvm_fd = sandbox_.config().kvm_fd;
   kvm_ = std::make_unique<KvmSystem>(kvm_fd >= 0 ? with_context("--kvm-fd", [&] { return KvmSystem::adopt(UniqueFd(kvm_fd)); })
@@ -289,7 +294,6 @@ int Machine::run() {
   const std::vector<uint8_t> blob = build_fdt(fdt);
   mem_->write(layout.fdt_gpa, blob);
   rtas_->write_blob(layout.rtas_gpa);
-  if (initrd_file) mem_->write(layout.initrd_gpa, initrd_file->bytes());
 
   vm_->set_memory_region(0, 0, mem_->host_base(), mem_->size());
 

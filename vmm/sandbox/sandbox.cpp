@@ -18,6 +18,7 @@
 #include "sandbox/jail.h"
 #include "sandbox/privileges.h"
 #include "sandbox/rlimits.h"
+#include "sandbox/precompiled_filters.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/supervisor.h"
 #include "sandbox/violation_log.h"
@@ -113,7 +114,10 @@ void Sandbox::drop_privileges() {
 void Sandbox::enter_thread(Role role, std::string_view label) {
   if (config_.seccomp_on()) {
     set_thread_identity(label, role_name(role));
-    with_context("thread " + std::string(label), [&] { SeccompFilter(role_spec(role), config_.seccomp).load(); });
+    with_context("thread " + std::string(label), [&] {
+      if (config_.seccomp == SeccompMode::Kill) load_precompiled_filter(precompiled_filter(role));
+      else SeccompFilter(role_spec(role), config_.seccomp).load();
+    });
   }
   static std::atomic<bool> tripped{false};
   if (config_.debug_violation == role_name(role) && !tripped.exchange(true))

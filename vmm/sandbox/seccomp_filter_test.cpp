@@ -1,3 +1,4 @@
+#include "sandbox/precompiled_filters.h"
 #include "sandbox/seccomp_filter.h"
 
 #include <sched.h>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/error.h"
 #include "sandbox/bpf_sim.h"
 
 namespace ppc::vmm {
@@ -154,6 +156,23 @@ TEST_F(Filters, AnotherArchitectureIsNeverAllowed) {
   const auto bpf = SeccompFilter(role_spec(Role::Vcpu), SeccompMode::Kill).export_bpf();
   EXPECT_NE(run_seccomp_bpf(bpf, AUDIT_ARCH_X86_64, nr("ioctl"), {5, KVM_RUN}), SECCOMP_RET_ALLOW);
   EXPECT_NE(run_seccomp_bpf(bpf, AUDIT_ARCH_PPC64, nr("ioctl"), {5, KVM_RUN}), SECCOMP_RET_ALLOW);
+}
+
+}  // namespace
+}  // namespace ppc::vmm
+
+namespace ppc::vmm {
+namespace {
+
+// The programs threads install (compiled at build time) are exactly what libseccomp makes
+// of today's rules in kill mode.
+TEST_F(Filters, PrecompiledProgramsMatchTheRules) {
+  for (const RoleSpec& spec : all_roles()) {
+    const auto fresh = SeccompFilter(spec, SeccompMode::Kill).export_bpf();
+    const auto built = precompiled_filter(spec.role);
+    EXPECT_EQ(std::vector<uint8_t>(built.begin(), built.end()), fresh) << spec.name;
+  }
+  EXPECT_THROW(load_precompiled_filter({}), Error);
 }
 
 }  // namespace

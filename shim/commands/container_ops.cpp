@@ -213,6 +213,16 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   return CreatedContainer{std::move(container), std::move(state), std::move(vmm)};
 }
 
+CreateRequest create_request_from(const ParsedFlags& flags) {
+  CreateRequest request;
+  request.id = flags.positionals[0];
+  request.bundle = flags.value("bundle");
+  request.pid_file = flags.value("pid-file");
+  request.console_socket = flags.value("console-socket");
+  request.preserve_fds = std::atoi(flags.value("preserve-fds", "0").c_str());
+  return request;
+}
+
 void start_container(const LockedContainer& container, ContainerState& state) {
   PhaseClock clock("start " + state.id);
   const oci::Config config = created_config(container);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/flag_parser.h"
 #include "commands/context.h"
 #include "oci/config.h"
 #include "state/state_store.h"
@@ -20,6 +21,10 @@ struct CreateRequest {
   // run without --detach: a terminal process may use this process's own terminal.
   bool foreground = false;
 };
+
+// create's and run's shared flags (--bundle, --pid-file, --console-socket, --preserve-fds)
+// and the container id.
+CreateRequest create_request_from(const ParsedFlags& flags);
 
 struct CreatedContainer {
   LockedContainer container;

@@ -21,12 +21,7 @@ int run_create(Context& context, const std::vector<std::string>& args) {
   const auto flags = parse_command(spec, args);
   if (!flags) return 0;
   if (flags->has("pidfd-socket")) throw UsageError("--pidfd-socket: the container's process is in a VM; there is no host pidfd for it");
-  CreateRequest request;
-  request.id = flags->positionals[0];
-  request.bundle = flags->value("bundle");
-  request.pid_file = flags->value("pid-file");
-  request.console_socket = flags->value("console-socket");
-  request.preserve_fds = std::atoi(flags->value("preserve-fds", "0").c_str());
+  const CreateRequest request = create_request_from(*flags);
   CreatedContainer created = create_container(context, request);
   created.vmm.release();  // the VMM outlives us: the caller (conmon, containerd) reaps it
   return 0;

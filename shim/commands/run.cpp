@@ -58,12 +58,7 @@ int run_run(Context& context, const std::vector<std::string>& args) {
   const auto flags = parse_command(spec, args);
   if (!flags) return 0;
   const bool detach = flags->enabled("detach");
-  CreateRequest request;
-  request.id = flags->positionals[0];
-  request.bundle = flags->value("bundle");
-  request.pid_file = flags->value("pid-file");
-  request.console_socket = flags->value("console-socket");
-  request.preserve_fds = std::atoi(flags->value("preserve-fds", "0").c_str());
+  CreateRequest request = create_request_from(*flags);
   request.foreground = !detach;
 
   // Blocked from here on, so that none is lost before the loop below waits for them (the

@@ -22,8 +22,8 @@
 # this run's temporary folder): every run starts from the same pristine image.
 set -euo pipefail
 
-RIG_FAILURE=120 RIG_TIMEOUT=121 RIG_PANIC=122
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../rig/serial_watch.sh"  # RIG_* statuses, watch_serial_and_exit
 
 case_file="" bin_dir="" share_dir="" timeout=900 log=""
 while [ $# -gt 0 ]; do
@@ -91,31 +91,4 @@ TMPDIR=$work qemu-system-ppc64 "${machine[@]}" -nodefaults -m "$memory" -smp "$s
   -drive if=none,id=root,file="$image",format=raw,snapshot=on -device virtio-blk-pci,drive=root &
 qemu=$!
 
-# Watch the serial log: a result ends the run (QEMU gets a moment to power off by itself).
-status="" deadline=$((start + timeout))
-while kill -0 "$qemu" 2>/dev/null; do
-  if grep -q '^RIG-RESULT: ' "$log"; then
-    for _ in $(seq 20); do kill -0 "$qemu" 2>/dev/null || break; sleep 0.5; done
-    break
-  fi
-  if grep -q 'Kernel panic - not syncing' "$log"; then sleep 1; break; fi
-  if [ "$(date +%s)" -ge "$deadline" ]; then status=$RIG_TIMEOUT; break; fi
-  sleep 0.5
-done
-kill "$qemu" 2>/dev/null || true
-wait "$qemu" 2>/dev/null || true
-qemu=""
-
-result=$(sed -n 's/^RIG-RESULT: \([0-9]*\).*/\1/p' "$log" | tr -d '\r' | tail -1)
-# What the case printed, always: it is the test's own output.
-sed -n '/^RIG-BEGIN/,/^RIG-RESULT/p' "$log" | tr -d '\r'
-elapsed=$(( $(date +%s) - start ))
-if [ -n "$result" ]; then
-  echo "e2e: case exited $result after ${elapsed} s"
-  exit "$result"
-fi
-tail -n 40 "$log" | tr -d '\r' >&2
-if grep -q 'Kernel panic - not syncing' "$log"; then echo "e2e: L1 kernel panic" >&2; exit $RIG_PANIC; fi
-if [ "$status" = "$RIG_TIMEOUT" ]; then echo "e2e: timeout after ${timeout} s" >&2; exit $RIG_TIMEOUT; fi
-echo "e2e: QEMU ended without a result" >&2
-exit $RIG_FAILURE
+watch_serial_and_exit e2e "$qemu" "$log" "$start" "$timeout"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <stdexcept>
 
 namespace ppc {
 namespace {
@@ -28,6 +29,34 @@ TEST(Error, WithContextPrefixesEachLevel) {
 
 TEST(Error, WithContextPassesValuesThrough) {
   EXPECT_EQ(with_context("unused", [] { return 42; }), 42);
+}
+
+class NarrowError : public Error {
+ public:
+  using Error::Error;
+  int detail = 7;
+};
+
+TEST(Error, WithContextKeepsTheErrorsTypeAndData) {
+  try {
+    with_context("outer", [] {
+      with_context("inner", [] {
+        NarrowError e("bad value");
+        e.detail = 42;
+        throw e;
+      });
+    });
+    FAIL() << "nothing thrown";
+  } catch (const NarrowError& e) {
+    EXPECT_STREQ(e.what(), "outer: inner: bad value");
+    EXPECT_EQ(e.detail, 42);
+  } catch (const Error& e) {
+    FAIL() << "the type was lost: " << e.what();
+  }
+}
+
+TEST(Error, WithContextLeavesOtherExceptionsAlone) {
+  EXPECT_THROW(with_context("ignored", []() -> int { throw std::logic_error("not ours"); }), std::logic_error);
 }
 
 }  // namespace

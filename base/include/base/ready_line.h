@@ -1,0 +1,24 @@
+#pragma once
+// A child process's one-line report to the process that started it, on a pipe: "ok\n" when
+// it is ready, or "error <status> <message>\n" with the exit status the starter should give
+// its caller. The VMM reports the container's creation this way to the shim, and a detached
+// `exec` child its process's start to the CLI.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ppc {
+
+struct ReadyReport {
+  bool ok = false;
+  int status = 1;       // 1..255 when !ok
+  std::string message;  // when !ok; never empty
+};
+
+std::string encode_ready_ok();
+// A status outside 1..255 becomes 1; line breaks in the message become spaces.
+std::string encode_ready_error(int status, std::string_view message);
+// One line without its newline. nullopt: not a report (garbled, or another program's output).
+std::optional<ReadyReport> decode_ready_line(std::string_view line);
+
+}  // namespace ppc

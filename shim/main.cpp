@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   try {
     return run(argc, argv);
-  } catch (const ppc::shim::AgentError& e) {
+  } catch (const ppc::agent_client::AgentError& e) {
     logger().error(e.what());
     return e.reply().exit_status;
   } catch (const StatusError& e) {

@@ -16,6 +16,10 @@
 namespace ppc::shim {
 namespace {
 
+using agent_client::AgentError;
+using agent_client::AgentSession;
+using agent_client::connect_hybrid_vsock;
+
 // The child's report: one letter (O ok, R refused, U unreachable), the status, a space,
 // the message.
 [[noreturn]] void report(int fd, char kind, int status, const std::string& message) {

@@ -29,6 +29,10 @@
 namespace ppc::shim {
 namespace {
 
+using agent_client::AgentError;
+using agent_client::AgentSession;
+using agent_client::connect_hybrid_vsock;
+
 constexpr auto kConnectTimeout = std::chrono::seconds(30);
 constexpr auto kResizePoll = std::chrono::milliseconds(250);
 

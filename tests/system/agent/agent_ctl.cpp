@@ -38,7 +38,7 @@ nlohmann::json read_json(const std::string& path) {
 
 UniqueFd dup_fd(int fd) { return UniqueFd(::dup(fd)); }
 
-int wait_and_finish(shim::AgentSession& session, const std::string& id) {
+int wait_and_finish(agent_client::AgentSession& session, const std::string& id) {
   const Message reply = session.request(Wait{id});
   const auto& exited = std::get<Exited>(reply);
   session.finish_stdio(id);
@@ -47,7 +47,7 @@ int wait_and_finish(shim::AgentSession& session, const std::string& id) {
 
 int run(int argc, char** argv) {
   if (argc < 4 || std::string(argv[1]) != "--uds") throw Error("usage: agent_ctl --uds PATH run|create|exec|kill|shutdown ...");
-  shim::AgentSession session(shim::connect_hybrid_vsock(argv[2], kAgentVsockPort, std::chrono::seconds(60)));
+  agent_client::AgentSession session(agent_client::connect_hybrid_vsock(argv[2], kAgentVsockPort, std::chrono::seconds(60)));
   const std::string command = argv[3];
   if ((command == "run" || command == "create") && argc >= 5) {
     const std::string id(kInitExecId);
@@ -84,7 +84,7 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);
-  } catch (const shim::AgentError& e) {
+  } catch (const agent_client::AgentError& e) {
     std::fprintf(stderr, "agent_ctl: %s\n", e.what());
     return e.reply().exit_status;
   } catch (const std::exception& e) {

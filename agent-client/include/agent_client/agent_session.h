@@ -2,7 +2,7 @@
 // The host's side of the agent protocol: a connection to the agent through the VMM's
 // hybrid-vsock Unix socket, requests answered in order, and the stdio of the processes
 // started on it pumped between local fds and the guest. Used by the test client, the VMM's
-// container supervisor and the CLI's exec.
+// container relay and the CLI's exec.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,7 +18,7 @@
 #include "protocol/messages.h"
 #include "protocol/stdio_router.h"
 
-namespace ppc::shim {
+namespace ppc::agent_client {
 
 // Connects to vsock `port` of the guest through the VMM's socket at `uds_path`
 // ("CONNECT <port>\n", answered "OK <port>\n"), retrying while the VMM's socket does not
@@ -77,4 +77,4 @@ class AgentSession {
   std::thread reader_;
 };
 
-}  // namespace ppc::shim
+}  // namespace ppc::agent_client

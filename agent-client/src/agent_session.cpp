@@ -10,7 +10,7 @@
 #include <cstring>
 #include <variant>
 
-namespace ppc::shim {
+namespace ppc::agent_client {
 namespace {
 
 using namespace protocol;
@@ -160,4 +160,4 @@ void AgentSession::finish_stdio(const std::string& exec_id) {
   router_.remove(exec_id);
 }
 
-}  // namespace ppc::shim
+}  // namespace ppc::agent_client

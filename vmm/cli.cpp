@@ -155,7 +155,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     else if (flag == "--drive") {
       // PATH[,ro]
       std::string v = value();
-      MachineConfig::Drive drive;
+      DriveConfig drive;
       const auto comma = v.rfind(',');
       if (comma != std::string::npos) {
         const std::string opt = v.substr(comma + 1);
@@ -165,12 +165,12 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       }
       if (v.empty()) throw ConfigError("--drive needs a file");
       drive.path = v;
-      o.machine.drives.push_back(drive);
-    } else if (flag == "--vsock-uds") o.machine.vsock_uds = value();
+      o.machine.devices.drives.push_back(drive);
+    } else if (flag == "--vsock-uds") o.machine.devices.vsock_uds = value();
     else if (flag == "--vsock-cid") {
       const std::string& v = value();
-      try { o.machine.vsock_cid = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vsock-cid: '" + v + "' is not a number"); }
-    } else if (flag == "--no-rng") o.machine.rng = false;
+      try { o.machine.devices.vsock_cid = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vsock-cid: '" + v + "' is not a number"); }
+    } else if (flag == "--no-rng") o.machine.devices.rng = false;
     else if (flag == "--help" || flag == "-h") o.help = true;
     else if (flag == "--no-sandbox") o.sandbox.enabled = false;
     else if (flag == "--no-jail") o.sandbox.jail = false;
@@ -205,7 +205,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   // Options that would silently do nothing are mistakes.
   if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
   if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
-  if (!o.container_request.empty() && o.machine.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
+  if (!o.container_request.empty() && o.machine.devices.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
   if (!o.container_request.empty() && o.ready_fd <= 2) throw ConfigError("--container-request needs --ready-fd N (N > 2)");
   if (o.container_request.empty() && o.ready_fd >= 0) throw ConfigError("--ready-fd goes with --container-request");
   if (!o.container_request.empty() && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");

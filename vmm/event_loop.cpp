@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "log.h"
 
 namespace ppc::vmm {
 
@@ -105,7 +106,7 @@ void EventLoop::run() {
       } catch (const Error& e) {
         // A device's host-side handler met a malformed queue or a host error: report it and
         // keep the other devices running; the device's next guest notification resets it.
-        std::fprintf(stderr, "ppc-kvm-vmm: device event on fd %d: %s\n", fd, e.what());
+        log_line("device event on fd " + std::to_string(fd) + ": " + e.what());
       }
     }
   }

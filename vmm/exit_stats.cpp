@@ -13,9 +13,22 @@ uint64_t monotonic_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+void ExitStats::count_hcall(uint64_t nr) {
+  const auto it = hcalls.find(nr);
+  if (it != hcalls.end()) ++it->second;
+  else if (hcalls.size() < kMaxHcallNumbers) hcalls.emplace(nr, 1);
+  else ++other_hcalls;
+}
+
 void ExitStats::merge(const ExitStats& other) {
   for (const auto& [k, v] : other.by_reason) by_reason[k] += v;
-  for (const auto& [k, v] : other.hcalls) hcalls[k] += v;
+  for (const auto& [k, v] : other.hcalls) {
+    const auto it = hcalls.find(k);
+    if (it != hcalls.end()) it->second += v;
+    else if (hcalls.size() < kMaxHcallNumbers) hcalls.emplace(k, v);
+    else other_hcalls += v;
+  }
+  other_hcalls += other.other_hcalls;
 }
 
 std::string ExitStats::summary() const {
@@ -27,6 +40,7 @@ std::string ExitStats::summary() const {
   }
   out += " total " + std::to_string(total) + "; hypercalls:";
   for (const auto& [nr, n] : hcalls) out += " " + hex(nr) + " " + std::to_string(n) + ";";
+  if (other_hcalls) out += " other " + std::to_string(other_hcalls) + ";";
   return out;
 }
 

@@ -17,23 +17,24 @@
 #include "config_error.h"
 #include "exit_codes.h"
 #include "base/unique_fd.h"
+#include "container/container_relay.h"
+#include "log.h"
 #include "probe.h"
 #include "pseries/machine.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/syscall_roles.h"
-#include "supervisor/container_supervisor.h"
 
 namespace {
 
 using namespace ppc::vmm;
 
-// Container mode: the supervisor reads its request now, while files may be opened, and runs
+// Container mode: the relay reads its request now, while files may be opened, and runs
 // as the sandbox's companion (in the jail's outer process, or beside the machine).
-std::unique_ptr<ppc::shim::ContainerSupervisor> container_supervisor(const CliOptions& options, Sandbox& sandbox) {
+std::unique_ptr<ContainerRelay> container_relay(const CliOptions& options, Sandbox& sandbox) {
   if (options.container_request.empty()) return nullptr;
-  auto supervisor = std::make_unique<ppc::shim::ContainerSupervisor>(
-      options.container_request, options.ready_fd, sandbox.usable_path(options.machine.vsock_uds));
-  ppc::shim::ContainerSupervisor* s = supervisor.get();
+  auto relay = std::make_unique<ContainerRelay>(options.container_request, options.ready_fd,
+                                                sandbox.usable_path(options.machine.devices.vsock_uds));
+  ContainerRelay* s = relay.get();
   Companion companion;
   companion.start = [s, &sandbox] { s->start([&sandbox] { sandbox.enter_thread(Role::Control, "control"); }); };
   // The guest powers off once the status reached us; the rest (output flushed) follows.
@@ -41,10 +42,10 @@ std::unique_ptr<ppc::shim::ContainerSupervisor> container_supervisor(const CliOp
   companion.keep_fds = s->fds();
   companion.leave = [s] { s->forget_fds(); };
   sandbox.set_companion(std::move(companion));
-  return supervisor;
+  return relay;
 }
 
-// In container mode this process's stdio are the container's (the supervisor has its copies):
+// In container mode this process's stdio are the container's (the relay has its copies):
 // the VMM's own messages go to --log instead, and it reads nothing.
 void send_own_output_to(const std::string& log_file) {
   ppc::UniqueFd log(::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
@@ -60,7 +61,7 @@ void send_own_output_to(const std::string& log_file) {
 
 int main(int argc, char** argv) {
   const BootTiming boot_timing;  // before anything else: the process's own start-up counts
-  std::unique_ptr<ppc::shim::ContainerSupervisor> supervisor;
+  std::unique_ptr<ContainerRelay> relay;
   try {
     const CliOptions options = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
     if (options.help) {
@@ -76,25 +77,25 @@ int main(int argc, char** argv) {
       return 0;
     }
     Sandbox sandbox(options.sandbox);
-    supervisor = container_supervisor(options, sandbox);
-    if (supervisor) send_own_output_to(options.log_file);
+    relay = container_relay(options, sandbox);
+    if (relay) send_own_output_to(options.log_file);
     sandbox.start();  // before anything else is opened: it lists the fds we inherited
     if (options.print_boot_times) boot_timing.print_machine_start(stderr);
     const int code = run_machine(options.machine, sandbox);
-    // Without a jail the supervisor ran here: a guest that powered off normally ends with its
+    // Without a jail the relay ran here: a guest that powered off normally ends with its
     // container's status.
     if (code == exit_code::kPowerOff) {
       if (const std::optional<int> status = sandbox.companion_exit_status()) return *status;
     }
-    if (supervisor) supervisor->report_failure("the VMM stopped before the container was created");
+    if (relay) relay->report_failure("the VMM stopped before the container was created");
     return code;
   } catch (const ConfigError& e) {
-    std::fprintf(stderr, "ppc-kvm-vmm: %s\n", e.what());
-    if (supervisor) supervisor->report_failure(e.what());
+    log_line(e.what());
+    if (relay) relay->report_failure(e.what());
     return exit_code::kUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ppc-kvm-vmm: %s\n", e.what());
-    if (supervisor) supervisor->report_failure(e.what());
+    log_line(e.what());
+    if (relay) relay->report_failure(e.what());
     return exit_code::kVmmError;
   }
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/unique_fd.h"
+#include "bus/event_wiring.h"
 #include "kvm/kvm_system.h"
 #include "kvm/vcpu.h"
 
@@ -20,7 +21,7 @@ std::string_view vm_type_name(VmType type);
 // "auto", "hv" or "pr"; nullopt for anything else.
 std::optional<VmType> parse_vm_type(std::string_view text);
 
-class Vm {
+class Vm final : public EventWiring {
  public:
   // Fails with a message naming the type when the host's KVM cannot create it
   // (kvm-pr or kvm-hv not loaded, or not supported by this processor).
@@ -45,8 +46,8 @@ class Vm {
   void configure_v3_mmu(uint64_t flags, uint64_t process_table);
   // Interrupts and notifications without exits: an eventfd write raises XICS source gsi;
   // a guest write of datamatch to the MMIO address addr signals an eventfd.
-  void register_irqfd(int fd, uint32_t gsi);
-  void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd);
+  void register_irqfd(int fd, uint32_t gsi) override;
+  void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) override;
   // KVM_SET_DEVICE_ATTR with a 64-bit value on a device fd (e.g. an XICS source's state).
   static void set_device_attr(int device_fd, uint32_t group, uint64_t attr, uint64_t value);
   // Lets KVM answer an RTAS call itself (the XICS ones).

@@ -1,31 +1,42 @@
 #pragma once
-// The hypercalls KVM leaves to the VMM. Everything else a guest needs (hash-table updates,
-// XICS, H_CEDE) stays in the kernel.
-#include <cstddef>
+// The hypercalls KVM leaves to the VMM, each registered on the machine's HcallTable by the
+// part that implements it. Everything else a guest needs (hash-table updates, XICS, H_CEDE)
+// stays in the kernel.
 #include <cstdint>
+#include <functional>
 #include <span>
-#include <string_view>
+
+#include "pseries/hcall_table.h"
 
 namespace ppc::vmm {
 
-// What the hypercalls reach in the machine. Implemented by the machine.
-class HcallHost {
- public:
-  virtual ~HcallHost() = default;
-  virtual void console_write(std::string_view text) = 0;
-  virtual size_t console_read(char* buf, size_t max) = 0;
-  // Sets LPCR bits (mask/value) on every vCPU; returns a hypercall status.
-  virtual int64_t update_lpcr(uint64_t mask, uint64_t value) = 0;
-  virtual bool is_radix() const = 0;
-  virtual bool is_hv() const = 0;
-  virtual int64_t register_process_table(uint64_t flags, uint64_t base, uint64_t size_field) = 0;
-  virtual int64_t rtas(unsigned cpu, uint64_t args_gpa) = 0;
-  // The hash page table the VMM owns (KVM-PR), big-endian 16-byte entries; empty otherwise.
-  virtual std::span<const uint8_t> owned_hash_table() const = 0;
-};
+class Console;
+class GuestMemory;
+class Rtas;
 
-// Handles hypercall nr from vCPU cpu. args are r4..r12 on entry and become r4..r12 on return
-// (KVM copies them back); the result is r3.
-int64_t handle_hcall(HcallHost& host, unsigned cpu, uint64_t nr, uint64_t (&args)[9]);
+// H_PUT_TERM_CHAR and H_GET_TERM_CHAR on the hvterm console (vterm 0 or kVtermNo).
+void add_console_hcalls(HcallTable& table, Console& console);
+
+// H_SET_MODE: little-endian exceptions (LPCR[ILE]) and, on KVM-HV, relocation-on exceptions
+// (LPCR[AIL]). update_lpcr(mask, value) sets those LPCR bits on every vCPU and returns the
+// hypercall status.
+using LpcrUpdate = std::function<int64_t(uint64_t mask, uint64_t value)>;
+void add_set_mode_hcall(HcallTable& table, LpcrUpdate update_lpcr, bool hv);
+
+// H_RANDOM from the host's getrandom().
+void add_random_hcall(HcallTable& table);
+
+// H_READ on the hash page table the VMM owns (KVM-PR keeps H_ENTER and friends in the kernel
+// but leaves H_READ to us): big-endian 16-byte entries, in VMM memory that outlives the table.
+void add_hash_read_hcall(HcallTable& table, std::span<const uint8_t> hash_table);
+
+// H_REGISTER_PROC_TBL for radix guests: the table must be a new radix table, naturally
+// aligned inside guest RAM; configure(mmu_flags, process_table) hands it to KVM
+// (KVM_PPC_CONFIGURE_V3_MMU).
+using ProcessTableConfigure = std::function<void(uint64_t mmu_flags, uint64_t process_table)>;
+void add_process_table_hcall(HcallTable& table, const GuestMemory& mem, ProcessTableConfigure configure);
+
+// H_RTAS, the private hypercall of our RTAS blob: r4 is the argument block's address.
+void add_rtas_hcall(HcallTable& table, Rtas& rtas);
 
 }  // namespace ppc::vmm

@@ -1,11 +1,12 @@
 #pragma once
-// The pSeries machine: guest RAM, the KVM VM and its vCPU threads, the device tree, RTAS,
-// hypercalls and the in-kernel XICS, from set-up to the guest's power-off.
+// The pSeries machine: what the user asks for (MachineConfig) and run_machine, which builds
+// the machine from its parts (machine_builder.h), runs it until the guest powers off or the
+// machine is stopped, and returns the VMM's exit status.
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "kvm/vm.h"
+#include "virtio/device_config.h"
 
 namespace ppc::vmm {
 
@@ -21,22 +22,8 @@ struct MachineConfig {
   bool console_input = false; // read the console's input from stdin
   std::string kvm_path = "/dev/kvm";
   bool stats = false;         // print milestones and exit counts at the end
-
-  // virtio-mmio devices.
-  struct Drive {
-    std::string path;
-    bool read_only = false;
-  };
-  std::vector<Drive> drives;  // virtio-blk, in order (vda, vdb, ...)
-  std::string vsock_uds;      // virtio-vsock host socket; empty: no vsock device
-  uint64_t vsock_cid = 3;
-  bool rng = true;            // virtio-rng
+  DeviceConfig devices;       // virtio-mmio devices
 };
-
-// Guest physical layout of the virtio-mmio windows: above any RAM we accept.
-constexpr uint64_t kVirtioMmioBase = 0x10000000000ull;  // 1 TiB
-constexpr uint64_t kVirtioMmioStride = 0x1000;
-constexpr uint32_t kVirtioFirstIrq = 0x1000;  // XICS source numbers of the devices
 
 constexpr unsigned kMaxVcpus = 16;
 

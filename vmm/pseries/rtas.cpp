@@ -2,11 +2,11 @@
 
 #include <time.h>
 
-#include <cstdio>
 #include <string>
 
 #include "base/error.h"
 #include "base/hex.h"
+#include "log.h"
 #include "pseries/papr.h"
 
 namespace ppc::vmm {
@@ -69,7 +69,7 @@ std::vector<std::pair<std::string, uint32_t>> Rtas::xics_tokens() const {
 int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
   // Header: token, nargs, nret; then nargs argument words and nret return words.
   if (!mem_.contains(args_gpa, 12)) {
-    std::fprintf(stderr, "ppc-kvm-vmm: RTAS argument block at %s is outside guest RAM\n", hex(args_gpa).c_str());
+    bad_calls_.line("RTAS argument block at " + hex(args_gpa) + " is outside guest RAM");
     return papr::kParameter;
   }
   const uint32_t token = mem_.load_be32(args_gpa);
@@ -77,8 +77,8 @@ int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
   const uint32_t nret = mem_.load_be32(args_gpa + 8);
   if (nargs > kMaxWords || nret > kMaxWords || nargs + nret > kMaxWords ||
       !mem_.contains(args_gpa + 12, 4ull * (nargs + nret))) {
-    std::fprintf(stderr, "ppc-kvm-vmm: RTAS token %s: bad argument block at %s (nargs %u, nret %u)\n",
-                 hex(token).c_str(), hex(args_gpa).c_str(), nargs, nret);
+    bad_calls_.line("RTAS token " + hex(token) + ": bad argument block at " + hex(args_gpa) + " (nargs " +
+                    std::to_string(nargs) + ", nret " + std::to_string(nret) + ")");
     return papr::kParameter;
   }
   auto arg = [&](uint32_t i) { return mem_.load_be32(args_gpa + 12 + 4 * i); };
@@ -88,14 +88,15 @@ int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
 
   const size_t index = token - kFirstToken;
   if (token < kFirstToken || index >= std::size(kCalls)) {
-    std::fprintf(stderr, "ppc-kvm-vmm: unknown RTAS token %s from vCPU %u\n", hex(token).c_str(), cpu);
+    bad_calls_.line("unknown RTAS token " + hex(token) + " from vCPU " + std::to_string(cpu));
     ret(0, papr::kRtasHardwareError);
     return papr::kSuccess;
   }
   const CallSpec& spec = kCalls[index];
   if (nargs != spec.nargs || nret < 1 || nret > spec.nret) {
-    std::fprintf(stderr, "ppc-kvm-vmm: RTAS %s with %u args and %u returns (expected %u and %u)\n", spec.name, nargs,
-                 nret, spec.nargs, spec.nret);
+    bad_calls_.line(std::string("RTAS ") + spec.name + " with " + std::to_string(nargs) + " args and " +
+                    std::to_string(nret) + " returns (expected " + std::to_string(spec.nargs) + " and " +
+                    std::to_string(spec.nret) + ")");
     ret(0, papr::kRtasParameterError);
     return papr::kSuccess;
   }
@@ -180,7 +181,7 @@ int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
     case Id::IntOff:
     case Id::IntOn:
       // KVM answers these when the in-kernel XICS holds their tokens; reaching us means it does not.
-      std::fprintf(stderr, "ppc-kvm-vmm: RTAS %s reached the VMM: no in-kernel XICS\n", spec.name);
+      bad_calls_.line(std::string("RTAS ") + spec.name + " reached the VMM: no in-kernel XICS");
       ret(0, papr::kRtasHardwareError);
       break;
   }

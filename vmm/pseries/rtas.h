@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "log.h"
 #include "memory/guest_memory.h"
 
 namespace ppc::vmm {
@@ -51,6 +52,7 @@ class Rtas {
   const GuestMemory& mem_;
   RtasHost& host_;
   int64_t rtc_offset_s_ = 0;  // set-time-of-day moves the guest's clock, not the host's
+  LimitedLog bad_calls_{"bad-RTAS-call", 16};  // the guest decides how many: bounded
 };
 
 }  // namespace ppc::vmm

@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "base/error.h"
+#include "log.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/inherited_fds.h"
 #include "sandbox/jail.h"
@@ -38,8 +39,8 @@ std::string_view mode_name(SeccompMode mode) {
 // --debug-seccomp-violation: a call no role allows, harmless should it ever run unfiltered.
 void make_forbidden_call(Role role, std::string_view label) {
   const bool device = role == Role::Device;
-  std::fprintf(stderr, "ppc-kvm-vmm: debug: thread '%.*s' makes a forbidden system call (%s) on purpose\n",
-               static_cast<int>(label.size()), label.data(), device ? "socket(AF_INET)" : "execve");
+  log_line("debug: thread '" + std::string(label) + "' makes a forbidden system call (" +
+           (device ? "socket(AF_INET)" : "execve") + ") on purpose");
   if (device) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd >= 0) ::close(fd);
@@ -95,8 +96,8 @@ void Sandbox::enter_jail(const JailInputs& inputs) {
     apply_rlimits(jail_rlimits(config_.rlimits));
     std::string reachable = layout.reachable_dirs.empty() ? "nothing" : "";
     for (const auto& dir : layout.reachable_dirs) reachable += (reachable.empty() ? "" : ", ") + dir + " (read-only)";
-    std::fprintf(stderr, "ppc-kvm-vmm: jail: new root is an empty tmpfs (%s); host paths reachable: %s; %zu inherited fd(s) closed\n",
-                 how.c_str(), reachable.c_str(), inherited_fds_.size());
+    log_line("jail: new root is an empty tmpfs (" + how + "); host paths reachable: " + reachable + "; " +
+             std::to_string(inherited_fds_.size()) + " inherited fd(s) closed");
   } catch (const Error& e) {
     if (::geteuid() == 0) throw;
     throw Error(std::string(e.what()) + " (the jail needs root; --no-jail runs without it)");

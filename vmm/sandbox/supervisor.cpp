@@ -16,6 +16,7 @@
 #include <exception>
 
 #include "base/error.h"
+#include "log.h"
 #include "base/unique_fd.h"
 #include "sandbox/privileges.h"
 #include "sandbox/seccomp_filter.h"
@@ -51,7 +52,7 @@ void remove_socket(const std::string& path) {
   if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
   const int sig = WTERMSIG(status);
   const char* abbrev = sigabbrev_np(sig);
-  std::fprintf(stderr, "ppc-kvm-vmm: jail: the VMM was killed by signal %d (SIG%s)\n", sig, abbrev ? abbrev : "?");
+  log_line("jail: the VMM was killed by signal " + std::to_string(sig) + " (SIG" + (abbrev ? abbrev : "?") + ")");
   // Die the same way, so that whoever waits for us sees what happened to the VMM.
   ::signal(sig, SIG_DFL);
   sigset_t only;
@@ -75,8 +76,8 @@ void remove_socket(const std::string& path) {
   }
   ::close_range(next, ~0U, 0);
   if (plan.release) ::munmap(plan.release, plan.release_size);
-  std::fprintf(stderr, "ppc-kvm-vmm: jail: the VMM is process %d (pid 1 of its own pid namespace); process %d supervises it\n",
-               static_cast<int>(child), static_cast<int>(::getpid()));
+  log_line("jail: the VMM is process " + std::to_string(child) + " (pid 1 of its own pid namespace); process " +
+           std::to_string(::getpid()) + " supervises it");
   try {
     drop_privileges({plan.uid, plan.gid});
     // Before this thread's filter, which the companion's thread must not inherit.
@@ -86,7 +87,7 @@ void remove_socket(const std::string& path) {
       SeccompFilter(role_spec(Role::Supervisor), plan.seccomp).load();
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ppc-kvm-vmm: jail: supervisor: %s\n", e.what());
+    log_line(std::string("jail: supervisor: ") + e.what());
     ::kill(child, SIGKILL);
     int status;
     ::waitpid(child, &status, 0);
@@ -99,7 +100,7 @@ void remove_socket(const std::string& path) {
     if (sig < 0) continue;
     if (sig != SIGCHLD) {
       if (::kill(child, sig) < 0)
-        std::fprintf(stderr, "ppc-kvm-vmm: jail: forwarding signal %d to the VMM: %s\n", sig, strerrorname_np(errno));
+        log_line("jail: forwarding signal " + std::to_string(sig) + " to the VMM: " + strerrorname_np(errno));
       continue;
     }
     int status = 0;
@@ -128,7 +129,7 @@ void fork_into_pid_namespace(const SupervisorPlan& plan) {
     // to start a thread while that differs from our own: the companion's thread could not
     // start. Back to our own.
     if (::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) {
-      std::fprintf(stderr, "ppc-kvm-vmm: jail: returning to the supervisor's pid namespace: %s\n", strerrorname_np(errno));
+      log_line(std::string("jail: returning to the supervisor's pid namespace: ") + strerrorname_np(errno));
       ::kill(pid, SIGKILL);
       ::_exit(1);
     }

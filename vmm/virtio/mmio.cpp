@@ -6,12 +6,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstring>
 
 #include "base/error.h"
 #include "base/hex.h"
-#include "kvm/vm.h"
+#include "log.h"
 
 namespace ppc::vmm {
 namespace {
@@ -47,7 +46,8 @@ void set_high(uint64_t& v, uint32_t high) { v = (v & 0xffffffffull) | (static_ca
 
 MmioTransport::MmioTransport(const GuestMemory& mem, EventLoop& loop, std::unique_ptr<VirtioDevice> device, uint64_t base,
                              uint32_t irq)
-    : mem_(mem), loop_(loop), device_(std::move(device)), base_(base), irq_(irq) {
+    : mem_(mem), loop_(loop), device_(std::move(device)), base_(base), irq_(irq),
+      driver_faults_(device_->name() + " driver-fault", 16) {
   for (size_t i = 0; i < device_->queue_count(); ++i) queues_.emplace_back(mem_);
 }
 
@@ -55,15 +55,15 @@ MmioTransport::~MmioTransport() {
   for (const auto& fd : notify_fds_) loop_.remove(fd.get());
 }
 
-void MmioTransport::connect(Vm& vm) {
+void MmioTransport::connect(EventWiring& wiring) {
   irq_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!irq_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupt");
-  vm.register_irqfd(irq_fd_.get(), irq_);
+  wiring.register_irqfd(irq_fd_.get(), irq_);
   for (uint16_t q = 0; q < queues_.size(); ++q) {
     UniqueFd fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!fd.valid()) throw_errno("eventfd for " + device_->name() + " queue " + std::to_string(q));
     // The guest's write of q to QueueNotify signals this eventfd inside KVM, without an exit to us.
-    vm.register_ioeventfd(base_ + kQueueNotify, 4, q, fd.get());
+    wiring.register_ioeventfd(base_ + kQueueNotify, 4, q, fd.get());
     const int raw = fd.get();
     loop_.add(raw, EPOLLIN, [this, raw, q](uint32_t) {
       uint64_t count;
@@ -76,7 +76,7 @@ void MmioTransport::connect(Vm& vm) {
 
 Virtqueue* MmioTransport::selected_queue() { return queue_sel_ < queues_.size() ? &queues_[queue_sel_] : nullptr; }
 
-void MmioTransport::read(uint64_t offset, std::span<uint8_t> data) {
+void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
   std::lock_guard lock(mu_);
   if (offset >= kConfig) {
     device_->read_config(offset - kConfig, data);
@@ -104,7 +104,7 @@ void MmioTransport::read(uint64_t offset, std::span<uint8_t> data) {
   store32(data, v);
 }
 
-void MmioTransport::write(uint64_t offset, std::span<const uint8_t> data) {
+void MmioTransport::mmio_write(uint64_t offset, std::span<const uint8_t> data) {
   std::unique_lock lock(mu_);
   if (offset >= kConfig) return;  // our devices' configuration spaces are read-only
   const uint32_t v = load32(data);
@@ -133,9 +133,9 @@ void MmioTransport::write(uint64_t offset, std::span<const uint8_t> data) {
       lock.unlock();
       on_loop([this, q, v, sel = queue_sel_] {
         if (v == 1 && !q->ready() && !q->enable())
-          std::fprintf(stderr, "ppc-kvm-vmm: %s queue %u: driver set up an invalid ring (size %u, desc %s, avail %s, used %s)\n",
-                       device_->name().c_str(), sel, q->size(), hex(q->desc_table()).c_str(),
-                       hex(q->avail_ring()).c_str(), hex(q->used_ring()).c_str());
+          driver_faults_.line(device_->name() + " queue " + std::to_string(sel) + ": driver set up an invalid ring (size " +
+                   std::to_string(q->size()) + ", desc " + hex(q->desc_table()) + ", avail " + hex(q->avail_ring()) +
+                   ", used " + hex(q->used_ring()) + ")");
         if (v == 0 && q->ready()) q->reset();
       });
       break;
@@ -207,7 +207,7 @@ void MmioTransport::on_queue_notify(uint16_t queue) {
 
 void MmioTransport::needs_reset(const std::string& why) {
   // A malformed queue: the device stops until the driver resets it (virtio 2.1.2).
-  std::fprintf(stderr, "ppc-kvm-vmm: %s: %s: device needs reset\n", device_->name().c_str(), why.c_str());
+  driver_faults_.line(device_->name() + ": " + why + ": device needs reset");
   device_->reset();
   active_ = false;
   std::lock_guard lock(mu_);

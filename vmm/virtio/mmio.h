@@ -12,14 +12,15 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "bus/event_wiring.h"
+#include "bus/mmio_bus.h"
 #include "event_loop.h"
+#include "log.h"
 #include "virtio/device.h"
 
 namespace ppc::vmm {
 
-class Vm;
-
-class MmioTransport {
+class MmioTransport final : public MmioHandler {
  public:
   static constexpr uint64_t kWindowSize = 0x200;
 
@@ -28,16 +29,17 @@ class MmioTransport {
                 uint32_t irq);
   ~MmioTransport();
 
-  // Wires the queue notifications (KVM_IOEVENTFD) and the interrupt (KVM_IRQFD) into KVM.
-  void connect(Vm& vm);
+  // Wires the queue notifications (ioeventfd) and the interrupt (irqfd) into the hypervisor.
+  void connect(EventWiring& wiring);
 
   uint64_t base() const { return base_; }
   uint32_t irq() const { return irq_; }
   const VirtioDevice& device() const { return *device_; }
 
-  // A guest access at offset inside the window (vCPU thread). Little-endian data.
-  void read(uint64_t offset, std::span<uint8_t> data);
-  void write(uint64_t offset, std::span<const uint8_t> data);
+  // A guest access at offset inside the window (vCPU thread, through the MmioBus).
+  // Little-endian data.
+  void mmio_read(uint64_t offset, std::span<uint8_t> data) override;
+  void mmio_write(uint64_t offset, std::span<const uint8_t> data) override;
 
  private:
   Virtqueue* selected_queue();
@@ -65,6 +67,7 @@ class MmioTransport {
   std::atomic<bool> active_{false};  // activated (DRIVER_OK) and not reset since
   std::atomic<uint32_t> interrupt_status_{0};
 
+  LimitedLog driver_faults_;          // the guest decides how often: bounded
   std::vector<UniqueFd> notify_fds_;  // one ioeventfd per queue
   UniqueFd irq_fd_;
 };

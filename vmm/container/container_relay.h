@@ -1,5 +1,6 @@
 #pragma once
-// The VMM's side of a container (ppc-kvm-vmm --container-request FILE --ready-fd N): once
+// The VMM's side of a container (ppc-kvm-vmm --container-request FILE --ready-fd N), relayed
+// between the container's caller and the guest's agent: once
 // the guest boots, connect to its agent, create the container from the CLI's request, report
 // ok or the error on the ready fd, pump the main process's stdio between the VMM's own fds
 // 0/1/2 and the guest, and learn its exit status, which the VMM exits with when the guest
@@ -19,36 +20,36 @@
 
 #include "base/unique_fd.h"
 
-namespace ppc::shim {
+namespace ppc::vmm {
 
-class ContainerSupervisor {
+class ContainerRelay {
  public:
   // Reads the request (protocol CreateContainer as JSON: container_id, config, hostname)
   // now, before the VMM gives up access to the file system, and takes copies of this
   // process's stdio (the container's), so that the VMM can point its own elsewhere. Throws
   // Error naming the file.
-  ContainerSupervisor(const std::string& request_file, int ready_fd, std::string vsock_uds);
-  ~ContainerSupervisor();
+  ContainerRelay(const std::string& request_file, int ready_fd, std::string vsock_uds);
+  ~ContainerRelay();
 
-  // Starts the supervisor's thread, which calls on_thread_start first (to load its seccomp
+  // Starts the relay's thread, which calls on_thread_start first (to load its seccomp
   // filter) before it touches anything the guest controls.
   void start(std::function<void()> on_thread_start);
   // The main process's status (0..255, 128+N for signal N) once its Exited arrived and its
-  // output is written out, waiting up to `patience` for the supervisor to get there (the
+  // output is written out, waiting up to `patience` for the relay to get there (the
   // guest may power off a moment before the last of it is handled here).
   std::optional<int> exit_status(std::chrono::milliseconds patience = std::chrono::milliseconds(0));
-  // Written to the ready fd when the VMM fails before the supervisor could report; nothing
+  // Written to the ready fd when the VMM fails before the relay could report; nothing
   // when a report went out already.
   void report_failure(const std::string& message);
-  // Every fd the supervisor holds (ready fd, the container's stdio).
+  // Every fd the relay holds (ready fd, the container's stdio).
   std::vector<int> fds() const;
-  // In a process where the supervisor will not run (the jailed VMM): forget its fds without
+  // In a process where the relay will not run (the jailed VMM): forget its fds without
   // closing them.
   void forget_fds();
 
  private:
   void run();
-  void report(const std::string& line);
+  void report(const std::string& line);  // an encoded ready line (base/ready_line.h), once
   void follow_window_size();
 
   nlohmann::json request_;
@@ -63,4 +64,4 @@ class ContainerSupervisor {
   int status_ = -1;
 };
 
-}  // namespace ppc::shim
+}  // namespace ppc::vmm

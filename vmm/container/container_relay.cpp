@@ -1,4 +1,4 @@
-#include "supervisor/container_supervisor.h"
+#include "container/container_relay.h"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -12,12 +12,16 @@
 #include <sstream>
 
 #include "agent_client/agent_session.h"
+#include "base/ready_line.h"
 #include "protocol/agent_port.h"
 
-namespace ppc::shim {
+namespace ppc::vmm {
 namespace {
 
 using namespace protocol;
+using agent_client::AgentError;
+using agent_client::AgentSession;
+using agent_client::connect_hybrid_vsock;
 
 // A guest boots in well under this even in the emulated rig; past it the VMM reports failure.
 constexpr std::chrono::seconds kAgentTimeout{120};
@@ -45,7 +49,7 @@ void make_raw(int fd) {
 
 }  // namespace
 
-ContainerSupervisor::ContainerSupervisor(const std::string& request_file, int ready_fd, std::string vsock_uds)
+ContainerRelay::ContainerRelay(const std::string& request_file, int ready_fd, std::string vsock_uds)
     : request_(read_request(request_file)), ready_(ready_fd), vsock_uds_(std::move(vsock_uds)) {
   auto copy = [](int fd, const char* name) {
     UniqueFd c(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
@@ -57,18 +61,18 @@ ContainerSupervisor::ContainerSupervisor(const std::string& request_file, int re
   stderr_ = copy(STDERR_FILENO, "stderr");
 }
 
-std::vector<int> ContainerSupervisor::fds() const { return {ready_.get(), stdin_.get(), stdout_.get(), stderr_.get()}; }
+std::vector<int> ContainerRelay::fds() const { return {ready_.get(), stdin_.get(), stdout_.get(), stderr_.get()}; }
 
-ContainerSupervisor::~ContainerSupervisor() {
+ContainerRelay::~ContainerRelay() {
   if (thread_.joinable()) thread_.detach();  // the VMM is exiting; the guest is gone
 }
 
-void ContainerSupervisor::start(std::function<void()> on_thread_start) {
+void ContainerRelay::start(std::function<void()> on_thread_start) {
   thread_ = std::thread([this, on_thread_start] {
     try {
       if (on_thread_start) on_thread_start();
     } catch (const std::exception& e) {
-      report("error 1 " + std::string(e.what()));
+      report(encode_ready_error(1, e.what()));
       return;
     }
     run();
@@ -78,7 +82,7 @@ void ContainerSupervisor::start(std::function<void()> on_thread_start) {
   });
 }
 
-void ContainerSupervisor::forget_fds() {
+void ContainerRelay::forget_fds() {
   const std::lock_guard lock(ready_mutex_);
   ready_.release();
   stdin_.release();
@@ -86,24 +90,23 @@ void ContainerSupervisor::forget_fds() {
   stderr_.release();
 }
 
-std::optional<int> ContainerSupervisor::exit_status(std::chrono::milliseconds patience) {
+std::optional<int> ContainerRelay::exit_status(std::chrono::milliseconds patience) {
   std::unique_lock lock(status_mutex_);
   status_changed_.wait_for(lock, patience, [&] { return finished_; });
   if (status_ < 0) return std::nullopt;
   return status_;
 }
 
-void ContainerSupervisor::report(const std::string& line) {
+void ContainerRelay::report(const std::string& line) {
   const std::lock_guard lock(ready_mutex_);
   if (!ready_.valid()) return;
-  const std::string text = line + "\n";
-  [[maybe_unused]] ssize_t n = ::write(ready_.get(), text.data(), text.size());
+  [[maybe_unused]] ssize_t n = ::write(ready_.get(), line.data(), line.size());
   ready_.reset();
 }
 
-void ContainerSupervisor::report_failure(const std::string& message) { report("error 1 " + message); }
+void ContainerRelay::report_failure(const std::string& message) { report(encode_ready_error(1, message)); }
 
-void ContainerSupervisor::run() {
+void ContainerRelay::run() {
   const std::string id(kInitExecId);
   try {
     AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, kAgentTimeout));
@@ -117,12 +120,12 @@ void ContainerSupervisor::run() {
     try {
       session.request(create);
     } catch (const AgentError& e) {
-      report("error " + std::to_string(e.reply().exit_status) + " " + e.what());
+      report(encode_ready_error(e.reply().exit_status, e.what()));
       session.request(Shutdown{});
       return;
     }
     session.attach_input(id, UniqueFd(::dup(stdin_.get())));
-    report("ok");
+    report(encode_ready_ok());
     std::thread resizer;
     std::atomic<bool> done{false};
     if (terminal) {
@@ -156,8 +159,8 @@ void ContainerSupervisor::run() {
     const std::lock_guard lock(status_mutex_);
     status_ = std::get<Exited>(exited).status;
   } catch (const std::exception& e) {
-    report("error 1 " + std::string(e.what()));
+    report(encode_ready_error(1, e.what()));
   }
 }
 
-}  // namespace ppc::shim
+}  // namespace ppc::vmm

@@ -1,0 +1,159 @@
+#include "pseries/vcpu_runner.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "base/error.h"
+#include "base/hex.h"
+#include "kvm/exit_reason.h"
+#include "pseries/fp_guard.h"
+#include "pseries/papr.h"
+
+namespace ppc::vmm {
+namespace {
+
+static_assert(VcpuRunner::kKickSignal == SIGUSR1);
+
+void on_kick(int) {}
+
+}  // namespace
+
+VcpuRunner::VcpuRunner(std::vector<std::unique_ptr<Vcpu>> vcpus, const GuestMemory& mem) : mem_(mem) {
+  cpus_.resize(vcpus.size());
+  for (size_t i = 0; i < vcpus.size(); ++i) cpus_[i].vcpu = std::move(vcpus[i]);
+}
+
+VcpuRunner::~VcpuRunner() {
+  stop();
+  join();
+}
+
+int32_t VcpuRunner::start_cpu(uint32_t id, uint64_t entry, uint64_t r3) {
+  std::lock_guard lock(mu_);
+  if (id >= cpus_.size() || cpus_[id].state != State::Stopped) return papr::kRtasParameterError;
+  if (!mem_.contains(entry, 4)) return papr::kRtasParameterError;
+  cpus_[id].entry = entry;
+  cpus_[id].r3 = r3;
+  cpus_[id].state = State::StartRequested;
+  cv_.notify_all();
+  return papr::kRtasSuccess;
+}
+
+int32_t VcpuRunner::query_stopped_state(uint32_t id, int32_t& state) {
+  std::lock_guard lock(mu_);
+  if (id >= cpus_.size()) return papr::kRtasParameterError;
+  state = cpus_[id].state == State::Stopped ? 0 : 2;
+  return papr::kRtasSuccess;
+}
+
+void VcpuRunner::stop_self(unsigned id) {
+  if (id < cpus_.size()) cpus_[id].stop_self = true;  // only ever from vCPU id's own thread
+}
+
+int64_t VcpuRunner::update_lpcr(uint64_t mask, uint64_t value) {
+  std::lock_guard lock(mu_);
+  lpcr_value_ = (lpcr_value_ & ~mask) | (value & mask);
+  lpcr_mask_ |= mask;
+  ++lpcr_generation_;
+  return papr::kSuccess;
+}
+
+void VcpuRunner::start_threads(std::function<void(unsigned)> on_thread_start,
+                               std::function<void(unsigned, const std::string&)> on_error) {
+  on_thread_start_ = std::move(on_thread_start);
+  on_error_ = std::move(on_error);
+  // The kick only has to interrupt KVM_RUN: a handler that does nothing (not SIG_IGN, whose
+  // signals never interrupt anything). vCPU threads unblock it; every other thread keeps it blocked.
+  struct sigaction sa {};
+  sa.sa_handler = on_kick;
+  sigaction(VcpuRunner::kKickSignal, &sa, nullptr);
+  for (unsigned id = 0; id < cpus_.size(); ++id) cpus_[id].thread = std::thread(&VcpuRunner::thread_body, this, id);
+}
+
+void VcpuRunner::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_.exchange(true)) return;
+    cv_.notify_all();
+  }
+  // immediate_exit covers a vCPU that is just about to enter KVM_RUN; the signal one inside it.
+  for (auto& cpu : cpus_) {
+    if (!cpu.vcpu) continue;
+    cpu.vcpu->run_area().immediate_exit = 1;
+    if (cpu.thread.joinable()) pthread_kill(cpu.thread.native_handle(), VcpuRunner::kKickSignal);
+  }
+}
+
+void VcpuRunner::join() {
+  for (auto& cpu : cpus_)
+    if (cpu.thread.joinable()) cpu.thread.join();
+}
+
+ExitStats VcpuRunner::stats() const {
+  ExitStats all;
+  for (const auto& cpu : cpus_) all.merge(cpu.stats);
+  return all;
+}
+
+void VcpuRunner::thread_body(unsigned id) {
+  sigset_t kick;
+  sigemptyset(&kick);
+  sigaddset(&kick, VcpuRunner::kKickSignal);
+  pthread_sigmask(SIG_UNBLOCK, &kick, nullptr);
+  try {
+    if (on_thread_start_) on_thread_start_(id);
+    while (wait_until_started(cpus_[id])) run_started(id);
+  } catch (const std::exception& e) {
+    if (on_error_) on_error_(id, e.what());
+  }
+}
+
+bool VcpuRunner::wait_until_started(Cpu& cpu) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return stopping_ || cpu.state == State::StartRequested; });
+  if (stopping_) return false;
+  cpu.state = State::Running;
+  return true;
+}
+
+void VcpuRunner::run_started(unsigned id) {
+  Cpu& cpu = cpus_[id];
+  Vcpu& v = *cpu.vcpu;
+  kvm_regs regs{};
+  regs.pc = cpu.entry;
+  regs.gpr[3] = cpu.r3;
+  regs.msr = papr::kMsrSf | papr::kMsrMe;
+  v.set_regs(regs);
+  cpu.stop_self = false;
+  while (!cpu.stop_self) {
+    apply_lpcr(cpu);
+    if (first_run_ns_ == 0 && id == 0) first_run_ns_ = monotonic_ns();
+    bool exited;
+    {
+      FpVectorGuard guard;  // KVM_RUN in the rig clobbers f14-f31/v20-v31 (DESIGN.md)
+      exited = v.run();
+    }
+    if (stopping_) return;
+    if (!exited) continue;  // a kick we do not need
+    if (handle_exit(v.run_area(), id, *targets_, cpu.stats) == ExitOutcome::kUnexpected) {
+      throw Error("unexpected exit " + exit_reason_name(v.run_area().exit_reason) + " at guest pc " +
+                  hex(v.get_regs().pc));
+    }
+  }
+  std::lock_guard lock(mu_);
+  cpu.state = State::Stopped;
+}
+
+void VcpuRunner::apply_lpcr(Cpu& cpu) {
+  uint64_t mask, value, generation;
+  {
+    std::lock_guard lock(mu_);
+    mask = lpcr_mask_, value = lpcr_value_, generation = lpcr_generation_;
+  }
+  if (cpu.lpcr_applied == generation) return;
+  const uint64_t lpcr = cpu.vcpu->get_one_reg(KVM_REG_PPC_LPCR_64);
+  cpu.vcpu->set_one_reg(KVM_REG_PPC_LPCR_64, (lpcr & ~mask) | (value & mask));
+  cpu.lpcr_applied = generation;
+}
+
+}  // namespace ppc::vmm

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <cctype>
+#include <functional>
 #include <limits>
 
 #include "config_error.h"
@@ -50,6 +51,7 @@ uint64_t parse_number(const std::string& flag, const std::string& text, uint64_t
 
 }  // namespace
 
+// function-length: one help text, kept whole so that it reads as the user sees it
 std::string usage() {
   return R"(usage: ppc-kvm-vmm --kernel FILE [options]
        ppc-kvm-vmm --probe
@@ -120,96 +122,153 @@ stopped first).
 )";
 }
 
+namespace {
+
+// One command-line flag: its name, whether a value follows it, and what it sets.
+struct Flag {
+  const char* name;
+  bool takes_value;
+  std::function<void(CliOptions&, const std::string& value)> apply;
+};
+
+unsigned parse_vcpus(const std::string& v) {
+  uint64_t n = 0;
+  try { n = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vcpus: '" + v + "' is not a number"); }
+  if (n < 1 || n > kMaxVcpus) throw ConfigError("--vcpus " + v + ": between 1 and " + std::to_string(kMaxVcpus));
+  return static_cast<unsigned>(n);
+}
+
+std::vector<Flag> machine_flags() {
+  return {
+      {"--kernel", true, [](CliOptions& o, const std::string& v) { o.machine.kernel = v; }},
+      {"--raw-kernel", false, [](CliOptions& o, const std::string&) { o.machine.raw_kernel = true; }},
+      {"--initrd", true, [](CliOptions& o, const std::string& v) { o.machine.initrd = v; }},
+      {"--cmdline", true, [](CliOptions& o, const std::string& v) { o.machine.cmdline = v; }},
+      {"--memory", true, [](CliOptions& o, const std::string& v) {
+         try { o.machine.memory = parse_size(v); } catch (const ConfigError& e) { throw ConfigError("--memory: " + std::string(e.what())); }
+       }},
+      {"--vcpus", true, [](CliOptions& o, const std::string& v) { o.machine.vcpus = parse_vcpus(v); }},
+      {"--vm-type", true, [](CliOptions& o, const std::string& v) {
+         const auto type = parse_vm_type(v);
+         if (!type) throw ConfigError("--vm-type: unknown type '" + v + "' (auto, hv, pr)");
+         o.machine.vm_type = *type;
+       }},
+      {"--console", true, [](CliOptions& o, const std::string& v) { o.machine.console = v; }},
+      {"--console-input", false, [](CliOptions& o, const std::string&) { o.machine.console_input = true; }},
+      {"--kvm", true, [](CliOptions& o, const std::string& v) { o.machine.kvm_path = v; }},
+      {"--stats", false, [](CliOptions& o, const std::string&) { o.machine.stats = true; }},
+  };
+}
+
+// --drive PATH[,ro|,rw]
+DriveConfig parse_drive(std::string v) {
+  DriveConfig drive;
+  const auto comma = v.rfind(',');
+  if (comma != std::string::npos) {
+    const std::string opt = v.substr(comma + 1);
+    if (opt != "ro" && opt != "rw") throw ConfigError("--drive " + v + ": unknown option '" + opt + "' (ro or rw)");
+    drive.read_only = opt == "ro";
+    v.resize(comma);
+  }
+  if (v.empty()) throw ConfigError("--drive needs a file");
+  drive.path = v;
+  return drive;
+}
+
+// Each virtio device's flags (virtio/device_set.h opens what they ask for).
+std::vector<Flag> device_flags() {
+  return {
+      {"--drive", true, [](CliOptions& o, const std::string& v) { o.machine.devices.drives.push_back(parse_drive(v)); }},
+      {"--vsock-uds", true, [](CliOptions& o, const std::string& v) { o.machine.devices.vsock_uds = v; }},
+      {"--vsock-cid", true, [](CliOptions& o, const std::string& v) {
+         try { o.machine.devices.vsock_cid = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vsock-cid: '" + v + "' is not a number"); }
+       }},
+      {"--no-rng", false, [](CliOptions& o, const std::string&) { o.machine.devices.rng = false; }},
+  };
+}
+
+SeccompMode parse_seccomp_mode(const std::string& v) {
+  if (v == "kill") return SeccompMode::Kill;
+  if (v == "log") return SeccompMode::Log;
+  if (v == "off") return SeccompMode::Off;
+  throw ConfigError("--seccomp: unknown mode '" + v + "' (kill, log, off)");
+}
+
+std::vector<Flag> sandbox_flags() {
+  return {
+      {"--no-sandbox", false, [](CliOptions& o, const std::string&) { o.sandbox.enabled = false; }},
+      {"--no-jail", false, [](CliOptions& o, const std::string&) { o.sandbox.jail = false; }},
+      {"--seccomp", true, [](CliOptions& o, const std::string& v) { o.sandbox.seccomp = parse_seccomp_mode(v); }},
+      {"--uid", true, [](CliOptions& o, const std::string& v) { o.sandbox.uid = static_cast<uid_t>(parse_number("--uid", v, 0xfffffffeull)); }},
+      {"--gid", true, [](CliOptions& o, const std::string& v) { o.sandbox.gid = static_cast<gid_t>(parse_number("--gid", v, 0xfffffffeull)); }},
+      {"--cgroup", true, [](CliOptions& o, const std::string& v) {
+         if (v.empty()) throw ConfigError("--cgroup needs a directory");
+         o.sandbox.cgroup = v;
+       }},
+      {"--rlimit", true, [](CliOptions& o, const std::string& v) { o.sandbox.rlimits.push_back(parse_rlimit(v)); }},
+      {"--kvm-fd", true, [](CliOptions& o, const std::string& v) { o.sandbox.kvm_fd = static_cast<int>(parse_number("--kvm-fd", v, 0x7fffffff)); }},
+      {"--keep-fd", true, [](CliOptions& o, const std::string& v) {
+         o.sandbox.keep_fds.push_back(static_cast<int>(parse_number("--keep-fd", v, 0x7fffffff)));
+       }},
+      {"--debug-seccomp-violation", true, [](CliOptions& o, const std::string& v) {
+         const auto role = parse_role(v);
+         if (!role || *role == Role::Supervisor || *role == Role::Control)
+           throw ConfigError("--debug-seccomp-violation: unknown role '" + v + "' (vcpu, device, main)");
+         o.sandbox.debug_violation = v;
+       }},
+  };
+}
+
+// What the program does besides booting a guest, and container mode.
+std::vector<Flag> mode_flags() {
+  return {
+      {"--help", false, [](CliOptions& o, const std::string&) { o.help = true; }},
+      {"-h", false, [](CliOptions& o, const std::string&) { o.help = true; }},
+      {"--probe", false, [](CliOptions& o, const std::string&) { o.probe = true; }},
+      {"--print-seccomp", false, [](CliOptions& o, const std::string&) { o.print_seccomp = true; }},
+      {"--print-boot-times", false, [](CliOptions& o, const std::string&) { o.print_boot_times = o.machine.stats = true; }},
+      {"--container-request", true, [](CliOptions& o, const std::string& v) { o.container_request = v; }},
+      {"--log", true, [](CliOptions& o, const std::string& v) { o.log_file = v; }},
+      {"--ready-fd", true, [](CliOptions& o, const std::string& v) { o.ready_fd = static_cast<int>(parse_number("--ready-fd", v, 0x7fffffff)); }},
+  };
+}
+
+const Flag* find_flag(const std::string& name) {
+  static const std::vector<Flag> all = [] {
+    std::vector<Flag> flags;
+    for (auto group : {machine_flags(), device_flags(), sandbox_flags(), mode_flags()})
+      flags.insert(flags.end(), group.begin(), group.end());
+    return flags;
+  }();
+  for (const Flag& flag : all)
+    if (name == flag.name) return &flag;
+  return nullptr;
+}
+
+// Options that would silently do nothing, or that need each other, are mistakes.
+void check_combinations(const CliOptions& o) {
+  if (!o.help && !o.probe && !o.print_seccomp && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
+  if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
+  if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
+  const bool container = !o.container_request.empty();
+  if (container && o.machine.devices.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
+  if (container && o.ready_fd <= 2) throw ConfigError("--container-request needs --ready-fd N (N > 2)");
+  if (!container && o.ready_fd >= 0) throw ConfigError("--ready-fd goes with --container-request");
+  if (container && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");
+  if (!container && !o.log_file.empty()) throw ConfigError("--log goes with --container-request (otherwise messages go to stderr)");
+}
+
+}  // namespace
+
 CliOptions parse_cli(const std::vector<std::string>& args) {
   CliOptions o;
   for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw ConfigError(flag + " needs a value");
-      return args[++i];
-    };
-    if (flag == "--kernel") o.machine.kernel = value();
-    else if (flag == "--raw-kernel") o.machine.raw_kernel = true;
-    else if (flag == "--initrd") o.machine.initrd = value();
-    else if (flag == "--cmdline") o.machine.cmdline = value();
-    else if (flag == "--memory") {
-      const std::string& v = value();
-      try { o.machine.memory = parse_size(v); } catch (const ConfigError& e) { throw ConfigError("--memory: " + std::string(e.what())); }
-    } else if (flag == "--vcpus") {
-      const std::string& v = value();
-      uint64_t n = 0;
-      try { n = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vcpus: '" + v + "' is not a number"); }
-      if (n < 1 || n > kMaxVcpus) throw ConfigError("--vcpus " + v + ": between 1 and " + std::to_string(kMaxVcpus));
-      o.machine.vcpus = static_cast<unsigned>(n);
-    } else if (flag == "--vm-type") {
-      const std::string& v = value();
-      const auto type = parse_vm_type(v);
-      if (!type) throw ConfigError("--vm-type: unknown type '" + v + "' (auto, hv, pr)");
-      o.machine.vm_type = *type;
-    } else if (flag == "--console") o.machine.console = value();
-    else if (flag == "--console-input") o.machine.console_input = true;
-    else if (flag == "--kvm") o.machine.kvm_path = value();
-    else if (flag == "--probe") o.probe = true;
-    else if (flag == "--stats") o.machine.stats = true;
-    else if (flag == "--print-boot-times") o.print_boot_times = o.machine.stats = true;
-    else if (flag == "--drive") {
-      // PATH[,ro]
-      std::string v = value();
-      DriveConfig drive;
-      const auto comma = v.rfind(',');
-      if (comma != std::string::npos) {
-        const std::string opt = v.substr(comma + 1);
-        if (opt != "ro" && opt != "rw") throw ConfigError("--drive " + v + ": unknown option '" + opt + "' (ro or rw)");
-        drive.read_only = opt == "ro";
-        v.resize(comma);
-      }
-      if (v.empty()) throw ConfigError("--drive needs a file");
-      drive.path = v;
-      o.machine.devices.drives.push_back(drive);
-    } else if (flag == "--vsock-uds") o.machine.devices.vsock_uds = value();
-    else if (flag == "--vsock-cid") {
-      const std::string& v = value();
-      try { o.machine.devices.vsock_cid = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vsock-cid: '" + v + "' is not a number"); }
-    } else if (flag == "--no-rng") o.machine.devices.rng = false;
-    else if (flag == "--help" || flag == "-h") o.help = true;
-    else if (flag == "--no-sandbox") o.sandbox.enabled = false;
-    else if (flag == "--no-jail") o.sandbox.jail = false;
-    else if (flag == "--seccomp") {
-      const std::string& v = value();
-      if (v == "kill") o.sandbox.seccomp = SeccompMode::Kill;
-      else if (v == "log") o.sandbox.seccomp = SeccompMode::Log;
-      else if (v == "off") o.sandbox.seccomp = SeccompMode::Off;
-      else throw ConfigError("--seccomp: unknown mode '" + v + "' (kill, log, off)");
-    } else if (flag == "--print-seccomp") o.print_seccomp = true;
-    else if (flag == "--uid") o.sandbox.uid = static_cast<uid_t>(parse_number(flag, value(), 0xfffffffeull));
-    else if (flag == "--gid") o.sandbox.gid = static_cast<gid_t>(parse_number(flag, value(), 0xfffffffeull));
-    else if (flag == "--cgroup") {
-      o.sandbox.cgroup = value();
-      if (o.sandbox.cgroup.empty()) throw ConfigError("--cgroup needs a directory");
-    } else if (flag == "--rlimit") o.sandbox.rlimits.push_back(parse_rlimit(value()));
-    else if (flag == "--kvm-fd") o.sandbox.kvm_fd = static_cast<int>(parse_number(flag, value(), 0x7fffffff));
-    else if (flag == "--keep-fd") o.sandbox.keep_fds.push_back(static_cast<int>(parse_number(flag, value(), 0x7fffffff)));
-    else if (flag == "--container-request") o.container_request = value();
-    else if (flag == "--log") o.log_file = value();
-    else if (flag == "--ready-fd") o.ready_fd = static_cast<int>(parse_number(flag, value(), 0x7fffffff));
-    else if (flag == "--debug-seccomp-violation") {
-      const std::string& v = value();
-      const auto role = parse_role(v);
-      if (!role || *role == Role::Supervisor || *role == Role::Control)
-        throw ConfigError("--debug-seccomp-violation: unknown role '" + v + "' (vcpu, device, main)");
-      o.sandbox.debug_violation = v;
-    }
-    else throw ConfigError("unknown argument '" + flag + "' (see --help)");
+    const Flag* flag = find_flag(args[i]);
+    if (!flag) throw ConfigError("unknown argument '" + args[i] + "' (see --help)");
+    if (flag->takes_value && i + 1 >= args.size()) throw ConfigError(args[i] + " needs a value");
+    flag->apply(o, flag->takes_value ? args[++i] : std::string());
   }
-  if (!o.help && !o.probe && !o.print_seccomp && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
-  // Options that would silently do nothing are mistakes.
-  if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
-  if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
-  if (!o.container_request.empty() && o.machine.devices.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
-  if (!o.container_request.empty() && o.ready_fd <= 2) throw ConfigError("--container-request needs --ready-fd N (N > 2)");
-  if (o.container_request.empty() && o.ready_fd >= 0) throw ConfigError("--ready-fd goes with --container-request");
-  if (!o.container_request.empty() && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");
-  if (o.container_request.empty() && !o.log_file.empty()) throw ConfigError("--log goes with --container-request (otherwise messages go to stderr)");
+  check_combinations(o);
   return o;
 }
 

@@ -11,9 +11,9 @@
 #include <cstring>
 #include <fstream>
 #include <deque>
-#include <sstream>
 
 #include "base/error.h"
+#include "base/ready_line.h"
 #include "vm/rootfs_disk.h"
 
 namespace ppc::shim {
@@ -177,16 +177,11 @@ std::optional<VmmFailure> VmmProcess::wait_ready(std::chrono::seconds timeout, c
     if (line.size() > 65536) break;
   }
   line = line.substr(0, line.find('\n'));
-  if (line == "ok") return std::nullopt;
-  VmmFailure failure;
-  if (line.rfind("error ", 0) == 0) {
-    std::istringstream words(line.substr(6));
-    words >> failure.exit_status;
-    std::getline(words >> std::ws, failure.message);
-    if (failure.message.empty()) failure.message = "the VMM reported \"" + line + "\"";
-    if (failure.exit_status < 1 || failure.exit_status > 255) failure.exit_status = 1;
+  const std::optional<ReadyReport> report = decode_ready_line(line);
+  if (report && report->ok) return std::nullopt;
+  if (report) {
     kill_and_reap();
-    return failure;
+    return VmmFailure{report->status, report->message};
   }
   // No (or a garbled) report: the VMM died or broke the contract.
   int status = 0;
@@ -198,8 +193,7 @@ std::optional<VmmFailure> VmmProcess::wait_ready(std::chrono::seconds timeout, c
                                   : "the VMM reported \"" + line + "\" instead of ok or error";
   if (WIFEXITED(status)) why += " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
   else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) why += " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
-  failure.message = why + logs();
-  return failure;
+  return VmmFailure{1, why + logs()};
 }
 
 }  // namespace ppc::shim

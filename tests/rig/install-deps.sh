@@ -17,6 +17,7 @@ packages=(
   "libfdt-dev$t" "libseccomp-dev$t" "libcap-dev$t" "libgtest-dev$t" nlohmann-json3-dev
   libgtest-dev clang-14 libclang-rt-14-dev  # the build machine's own: native unit tests, libFuzzer
   qemu-system-ppc linux-source-6.1 flex bison bc kmod cpio xz-utils e2fsprogs patch
+  universal-ctags  # tests/lint: function lengths
 )
 
 missing=()

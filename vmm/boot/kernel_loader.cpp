@@ -83,20 +83,27 @@ void check_segment(const Segment& s, std::span<const uint8_t> image, const Guest
                 hex(mem.size()) + ")");
 }
 
-LoadedKernel load_elf(const GuestMemory& mem, std::span<const uint8_t> image) {
+// The ELF identification bytes: 64-bit, and the byte order every other field is read in.
+bool elf64_big_endian(std::span<const uint8_t> image) {
   if (image.size() < kEhdrSize)
     throw Error("truncated ELF header (" + std::to_string(image.size()) + " bytes, need " +
                 std::to_string(kEhdrSize) + ")");
   const uint8_t elf_class = image[EI_CLASS];
   if (elf_class != ELFCLASS64) throw Error("ELF class " + std::to_string(elf_class) + " is not ELFCLASS64");
-  bool big_endian = false;
   switch (image[EI_DATA]) {
-    case ELFDATA2LSB: big_endian = false; break;
-    case ELFDATA2MSB: big_endian = true; break;
+    case ELFDATA2LSB: return false;
+    case ELFDATA2MSB: return true;
     default: throw Error("unknown ELF data encoding " + std::to_string(image[EI_DATA]));
   }
+}
 
-  const Fields eh(image.first(kEhdrSize), big_endian);
+// The header's type and machine, and where its program header table lies (checked in the file).
+struct ProgramHeaders {
+  uint64_t offset;
+  uint16_t count;
+};
+
+ProgramHeaders check_elf_header(const Fields& eh, size_t image_size) {
   const auto type = eh.get<Elf64_Half>(offsetof(Elf64_Ehdr, e_type));
   if (type != ET_EXEC && type != ET_DYN)
     throw Error("ELF type " + std::to_string(type) + " is neither ET_EXEC nor ET_DYN");
@@ -111,22 +118,30 @@ LoadedKernel load_elf(const GuestMemory& mem, std::span<const uint8_t> image) {
   if (phnum == PN_XNUM) throw Error("extended program header numbering (e_phnum PN_XNUM) is not supported");
   const auto phoff = eh.get<Elf64_Off>(offsetof(Elf64_Ehdr, e_phoff));
   const uint64_t table_size = uint64_t{phnum} * kPhdrSize;  // at most 0xfffe * 56: cannot overflow
-  if (phoff > image.size() || table_size > image.size() - phoff)
+  if (phoff > image_size || table_size > image_size - phoff)
     throw Error("program header table at file offset " + hex(phoff) + " (" + std::to_string(phnum) +
-                " entries) is outside the file (size " + hex(image.size()) + ")");
+                " entries) is outside the file (size " + hex(image_size) + ")");
+  return {phoff, phnum};
+}
 
-  // Check every segment before writing any, so a rejected file leaves guest RAM as it was.
+// Every PT_LOAD segment with memory, each checked before any is written, so a rejected file
+// leaves guest RAM as it was.
+std::vector<Segment> checked_segments(std::span<const uint8_t> image, const ProgramHeaders& table, bool big_endian,
+                                      const GuestMemory& mem) {
   std::vector<Segment> segments;
-  for (size_t i = 0; i < phnum; ++i) {
-    const Fields ph(image.subspan(static_cast<size_t>(phoff) + i * kPhdrSize, kPhdrSize), big_endian);
+  for (size_t i = 0; i < table.count; ++i) {
+    const Fields ph(image.subspan(static_cast<size_t>(table.offset) + i * kPhdrSize, kPhdrSize), big_endian);
     if (ph.get<Elf64_Word>(offsetof(Elf64_Phdr, p_type)) != PT_LOAD) continue;
     const Segment s = read_segment(ph, i);
     with_context("segment " + std::to_string(i), [&] { check_segment(s, image, mem); });
     if (s.memsz > 0) segments.push_back(s);
   }
   if (segments.empty()) throw Error("no PT_LOAD segment with a non-zero p_memsz");
+  return segments;
+}
 
-  const auto e_entry = eh.get<Elf64_Addr>(offsetof(Elf64_Ehdr, e_entry));
+// e_entry through the segment whose virtual range holds it, else masked like a physical address.
+uint64_t entry_point(uint64_t e_entry, const std::vector<Segment>& segments, const GuestMemory& mem) {
   uint64_t entry = e_entry & kPhysMask;
   for (const Segment& s : segments) {
     if (e_entry >= s.vaddr && e_entry - s.vaddr < s.memsz) {
@@ -138,7 +153,14 @@ LoadedKernel load_elf(const GuestMemory& mem, std::span<const uint8_t> image) {
   if (!mem.contains(entry, 4))
     throw Error("entry point " + hex(e_entry) + " (guest physical " + hex(entry) + ") is outside guest RAM (size " +
                 hex(mem.size()) + ")");
+  return entry;
+}
 
+LoadedKernel load_elf(const GuestMemory& mem, std::span<const uint8_t> image) {
+  const bool big_endian = elf64_big_endian(image);
+  const Fields eh(image.first(kEhdrSize), big_endian);
+  const std::vector<Segment> segments = checked_segments(image, check_elf_header(eh, image.size()), big_endian, mem);
+  const uint64_t entry = entry_point(eh.get<Elf64_Addr>(offsetof(Elf64_Ehdr, e_entry)), segments, mem);
   // Segments may overlap; later program headers win, as in file order.
   uint64_t load_end = 0;
   for (const Segment& s : segments) {

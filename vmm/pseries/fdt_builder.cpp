@@ -78,17 +78,7 @@ std::vector<uint8_t> architecture_vec5() {
   return v;
 }
 
-void build(Writer& w, const FdtInputs& in) {
-  w.reserve(in.rtas_base, in.rtas_size);
-  w.end_reservations();
-
-  w.begin("");
-  w.str("device_type", "chrp");  // without it: "No suitable machine description found"
-  w.str("model", "IBM pSeries (ppc-kvm-shim)");
-  w.str("compatible", "qemu,pseries");
-  w.cell("#address-cells", 2);
-  w.cell("#size-cells", 2);
-
+void write_chosen(Writer& w, const FdtInputs& in) {
   w.begin("chosen");
   w.str("bootargs", in.bootargs);
   if (in.initrd_size) {
@@ -99,43 +89,51 @@ void build(Writer& w, const FdtInputs& in) {
   w.str("stdout-path", "/vdevice/vty@30000000");
   if (in.radix) w.bytes("ibm,architecture-vec-5", architecture_vec5());
   w.end();
+}
 
+void write_memory(Writer& w, const FdtInputs& in) {
   w.begin("memory@0");
   w.str("device_type", "memory");
   w.u64s("reg", {0, in.ram_size});
   w.end();
+}
 
+// One core per vCPU, one thread per core: the interrupt server is the vCPU id.
+void write_cpu(Writer& w, const FdtInputs& in, unsigned id) {
+  w.begin("PowerPC,POWER@" + std::to_string(id));
+  w.str("device_type", "cpu");
+  w.cell("reg", id);
+  w.cell("cpu-version", in.cpu.pvr);
+  w.cell("timebase-frequency", in.cpu.timebase_hz);
+  w.cell("clock-frequency", 1000000000);
+  w.cell("d-cache-block-size", 128);
+  w.cell("i-cache-block-size", 128);
+  w.cell("d-cache-line-size", 128);
+  w.cell("i-cache-line-size", 128);
+  w.cells("ibm,ppc-interrupt-server#s", {id});
+  w.cells("ibm,ppc-interrupt-gserver#s", {id, 0});
+  w.bytes("ibm,pa-features", pa_features(in.radix));
+  w.cell("ibm,vmx", 2);  // VMX and VSX
+  w.cell("ibm,dfp", 1);
+  if (in.cpu.slb_size) w.cell("ibm,slb-size", in.cpu.slb_size);
+  if (!in.cpu.segment_page_sizes.empty()) w.cells("ibm,segment-page-sizes", in.cpu.segment_page_sizes);
+  if (in.cpu.one_tb_segments) w.cells("ibm,processor-segment-sizes", {0x1c, 0x28, 0xffffffff, 0xffffffff});
+  if (!in.radix) w.cells("ibm,pft-size", {0, in.hpt_order});
+  w.str("status", "okay");
+  w.empty("64-bit");
+  w.end();
+}
+
+void write_cpus(Writer& w, const FdtInputs& in) {
   w.begin("cpus");
   w.cell("#address-cells", 1);
   w.cell("#size-cells", 0);
-  for (unsigned id = 0; id < in.vcpus; ++id) {
-    // One core per vCPU, one thread per core: the interrupt server is the vCPU id.
-    w.begin("PowerPC,POWER@" + std::to_string(id));
-    w.str("device_type", "cpu");
-    w.cell("reg", id);
-    w.cell("cpu-version", in.cpu.pvr);
-    w.cell("timebase-frequency", in.cpu.timebase_hz);
-    w.cell("clock-frequency", 1000000000);
-    w.cell("d-cache-block-size", 128);
-    w.cell("i-cache-block-size", 128);
-    w.cell("d-cache-line-size", 128);
-    w.cell("i-cache-line-size", 128);
-    w.cells("ibm,ppc-interrupt-server#s", {id});
-    w.cells("ibm,ppc-interrupt-gserver#s", {id, 0});
-    w.bytes("ibm,pa-features", pa_features(in.radix));
-    w.cell("ibm,vmx", 2);  // VMX and VSX
-    w.cell("ibm,dfp", 1);
-    if (in.cpu.slb_size) w.cell("ibm,slb-size", in.cpu.slb_size);
-    if (!in.cpu.segment_page_sizes.empty()) w.cells("ibm,segment-page-sizes", in.cpu.segment_page_sizes);
-    if (in.cpu.one_tb_segments) w.cells("ibm,processor-segment-sizes", {0x1c, 0x28, 0xffffffff, 0xffffffff});
-    if (!in.radix) w.cells("ibm,pft-size", {0, in.hpt_order});
-    w.str("status", "okay");
-    w.empty("64-bit");
-    w.end();
-  }
+  for (unsigned id = 0; id < in.vcpus; ++id) write_cpu(w, in, id);
   w.end();
+}
 
-  // The XICS presentation controller; sources are reached through the RTAS xive calls.
+// The XICS presentation controller; sources are reached through the RTAS xive calls.
+void write_interrupt_controller(Writer& w, const FdtInputs& in) {
   w.begin("interrupt-controller");
   w.str("device_type", "PowerPC-External-Interrupt-Presentation");
   w.str("compatible", "IBM,ppc-xicp");
@@ -145,7 +143,9 @@ void build(Writer& w, const FdtInputs& in) {
   w.cell("linux,phandle", 1);
   w.cell("phandle", 1);
   w.end();
+}
 
+void write_rtas(Writer& w, const FdtInputs& in) {
   w.begin("rtas");
   // Its presence makes Linux take the LPAR path; each name enables a firmware feature.
   w.strings("ibm,hypertas-functions",
@@ -156,7 +156,9 @@ void build(Writer& w, const FdtInputs& in) {
   w.cell("rtas-version", 1);
   for (const auto& [name, token] : in.rtas_tokens) w.cell(name.c_str(), token);
   w.end();
+}
 
+void write_vdevices(Writer& w) {
   w.begin("vdevice");
   w.cell("#address-cells", 1);
   w.cell("#size-cells", 0);
@@ -169,30 +171,49 @@ void build(Writer& w, const FdtInputs& in) {
   w.cell("reg", papr::kVtermNo);
   w.end();
   w.end();
-
   // H_RANDOM seeds the guest's arch random source (Linux pseries/rng.c looks for this).
   w.begin("ibm,random-v1");
   w.str("compatible", "ibm,random-v1");
   w.end();
+}
 
-  // virtio-mmio devices; Linux's virtio_mmio driver probes them from these nodes.
-  for (const VirtioMmioNode& dev : in.virtio) {
-    char name[48];
-    std::snprintf(name, sizeof name, "virtio_mmio@%llx", static_cast<unsigned long long>(dev.base));
-    w.begin(name);
-    w.str("compatible", "virtio,mmio");
-    w.u64s("reg", {dev.base, dev.size});
-    w.cells("interrupts", {dev.irq, 0});  // 0: edge (an irqfd pulses it)
-    w.cell("interrupt-parent", 1);         // the XICS node's phandle
-    w.empty("dma-coherent");
-    w.end();
-  }
+// virtio-mmio devices; Linux's virtio_mmio driver probes them from these nodes.
+void write_virtio_mmio(Writer& w, const VirtioMmioNode& dev) {
+  char name[48];
+  std::snprintf(name, sizeof name, "virtio_mmio@%llx", static_cast<unsigned long long>(dev.base));
+  w.begin(name);
+  w.str("compatible", "virtio,mmio");
+  w.u64s("reg", {dev.base, dev.size});
+  w.cells("interrupts", {dev.irq, 0});  // 0: edge (an irqfd pulses it)
+  w.cell("interrupt-parent", 1);         // the XICS node's phandle
+  w.empty("dma-coherent");
+  w.end();
+}
 
+void write_hypervisor(Writer& w, const FdtInputs& in) {
   w.begin("hypervisor");
   w.str("compatible", "linux,kvm");
   if (in.hcall_instructions) w.cells("hcall-instructions", {in.hcall_instructions->begin(), in.hcall_instructions->end()});
   w.end();
+}
 
+void build(Writer& w, const FdtInputs& in) {
+  w.reserve(in.rtas_base, in.rtas_size);
+  w.end_reservations();
+  w.begin("");
+  w.str("device_type", "chrp");  // without it: "No suitable machine description found"
+  w.str("model", "IBM pSeries (ppc-kvm-shim)");
+  w.str("compatible", "qemu,pseries");
+  w.cell("#address-cells", 2);
+  w.cell("#size-cells", 2);
+  write_chosen(w, in);
+  write_memory(w, in);
+  write_cpus(w, in);
+  write_interrupt_controller(w, in);
+  write_rtas(w, in);
+  write_vdevices(w);
+  for (const VirtioMmioNode& dev : in.virtio) write_virtio_mmio(w, dev);
+  write_hypervisor(w, in);
   w.end();  // root
   w.finish();
 }

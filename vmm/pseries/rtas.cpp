@@ -47,6 +47,12 @@ constexpr CallSpec kCalls[] = {
 
 uint32_t token_of(size_t index) { return kFirstToken + static_cast<uint32_t>(index); }
 
+const char* name_of(Id id) {
+  for (const CallSpec& spec : kCalls)
+    if (spec.id == id) return spec.name;
+  return "?";
+}
+
 }  // namespace
 
 void Rtas::write_blob(uint64_t gpa) const {
@@ -66,6 +72,23 @@ std::vector<std::pair<std::string, uint32_t>> Rtas::xics_tokens() const {
   return out;
 }
 
+// The argument block of one call, checked to lie in guest RAM: nargs argument words, then
+// nret return words, all big-endian. A return word the caller left no room for is dropped.
+class RtasArgs {
+ public:
+  RtasArgs(const GuestMemory& mem, uint64_t gpa, uint32_t nargs, uint32_t nret)
+      : mem_(mem), gpa_(gpa), nargs_(nargs), nret_(nret) {}
+  uint32_t arg(uint32_t i) const { return i < nargs_ ? mem_.load_be32(gpa_ + 12 + 4 * i) : 0; }
+  void ret(uint32_t i, int64_t value) const {
+    if (i < nret_) mem_.store_be32(gpa_ + 12 + 4 * (nargs_ + i), static_cast<uint32_t>(value));
+  }
+
+ private:
+  const GuestMemory& mem_;
+  uint64_t gpa_;
+  uint32_t nargs_, nret_;
+};
+
 int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
   // Header: token, nargs, nret; then nargs argument words and nret return words.
   if (!mem_.contains(args_gpa, 12)) {
@@ -81,15 +104,11 @@ int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
                     std::to_string(nargs) + ", nret " + std::to_string(nret) + ")");
     return papr::kParameter;
   }
-  auto arg = [&](uint32_t i) { return mem_.load_be32(args_gpa + 12 + 4 * i); };
-  auto ret = [&](uint32_t i, int64_t value) {
-    if (i < nret) mem_.store_be32(args_gpa + 12 + 4 * (nargs + i), static_cast<uint32_t>(value));
-  };
-
+  const RtasArgs args(mem_, args_gpa, nargs, nret);
   const size_t index = token - kFirstToken;
   if (token < kFirstToken || index >= std::size(kCalls)) {
     bad_calls_.line("unknown RTAS token " + hex(token) + " from vCPU " + std::to_string(cpu));
-    ret(0, papr::kRtasHardwareError);
+    args.ret(0, papr::kRtasHardwareError);
     return papr::kSuccess;
   }
   const CallSpec& spec = kCalls[index];
@@ -97,95 +116,92 @@ int64_t Rtas::call(unsigned cpu, uint64_t args_gpa) {
     bad_calls_.line(std::string("RTAS ") + spec.name + " with " + std::to_string(nargs) + " args and " +
                     std::to_string(nret) + " returns (expected " + std::to_string(spec.nargs) + " and " +
                     std::to_string(spec.nret) + ")");
-    ret(0, papr::kRtasParameterError);
+    args.ret(0, papr::kRtasParameterError);
     return papr::kSuccess;
   }
+  dispatch(static_cast<int>(spec.id), cpu, args);
+  return papr::kSuccess;
+}
 
-  switch (spec.id) {
+void Rtas::dispatch(int id, unsigned cpu, const RtasArgs& args) {
+  switch (static_cast<Id>(id)) {
     case Id::DisplayCharacter: {
-      const char c = static_cast<char>(arg(0) & 0xff);
+      const char c = static_cast<char>(args.arg(0) & 0xff);
       host_.console_write(std::string_view(&c, 1));
-      ret(0, papr::kRtasSuccess);
-      break;
+      return args.ret(0, papr::kRtasSuccess);
     }
-    case Id::GetTimeOfDay: {
-      timespec now{};
-      clock_gettime(CLOCK_REALTIME, &now);
-      const time_t t = now.tv_sec + rtc_offset_s_;
-      tm utc{};
-      gmtime_r(&t, &utc);
-      ret(0, papr::kRtasSuccess);
-      ret(1, utc.tm_year + 1900);
-      ret(2, utc.tm_mon + 1);
-      ret(3, utc.tm_mday);
-      ret(4, utc.tm_hour);
-      ret(5, utc.tm_min);
-      ret(6, utc.tm_sec);
-      ret(7, now.tv_nsec);
-      break;
-    }
-    case Id::SetTimeOfDay: {
-      tm utc{};
-      utc.tm_year = static_cast<int>(arg(0)) - 1900;
-      utc.tm_mon = static_cast<int>(arg(1)) - 1;
-      utc.tm_mday = static_cast<int>(arg(2));
-      utc.tm_hour = static_cast<int>(arg(3));
-      utc.tm_min = static_cast<int>(arg(4));
-      utc.tm_sec = static_cast<int>(arg(5));
-      if (arg(1) < 1 || arg(1) > 12 || arg(2) < 1 || arg(2) > 31 || arg(3) > 23 || arg(4) > 59 || arg(5) > 60) {
-        ret(0, papr::kRtasParameterError);
-        break;
-      }
-      const time_t wanted = timegm(&utc);
-      rtc_offset_s_ = static_cast<int64_t>(wanted) - static_cast<int64_t>(time(nullptr));
-      ret(0, papr::kRtasSuccess);
-      break;
-    }
+    case Id::GetTimeOfDay: return get_time_of_day(args);
+    case Id::SetTimeOfDay: return set_time_of_day(args);
     case Id::PowerOff:
-      ret(0, papr::kRtasSuccess);
-      host_.power_off();
-      break;
+      args.ret(0, papr::kRtasSuccess);
+      return host_.power_off();
     case Id::SystemReboot:
-      ret(0, papr::kRtasSuccess);
-      host_.reboot();
-      break;
+      args.ret(0, papr::kRtasSuccess);
+      return host_.reboot();
     case Id::QueryCpuStoppedState: {
       int32_t state = 0;
-      const int32_t status = host_.query_cpu_stopped_state(arg(0), state);
-      ret(0, status);
-      ret(1, state);
-      break;
+      args.ret(0, host_.query_cpu_stopped_state(args.arg(0), state));
+      return args.ret(1, state);
     }
-    case Id::StartCpu:
-      ret(0, host_.start_cpu(arg(0), arg(1), arg(2)));
-      break;
+    case Id::StartCpu: return args.ret(0, host_.start_cpu(args.arg(0), args.arg(1), args.arg(2)));
     case Id::StopSelf:
-      ret(0, papr::kRtasSuccess);
-      host_.stop_self(cpu);
-      break;
-    case Id::OsTerm: {
-      // The message is a NUL-terminated string in guest memory: bounded, and clipped to RAM.
-      const uint64_t gpa = arg(0);
-      std::string message;
-      for (uint64_t i = 0; i < kOsTermMaxLen && mem_.contains(gpa + i, 1); ++i) {
-        const char c = static_cast<char>(mem_.slice(gpa + i, 1)[0]);
-        if (c == '\0') break;
-        message.push_back(c);
-      }
-      ret(0, papr::kRtasSuccess);
-      host_.os_term(message);
-      break;
-    }
+      args.ret(0, papr::kRtasSuccess);
+      return host_.stop_self(cpu);
+    case Id::OsTerm: return os_term(args);
     case Id::SetXive:
     case Id::GetXive:
     case Id::IntOff:
     case Id::IntOn:
       // KVM answers these when the in-kernel XICS holds their tokens; reaching us means it does not.
-      bad_calls_.line(std::string("RTAS ") + spec.name + " reached the VMM: no in-kernel XICS");
-      ret(0, papr::kRtasHardwareError);
-      break;
+      bad_calls_.line(std::string("RTAS ") + name_of(static_cast<Id>(id)) + " reached the VMM: no in-kernel XICS");
+      return args.ret(0, papr::kRtasHardwareError);
   }
-  return papr::kSuccess;
+}
+
+void Rtas::get_time_of_day(const RtasArgs& args) const {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  const time_t t = now.tv_sec + rtc_offset_s_;
+  tm utc{};
+  gmtime_r(&t, &utc);
+  args.ret(0, papr::kRtasSuccess);
+  args.ret(1, utc.tm_year + 1900);
+  args.ret(2, utc.tm_mon + 1);
+  args.ret(3, utc.tm_mday);
+  args.ret(4, utc.tm_hour);
+  args.ret(5, utc.tm_min);
+  args.ret(6, utc.tm_sec);
+  args.ret(7, now.tv_nsec);
+}
+
+void Rtas::set_time_of_day(const RtasArgs& args) {
+  const uint32_t year = args.arg(0), month = args.arg(1), day = args.arg(2), hour = args.arg(3), minute = args.arg(4),
+                 second = args.arg(5);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return args.ret(0, papr::kRtasParameterError);
+  tm utc{};
+  utc.tm_year = static_cast<int>(year) - 1900;
+  utc.tm_mon = static_cast<int>(month) - 1;
+  utc.tm_mday = static_cast<int>(day);
+  utc.tm_hour = static_cast<int>(hour);
+  utc.tm_min = static_cast<int>(minute);
+  utc.tm_sec = static_cast<int>(second);
+  const time_t wanted = timegm(&utc);
+  rtc_offset_s_ = static_cast<int64_t>(wanted) - static_cast<int64_t>(time(nullptr));
+  args.ret(0, papr::kRtasSuccess);
+}
+
+void Rtas::os_term(const RtasArgs& args) {
+  // The message is a NUL-terminated string in guest memory: bounded, and clipped to RAM.
+  const uint64_t gpa = args.arg(0);
+  std::string message;
+  for (uint64_t i = 0; i < kOsTermMaxLen && mem_.contains(gpa + i, 1); ++i) {
+    const char c = static_cast<char>(mem_.slice(gpa + i, 1)[0]);
+    if (c == '\0') break;
+    message.push_back(c);
+  }
+  args.ret(0, papr::kRtasSuccess);
+  host_.os_term(message);
 }
 
 }  // namespace ppc::vmm

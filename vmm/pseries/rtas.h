@@ -29,6 +29,8 @@ class RtasHost {
   virtual void stop_self(unsigned calling_cpu) = 0;
 };
 
+class RtasArgs;
+
 class Rtas {
  public:
   // mr r4,r3; li r3,0; ori r3,r3,0xf000; sc 1; blr (RTAS runs big-endian).
@@ -49,6 +51,11 @@ class Rtas {
   int64_t call(unsigned cpu, uint64_t args_gpa);
 
  private:
+  void dispatch(int id, unsigned cpu, const RtasArgs& args);
+  void get_time_of_day(const RtasArgs& args) const;
+  void set_time_of_day(const RtasArgs& args);
+  void os_term(const RtasArgs& args);
+
   const GuestMemory& mem_;
   RtasHost& host_;
   int64_t rtc_offset_s_ = 0;  // set-time-of-day moves the guest's clock, not the host's

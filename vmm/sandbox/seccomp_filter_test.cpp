@@ -76,7 +76,7 @@ TEST_F(Filters, EveryRuleIsAllowedByItsOwnFilter) {
   }
 }
 
-// The container supervisor starts threads (its connection reader, stdio pumps) but never a
+// The container relay starts threads (its connection reader, stdio pumps) but never a
 // process, and reaches nothing but Unix sockets and its terminal.
 TEST_F(Filters, ControlMakesThreadsNotProcesses) {
   constexpr uint64_t kThread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD |

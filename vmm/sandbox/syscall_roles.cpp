@@ -64,117 +64,131 @@ std::vector<SyscallRule> join(std::initializer_list<std::vector<SyscallRule>> pa
   return out;
 }
 
+RoleSpec vcpu_role() {
+  return {Role::Vcpu, "vcpu",
+          "a vCPU thread: KVM_RUN and the guest's exits (hypercalls, RTAS, MMIO, console)",
+          join({memory(), stop_request(),
+                {
+                    KVM_REQUEST(KVM_RUN),
+                    KVM_REQUEST(KVM_GET_REGS),
+                    KVM_REQUEST(KVM_SET_REGS),
+                    KVM_REQUEST(KVM_GET_ONE_REG),  // LPCR read-modify-write (H_SET_MODE)
+                    KVM_REQUEST(KVM_SET_ONE_REG),
+                    KVM_REQUEST(KVM_PPC_CONFIGURE_V3_MMU),  // H_REGISTER_PROC_TBL, on the VM fd
+                    any("futex"),
+                    any("clock_gettime"),
+                    any("write"),     // console output, log lines, the stop eventfd
+                    any("read"),      // console input
+                    any("poll"),      // console input, never blocking
+                    any("getrandom"), // H_RANDOM
+                    any("rt_sigreturn"),  // the kick signal that ends KVM_RUN
+                    any("exit"),
+                }})};
+}
+
+RoleSpec device_role() {
+  return {Role::Device, "device",
+          "the device thread: virtqueues, vsock host sockets, disk images, irqfd/ioeventfd",
+          join({memory(), stop_request(),
+                {
+                    any("epoll_wait"),
+                    any("epoll_ctl"),
+                    any("read"),   // eventfds, timerfd
+                    any("write"),  // eventfds (interrupts), log lines
+                    any("close"),
+                    any("futex"),
+                    any("clock_gettime"),
+                    // vsock: host connections in, guest connections out to <uds>_<port>
+                    any("accept4"),
+                    when("socket", 0, kLow32, AF_UNIX, "arg0 == AF_UNIX"),
+                    any("connect"),
+                    any("recv"),
+                    any("send"),
+                    any("shutdown"),
+                    any("getsockopt"),
+                    any("timerfd_settime"),
+                    any("getrandom"),  // virtio-rng
+                    any("pread64"),    // virtio-blk
+                    any("pwrite64"),
+                    any("fdatasync"),
+                    any("exit"),
+                }})};
+}
+
+RoleSpec main_role() {
+  return {Role::Main, "main",
+          "the main thread once the guest runs: waits for the stop, joins, tears down",
+          join({memory(), stop_request(),
+                {
+                    any("poll"),
+                    any("read"),   // signalfd, stop eventfd
+                    any("write"),  // log lines, eventfds
+                    any("close"),
+                    any("epoll_ctl"),  // devices leave the event loop on teardown
+                    any("futex"),
+                    any("clock_gettime"),
+                    any("unlink"),  // the vsock socket file at exit (fails harmlessly in the jail)
+                    any("exit_group"),
+                }})};
+}
+
+RoleSpec supervisor_role() {
+  return {Role::Supervisor, "supervisor",
+          "the jail's outer process: forwards signals to the VMM, mirrors its exit status",
+          join({{
+              any("rt_sigtimedwait"),
+              any("wait4"),
+              any("kill"),
+              any("write"),
+              any("newfstatat"),  // removing the vsock socket the jailed VMM left behind
+              any("unlink"),
+              any("rt_sigaction"),  // dying of the VMM's signal: default action, then raise()
+              any("rt_sigprocmask"),
+              any("getpid"),
+              any("tgkill"),
+              any("exit_group"),
+              // Waiting for the companion's result (a condition variable with a timeout).
+              any("futex"),
+              any("clock_gettime"),
+          }})};
+}
+
+RoleSpec control_role() {
+  return {Role::Control, "control",
+          "the container relay: the agent connection over the vsock socket, the container's stdio",
+          join({memory(), stop_request(),
+                {
+                    // Its own threads (connection reader, stdio pumps), never a process:
+                    // exactly glibc's pthread_create flags. clone3 hides its flags in
+                    // memory; failing it makes glibc fall back to clone.
+                    when("clone", 0, kLow32, kThreadCloneFlags, "arg0 == pthread flags"),
+                    {"clone3", {}, ENOSYS},
+                    any("set_robust_list"),
+                    any("rseq"),
+                    any("exit"),
+                    any("futex"),
+                    any("clock_gettime"),
+                    any("clock_nanosleep"),  // connection retries, window-size polling
+                    any("read"),
+                    any("write"),  // stdio, the ready fd
+                    any("close"),
+                    any("dup"),
+                    any("poll"),
+                    when("socket", 0, kLow32, AF_UNIX, "arg0 == AF_UNIX"),
+                    any("connect"),
+                    any("recv"),
+                    any("send"),
+                    any("sendto"),
+                    any("shutdown"),
+                    // The container's terminal (the host pty slave): raw mode, window size.
+                    when("ioctl", 1, kLow32, kKernelTcgets, "arg1 == TCGETS"),
+                    when("ioctl", 1, kLow32, kKernelTcsets, "arg1 == TCSETS"),
+                    when("ioctl", 1, kLow32, TIOCGWINSZ, "arg1 == TIOCGWINSZ"),
+                }})};
+}
+
 std::vector<RoleSpec> build_roles() {
-  std::vector<RoleSpec> roles;
-  roles.push_back({Role::Vcpu, "vcpu",
-                   "a vCPU thread: KVM_RUN and the guest's exits (hypercalls, RTAS, MMIO, console)",
-                   join({memory(), stop_request(),
-                         {
-                             KVM_REQUEST(KVM_RUN),
-                             KVM_REQUEST(KVM_GET_REGS),
-                             KVM_REQUEST(KVM_SET_REGS),
-                             KVM_REQUEST(KVM_GET_ONE_REG),  // LPCR read-modify-write (H_SET_MODE)
-                             KVM_REQUEST(KVM_SET_ONE_REG),
-                             KVM_REQUEST(KVM_PPC_CONFIGURE_V3_MMU),  // H_REGISTER_PROC_TBL, on the VM fd
-                             any("futex"),
-                             any("clock_gettime"),
-                             any("write"),     // console output, log lines, the stop eventfd
-                             any("read"),      // console input
-                             any("poll"),      // console input, never blocking
-                             any("getrandom"), // H_RANDOM
-                             any("rt_sigreturn"),  // the kick signal that ends KVM_RUN
-                             any("exit"),
-                         }})});
-  roles.push_back({Role::Device, "device",
-                   "the device thread: virtqueues, vsock host sockets, disk images, irqfd/ioeventfd",
-                   join({memory(), stop_request(),
-                         {
-                             any("epoll_wait"),
-                             any("epoll_ctl"),
-                             any("read"),   // eventfds, timerfd
-                             any("write"),  // eventfds (interrupts), log lines
-                             any("close"),
-                             any("futex"),
-                             any("clock_gettime"),
-                             // vsock: host connections in, guest connections out to <uds>_<port>
-                             any("accept4"),
-                             when("socket", 0, kLow32, AF_UNIX, "arg0 == AF_UNIX"),
-                             any("connect"),
-                             any("recv"),
-                             any("send"),
-                             any("shutdown"),
-                             any("getsockopt"),
-                             any("timerfd_settime"),
-                             any("getrandom"),  // virtio-rng
-                             any("pread64"),    // virtio-blk
-                             any("pwrite64"),
-                             any("fdatasync"),
-                             any("exit"),
-                         }})});
-  roles.push_back({Role::Main, "main",
-                   "the main thread once the guest runs: waits for the stop, joins, tears down",
-                   join({memory(), stop_request(),
-                         {
-                             any("poll"),
-                             any("read"),   // signalfd, stop eventfd
-                             any("write"),  // log lines, eventfds
-                             any("close"),
-                             any("epoll_ctl"),  // devices leave the event loop on teardown
-                             any("futex"),
-                             any("clock_gettime"),
-                             any("unlink"),  // the vsock socket file at exit (fails harmlessly in the jail)
-                             any("exit_group"),
-                         }})});
-  roles.push_back({Role::Supervisor, "supervisor",
-                   "the jail's outer process: forwards signals to the VMM, mirrors its exit status",
-                   join({{
-                       any("rt_sigtimedwait"),
-                       any("wait4"),
-                       any("kill"),
-                       any("write"),
-                       any("newfstatat"),  // removing the vsock socket the jailed VMM left behind
-                       any("unlink"),
-                       any("rt_sigaction"),  // dying of the VMM's signal: default action, then raise()
-                       any("rt_sigprocmask"),
-                       any("getpid"),
-                       any("tgkill"),
-                       any("exit_group"),
-                       // Waiting for the companion's result (a condition variable with a timeout).
-                       any("futex"),
-                       any("clock_gettime"),
-                   }})});
-  roles.push_back({Role::Control, "control",
-                   "the container supervisor: the agent connection over the vsock socket, the container's stdio",
-                   join({memory(), stop_request(),
-                         {
-                             // Its own threads (connection reader, stdio pumps), never a process:
-                             // exactly glibc's pthread_create flags. clone3 hides its flags in
-                             // memory; failing it makes glibc fall back to clone.
-                             when("clone", 0, kLow32, kThreadCloneFlags, "arg0 == pthread flags"),
-                             {"clone3", {}, ENOSYS},
-                             any("set_robust_list"),
-                             any("rseq"),
-                             any("exit"),
-                             any("futex"),
-                             any("clock_gettime"),
-                             any("clock_nanosleep"),  // connection retries, window-size polling
-                             any("read"),
-                             any("write"),  // stdio, the ready fd
-                             any("close"),
-                             any("dup"),
-                             any("poll"),
-                             when("socket", 0, kLow32, AF_UNIX, "arg0 == AF_UNIX"),
-                             any("connect"),
-                             any("recv"),
-                             any("send"),
-                             any("sendto"),
-                             any("shutdown"),
-                             // The container's terminal (the host pty slave): raw mode, window size.
-                             when("ioctl", 1, kLow32, kKernelTcgets, "arg1 == TCGETS"),
-                             when("ioctl", 1, kLow32, kKernelTcsets, "arg1 == TCSETS"),
-                             when("ioctl", 1, kLow32, TIOCGWINSZ, "arg1 == TIOCGWINSZ"),
-                         }})});
-  return roles;
+  return {vcpu_role(), device_role(), main_role(), supervisor_role(), control_role()};
 }
 
 }  // namespace

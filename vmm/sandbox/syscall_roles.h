@@ -22,7 +22,7 @@ enum class Role {
   Device,      // the event loop: virtqueues, host sockets, disk files, irqfd/ioeventfd
   Main,        // waits for the stop, forwards signals, joins the threads, tears down
   Supervisor,  // the jail's outer process: forwards signals, mirrors the VMM's exit
-  Control,     // the container supervisor: talks to the guest agent over the vsock socket,
+  Control,     // the container relay: talks to the guest agent over the vsock socket,
                // pumps the container's stdio (ppc-kvm-vmm --container-request)
 };
 

@@ -112,7 +112,7 @@ TEST(Roles, ThreadsMayBeCreatedButNeverProcesses) {
       EXPECT_EQ(c.mask, 0xffffffffull);  // every flag bit compared: exactly this set
       EXPECT_EQ(c.value & (CLONE_THREAD | CLONE_VM | CLONE_SIGHAND), static_cast<uint64_t>(CLONE_THREAD | CLONE_VM | CLONE_SIGHAND));
       EXPECT_EQ(c.value & kNewProcessOrNamespace, 0u);
-      EXPECT_EQ(spec.role, Role::Control) << "only the container supervisor starts threads after its filter";
+      EXPECT_EQ(spec.role, Role::Control) << "only the container relay starts threads after its filter";
     }
 }
 

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -17,11 +16,12 @@
 namespace ppc::vmm {
 namespace {
 
-constexpr size_t kHdrSize = 44;
-constexpr uint16_t kTypeStream = 1;
-constexpr uint16_t kOpRequest = 1, kOpResponse = 2, kOpRst = 3, kOpShutdown = 4, kOpRw = 5,
-                   kOpCreditUpdate = 6, kOpCreditRequest = 7;
-constexpr uint32_t kShutdownRcv = 1, kShutdownSend = 2;
+using vsock::kHeaderSize;
+using vsock::kHostCid;
+using vsock::kTypeStream;
+using vsock::kOpRequest, vsock::kOpResponse, vsock::kOpRst, vsock::kOpShutdown, vsock::kOpRw,
+    vsock::kOpCreditUpdate, vsock::kOpCreditRequest;
+using vsock::kShutdownRcv, vsock::kShutdownSend;
 
 constexpr uint32_t kFirstLocalPort = 1024;
 constexpr uint32_t kLastLocalPort = 0xfffffffe;  // 0xffffffff is VMADDR_PORT_ANY
@@ -35,46 +35,6 @@ constexpr uint32_t kCreditUpdateThreshold = 64 * 1024;
 // us with bad packets meanwhile loses the excess replies rather than our memory.
 constexpr size_t kMaxPendingControl = 4096;
 constexpr int kMaxPacketsPerEvent = 16;  // fairness between busy host sockets
-
-void put_le(uint8_t* p, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-
-uint64_t get_le(const uint8_t* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
-}
-
-std::array<uint8_t, kHdrSize> encode(const VsockHeader& h) {
-  std::array<uint8_t, kHdrSize> b{};
-  put_le(&b[0], h.src_cid, 8);
-  put_le(&b[8], h.dst_cid, 8);
-  put_le(&b[16], h.src_port, 4);
-  put_le(&b[20], h.dst_port, 4);
-  put_le(&b[24], h.len, 4);
-  put_le(&b[28], h.type, 2);
-  put_le(&b[30], h.op, 2);
-  put_le(&b[32], h.flags, 4);
-  put_le(&b[36], h.buf_alloc, 4);
-  put_le(&b[40], h.fwd_cnt, 4);
-  return b;
-}
-
-VsockHeader decode(const std::array<uint8_t, kHdrSize>& b) {
-  VsockHeader h;
-  h.src_cid = get_le(&b[0], 8);
-  h.dst_cid = get_le(&b[8], 8);
-  h.src_port = static_cast<uint32_t>(get_le(&b[16], 4));
-  h.dst_port = static_cast<uint32_t>(get_le(&b[20], 4));
-  h.len = static_cast<uint32_t>(get_le(&b[24], 4));
-  h.type = static_cast<uint16_t>(get_le(&b[28], 2));
-  h.op = static_cast<uint16_t>(get_le(&b[30], 2));
-  h.flags = static_cast<uint32_t>(get_le(&b[32], 4));
-  h.buf_alloc = static_cast<uint32_t>(get_le(&b[36], 4));
-  h.fwd_cnt = static_cast<uint32_t>(get_le(&b[40], 4));
-  return h;
-}
 
 bool unix_address(const std::string& path, sockaddr_un& addr) {
   addr = {};
@@ -463,12 +423,12 @@ void VsockDevice::pump_host(Connection& c) {
     if (credit == 0) return;
     auto chain = take_rx_chain();
     if (!chain) return;
-    const uint64_t writable = chain->writable_bytes();
-    if (writable <= kHdrSize) {  // no room for data: useless to us, give it back
+    const uint64_t payload_room = vsock::payload_room(*chain);
+    if (payload_room == 0) {  // no room for data: useless to us, give it back
       push_rx(chain->head, 0);
       continue;
     }
-    const size_t room = static_cast<size_t>(std::min<uint64_t>({writable - kHdrSize, kMaxPayload, credit}));
+    const size_t room = static_cast<size_t>(std::min<uint64_t>({payload_room, kMaxPayload, credit}));
     scratch_.resize(room);
     ssize_t n;
     do {
@@ -488,10 +448,7 @@ void VsockDevice::pump_host(Connection& c) {
     VsockHeader h = header_for(c, kOpRw);
     h.len = static_cast<uint32_t>(n);
     c.fwd_cnt_advertised = c.fwd_cnt;
-    const auto raw = encode(h);
-    chain->write(0, raw);
-    chain->write(kHdrSize, std::span<const uint8_t>(scratch_.data(), static_cast<size_t>(n)));
-    push_rx(chain->head, static_cast<uint32_t>(kHdrSize + static_cast<size_t>(n)));
+    push_rx(chain->head, vsock::write_packet(*chain, h, std::span<const uint8_t>(scratch_.data(), static_cast<size_t>(n))));
     c.tx_cnt += static_cast<uint32_t>(n);
   }
 }
@@ -555,10 +512,9 @@ void VsockDevice::process_tx() {
 }
 
 void VsockDevice::handle_packet(const DescriptorChain& chain) {
-  if (chain.readable_bytes() < kHdrSize) return;  // not even a header: drop
-  std::array<uint8_t, kHdrSize> raw;
-  chain.read(0, raw);
-  const VsockHeader h = decode(raw);
+  const auto header = vsock::read_header(chain);
+  if (!header) return;  // not even a header: drop
+  const VsockHeader& h = *header;
   const bool addressed = h.src_cid == guest_cid_ && h.dst_cid == kHostCid && h.type == kTypeStream;
   const auto it = conns_.find({h.dst_port, h.src_port});
   Connection* c = (addressed && it != conns_.end() && !it->second->dead) ? it->second.get() : nullptr;
@@ -568,7 +524,7 @@ void VsockDevice::handle_packet(const DescriptorChain& chain) {
     return;
   }
   if (!addressed) return reply_rst(h);
-  if (h.op == kOpRw && h.len > chain.readable_bytes() - kHdrSize) {
+  if (h.op == kOpRw && !vsock::payload_fits(h, chain)) {
     // The header claims more data than the chain holds: the stream is broken.
     return c ? close_connection(*c, true) : reply_rst(h);
   }
@@ -616,7 +572,7 @@ void VsockDevice::receive_from_guest(Connection& c, const DescriptorChain& chain
   }
   const size_t at = c.out.size();
   c.out.resize(at + len);
-  chain.read(kHdrSize, std::span<uint8_t>(c.out.data() + at, len));
+  vsock::read_payload(chain, std::span<uint8_t>(c.out.data() + at, len));
   flush_host(c);
 }
 
@@ -633,17 +589,7 @@ VsockHeader VsockDevice::header_for(const Connection& c, uint16_t op) const {
   return h;
 }
 
-void VsockDevice::reply_rst(const VsockHeader& to) {
-  // Addressed back to the sender, as Linux does for packets without a socket.
-  VsockHeader h;
-  h.src_cid = to.dst_cid;
-  h.dst_cid = to.src_cid;
-  h.src_port = to.dst_port;
-  h.dst_port = to.src_port;
-  h.type = to.type;
-  h.op = kOpRst;
-  send_control(h);
-}
+void VsockDevice::reply_rst(const VsockHeader& to) { send_control(vsock::reset_reply(to)); }
 
 void VsockDevice::queue_credit_update(Connection& c) {
   if (c.credit_update_queued) return;
@@ -661,7 +607,7 @@ bool VsockDevice::deliver(VsockHeader h) {
   for (;;) {
     auto chain = take_rx_chain();
     if (!chain) return false;
-    if (chain->writable_bytes() < kHdrSize) {
+    if (chain->writable_bytes() < kHeaderSize) {
       push_rx(chain->head, 0);
       continue;
     }
@@ -675,8 +621,7 @@ bool VsockDevice::deliver(VsockHeader h) {
         if (h.op == kOpCreditUpdate) c.credit_update_queued = false;
       }
     }
-    chain->write(0, encode(h));
-    push_rx(chain->head, kHdrSize);
+    push_rx(chain->head, vsock::write_packet(*chain, h));
     return true;
   }
 }

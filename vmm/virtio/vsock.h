@@ -29,26 +29,13 @@
 #include "event_loop.h"
 #include "virtio/device.h"
 #include "virtio/queue.h"
+#include "virtio/vsock_packet.h"
 
 namespace ppc::vmm {
 
-// struct virtio_vsock_hdr (44 bytes, little-endian on the wire), in host byte order.
-struct VsockHeader {
-  uint64_t src_cid = 0;
-  uint64_t dst_cid = 0;
-  uint32_t src_port = 0;
-  uint32_t dst_port = 0;
-  uint32_t len = 0;
-  uint16_t type = 0;
-  uint16_t op = 0;
-  uint32_t flags = 0;
-  uint32_t buf_alloc = 0;
-  uint32_t fwd_cnt = 0;
-};
-
 class VsockDevice : public VirtioDevice {
  public:
-  static constexpr uint64_t kHostCid = 2;
+  static constexpr uint64_t kHostCid = vsock::kHostCid;
   // Our receive window per connection: the most guest data we ever hold for a host socket.
   static constexpr uint32_t kBufAlloc = 256 * 1024;
 

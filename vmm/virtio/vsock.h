@@ -11,52 +11,45 @@
 // than its advertised window, and a guest that overruns ours is reset, so every connection
 // buffers at most kBufAlloc bytes on the host.
 //
+// The parts: vsock_packet (the wire header, in and out of descriptor chains),
+// vsock_connection (one stream's protocol state and credit), vsock_listener (the socket at
+// uds_path and the CONNECT line), vsock_muxer (the host sockets of all streams) and this
+// device (the virtqueues).
+//
 // Threading: everything, the constructor and destructor included, runs on the event-loop
 // thread (or while the loop is not running): the loop's handler table is not thread-safe.
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "base/unique_fd.h"
 #include "event_loop.h"
 #include "virtio/device.h"
 #include "virtio/queue.h"
+#include "virtio/vsock_connection.h"
+#include "virtio/vsock_muxer.h"
+#include "virtio/vsock_packet.h"
 
 namespace ppc::vmm {
 
-// struct virtio_vsock_hdr (44 bytes, little-endian on the wire), in host byte order.
-struct VsockHeader {
-  uint64_t src_cid = 0;
-  uint64_t dst_cid = 0;
-  uint32_t src_port = 0;
-  uint32_t dst_port = 0;
-  uint32_t len = 0;
-  uint16_t type = 0;
-  uint16_t op = 0;
-  uint32_t flags = 0;
-  uint32_t buf_alloc = 0;
-  uint32_t fwd_cnt = 0;
-};
-
-class VsockDevice : public VirtioDevice {
+// The device: the three virtqueues and config space. Guest packets from tx go to the muxer;
+// packets for the guest go into rx buffers, control packets queued in order while the
+// driver posts none.
+class VsockDevice : public VirtioDevice, private VsockGuestRx {
  public:
-  static constexpr uint64_t kHostCid = 2;
+  static constexpr uint64_t kHostCid = vsock::kHostCid;
   // Our receive window per connection: the most guest data we ever hold for a host socket.
-  static constexpr uint32_t kBufAlloc = 256 * 1024;
+  static constexpr uint32_t kBufAlloc = VsockConnection::kBufAlloc;
 
   // Creates the listening socket at uds_path (replacing a stale socket file there) and
   // registers it with loop. Throws Error for a reserved guest_cid or a socket failure.
   VsockDevice(EventLoop& loop, uint64_t guest_cid, std::string uds_path);
   // Closes every socket and removes uds_path.
-  ~VsockDevice() override;
+  ~VsockDevice() override = default;
   VsockDevice(const VsockDevice&) = delete;
   VsockDevice& operator=(const VsockDevice&) = delete;
 
@@ -77,69 +70,32 @@ class VsockDevice : public VirtioDevice {
 
   // How long a host client may take to send its CONNECT line, and the guest to answer the
   // resulting request (default 5 s).
-  void set_connect_timeout(std::chrono::milliseconds timeout) { connect_timeout_ = timeout; }
+  void set_connect_timeout(std::chrono::milliseconds timeout) { muxer_.set_connect_timeout(timeout); }
   // Open connections (diagnostics and tests).
-  size_t connection_count() const { return conns_.size(); }
+  size_t connection_count() const { return muxer_.connection_count(); }
 
  private:
-  using Clock = std::chrono::steady_clock;
-  using Key = std::pair<uint32_t, uint32_t>;  // (host-side port, guest-side port)
-  struct Connection;
-  struct PendingAccept;
-
-  // Entry points from the loop.
-  void on_listen_ready();
-  void on_accept_readable(uint64_t id);
-  void on_timer();
-  void on_host_event(Key key, uint32_t events);
+  // Every loop handler of the muxer runs through here.
   void guarded(const std::function<void()>& fn);
   void fail(const std::string& message);
-
-  // Host side.
-  void start_host_connection(UniqueFd fd, uint32_t guest_port);
-  void guest_connect(const VsockHeader& request);
-  std::optional<uint32_t> allocate_local_port();
-  void flush_host(Connection& c);
-  void pump_host(Connection& c);
-  void update_interest(Connection& c);
-  void maybe_finish(Connection& c);
-  void close_connection(Connection& c, bool send_rst);
-  void drop_all_connections();
-  void sweep();
-  void rearm_timer();
-
-  // Guest side.
   void process_tx();
-  void handle_packet(const DescriptorChain& chain);
-  void receive_from_guest(Connection& c, const DescriptorChain& chain, uint32_t len);
-  VsockHeader header_for(const Connection& c, uint16_t op) const;
-  void reply_rst(const VsockHeader& to);
-  void queue_credit_update(Connection& c);
-  void send_control(const VsockHeader& h);
-  bool deliver(VsockHeader h);
   void flush_control();
-  std::optional<DescriptorChain> take_rx_chain();
-  void push_rx(uint16_t head, uint32_t written);
+  bool deliver(VsockHeader h);
   void flush_notifications();
-  uint32_t peer_credit(const Connection& c) const;
 
-  EventLoop& loop_;
+  // VsockGuestRx, for the muxer.
+  bool active() const override { return active_; }
+  bool open() const override { return active_ && !rx_starved_; }
+  void send_control(const VsockHeader& h) override;
+  std::optional<DescriptorChain> take() override;
+  void put_back(DescriptorChain chain) override { rx_spare_ = std::move(chain); }
+  void push(uint16_t head, uint32_t written) override;
+
   const uint64_t guest_cid_;
-  const std::string uds_path_;
-  UniqueFd listen_fd_;
-  UniqueFd timer_fd_;
-  std::chrono::milliseconds connect_timeout_{5000};
-
   std::vector<Virtqueue>* queues_ = nullptr;
   std::function<void(uint16_t)> notify_used_;
   bool active_ = false;
   std::optional<std::string> failed_;
-
-  std::map<Key, std::unique_ptr<Connection>> conns_;
-  std::vector<Key> dead_;  // closed connections, erased by sweep() once no caller holds them
-  std::map<uint64_t, std::unique_ptr<PendingAccept>> accepts_;
-  uint64_t next_accept_id_ = 0;
-  uint32_t next_local_port_ = 1024;
 
   // Control packets waiting for rx buffers, in order; data is only sent while this is empty,
   // so a connection's packets reach the guest in the order they were produced.
@@ -147,7 +103,8 @@ class VsockDevice : public VirtioDevice {
   std::optional<DescriptorChain> rx_spare_;  // popped from rx but not used yet
   bool rx_starved_ = false;                  // rx ran dry; waiting for queue_notify(0)
   bool rx_pushed_ = false;                   // rx chains used since the last interrupt
-  std::vector<uint8_t> scratch_;
+  // Last, so that it goes first: its loop handlers use everything above.
+  VsockMuxer muxer_;
 };
 
 }  // namespace ppc::vmm

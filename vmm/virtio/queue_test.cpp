@@ -10,14 +10,12 @@
 
 #include "base/error.h"
 #include "memory/guest_memory.h"
+#include "virtio/fake_driver_ring.h"
 
 namespace ppc::vmm {
 namespace {
 
-// Rings are built by hand in guest RAM, laid out as the virtio 1.x split queue:
-//   descriptor: {le64 addr, le32 len, le16 flags, le16 next}
-//   avail ring: {le16 flags, le16 idx, le16 ring[size]}
-//   used ring:  {le16 flags, le16 idx, {le32 id, le32 len}[size]}
+// Rings are built by hand in guest RAM (fake_driver_ring.h).
 constexpr uint64_t kRam = 1 << 20;
 constexpr uint64_t kDesc = 0x1000, kAvail = 0x2000, kUsed = 0x3000;
 constexpr uint64_t kIndirect = 0x8000;  // where the tests put indirect tables
@@ -27,42 +25,22 @@ class QueueTest : public ::testing::Test {
  protected:
   GuestMemory mem{kRam};
   Virtqueue q{mem};
+  FakeDriverRing ring{mem, kDesc, kAvail, kUsed};
 
-  // As the transport does: layout registers are written while the queue is not ready.
   bool configure(uint16_t size, uint64_t desc = kDesc, uint64_t avail = kAvail, uint64_t used = kUsed) {
-    q.reset();
-    q.set_size(size);
-    q.set_desc_table(desc);
-    q.set_avail_ring(avail);
-    q.set_used_ring(used);
-    return q.enable();
-  }
-
-  void store_le64(uint64_t gpa, uint64_t v) const {
-    mem.store_le32(gpa, static_cast<uint32_t>(v));
-    mem.store_le32(gpa + 4, static_cast<uint32_t>(v >> 32));
+    return FakeDriverRing{mem, desc, avail, used}.enable(q, size);
   }
 
   // Writes descriptor i of the table at `table`.
   void desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next = 0, uint64_t table = kDesc) const {
-    const uint64_t at = table + 16ull * i;
-    store_le64(at, addr);
-    mem.store_le32(at + 8, len);
-    mem.store_le16(at + 12, flags);
-    mem.store_le16(at + 14, next);
+    write_descriptor(mem, table, i, addr, len, flags, next);
   }
 
-  // The driver side: puts head in the next available slot and publishes it.
-  void make_available(uint16_t head) const {
-    const uint16_t idx = mem.load_le16(kAvail + 2);
-    mem.store_le16(kAvail + 4 + 2ull * (idx % q.size()), head);
-    mem.store_le16(kAvail + 2, static_cast<uint16_t>(idx + 1));
-  }
-
-  void set_avail_idx(uint16_t idx) const { mem.store_le16(kAvail + 2, idx); }
-  uint16_t used_idx() const { return mem.load_le16(kUsed + 2); }
-  uint32_t used_id(uint16_t slot) const { return mem.load_le32(kUsed + 4 + 8ull * slot); }
-  uint32_t used_len(uint16_t slot) const { return mem.load_le32(kUsed + 8 + 8ull * slot); }
+  void make_available(uint16_t head) const { ring.make_available(head, q.size()); }
+  void set_avail_idx(uint16_t idx) const { ring.set_avail_idx(idx); }
+  uint16_t used_idx() const { return ring.used_idx(); }
+  uint32_t used_id(uint16_t slot) const { return ring.used_id(slot); }
+  uint32_t used_len(uint16_t slot) const { return ring.used_len(slot); }
 
   // pop() must throw a QueueError whose message contains `what`.
   void expect_pop_throws(const std::string& what) {
@@ -576,22 +554,11 @@ TEST(QueueLargeIndirectTest, LoopInIndirectTableOverflowingUint16IsCaughtAsALoop
   constexpr uint32_t kTableEntries = 1 << 17;  // 2 MiB table
   GuestMemory big(kBigRam);
   Virtqueue vq(big);
-  vq.set_size(4);
-  vq.set_desc_table(kDesc);
-  vq.set_avail_ring(kAvail);
-  vq.set_used_ring(kUsed);
-  ASSERT_TRUE(vq.enable());
+  ASSERT_TRUE((FakeDriverRing{big, kDesc, kAvail, kUsed}.enable(vq, 4)));
   const uint64_t table = 0x100000;
-  auto put = [&](uint64_t at, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next) {
-    big.store_le32(at, static_cast<uint32_t>(addr));
-    big.store_le32(at + 4, static_cast<uint32_t>(addr >> 32));
-    big.store_le32(at + 8, len);
-    big.store_le16(at + 12, flags);
-    big.store_le16(at + 14, next);
-  };
-  put(table + 0, 0x10000, 12 * 1024, kNext, 1);
-  put(table + 16, 0x10000, 12 * 1024, kNext, 0);
-  put(kDesc, table, kTableEntries * 16, kIndir, 0);
+  write_descriptor(big, table, 0, 0x10000, 12 * 1024, kNext, 1);
+  write_descriptor(big, table, 1, 0x10000, 12 * 1024, kNext, 0);
+  write_descriptor(big, kDesc, 0, table, kTableEntries * 16, kIndir, 0);
   big.store_le16(kAvail + 4, 0);
   big.store_le16(kAvail + 2, 1);
   try {

@@ -5,6 +5,7 @@
 //   avail ring: {le16 flags, le16 idx, le16 ring[size]}
 //   used ring:  {le16 flags, le16 idx, {le32 id, le32 len}[size]}
 #include <cstdint>
+#include <vector>
 
 #include "memory/guest_memory.h"
 #include "virtio/queue.h"
@@ -21,6 +22,13 @@ inline void write_descriptor(const GuestMemory& mem, uint64_t table, uint16_t i,
   mem.store_le16(at + 12, flags);
   mem.store_le16(at + 14, next);
 }
+
+// One buffer of a chain, as the driver describes it.
+struct DriverBuffer {
+  uint64_t gpa;
+  uint32_t len;
+  bool device_writes;  // VIRTQ_DESC_F_WRITE
+};
 
 // One queue's rings at fixed guest addresses.
 struct FakeDriverRing {
@@ -46,6 +54,20 @@ struct FakeDriverRing {
     const uint16_t idx = avail_idx();
     mem.store_le16(avail + 4 + 2ull * (idx % size), head);
     set_avail_idx(static_cast<uint16_t>(idx + 1));
+  }
+
+  // Describes buffers as one chain in descriptors first, first + 1, ... and makes it
+  // available; returns its head.
+  uint16_t post_chain(uint16_t first, const std::vector<DriverBuffer>& buffers, uint16_t size) const {
+    for (size_t n = 0; n < buffers.size(); ++n) {
+      const auto i = static_cast<uint16_t>(first + n);
+      const bool last = n + 1 == buffers.size();
+      const auto flags = static_cast<uint16_t>((buffers[n].device_writes ? Virtqueue::kDescWrite : 0) |
+                                               (last ? 0 : Virtqueue::kDescNext));
+      set_desc(i, buffers[n].gpa, buffers[n].len, flags, static_cast<uint16_t>(i + 1));
+    }
+    make_available(first, size);
+    return first;
   }
 
   uint16_t avail_idx() const { return mem.load_le16(avail + 2); }

@@ -45,7 +45,10 @@ void BlkDevice::read_config(uint64_t offset, std::span<uint8_t> out) const {
   // capacity (le64, in 512-byte sectors) at 0; the rest of the layout is for features we do not offer.
   uint8_t config[8] = {};
   for (int i = 0; i < 8; ++i) config[i] = static_cast<uint8_t>(sectors_ >> (8 * i));
-  for (size_t i = 0; i < out.size(); ++i) out[i] = offset + i < sizeof config ? config[offset + i] : 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const uint64_t at = offset + i;
+    out[i] = at >= offset && at < sizeof config ? config[at] : 0;  // at < offset: wrapped around
+  }
 }
 
 void BlkDevice::activate(std::vector<Virtqueue>& queues, uint64_t, std::function<void(uint16_t)> notify_used) {

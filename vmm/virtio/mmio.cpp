@@ -171,7 +171,8 @@ void MmioTransport::set_status(uint32_t status) {
   }
   const bool becomes_ok = (status & kStatusDriverOk) && !(status_ & kStatusDriverOk);
   status_ = (status_ & kStatusNeedsReset) | status;
-  if (becomes_ok && (status_ & kStatusFeaturesOk) && !(status_ & kStatusFailed)) {
+  // A device that needs a reset stays stopped until it gets one (virtio 2.1.2).
+  if (becomes_ok && (status_ & kStatusFeaturesOk) && !(status_ & (kStatusFailed | kStatusNeedsReset))) {
     active_ = true;
     device_->activate(queues_, driver_features_, [this](uint16_t q) { notify_used(q); });
   }

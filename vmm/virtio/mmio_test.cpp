@@ -165,11 +165,12 @@ class MmioTest : public ::testing::Test {
   void driver_ok() { write32(kStatus, kAcknowledge | kDriver | kFeaturesOk | kDriverOk); }
   // Both queues ready, features acked, DRIVER_OK.
   void bring_up() {
+    const int activations = calls.activations;
     ASSERT_TRUE(negotiate(kVirtioFVersion1 | kFeatureLow));
     ASSERT_TRUE(set_up_queue(0, ring0));
     ASSERT_TRUE(set_up_queue(1, ring1));
     driver_ok();
-    ASSERT_EQ(calls.activations, 1);
+    ASSERT_EQ(calls.activations, activations + 1);
   }
 
   // A queue's state as the device sees it, read on the loop thread.
@@ -431,6 +432,26 @@ TEST_F(MmioTest, QueueErrorFromTheDeviceSetsNeedsResetAndRaisesAConfigInterrupt)
   write32(kStatus, 0);
   EXPECT_EQ(read32(kStatus), 0u);
   EXPECT_EQ(read32(kInterruptStatus), 0u);
+}
+
+// A device in NEEDS_RESET must not consume buffers until reset (virtio 2.1.2), however the
+// driver plays with DRIVER_OK.
+TEST_F(MmioTest, DriverOkAgainAfterNeedsResetDoesNotRestartTheDevice) {
+  bring_up();
+  loop.run_and_wait([&] { calls.fail_notifications = true; });
+  notify_through_ioeventfd(0);
+  ASSERT_EQ(read32(kStatus) & kNeedsReset, kNeedsReset);
+  loop.run_and_wait([&] { calls.fail_notifications = false; });
+  write32(kStatus, kAcknowledge | kDriver | kFeaturesOk);  // clears DRIVER_OK, as a driver must not
+  driver_ok();
+  EXPECT_EQ(calls.activations, 1);
+  notify_through_ioeventfd(0);
+  EXPECT_EQ(calls.notified, std::vector<uint16_t>{0});
+  // A real reset brings it back.
+  write32(kStatus, 0);
+  bring_up();
+  notify_through_ioeventfd(0);
+  EXPECT_EQ(calls.notified, (std::vector<uint16_t>{0, 0}));
 }
 
 // --- reset ------------------------------------------------------------------------------------

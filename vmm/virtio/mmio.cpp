@@ -132,6 +132,9 @@ void MmioTransport::mmio_write(uint64_t offset, std::span<const uint8_t> data) {
       // Live queues belong to the loop thread: it flips them while this vCPU waits.
       lock.unlock();
       on_loop([this, q, v, sel = queue_sel_] {
+        // Another vCPU may be writing this queue's layout registers meanwhile: check and
+        // enable under the same lock, so that the ring checked is the ring used.
+        std::lock_guard relock(mu_);
         if (v == 1 && !q->ready() && !q->enable())
           driver_faults_.line(device_->name() + " queue " + std::to_string(sel) + ": driver set up an invalid ring (size " +
                    std::to_string(q->size()) + ", desc " + hex(q->desc_table()) + ", avail " + hex(q->avail_ring()) +

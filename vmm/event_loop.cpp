@@ -58,10 +58,14 @@ void EventLoop::run_and_wait(std::function<void()> fn) {
   std::promise<void> done;
   auto finished = done.get_future();
   post([&] {
-    fn();
-    done.set_value();
+    try {
+      fn();
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());  // the caller's to handle, not the loop's
+    }
   });
-  finished.wait();
+  finished.get();
 }
 
 void EventLoop::stop() {
@@ -78,7 +82,14 @@ void EventLoop::drain_posted() {
     std::lock_guard lock(posted_mu_);
     work.swap(posted_);
   }
-  for (auto& fn : work) fn();
+  for (auto& fn : work) {
+    try {
+      fn();
+    } catch (const Error& e) {
+      // As for an fd's handler: report it and keep every other device running.
+      log_line(std::string("device work: ") + e.what());
+    }
+  }
 }
 
 void EventLoop::run() {

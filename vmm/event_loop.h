@@ -23,9 +23,11 @@ class EventLoop {
   void modify(int fd, uint32_t events);
   // Safe from a handler, including the fd's own.
   void remove(int fd);
-  // Runs fn on the loop thread (from any thread); returns at once.
+  // Runs fn on the loop thread (from any thread); returns at once. An Error escaping fn is
+  // logged and the loop goes on, as for a handler.
   void post(std::function<void()> fn);
-  // Runs fn on the loop thread and waits for it (never call from the loop thread).
+  // Runs fn on the loop thread and waits for it (never call from the loop thread); whatever
+  // fn throws is rethrown here, in the caller.
   void run_and_wait(std::function<void()> fn);
 
   // Dispatches until stop(); call on the loop thread.

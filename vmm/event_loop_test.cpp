@@ -9,6 +9,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -279,6 +280,28 @@ TEST(EventLoop, ErrorFromAHandlerIsLoggedAndTheLoopKeepsRunning) {
   const std::string line = "device event on fd " + std::to_string(failing.get()) + ": the host file went away";
   EXPECT_NE(logged.find(line), std::string::npos) << logged;
   EXPECT_NE(logged.find(line, logged.find(line) + 1), std::string::npos) << "logged once only: " << logged;
+}
+
+TEST(EventLoop, AnErrorFromPostedWorkIsLoggedAndTheLoopKeepsRunning) {
+  EventLoop loop;
+  LoopThread running(loop);
+  ::testing::internal::CaptureStderr();
+  loop.post([] { throw Error("posted work failed"); });
+  bool later = false;
+  loop.run_and_wait([&] { later = true; });  // the loop thread is still alive to run this
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(later);
+  EXPECT_NE(logged.find("device work: posted work failed"), std::string::npos) << logged;
+}
+
+TEST(EventLoop, RunAndWaitRethrowsWhatTheWorkThrewInTheCaller) {
+  EventLoop loop;
+  LoopThread running(loop);
+  EXPECT_THROW(loop.run_and_wait([] { throw Error("refused"); }), Error);
+  EXPECT_THROW(loop.run_and_wait([] { throw std::logic_error("not an Error"); }), std::logic_error);
+  bool alive = false;
+  loop.run_and_wait([&] { alive = true; });
+  EXPECT_TRUE(alive);
 }
 
 }  // namespace

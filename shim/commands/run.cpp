@@ -11,6 +11,7 @@
 #include "commands/command_spec.h"
 #include "commands/commands.h"
 #include "commands/container_ops.h"
+#include "commands/create_container.h"
 #include "console/pty.h"
 #include "log/logger.h"
 

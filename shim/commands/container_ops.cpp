@@ -19,6 +19,13 @@ std::string hook_state(const ContainerState& state, Status status) { return hook
 
 }  // namespace
 
+OpenContainer open_container(const StateStore& store, const std::string& id) {
+  LockedContainer container = store.open(id);
+  Status status;
+  ContainerState state = read_state_checked(container, status);
+  return OpenContainer{std::move(container), std::move(state), status};
+}
+
 ContainerState read_state_checked(const LockedContainer& container, Status& status) {
   ContainerState state = container.read_state();
   status = current_status(state);

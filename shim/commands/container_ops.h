@@ -1,11 +1,22 @@
 #pragma once
-// The steps that more than one command takes on an existing container: start (start, run),
-// destroy (delete, run), and learning its status. create's are in create_container.h.
+// The steps that more than one command takes on an existing container: opening it, start
+// (start, run) and destroy (delete, run). create's are in create_container.h.
 #include <string>
 
 #include "state/state_store.h"
 
 namespace ppc::shim {
+
+// A container locked for one command, with its state as recorded and its status as it is.
+struct OpenContainer {
+  LockedContainer container;
+  ContainerState state;
+  Status status;
+};
+
+// What every command on one container does first: lock it, read its state, learn its status.
+// Throws ContainerNotFound.
+OpenContainer open_container(const StateStore& store, const std::string& id);
 
 // The one place a command learns a container's current status.
 ContainerState read_state_checked(const LockedContainer& container, Status& status);

@@ -93,8 +93,8 @@ int run_run(Context& context, const std::vector<std::string>& args) {
   raw.reset();
   if (!flags->enabled("keep")) {
     try {
-      const LockedContainer container = context.store.open(id);
-      destroy_container(container, container.read_state());
+      const OpenContainer open = open_container(context.store, id);
+      destroy_container(open.container, open.state);
     } catch (const ContainerNotFound&) {
       // deleted by someone else meanwhile
     }

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 
+#include "base/scope_exit.h"
 #include "commands/agent_call.h"
 #include "commands/command_spec.h"
 #include "commands/commands.h"
@@ -73,12 +74,13 @@ int run_run(Context& context, const std::vector<std::string>& args) {
     const oci::Config config = created_config(created.container);
     if (config.process && config.process->terminal) raw.emplace(STDIN_FILENO);
   }
-  try {
+  {
+    ScopeExit undo_create([&] {
+      created.vmm.kill_and_reap();
+      created.container.remove();
+    });
     start_container(created.container, created.state);
-  } catch (...) {
-    created.vmm.kill_and_reap();
-    created.container.remove();
-    throw;
+    undo_create.dismiss();
   }
   if (detach) {
     created.vmm.release();

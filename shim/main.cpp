@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent_client/agent_session.h"
+#include "base/scope_exit.h"
 #include "cli/global_options.h"
 #include "cli/usage_error.h"
 #include "commands/commands.h"
@@ -35,6 +36,16 @@ std::string usage() {
       "   --version, -v       print the version\n"
       "   --help, -h          this text; `COMMAND --help` for a command's\n";
   return text;
+}
+
+// A cleanup that fails on the way out of an error (a scope guard, create's undo) is a warning
+// in the log, beside the error that caused it.
+void warn_cleanup_failure(std::string_view message) noexcept {
+  try {
+    logger().warning(message);
+  } catch (...) {
+    // No memory left to format the line: the error itself is still printed.
+  }
 }
 
 int run(int argc, char** argv) {
@@ -67,6 +78,7 @@ int main(int argc, char** argv) {
   // A vanished reader (a closed pipe, a hook that does not read its stdin) is an error to
   // report, not a reason to die.
   ::signal(SIGPIPE, SIG_IGN);
+  ppc::set_cleanup_failure_reporter(warn_cleanup_failure);
   try {
     return run(argc, argv);
   } catch (const ppc::agent_client::AgentError& e) {

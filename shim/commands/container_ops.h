@@ -1,41 +1,25 @@
 #pragma once
-// The steps that more than one command takes: create (create, run), start (start, run),
-// destroy (delete, run), and reading back what create decided.
-#include <optional>
+// The steps that more than one command takes on an existing container: opening it, start
+// (start, run) and destroy (delete, run). create's are in create_container.h.
 #include <string>
 
-#include "cli/flag_parser.h"
-#include "commands/context.h"
-#include "oci/config.h"
 #include "state/state_store.h"
-#include "vm/vmm_process.h"
 
 namespace ppc::shim {
 
-struct CreateRequest {
-  std::string id;
-  std::string bundle;          // as given; "" is the current directory
-  std::string pid_file;        // "" for none
-  std::string console_socket;  // "" for none
-  int preserve_fds = 0;
-  // run without --detach: a terminal process may use this process's own terminal.
-  bool foreground = false;
-};
-
-// create's and run's shared flags (--bundle, --pid-file, --console-socket, --preserve-fds)
-// and the container id.
-CreateRequest create_request_from(const ParsedFlags& flags);
-
-struct CreatedContainer {
+// A container locked for one command, with its state as recorded and its status as it is.
+struct OpenContainer {
   LockedContainer container;
   ContainerState state;
-  VmmProcess vmm;  // the shim's child; create releases it, run waits for it
+  Status status;
 };
 
-// Validates everything, builds the VM's files, starts the VMM and waits for its agent to
-// create the container; runs the prestart, createRuntime and createContainer hooks; writes
-// state.json and the pid file. Any failure leaves nothing behind (no directory, no VMM).
-CreatedContainer create_container(const Context& context, const CreateRequest& request);
+// What every command on one container does first: lock it, read its state, learn its status.
+// Throws ContainerNotFound.
+OpenContainer open_container(const StateStore& store, const std::string& id);
+
+// The one place a command learns a container's current status.
+ContainerState read_state_checked(const LockedContainer& container, Status& status);
 
 // Tells the agent to start the created container's process (startContainer hooks before,
 // poststart after) and records "running". Throws StatusError with the agent's status when
@@ -44,11 +28,5 @@ void start_container(const LockedContainer& container, ContainerState& state);
 
 // Kills the VMM if it still runs, runs the poststop hooks and removes the directory.
 void destroy_container(const LockedContainer& container, const ContainerState& state);
-
-// The config the container was created with (bind sources rewritten), from create.json.
-oci::Config created_config(const LockedContainer& container);
-
-// The one place a command learns a container's current status.
-ContainerState read_state_checked(const LockedContainer& container, Status& status);
 
 }  // namespace ppc::shim

@@ -4,7 +4,7 @@
 #include "cli/usage_error.h"
 #include "commands/command_spec.h"
 #include "commands/commands.h"
-#include "commands/container_ops.h"
+#include "commands/create_container.h"
 
 namespace ppc::shim {
 

@@ -18,6 +18,7 @@
 #include "commands/command_spec.h"
 #include "commands/commands.h"
 #include "commands/container_ops.h"
+#include "commands/create_container.h"
 #include "console/console_socket.h"
 #include "console/pty.h"
 #include "log/logger.h"
@@ -289,15 +290,13 @@ int run_exec(Context& context, const std::vector<std::string>& args) {
     if (::getcwd(cwd, sizeof cwd) != nullptr) pid_file = std::string(cwd) + "/" + pid_file;
   }
   {
-    const LockedContainer container = context.store.open(flags->positionals[0]);
-    Status status;
-    read_state_checked(container, status);
-    if (status == Status::kStopped) throw Error("cannot exec in a stopped container");
-    if (status == Status::kPaused && !flags->enabled("ignore-paused")) {
+    const OpenContainer open = open_container(context.store, flags->positionals[0]);
+    if (open.status == Status::kStopped) throw Error("cannot exec in a stopped container");
+    if (open.status == Status::kPaused && !flags->enabled("ignore-paused")) {
       throw Error("cannot exec in a paused container (use --ignore-paused to override)");
     }
-    plan.process = build_process(*flags, created_config(container));
-    plan.socket = container.file("vsock.sock");
+    plan.process = build_process(*flags, created_config(open.container));
+    plan.socket = open.container.file("vsock.sock");
   }  // unlocked: the exec may run for as long as the container does
   plan.exec_id = new_exec_id();
   plan.console_socket = flags->value("console-socket");

@@ -33,9 +33,7 @@ int run_kill(Context& context, const std::vector<std::string>& args) {
   if (!signal) throw UsageError("unknown signal \"" + signal_text + "\"");
   const bool all = flags->enabled("all");
 
-  const LockedContainer container = context.store.open(flags->positionals[0]);
-  Status status;
-  const ContainerState state = read_state_checked(container, status);
+  const auto [container, state, status] = open_container(context.store, flags->positionals[0]);
   if (status == Status::kStopped) {
     if (all) return 0;  // runc: nothing left to signal is success with --all
     throw Error("container not running");

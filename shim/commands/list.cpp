@@ -51,9 +51,7 @@ int run_list(Context& context, const std::vector<std::string>& args) {
   std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
   for (const std::string& id : context.store.ids()) {
     try {
-      const LockedContainer container = context.store.open(id);
-      Status status;
-      const ContainerState state = read_state_checked(container, status);
+      const auto [container, state, status] = open_container(context.store, id);
       struct stat st {};
       const std::string owner = owner_name(::stat(container.dir().c_str(), &st) == 0 ? st.st_uid : 0);
       if (flags->enabled("quiet")) {

@@ -46,10 +46,8 @@ int run_ps(Context& context, const std::vector<std::string>& args) {
   if (format != "table" && format != "json") throw UsageError("invalid format option");
   std::vector<pid_t> pids;
   {
-    const LockedContainer container = context.store.open(flags->positionals[0]);
-    Status status;
-    const ContainerState state = read_state_checked(container, status);
-    if (status != Status::kStopped) pids = process_tree(state.pid);
+    const OpenContainer open = open_container(context.store, flags->positionals[0]);
+    if (open.status != Status::kStopped) pids = process_tree(open.state.pid);
   }
   if (format == "json") {
     std::printf("%s\n", nlohmann::json(pids).dump().c_str());

@@ -7,10 +7,12 @@
 
 #include <cstdlib>
 
+#include "base/scope_exit.h"
 #include "commands/agent_call.h"
 #include "commands/command_spec.h"
 #include "commands/commands.h"
 #include "commands/container_ops.h"
+#include "commands/create_container.h"
 #include "console/pty.h"
 #include "log/logger.h"
 
@@ -72,12 +74,13 @@ int run_run(Context& context, const std::vector<std::string>& args) {
     const oci::Config config = created_config(created.container);
     if (config.process && config.process->terminal) raw.emplace(STDIN_FILENO);
   }
-  try {
+  {
+    ScopeExit undo_create([&] {
+      created.vmm.kill_and_reap();
+      created.container.remove();
+    });
     start_container(created.container, created.state);
-  } catch (...) {
-    created.vmm.kill_and_reap();
-    created.container.remove();
-    throw;
+    undo_create.dismiss();
   }
   if (detach) {
     created.vmm.release();
@@ -92,8 +95,8 @@ int run_run(Context& context, const std::vector<std::string>& args) {
   raw.reset();
   if (!flags->enabled("keep")) {
     try {
-      const LockedContainer container = context.store.open(id);
-      destroy_container(container, container.read_state());
+      const OpenContainer open = open_container(context.store, id);
+      destroy_container(open.container, open.state);
     } catch (const ContainerNotFound&) {
       // deleted by someone else meanwhile
     }

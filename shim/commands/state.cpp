@@ -14,9 +14,7 @@ int run_state(Context& context, const std::vector<std::string>& args) {
   static const CommandSpec spec{"state", "<container-id>", "Prints the state of a container as JSON.", {}, false, 1, 1};
   const auto flags = parse_command(spec, args);
   if (!flags) return 0;
-  const LockedContainer container = context.store.open(flags->positionals[0]);
-  Status status;
-  const ContainerState state = read_state_checked(container, status);
+  const auto [container, state, status] = open_container(context.store, flags->positionals[0]);
   struct stat st {};
   const uid_t owner = ::stat(container.dir().c_str(), &st) == 0 ? st.st_uid : 0;
   // runc prints it indented and without a final newline.

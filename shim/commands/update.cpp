@@ -11,6 +11,7 @@
 #include "commands/command_spec.h"
 #include "commands/commands.h"
 #include "commands/container_ops.h"
+#include "commands/create_container.h"
 #include "log/logger.h"
 #include "oci/parse_config.h"
 #include "state/atomic_file.h"
@@ -59,9 +60,7 @@ int run_update(Context& context, const std::vector<std::string>& args) {
   }
   const oci::Resources update = parse_resources(j);
 
-  const LockedContainer container = context.store.open(flags->positionals[0]);
-  Status status;
-  const ContainerState state = read_state_checked(container, status);
+  const auto [container, state, status] = open_container(context.store, flags->positionals[0]);
   if (status == Status::kStopped) throw Error("container not running");
   oci::Config config = created_config(container);
   oci::Resources& r = config.linux.resources;

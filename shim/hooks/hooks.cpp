@@ -45,11 +45,9 @@ void write_without_sigpipe(int fd, const std::string& data) {
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
-}  // namespace
-
-void run_hook(const oci::Hook& hook, const std::string& state_json) {
-  Pipe input = make_pipe();
-  Pipe output = make_pipe();
+// Forks and executes the hook with input's read end as its stdin and output's write end as
+// its stdout and stderr; closes those two ends here.
+pid_t spawn_hook(const oci::Hook& hook, Pipe& input, Pipe& output) {
   std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
   std::vector<char*> argv, envp;
   for (std::string& a : args) argv.push_back(a.data());
@@ -74,29 +72,62 @@ void run_hook(const oci::Hook& hook, const std::string& state_json) {
   }
   input.read.reset();
   output.write.reset();
-  // The state is small; a hook that does not read it must not block us.
-  ::fcntl(input.write.get(), F_SETFL, O_NONBLOCK);
-  write_without_sigpipe(input.write.get(), state_json);
-  input.write.reset();
+  return pid;
+}
 
-  std::string collected;
-  auto collect = [&](bool& open) {
+// What a hook writes to stdout and stderr, kept to its last few KiB.
+class HookOutput {
+ public:
+  explicit HookOutput(UniqueFd fd) : fd_(std::move(fd)) {}
+
+  int fd() const { return fd_.get(); }
+  bool open() const { return open_; }
+
+  // One read; at EOF the output counts as closed.
+  void read_some() {
     char buf[4096];
-    const ssize_t n = ::read(output.read.get(), buf, sizeof buf);
+    const ssize_t n = ::read(fd_.get(), buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
     if (n <= 0) {
-      open = false;
+      open_ = false;
       return;
     }
-    collected.append(buf, static_cast<size_t>(n));
-    if (collected.size() > 2 * kMaxShownOutput) collected.erase(0, collected.size() - kMaxShownOutput);
-  };
+    collected_.append(buf, static_cast<size_t>(n));
+    if (collected_.size() > 2 * kMaxShownOutput) collected_.erase(0, collected_.size() - kMaxShownOutput);
+  }
+
+  // After the hook's exit: what it wrote last, without waiting for children that keep the
+  // output open.
+  void drain() {
+    ::fcntl(fd_.get(), F_SETFL, O_NONBLOCK);
+    while (open_ && collected_.size() < 4 * kMaxShownOutput) {
+      const size_t before = collected_.size();
+      read_some();
+      if (collected_.size() == before) break;
+    }
+  }
+
+  // ", output: <the last kMaxShownOutput bytes>", or "" for none.
+  std::string shown() const {
+    if (collected_.empty()) return "";
+    const size_t skip = collected_.size() > kMaxShownOutput ? collected_.size() - kMaxShownOutput : 0;
+    return ", output: " + collected_.substr(skip);
+  }
+
+ private:
+  UniqueFd fd_;
+  std::string collected_;
+  bool open_ = true;
+};
+
+// Waits for the hook's exit while collecting its output; SIGKILLs it at its timeout (and
+// throws). Returns the wait status.
+int wait_hook(pid_t pid, const oci::Hook& hook, HookOutput& output) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(hook.timeout.value_or(0));
-  bool output_open = true;
   int status = 0;
   for (;;) {
     const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
+    if (r == pid) return status;
     if (r < 0 && errno != EINTR) throw_errno("waitpid hook");
     if (hook.timeout && std::chrono::steady_clock::now() >= deadline) {
       ::kill(pid, SIGKILL);
@@ -104,22 +135,31 @@ void run_hook(const oci::Hook& hook, const std::string& state_json) {
       }
       throw Error("timed out after " + std::to_string(*hook.timeout) + " s");
     }
-    if (!output_open) {
+    if (!output.open()) {
       ::usleep(20000);
       continue;
     }
     // A hook may close its output and go on running: output and exit are watched apart.
-    pollfd p{output.read.get(), POLLIN, 0};
-    if (::poll(&p, 1, 20) > 0) collect(output_open);
+    pollfd p{output.fd(), POLLIN, 0};
+    if (::poll(&p, 1, 20) > 0) output.read_some();
   }
-  ::fcntl(output.read.get(), F_SETFL, O_NONBLOCK);  // what it wrote last, without waiting for its children
-  while (output_open && collected.size() < 4 * kMaxShownOutput) {
-    const size_t before = collected.size();
-    collect(output_open);
-    if (collected.size() == before) break;
-  }
-  if (collected.size() > kMaxShownOutput) collected.erase(0, collected.size() - kMaxShownOutput);
-  const std::string shown = collected.empty() ? "" : ", output: " + collected;
+}
+
+}  // namespace
+
+void run_hook(const oci::Hook& hook, const std::string& state_json) {
+  Pipe input = make_pipe();
+  Pipe output = make_pipe();
+  const pid_t pid = spawn_hook(hook, input, output);
+  // The state is small; a hook that does not read it must not block us.
+  ::fcntl(input.write.get(), F_SETFL, O_NONBLOCK);
+  write_without_sigpipe(input.write.get(), state_json);
+  input.write.reset();
+
+  HookOutput collected(std::move(output.read));
+  const int status = wait_hook(pid, hook, collected);
+  collected.drain();
+  const std::string shown = collected.shown();
   if (WIFSIGNALED(status)) throw Error("killed by signal " + std::to_string(WTERMSIG(status)) + shown);
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0) throw Error("exit status " + std::to_string(WEXITSTATUS(status)) + shown);
 }

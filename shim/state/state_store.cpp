@@ -50,10 +50,12 @@ void LockedContainer::write_state(const ContainerState& state) const {
   write_file_atomic(file(kStateFile), to_json(state).dump(2) + "\n", 0600);
 }
 
-void LockedContainer::remove() const {
+void LockedContainer::remove() const { remove_container_dir(dir_); }
+
+void remove_container_dir(const std::string& dir) {
   std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
-  if (ec) throw Error("remove " + dir_ + ": " + ec.message());
+  std::filesystem::remove_all(dir, ec);
+  if (ec) throw Error("remove " + dir + ": " + ec.message());
 }
 
 LockedContainer StateStore::create(const std::string& id) const {

@@ -42,6 +42,9 @@ class LockedContainer {
   UniqueFd lock_;
 };
 
+// Removes a container's directory and everything in it; one already gone is not an error.
+void remove_container_dir(const std::string& dir);
+
 class StateStore {
  public:
   explicit StateStore(std::string root) : root_(std::move(root)) {}

@@ -1,0 +1,290 @@
+// create, as the steps it takes, in order; each is a function below.
+//   1. validate_request    the id, the bundle, config.json and the flags that go with it
+//   2. plan_vm             the host's settings, the bind copies, the VM's size, the cgroup's path
+//   3. Creation            the state directory, locked                    undo: state directory
+//   4. build_guest_inputs  the root disk (for a large root), the initramfs, create.json
+//   5. open_console        with --console-socket: a pty whose master goes to the socket
+//   6. make_cgroup         the VM's cgroup (linux.cgroupsPath)            undo: cgroup
+//   7. start_vmm           the VMM, until its agent has created the container   undo: VMM
+//   8. record_created      the create hooks, then state.json
+//   9. write_pid_file      --pid-file
+// Steps 1 and 2 check everything they can before anything exists. A step that makes something
+// outside plain files names it on the undo stack (undo_stack.h); a failure in a later step
+// undoes all of it, newest first.
+#include "commands/create_container.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
+#include <optional>
+
+#include "cli/usage_error.h"
+#include "commands/undo_stack.h"
+#include "commands/vmm_control.h"
+#include "console/console_socket.h"
+#include "console/pty.h"
+#include "hooks/hooks.h"
+#include "log/logger.h"
+#include "oci/parse_config.h"
+#include "oci/to_json.h"
+#include "state/atomic_file.h"
+#include "state/container_id.h"
+#include "state/process_info.h"
+#include "state/state_views.h"
+#include "state/timestamp.h"
+#include "vm/bind_mounts.h"
+#include "vm/container_cgroup.h"
+#include "vm/initramfs.h"
+#include "vm/rootfs_disk.h"
+#include "vm/shim_config.h"
+#include "vm/vm_sizing.h"
+
+namespace ppc::shim {
+namespace {
+
+constexpr const char* kCreateRequestFile = "create.json";
+
+std::string absolute_path(const std::string& path, const std::string& what) {
+  char resolved[PATH_MAX];
+  if (::realpath(path.empty() ? "." : path.c_str(), resolved) == nullptr) throw_errno(what + " " + path);
+  return resolved;
+}
+
+// The bundle, checked.
+struct Bundle {
+  std::string dir;     // absolute
+  oci::Config config;  // with a process
+  std::string rootfs;  // absolute
+};
+
+// The VM the host's settings give the bundle, known before anything is built.
+struct VmPlan {
+  ShimConfig settings;
+  std::vector<BindCopy> binds;
+  std::optional<std::string> cgroup;  // none: the VMM stays in the caller's cgroup
+};
+
+// What the guest boots from, in the state directory.
+struct GuestInputs {
+  std::string rootfs_disk;  // "": the root is in the initramfs
+  VmSize size;
+};
+
+// What create holds while it works (step 3 on). Members end in reverse order, so after a
+// failure the undo stack goes first (the VMM's whole tree killed, the cgroup and the directory
+// removed), then the VMM object (it reaps the killed child), and the directory's lock last.
+struct Creation {
+  Creation(const StateStore& store, const std::string& id) : container(store.create(id)) {
+    undo.push(MadeStateDirectory{container.dir()});
+  }
+  LockedContainer container;
+  std::optional<VmmProcess> vmm;
+  UndoStack undo;
+};
+
+// The console flags against process.terminal, as runc checks them.
+void check_console_flags(const CreateRequest& request, bool terminal) {
+  if (terminal && request.console_socket.empty() && !request.foreground) {
+    throw UsageError("process.terminal is true: --console-socket is needed to receive the terminal");
+  }
+  if (!terminal && !request.console_socket.empty()) {
+    throw UsageError("--console-socket was given but process.terminal is false");
+  }
+}
+
+// Step 1.
+Bundle validate_request(const CreateRequest& request) {
+  validate_container_id(request.id);
+  Bundle bundle;
+  bundle.dir = absolute_path(request.bundle, "bundle");
+  struct stat st {};
+  if (::stat(bundle.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw Error("bundle " + bundle.dir + " is not a directory");
+  bundle.config = oci::load_config(bundle.dir + "/config.json");
+  if (!bundle.config.process) throw Error(bundle.dir + "/config.json: process: must be present to create a container");
+  check_console_flags(request, bundle.config.process->terminal);
+  if (request.preserve_fds > 0) {
+    throw UsageError("--preserve-fds " + std::to_string(request.preserve_fds) +
+                     ": file descriptors cannot be passed into the container's VM");
+  }
+  bundle.rootfs = with_context(bundle.dir + "/config.json: root.path", [&] {
+    const std::string& root = bundle.config.root.path;
+    return absolute_path(root.front() == '/' ? root : bundle.dir + "/" + root, "");
+  });
+  return bundle;
+}
+
+// Step 2.
+VmPlan plan_vm(const Bundle& bundle) {
+  const std::string config_file = bundle.dir + "/config.json";
+  VmPlan plan;
+  plan.settings = load_shim_config();
+  plan.binds = with_context(config_file, [&] {
+    return plan_bind_copies(bundle.config, bundle.dir, plan.settings.max_bind_copy_mib << 20);
+  });
+  // Annotation and cgroupsPath errors before anything exists (the initramfs size only adds to RAM).
+  with_context(config_file, [&] { size_vm(bundle.config, plan.settings, 0); });
+  plan.cgroup = with_context(config_file, [&] { return container_cgroup_dir(bundle.config); });
+  return plan;
+}
+
+// A large root on a read-only disk, a small one in the initramfs (see vm/rootfs_disk.h): the
+// disk's path, or "".
+std::string build_root_disk(const LockedContainer& container, const Bundle& bundle, const VmPlan& plan,
+                            PhaseClock& clock) {
+  const TreeSize size = with_context("root.path " + bundle.rootfs, [&] { return measure_tree(bundle.rootfs); });
+  if (size.bytes < (plan.settings.rootfs_disk_min_mib << 20)) return "";
+  const std::string disk = container.file("rootfs.ext4");
+  with_context("building the container's root disk", [&] { build_rootfs_disk(bundle.rootfs, size, disk); });
+  clock.lap("root disk of " + std::to_string(size.bytes >> 20) + " MiB (" + std::to_string(size.entries) +
+            " entries) built");
+  return disk;
+}
+
+// create.json: what the VMM sends the agent to create the container from.
+void write_create_request(const LockedContainer& container, const oci::Config& config) {
+  const nlohmann::json request = {
+      {"container_id", container.id()}, {"config", oci::to_json(config)}, {"hostname", config.hostname}};
+  write_file_atomic(container.file(kCreateRequestFile), request.dump(), 0600);
+}
+
+// Step 4. The bind copies' sources in the config become their guest paths.
+GuestInputs build_guest_inputs(const LockedContainer& container, Bundle& bundle, const VmPlan& plan, PhaseClock& clock) {
+  GuestInputs inputs;
+  inputs.rootfs_disk = build_root_disk(container, bundle, plan, clock);
+  const uint64_t initramfs_bytes = with_context("building the guest initramfs", [&] {
+    return build_container_initramfs(plan.settings.agent, inputs.rootfs_disk.empty() ? bundle.rootfs : "", plan.binds,
+                                     container.file("initramfs.cpio"));
+  });
+  clock.lap("initramfs of " + std::to_string(initramfs_bytes) + " bytes built");
+  inputs.size = size_vm(bundle.config, plan.settings, initramfs_bytes);
+  apply_bind_copies(bundle.config, plan.binds);
+  write_create_request(container, bundle.config);
+  return inputs;
+}
+
+// Step 5: the container's terminal, a pty in raw mode sized as config.json says. The master
+// goes out over --console-socket; the slave becomes the VMM's stdio.
+std::optional<PtyPair> open_console(const CreateRequest& request, const oci::Process& process) {
+  if (!process.terminal || request.console_socket.empty()) return std::nullopt;
+  PtyPair pty = open_pty();
+  make_raw(pty.slave.get());
+  if (process.console_size) {
+    winsize ws{};
+    ws.ws_row = static_cast<unsigned short>(process.console_size->height);
+    ws.ws_col = static_cast<unsigned short>(process.console_size->width);
+    ::ioctl(pty.master.get(), TIOCSWINSZ, &ws);
+  }
+  send_console(request.console_socket, pty.master.get());
+  return pty;
+}
+
+VmmStdio vmm_stdio(const std::optional<PtyPair>& console) {
+  if (!console) return VmmStdio{};
+  const int slave = console->slave.get();
+  return VmmStdio{slave, slave, slave, true};
+}
+
+// Step 6: the VM's cgroup, made before the VMM joins it. Named on the undo stack first: a
+// half-made one is removed as well.
+void make_cgroup(const VmPlan& plan, const oci::Config& config, const VmSize& size, UndoStack& undo) {
+  if (!plan.cgroup) return;
+  undo.push(MadeCgroup{*plan.cgroup});
+  create_container_cgroup(*plan.cgroup, config, size.memory_mib);
+}
+
+// Step 7: the VMM, waited for until its agent has created the container. Throws StatusError
+// with the status the VMM reported.
+VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& inputs,
+                      std::optional<PtyPair>& console, PhaseClock& clock) {
+  std::vector<std::string> command = vmm_command(plan.settings, inputs.size, creation.container.dir(), inputs.rootfs_disk);
+  if (plan.cgroup) command.insert(command.end(), {"--cgroup", *plan.cgroup});
+  std::string shown;
+  for (const std::string& word : command) shown += " " + word;
+  logger().debug("starting the VMM:" + shown);
+  VmmProcess& vmm = creation.vmm.emplace(VmmProcess::spawn(command, vmm_stdio(console)));
+  const auto stat = read_proc_stat(vmm.pid());
+  const VmmIdentity identity{vmm.pid(), stat ? stat->start_time : 0};
+  creation.undo.push(MadeVmm{identity.pid, identity.start_time});
+  console.reset();  // the master is the console socket's now, the slave the VMM's
+  clock.lap("VMM started");
+  if (const auto failure = vmm.wait_ready(std::chrono::seconds(plan.settings.boot_timeout_seconds),
+                                          creation.container.file("console.log"), creation.container.file("vmm.log"))) {
+    throw StatusError(failure->message, failure->exit_status);
+  }
+  clock.lap("guest booted, agent created the container");
+  return identity;
+}
+
+ContainerState created_state(const std::string& id, const Bundle& bundle, const VmSize& size, const VmmIdentity& vmm) {
+  ContainerState state;
+  state.oci_version = bundle.config.oci_version;
+  state.id = id;
+  state.pid = vmm.pid;
+  state.pid_start_time = vmm.start_time;
+  state.status = Status::kCreated;
+  state.bundle = bundle.dir;
+  state.rootfs = bundle.rootfs;
+  state.created = rfc3339_nano_utc_now();
+  state.annotations = bundle.config.annotations;
+  state.memory_mib = size.memory_mib;
+  state.vcpus = size.vcpus;
+  return state;
+}
+
+// Step 8: the create hooks, all on the host, where runc runs them during create (see the
+// README's hook table); then state.json says "created".
+void record_created(const LockedContainer& container, const oci::Hooks& hooks, const ContainerState& state) {
+  const std::string creating = hook_state_json(state, Status::kCreating).dump();
+  run_hooks("prestart", hooks.prestart, creating);
+  run_hooks("createRuntime", hooks.create_runtime, creating);
+  run_hooks("createContainer", hooks.create_container, creating);
+  container.write_state(state);
+}
+
+// Step 9: a relative --pid-file is taken from the current directory.
+void write_pid_file(const std::string& pid_file, pid_t pid) {
+  if (pid_file.empty()) return;
+  const std::string path = pid_file.front() == '/' ? pid_file : absolute_path(".", "") + "/" + pid_file;
+  write_file_atomic(path, std::to_string(pid), 0644);
+}
+
+}  // namespace
+
+CreatedContainer create_container(const Context& context, const CreateRequest& request) {
+  Bundle bundle = validate_request(request);
+  const VmPlan plan = plan_vm(bundle);
+  PhaseClock clock("create " + request.id);
+  Creation creation(context.store, request.id);
+  const GuestInputs inputs = build_guest_inputs(creation.container, bundle, plan, clock);
+  std::optional<PtyPair> console = open_console(request, *bundle.config.process);
+  make_cgroup(plan, bundle.config, inputs.size, creation.undo);
+  const VmmIdentity vmm = start_vmm(creation, plan, inputs, console, clock);
+  ContainerState state = created_state(request.id, bundle, inputs.size, vmm);
+  record_created(creation.container, bundle.config.hooks, state);
+  write_pid_file(request.pid_file, state.pid);
+  creation.undo.keep();
+  return CreatedContainer{std::move(creation.container), std::move(state), std::move(*creation.vmm)};
+}
+
+CreateRequest create_request_from(const ParsedFlags& flags) {
+  CreateRequest request;
+  request.id = flags.positionals[0];
+  request.bundle = flags.value("bundle");
+  request.pid_file = flags.value("pid-file");
+  request.console_socket = flags.value("console-socket");
+  request.preserve_fds = std::atoi(flags.value("preserve-fds", "0").c_str());
+  return request;
+}
+
+oci::Config created_config(const LockedContainer& container) {
+  const std::string path = container.file(kCreateRequestFile);
+  try {
+    return oci::parse_config(nlohmann::json::parse(read_file(path)).at("config"));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
+}  // namespace ppc::shim

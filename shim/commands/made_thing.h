@@ -1,0 +1,41 @@
+#pragma once
+// The things create makes beyond plain files, each named by what is enough to undo it later:
+// a path, or a pid with its start time. A name holds no object and no closure, so a record of
+// it written to disk can be undone as well by another process (delete --force, or a create of
+// the same id after a crash) as by the create that made it.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace ppc::shim {
+
+// <root>/<id> and everything in it: state.json, create.json, the root disk and initramfs,
+// the VMM's sockets and logs.
+struct MadeStateDirectory {
+  std::string path;
+};
+
+// The cgroup directory the VMM runs in (linux.cgroupsPath).
+struct MadeCgroup {
+  std::string path;
+};
+
+// The VMM's process tree: the pid create started and that process's start time.
+struct MadeVmm {
+  pid_t pid = 0;
+  uint64_t start_time = 0;
+};
+
+using MadeThing = std::variant<MadeStateDirectory, MadeCgroup, MadeVmm>;
+
+// "cgroup /sys/fs/cgroup/pod/c1", for the log.
+std::string describe(const MadeThing& thing);
+
+// Undoes one thing. Each undo may run again on what is already undone (gone is done), since
+// a create that dies while undoing leaves the rest to a later one. Throws Error naming the
+// thing when it cannot be undone.
+void undo_made_thing(const MadeThing& thing);
+
+}  // namespace ppc::shim

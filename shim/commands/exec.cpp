@@ -14,6 +14,7 @@
 
 #include "agent_client/agent_session.h"
 #include "base/hex.h"
+#include "base/ready_line.h"
 #include "cli/usage_error.h"
 #include "commands/command_spec.h"
 #include "commands/commands.h"
@@ -229,12 +230,12 @@ int exec_detached(const ExecPlan& plan, const std::string& pid_file) {
     };
     int status = 1;
     try {
-      status = exec_and_wait(plan, [&] { tell("ok\n"); });
+      status = exec_and_wait(plan, [&] { tell(encode_ready_ok()); });
     } catch (const StatusError& e) {
-      tell("error " + std::to_string(e.status()) + " " + e.what());
+      tell(encode_ready_error(e.status(), e.what()));
       status = e.status();
     } catch (const std::exception& e) {
-      if (write_end.valid()) tell(std::string("error 1 ") + e.what());
+      if (write_end.valid()) tell(encode_ready_error(1, e.what()));
       else logger().error(e.what());
     }
     ::_exit(status);
@@ -248,18 +249,15 @@ int exec_detached(const ExecPlan& plan, const std::string& pid_file) {
     if (n <= 0) break;
     text.append(buf, static_cast<size_t>(n));
   }
-  if (text.rfind("ok", 0) == 0) {
+  const std::optional<ReadyReport> report = decode_ready_line(text.substr(0, text.find('\n')));
+  if (report && report->ok) {
     write_pid_file(pid_file, pid);
     return 0;
   }
   int wait_status;
   while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
   }
-  if (text.rfind("error ", 0) == 0) {
-    const size_t space = text.find(' ', 6);
-    const int status = std::atoi(text.substr(6, space - 6).c_str());
-    throw StatusError(space == std::string::npos ? text : text.substr(space + 1), status > 0 ? status : 1);
-  }
+  if (report) throw StatusError(report->message, report->status);
   throw Error("exec: the process that runs the exec ended without a report");
 }
 

@@ -1,8 +1,12 @@
 #include "commands/container_ops.h"
 
+#include <functional>
+#include <variant>
+
 #include "cli/usage_error.h"
 #include "commands/agent_call.h"
 #include "commands/create_container.h"
+#include "commands/ledger.h"
 #include "commands/vmm_control.h"
 #include "hooks/hooks.h"
 #include "log/logger.h"
@@ -48,25 +52,32 @@ void start_container(const LockedContainer& container, ContainerState& state) {
   run_hooks_warn("poststart", config.hooks.poststart, hook_state(state, Status::kRunning));
 }
 
+void undo_container(const LockedContainer& container, const std::function<void()>& before_directory) {
+  std::vector<MadeThing> made;
+  try {
+    made = Ledger(container.dir()).read();
+  } catch (const Error& e) {
+    logger().warning(std::string("undoing what the ledger does not say: ") + e.what());
+  }
+  // The directory goes last, after before_directory: everything else is undone by then.
+  std::erase_if(made, [](const MadeThing& t) { return std::holds_alternative<MadeStateDirectory>(t); });
+  undo_newest_first(made);
+  if (before_directory) before_directory();
+  container.remove();
+}
+
 void destroy_container(const LockedContainer& container, const ContainerState& state) {
   PhaseClock clock("delete " + state.id);
-  kill_vmm(state, kKillTimeout);
+  kill_vmm(state, kKillTimeout);  // also in the ledger; first, so that nothing below is in use
   clock.lap("VMM gone");
-  std::optional<oci::Config> config;
-  try {
-    config = created_config(container);
-  } catch (const Error& e) {
-    logger().warning(std::string("poststop hooks not run: ") + e.what());
-  }
-  if (config) {
+  undo_container(container, [&] {
     try {
-      if (const auto cgroup = container_cgroup_dir(*config)) remove_container_cgroup(*cgroup);
+      const oci::Config config = created_config(container);
+      run_hooks_warn("poststop", config.hooks.poststop, hook_state(state, Status::kStopped));
     } catch (const Error& e) {
-      logger().warning(e.what());
+      logger().warning(std::string("poststop hooks not run: ") + e.what());
     }
-    run_hooks_warn("poststop", config->hooks.poststop, hook_state(state, Status::kStopped));
-  }
-  container.remove();
+  });
 }
 
 }  // namespace ppc::shim

@@ -15,12 +15,14 @@
 
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <climits>
 #include <cstdlib>
 #include <optional>
 
 #include "cli/usage_error.h"
+#include "commands/container_ops.h"
 #include "commands/undo_stack.h"
 #include "commands/vmm_control.h"
 #include "console/console_socket.h"
@@ -77,6 +79,7 @@ struct GuestInputs {
 // removed), then the VMM object (it reaps the killed child), and the directory's lock last.
 struct Creation {
   Creation(const StateStore& store, const std::string& id) : container(store.create(id)) {
+    undo.record_in(Ledger(container.dir()));
     undo.push(MadeStateDirectory{container.dir()});
   }
   LockedContainer container;
@@ -250,12 +253,27 @@ void write_pid_file(const std::string& pid_file, pid_t pid) {
   write_file_atomic(path, std::to_string(pid), 0644);
 }
 
+// A directory without state.json is what a create that was killed leaves: its ledger says
+// what it made, which is undone before this create starts over.
+void recover_aborted_create(const StateStore& store, const std::string& id) {
+  std::optional<LockedContainer> earlier;
+  try {
+    earlier.emplace(store.open(id));
+  } catch (const ContainerNotFound&) {
+    return;
+  }
+  if (::access(earlier->file("state.json").c_str(), F_OK) == 0) return;  // a container: "already exists"
+  logger().warning("undoing what an earlier create of " + id + " made before it was stopped");
+  undo_container(*earlier);
+}
+
 }  // namespace
 
 CreatedContainer create_container(const Context& context, const CreateRequest& request) {
   Bundle bundle = validate_request(request);
   const VmPlan plan = plan_vm(bundle);
   PhaseClock clock("create " + request.id);
+  recover_aborted_create(context.store, request.id);
   Creation creation(context.store, request.id);
   const GuestInputs inputs = build_guest_inputs(creation.container, bundle, plan, clock);
   std::optional<PtyPair> console = open_console(request, *bundle.config.process);

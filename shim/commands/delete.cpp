@@ -30,10 +30,9 @@ int run_delete(Context& context, const std::vector<std::string>& args) {
     }
     destroy_container(*container, state);
   } catch (const ContainerNotFound&) {
-    // A directory without state.json is what an interrupted create leaves: remove it.
-    if (container) {
-      container->remove();
-    }
+    // A directory without state.json is what an interrupted create leaves: undo what its
+    // ledger says it made, and remove it.
+    if (container) undo_container(*container);
     if (force) return 0;
     throw;
   }

@@ -4,6 +4,7 @@
 #include "commands/vmm_control.h"
 #include "state/state_store.h"
 #include "vm/container_cgroup.h"
+#include "vm/share_mounts.h"
 
 namespace ppc::shim {
 namespace {
@@ -16,6 +17,10 @@ struct Overloaded : Fns... {
 };
 
 void undo(const MadeStateDirectory& thing) { remove_container_dir(thing.path); }
+
+void undo(const MadeShare& thing) { unmount_share(thing.path); }
+
+void undo(const MadeBind& thing) { unmount_share(thing.path); }
 
 void undo(const MadeCgroup& thing) { remove_container_cgroup(thing.path); }
 
@@ -30,10 +35,47 @@ void undo(const MadeVmm& thing) {
 std::string describe(const MadeThing& thing) {
   return std::visit(Overloaded{
                         [](const MadeStateDirectory& t) { return "state directory " + t.path; },
+                        [](const MadeShare& t) { return "share " + t.path; },
+                        [](const MadeBind& t) { return "bind mount " + t.path; },
                         [](const MadeCgroup& t) { return "cgroup " + t.path; },
                         [](const MadeVmm& t) { return "VMM pid " + std::to_string(t.pid); },
                     },
                     thing);
+}
+
+nlohmann::json record_of(const MadeThing& thing) {
+  return std::visit(Overloaded{
+                        [](const MadeStateDirectory& t) { return nlohmann::json{{"made", "state-directory"}, {"path", t.path}}; },
+                        [](const MadeShare& t) { return nlohmann::json{{"made", "share"}, {"path", t.path}}; },
+                        [](const MadeBind& t) { return nlohmann::json{{"made", "bind"}, {"path", t.path}}; },
+                        [](const MadeCgroup& t) { return nlohmann::json{{"made", "cgroup"}, {"path", t.path}}; },
+                        [](const MadeVmm& t) {
+                          return nlohmann::json{{"made", "vmm"}, {"pid", t.pid}, {"start_time", t.start_time}};
+                        },
+                    },
+                    thing);
+}
+
+MadeThing thing_of(const nlohmann::json& record) {
+  try {
+    const std::string kind = record.at("made").get<std::string>();
+    auto path = [&] {
+      std::string p = record.at("path").get<std::string>();
+      if (p.empty() || p.front() != '/') throw Error("path \"" + p + "\" is not absolute");
+      return p;
+    };
+    if (kind == "state-directory") return MadeStateDirectory{path()};
+    if (kind == "share") return MadeShare{path()};
+    if (kind == "bind") return MadeBind{path()};
+    if (kind == "cgroup") return MadeCgroup{path()};
+    if (kind == "vmm") return MadeVmm{record.at("pid").get<pid_t>(), record.at("start_time").get<uint64_t>()};
+    throw Error("unknown kind \"" + kind + "\"");
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("ledger record ") + record.dump() + ": " + e.what());
+  } catch (Error& e) {
+    e.add_context("ledger record " + record.dump());
+    throw;
+  }
 }
 
 void undo_made_thing(const MadeThing& thing) {

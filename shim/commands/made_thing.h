@@ -9,11 +9,25 @@
 #include <string>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 namespace ppc::shim {
 
 // <root>/<id> and everything in it: state.json, create.json, the root disk and initramfs,
 // the VMM's sockets and logs.
 struct MadeStateDirectory {
+  std::string path;
+};
+
+// The VM's share directory (<state>/share), mounted on itself so that binds made in it reach
+// virtiofsd's mount namespace: undone by unmounting it (the directory goes with the state's).
+struct MadeShare {
+  std::string path;
+};
+
+// A bind mount inside the share (the container's root, a volume): undone by unmounting it,
+// never by removing what is below it.
+struct MadeBind {
   std::string path;
 };
 
@@ -28,10 +42,15 @@ struct MadeVmm {
   uint64_t start_time = 0;
 };
 
-using MadeThing = std::variant<MadeStateDirectory, MadeCgroup, MadeVmm>;
+using MadeThing = std::variant<MadeStateDirectory, MadeShare, MadeBind, MadeCgroup, MadeVmm>;
 
 // "cgroup /sys/fs/cgroup/pod/c1", for the log.
 std::string describe(const MadeThing& thing);
+
+// A thing as one line of the ledger (ledger.h): {"made": "<kind>", ...}, and back. Throws
+// Error naming what is wrong with a record.
+nlohmann::json record_of(const MadeThing& thing);
+MadeThing thing_of(const nlohmann::json& record);
 
 // Undoes one thing. Each undo may run again on what is already undone (gone is done), since
 // a create that dies while undoing leaves the rest to a later one. Throws Error naming the

@@ -75,9 +75,11 @@ int run_run(Context& context, const std::vector<std::string>& args) {
     if (config.process && config.process->terminal) raw.emplace(STDIN_FILENO);
   }
   {
+    // A start that fails leaves nothing: the VMM, the cgroup, the share, the poststop hooks
+    // run, the directory (as delete would).
     ScopeExit undo_create([&] {
       created.vmm.kill_and_reap();
-      created.container.remove();
+      destroy_container(created.container, created.state);
     });
     start_container(created.container, created.state);
     undo_create.dismiss();

@@ -4,12 +4,13 @@
 // about to make when undoing a half-made one is harmless (a cgroup), else what it has just
 // made (the VMM, whose pid only exists then).
 //
-// The stack is in memory, so it undoes nothing when this process is killed. The names it
-// holds are records (made_thing.h): a stack written to the state directory before each push
-// returns could be replayed by delete --force with the same undo.
+// With a ledger (ledger.h), every push is on disk before it returns, so that a create that is
+// killed leaves delete --force (or the next create of the id) the same list to undo.
 #include <functional>
+#include <optional>
 #include <vector>
 
+#include "commands/ledger.h"
 #include "commands/made_thing.h"
 
 namespace ppc::shim {
@@ -26,7 +27,13 @@ class UndoStack {
   // base/scope_exit.h) and the older things are undone all the same.
   ~UndoStack();
 
-  void push(MadeThing thing) { things_.push_back(std::move(thing)); }
+  // From now on every push is recorded in the ledger first.
+  void record_in(Ledger ledger) { ledger_.emplace(std::move(ledger)); }
+  // In memory first: should the ledger fail, the thing is undone with the rest.
+  void push(MadeThing thing) {
+    things_.push_back(std::move(thing));
+    if (ledger_) ledger_->append(things_.back());
+  }
   // Create succeeded: what it made is the container's now, for delete to undo.
   void keep() noexcept { kept_ = true; }
 
@@ -34,6 +41,7 @@ class UndoStack {
 
  private:
   Undo undo_;
+  std::optional<Ledger> ledger_;
   std::vector<MadeThing> things_;
   bool kept_ = false;
 };

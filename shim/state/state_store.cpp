@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "base/tree_removal.h"
 #include "state/atomic_file.h"
 
 namespace ppc::shim {
@@ -52,11 +53,7 @@ void LockedContainer::write_state(const ContainerState& state) const {
 
 void LockedContainer::remove() const { remove_container_dir(dir_); }
 
-void remove_container_dir(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  if (ec) throw Error("remove " + dir + ": " + ec.message());
-}
+void remove_container_dir(const std::string& dir) { remove_tree_within_mount(dir); }
 
 LockedContainer StateStore::create(const std::string& id) const {
   make_root(root_);

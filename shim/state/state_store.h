@@ -42,7 +42,8 @@ class LockedContainer {
   UniqueFd lock_;
 };
 
-// Removes a container's directory and everything in it; one already gone is not an error.
+// Removes a container's directory and everything in it, never reaching through a mount (a
+// share's bind left behind makes it refuse, naming the mount); one already gone is not an error.
 void remove_container_dir(const std::string& dir);
 
 class StateStore {

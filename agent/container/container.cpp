@@ -10,6 +10,7 @@
 
 #include "container/launch_error.h"
 #include "container/terminal.h"
+#include "init/shared_fs.h"
 #include "oci/parse_config.h"
 
 namespace ppc::agent {
@@ -47,6 +48,13 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
     throw RequestFailed(ErrorCode::kInvalidRequest, std::string("config.json: ") + e.what());
   }
   if (!config.process) throw RequestFailed(ErrorCode::kInvalidRequest, "config.json: process: missing");
+  if (!request.shared_fs_tag.empty()) {
+    try {
+      mount_shared_fs(request.shared_fs_tag);
+    } catch (const Error& e) {
+      throw RequestFailed(ErrorCode::kInternal, std::string("the shared file system: ") + e.what());
+    }
+  }
   LaunchRequest launch_request;
   launch_request.process = *config.process;
   launch_request.seccomp = config.linux.seccomp;

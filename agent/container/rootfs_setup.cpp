@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "container/devices.h"
+#include "init/shared_fs.h"
 #include "log.h"
 #include "oci/mount_options.h"
 
@@ -149,8 +150,11 @@ void setup_container_root(const oci::Config& config) {
   // Mounts made below must not reach the agent's namespace; "/" (the initramfs) is shared
   // by default.
   do_mount("", "/", "", MS_PRIVATE | MS_REC, "");
-  // The container root becomes a mount of its own, which it must be to move onto "/".
-  do_mount(kContainerRoot, kContainerRoot, "", MS_BIND | MS_REC, "");
+  // The container root becomes a mount of its own, which it must be to move onto "/": the
+  // host's, from the shared file system, or the one the initramfs holds.
+  const std::string root = in_shared_fs(config.root.path) ? config.root.path : std::string(kContainerRoot);
+  mkdir_all(kContainerRoot);
+  do_mount(root, kContainerRoot, "", MS_BIND | MS_REC, "");
 
   for (size_t i = 0; i < config.mounts.size(); ++i) {
     with_context("mounts[" + std::to_string(i) + "] (" + config.mounts[i].destination + ")",

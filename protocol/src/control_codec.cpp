@@ -37,7 +37,8 @@ struct ToJson {
     return {{"code", kErrorCodes.at(static_cast<size_t>(m.code))}, {"message", m.message}, {"exit_status", m.exit_status}};
   }
   json operator()(const CreateContainer& m) const {
-    return {{"container_id", m.container_id}, {"config", m.config}, {"hostname", m.hostname}};
+    return {{"container_id", m.container_id}, {"config", m.config}, {"hostname", m.hostname},
+            {"shared_fs_tag", m.shared_fs_tag}};
   }
   json operator()(const Start&) const { return json::object(); }
   json operator()(const Signal& m) const { return {{"exec_id", m.exec_id}, {"signal", m.signal}}; }
@@ -75,6 +76,7 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
       m.container_id = in.string("container_id");
       m.config = in.object("config");
       m.hostname = in.string("hostname");
+      m.shared_fs_tag = in.string("shared_fs_tag");
       return m;
     }
     case MessageType::kStart: return Start{};

@@ -25,6 +25,7 @@ struct Validate {
     check_id("CreateContainer", "container_id", m.container_id);
     if (!m.config.is_object()) fail_field("CreateContainer", "config", "must be a JSON object");
     check_text("CreateContainer", "hostname", m.hostname, 0, kMaxHostnameLength);
+    check_text("CreateContainer", "shared_fs_tag", m.shared_fs_tag, 0, kMaxSharedFsTagLength);
   }
   void operator()(const Start&) const {}
   void operator()(const Signal& m) const {

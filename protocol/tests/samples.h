@@ -35,6 +35,7 @@ inline std::vector<Message> small_samples() {
       ErrorReply{ErrorCode::kNotFound, "no process with exec id \"e1\"", 1},
       CreateContainer{"4f2c9a0b-test.1", config, "box"},
       CreateContainer{"c", nlohmann::json::object(), ""},
+      CreateContainer{"c", nlohmann::json::object(), "", "ppc-kvm-share"},
       Start{},
       Signal{std::string(kInitExecId), 15},
       Signal{"exec-7", 64},

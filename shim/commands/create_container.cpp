@@ -1,26 +1,33 @@
 // create, as the steps it takes, in order; each is a function below.
 //   1. validate_request    the id, the bundle, config.json and the flags that go with it
-//   2. plan_vm             the host's settings, the bind copies, the VM's size, the cgroup's path
-//   3. Creation            the state directory, locked                    undo: state directory
-//   4. build_guest_inputs  the root disk (for a large root), the initramfs, create.json
-//   5. open_console        with --console-socket: a pty whose master goes to the socket
-//   6. make_cgroup         the VM's cgroup (linux.cgroupsPath)            undo: cgroup
-//   7. start_vmm           the VMM, until its agent has created the container   undo: VMM
-//   8. record_created      the create hooks, then state.json
-//   9. write_pid_file      --pid-file
+//   2. plan_vm             the host's settings, the share's binds, the VM's size, the cgroup's path
+//   3. Creation            the state directory, locked, with its ledger   undo: state directory
+//   4. make_share          the share directory and its binds (root, volumes)   undo: unmount
+//   5. build_guest_inputs  the agent's initramfs (cached), create.json (what the guest gets)
+//   6. open_console        with --console-socket: a pty whose master goes to the socket
+//   7. make_cgroup         the VM's cgroup (linux.cgroupsPath)            undo: cgroup
+//   8. start_vmm           the VMM, until its agent has created the container   undo: VMM
+//   9. record_created      the create hooks, then state.json
+//  10. write_pid_file      --pid-file
 // Steps 1 and 2 check everything they can before anything exists. A step that makes something
-// outside plain files names it on the undo stack (undo_stack.h); a failure in a later step
-// undoes all of it, newest first.
+// outside plain files names it on the undo stack (undo_stack.h) and so in the ledger
+// (ledger.h) before it makes it; a failure in a later step undoes all of it, newest first,
+// and so does delete --force after a create that was killed.
 #include "commands/create_container.h"
 
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 
+#include "base/unique_fd.h"
 #include "cli/usage_error.h"
 #include "commands/container_ops.h"
 #include "commands/undo_stack.h"
@@ -31,15 +38,16 @@
 #include "log/logger.h"
 #include "oci/parse_config.h"
 #include "oci/to_json.h"
+#include "protocol/shared_fs.h"
 #include "state/atomic_file.h"
 #include "state/container_id.h"
 #include "state/process_info.h"
 #include "state/state_views.h"
 #include "state/timestamp.h"
-#include "vm/bind_mounts.h"
 #include "vm/container_cgroup.h"
 #include "vm/initramfs.h"
-#include "vm/rootfs_disk.h"
+#include "vm/share_mounts.h"
+#include "vm/share_plan.h"
 #include "vm/shim_config.h"
 #include "vm/vm_sizing.h"
 
@@ -47,6 +55,7 @@ namespace ppc::shim {
 namespace {
 
 constexpr const char* kCreateRequestFile = "create.json";
+constexpr const char* kHostConfigFile = "config.json";
 
 std::string absolute_path(const std::string& path, const std::string& what) {
   char resolved[PATH_MAX];
@@ -64,13 +73,13 @@ struct Bundle {
 // The VM the host's settings give the bundle, known before anything is built.
 struct VmPlan {
   ShimConfig settings;
-  std::vector<BindCopy> binds;
+  SharePlan share;
   std::optional<std::string> cgroup;  // none: the VMM stays in the caller's cgroup
 };
 
-// What the guest boots from, in the state directory.
+// What the guest boots from.
 struct GuestInputs {
-  std::string rootfs_disk;  // "": the root is in the initramfs
+  std::string initramfs;  // the agent's, shared by every container
   VmSize size;
 };
 
@@ -118,13 +127,21 @@ Bundle validate_request(const CreateRequest& request) {
   return bundle;
 }
 
+// The daemon that serves the share must be there before anything is made.
+void check_virtiofsd(const std::string& path) {
+  if (::access(path.c_str(), X_OK) != 0)
+    throw Error("virtiofsd " + path + ": " + std::strerror(errno) + " (install Debian's qemu-system-common, or name " +
+                "another one as \"virtiofsd\" in " + kDefaultShimConfig + ")");
+}
+
 // Step 2.
-VmPlan plan_vm(const Bundle& bundle) {
+VmPlan plan_vm(const Bundle& bundle, const StateStore& store, const std::string& id) {
   const std::string config_file = bundle.dir + "/config.json";
   VmPlan plan;
   plan.settings = load_shim_config();
-  plan.binds = with_context(config_file, [&] {
-    return plan_bind_copies(bundle.config, bundle.dir, plan.settings.max_bind_copy_mib << 20);
+  check_virtiofsd(plan.settings.virtiofsd);
+  plan.share = with_context(config_file, [&] {
+    return plan_share(bundle.config, bundle.dir, bundle.rootfs, store.dir_of(id) + "/share", id);
   });
   // Annotation and cgroupsPath errors before anything exists (the initramfs size only adds to RAM).
   with_context(config_file, [&] { size_vm(bundle.config, plan.settings, 0); });
@@ -132,42 +149,62 @@ VmPlan plan_vm(const Bundle& bundle) {
   return plan;
 }
 
-// A large root on a read-only disk, a small one in the initramfs (see vm/rootfs_disk.h): the
-// disk's path, or "".
-std::string build_root_disk(const LockedContainer& container, const Bundle& bundle, const VmPlan& plan,
-                            PhaseClock& clock) {
-  const TreeSize size = with_context("root.path " + bundle.rootfs, [&] { return measure_tree(bundle.rootfs); });
-  if (size.bytes < (plan.settings.rootfs_disk_min_mib << 20)) return "";
-  const std::string disk = container.file("rootfs.ext4");
-  with_context("building the container's root disk", [&] { build_rootfs_disk(bundle.rootfs, size, disk); });
-  clock.lap("root disk of " + std::to_string(size.bytes >> 20) + " MiB (" + std::to_string(size.entries) +
-            " entries) built");
-  return disk;
+// A mount point for a bind: a directory for a directory, an empty file for a file.
+void make_mount_point(const ShareBind& bind) {
+  if (bind.directory) {
+    if (::mkdir(bind.target.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + bind.target);
+    return;
+  }
+  UniqueFd fd(::open(bind.target.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd.valid()) throw_errno("create " + bind.target);
 }
 
-// create.json: what the VMM sends the agent to create the container from.
-void write_create_request(const LockedContainer& container, const oci::Config& config) {
-  const nlohmann::json request = {
-      {"container_id", container.id()}, {"config", oci::to_json(config)}, {"hostname", config.hostname}};
+// Step 4: the share directory on itself, then every bind in it, each named on the undo stack
+// (and so in the ledger) before it is made.
+void make_share(const SharePlan& plan, UndoStack& undo, PhaseClock& clock) {
+  undo.push(MadeShare{plan.share});
+  mount_share(plan.share);
+  const std::string container_dir = plan.share + "/" + plan.id;
+  if (::mkdir(container_dir.c_str(), 0711) != 0 && errno != EEXIST) throw_errno("mkdir " + container_dir);
+  auto bind = [&](const ShareBind& b, const std::string& what) {
+    with_context(what, [&] {
+      make_mount_point(b);
+      undo.push(MadeBind{b.target});
+      bind_into_share(b.host_source, b.target, BindAttributes{b.recursive, b.read_only});
+    });
+  };
+  bind(plan.root, "root.path " + plan.root.host_source);
+  for (const auto& [index, b] : plan.mounts) bind(b, "mounts[" + std::to_string(index) + "]");
+  clock.lap("share of " + std::to_string(1 + plan.mounts.size()) + " bind(s) made");
+}
+
+// create.json: what the VMM sends the agent to create the container from, and nothing only
+// the host needs; config.json: the bundle's config as create validated it, for the later
+// commands (hooks, the cgroup) whatever happens to the bundle meanwhile.
+void write_create_request(const LockedContainer& container, const oci::Config& config, const SharePlan& share) {
+  const oci::Config guest = guest_config(config, share);
+  const nlohmann::json request = {{"container_id", container.id()},
+                                  {"config", oci::to_json(guest)},
+                                  {"hostname", guest.hostname},
+                                  {"shared_fs_tag", std::string(protocol::kSharedFsTag)}};
   write_file_atomic(container.file(kCreateRequestFile), request.dump(), 0600);
+  write_file_atomic(container.file(kHostConfigFile), oci::to_json(config).dump(), 0600);
 }
 
-// Step 4. The bind copies' sources in the config become their guest paths.
-GuestInputs build_guest_inputs(const LockedContainer& container, Bundle& bundle, const VmPlan& plan, PhaseClock& clock) {
+// Step 5.
+GuestInputs build_guest_inputs(const LockedContainer& container, const Bundle& bundle, const VmPlan& plan,
+                               const std::string& state_root, PhaseClock& clock) {
   GuestInputs inputs;
-  inputs.rootfs_disk = build_root_disk(container, bundle, plan, clock);
-  const uint64_t initramfs_bytes = with_context("building the guest initramfs", [&] {
-    return build_container_initramfs(plan.settings.agent, inputs.rootfs_disk.empty() ? bundle.rootfs : "", plan.binds,
-                                     container.file("initramfs.cpio"));
-  });
-  clock.lap("initramfs of " + std::to_string(initramfs_bytes) + " bytes built");
-  inputs.size = size_vm(bundle.config, plan.settings, initramfs_bytes);
-  apply_bind_copies(bundle.config, plan.binds);
-  write_create_request(container, bundle.config);
+  inputs.initramfs = agent_initramfs(plan.settings.agent, state_root);
+  struct stat st {};
+  if (::stat(inputs.initramfs.c_str(), &st) != 0) throw_errno("stat " + inputs.initramfs);
+  inputs.size = size_vm(bundle.config, plan.settings, static_cast<uint64_t>(st.st_size));
+  write_create_request(container, bundle.config, plan.share);
+  clock.lap("guest inputs ready");
   return inputs;
 }
 
-// Step 5: the container's terminal, a pty in raw mode sized as config.json says. The master
+// Step 6: the container's terminal, a pty in raw mode sized as config.json says. The master
 // goes out over --console-socket; the slave becomes the VMM's stdio.
 std::optional<PtyPair> open_console(const CreateRequest& request, const oci::Process& process) {
   if (!process.terminal || request.console_socket.empty()) return std::nullopt;
@@ -189,7 +226,7 @@ VmmStdio vmm_stdio(const std::optional<PtyPair>& console) {
   return VmmStdio{slave, slave, slave, true};
 }
 
-// Step 6: the VM's cgroup, made before the VMM joins it. Named on the undo stack first: a
+// Step 7: the VM's cgroup, made before the VMM joins it. Named on the undo stack first: a
 // half-made one is removed as well.
 void make_cgroup(const VmPlan& plan, const oci::Config& config, const VmSize& size, UndoStack& undo) {
   if (!plan.cgroup) return;
@@ -197,11 +234,12 @@ void make_cgroup(const VmPlan& plan, const oci::Config& config, const VmSize& si
   create_container_cgroup(*plan.cgroup, config, size.memory_mib);
 }
 
-// Step 7: the VMM, waited for until its agent has created the container. Throws StatusError
+// Step 8: the VMM, waited for until its agent has created the container. Throws StatusError
 // with the status the VMM reported.
 VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& inputs,
                       std::optional<PtyPair>& console, PhaseClock& clock) {
-  std::vector<std::string> command = vmm_command(plan.settings, inputs.size, creation.container.dir(), inputs.rootfs_disk);
+  std::vector<std::string> command =
+      vmm_command(plan.settings, inputs.size, creation.container.dir(), VmmFiles{inputs.initramfs, plan.share.share});
   if (plan.cgroup) command.insert(command.end(), {"--cgroup", *plan.cgroup});
   std::string shown;
   for (const std::string& word : command) shown += " " + word;
@@ -236,7 +274,7 @@ ContainerState created_state(const std::string& id, const Bundle& bundle, const 
   return state;
 }
 
-// Step 8: the create hooks, all on the host, where runc runs them during create (see the
+// Step 9: the create hooks, all on the host, where runc runs them during create (see the
 // README's hook table); then state.json says "created".
 void record_created(const LockedContainer& container, const oci::Hooks& hooks, const ContainerState& state) {
   const std::string creating = hook_state_json(state, Status::kCreating).dump();
@@ -246,7 +284,7 @@ void record_created(const LockedContainer& container, const oci::Hooks& hooks, c
   container.write_state(state);
 }
 
-// Step 9: a relative --pid-file is taken from the current directory.
+// Step 10: a relative --pid-file is taken from the current directory.
 void write_pid_file(const std::string& pid_file, pid_t pid) {
   if (pid_file.empty()) return;
   const std::string path = pid_file.front() == '/' ? pid_file : absolute_path(".", "") + "/" + pid_file;
@@ -270,12 +308,13 @@ void recover_aborted_create(const StateStore& store, const std::string& id) {
 }  // namespace
 
 CreatedContainer create_container(const Context& context, const CreateRequest& request) {
-  Bundle bundle = validate_request(request);
-  const VmPlan plan = plan_vm(bundle);
+  const Bundle bundle = validate_request(request);
+  const VmPlan plan = plan_vm(bundle, context.store, request.id);
   PhaseClock clock("create " + request.id);
   recover_aborted_create(context.store, request.id);
   Creation creation(context.store, request.id);
-  const GuestInputs inputs = build_guest_inputs(creation.container, bundle, plan, clock);
+  make_share(plan.share, creation.undo, clock);
+  const GuestInputs inputs = build_guest_inputs(creation.container, bundle, plan, context.store.root(), clock);
   std::optional<PtyPair> console = open_console(request, *bundle.config.process);
   make_cgroup(plan, bundle.config, inputs.size, creation.undo);
   const VmmIdentity vmm = start_vmm(creation, plan, inputs, console, clock);
@@ -297,9 +336,9 @@ CreateRequest create_request_from(const ParsedFlags& flags) {
 }
 
 oci::Config created_config(const LockedContainer& container) {
-  const std::string path = container.file(kCreateRequestFile);
+  const std::string path = container.file(kHostConfigFile);
   try {
-    return oci::parse_config(nlohmann::json::parse(read_file(path)).at("config"));
+    return oci::parse_config(nlohmann::json::parse(read_file(path)));
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": " + e.what());
   }

@@ -40,14 +40,16 @@ case "$FAKE_VMM" in
 esac
 VMM
 chmod +x "$tmp/fake-vmm"
-echo "{\"vmm\":\"$tmp/fake-vmm\",\"kernel\":\"/fake/vmlinux\",\"boot_timeout_seconds\":60}" > "$tmp/shim.json"
+# /bin/true stands in for virtiofsd: the stand-in VMM never runs it.
+echo "{\"vmm\":\"$tmp/fake-vmm\",\"kernel\":\"/fake/vmlinux\",\"boot_timeout_seconds\":60,\"virtiofsd\":\"/bin/true\"}" > "$tmp/shim.json"
 export PPC_KVM_SHIM_CONFIG=$tmp/shim.json PPC_KVM_SHIM_AGENT=$tmp/agent
 
 config() {  # config [PROCESS_EXTRA] [TOP_EXTRA] > config.json
   echo "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"$1}$2}"
 }
-root_clean() {  # no container directory may be left behind
-  [ -z "$(ls -A "$root" 2>/dev/null)" ] || { fail "$1: --root not clean: $(ls -A "$root")"; rm -rf "${root:?}"/*; }
+root_clean() {  # no container directory may be left behind (the agent's cached initramfs stays)
+  left=$(ls -A "$root" 2>/dev/null | grep -v '^agent-initramfs-.*\.cpio$')
+  [ -z "$left" ] || { fail "$1: --root not clean: $left"; rm -rf "${root:?}"/*; }
 }
 # A process that exists and is not a zombie (an orphaned VMM waits for a reaper that may
 # never come in a test machine).
@@ -99,6 +101,11 @@ done
 check "delete --force of an unknown id" 0 "" $shim delete --force nosuch
 check "unknown signal" 1 "unknown signal \"SIGBOGUS\"" $shim kill nosuch SIGBOGUS
 check "unknown command" 1 "No help topic for 'frobnicate'" $shim frobnicate
+config > "$tmp/b/config.json"
+echo "{\"vmm\":\"$tmp/fake-vmm\",\"virtiofsd\":\"/nonexistent/virtiofsd\"}" > "$tmp/no-virtiofsd.json"
+check "no virtiofsd" 1 "virtiofsd /nonexistent/virtiofsd: No such file or directory" \
+  env PPC_KVM_SHIM_CONFIG="$tmp/no-virtiofsd.json" $shim create --bundle "$tmp/b" c1
+root_clean "no virtiofsd"
 
 # --- the log formats: the same message in runc's text and JSON lines ---
 err=$($shim_stderr_log --log-format json state nosuch 2>&1)
@@ -126,9 +133,20 @@ if $shim create --bundle "$tmp/b" --pid-file "$tmp/pid" c1; then
   grep -q -- "--memory 336M --vcpus 2 " "$tmp/vmm-args" && grep -q -- "--ready-fd 3" "$tmp/vmm-args" \
     && grep -q -- "--container-request $root/c1/create.json" "$tmp/vmm-args" \
     && echo "ok: VMM arguments" || fail "VMM arguments: $(cat "$tmp/vmm-args")"
-  grep -q '"source":"/binds/0"' "$tmp/vmm-request.json" && grep -q '"source":"/binds/1"' "$tmp/vmm-request.json" \
-    && grep -q '"container_id":"c1"' "$tmp/vmm-request.json" \
-    && echo "ok: bind sources rewritten in the request" || fail "request: $(cat "$tmp/vmm-request.json")"
+  grep -q '"source":"/share/c1/m0"' "$tmp/vmm-request.json" && grep -q '"source":"/share/c1/m1"' "$tmp/vmm-request.json" \
+    && grep -q '"path":"/share/c1/root"' "$tmp/vmm-request.json" && grep -q '"container_id":"c1"' "$tmp/vmm-request.json" \
+    && grep -q '"shared_fs_tag":"ppc-kvm-share"' "$tmp/vmm-request.json" \
+    && echo "ok: root and bind sources are guest paths in the share" || fail "request: $(cat "$tmp/vmm-request.json")"
+  ! grep -q '"annotations"' "$tmp/vmm-request.json" && echo "ok: the guest gets no annotations" \
+    || fail "annotations reached the guest: $(cat "$tmp/vmm-request.json")"
+  grep -q -- "--fs-share $root/c1/share --fs-tag ppc-kvm-share --virtiofsd /bin/true" "$tmp/vmm-args" \
+    && echo "ok: the VMM serves the share" || fail "VMM share arguments: $(cat "$tmp/vmm-args")"
+  # The host's files, live: what the host writes the container's share shows.
+  [ "$(cat "$root/c1/share/c1/m0")" = "127.0.0.1 localhost" ] && [ "$(cat "$root/c1/share/c1/m1/file")" = "in a directory" ] \
+    && [ "$(cat "$root/c1/share/c1/root/bin/sh")" = busybox ] && echo "ok: root and binds are in the share" \
+    || fail "share contents: $(ls -R "$root/c1/share")"
+  ( : > "$root/c1/share/c1/m0" ) 2>/dev/null && fail "the ro bind of /etc/hosts is writable on the host" \
+    || echo "ok: a ro bind is read-only on the host"
   [ "$(stat -c %a "$root")" = 700 ] && [ "$(stat -c %a "$root/c1")" = 700 ] && echo "ok: state directories are 0700" \
     || fail "modes $(stat -c %a "$root") $(stat -c %a "$root/c1")"
   check "duplicate id" 1 "container with id c1 already exists" $shim create --bundle "$tmp/b" c1

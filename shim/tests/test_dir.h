@@ -1,10 +1,13 @@
 #pragma once
 // A temporary directory for one test, removed with everything in it.
 #include <stdlib.h>
+#include <sys/mount.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "base/tree_removal.h"
 
 namespace ppc::shim::test {
 
@@ -14,9 +17,14 @@ class TestDir {
     char pattern[] = "/tmp/shim-test.XXXXXX";
     path_ = ::mkdtemp(pattern);
   }
+  // A test that mounted something below leaves it to be unmounted here, never removed
+  // through (that would delete what was bound).
   ~TestDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    try {
+      for (const std::string& mount : mounts_below(path_)) ::umount2(mount.c_str(), MNT_DETACH);
+      remove_tree_within_mount(path_);
+    } catch (const std::exception&) {
+    }
   }
   const std::string& path() const { return path_; }
   std::string operator/(const std::string& name) const { return path_ + "/" + name; }

@@ -120,8 +120,8 @@ TEST(shim_vm_sizing, SizesAndCpusetsParse) {
 TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   const ShimConfig c = parse_shim_config(
       nlohmann::json::parse(R"({"kernel":"/k","vmm":"/v","agent":"/a","default_memory_mib":100,"memory_overhead_mib":32,
-        "default_vcpus":2,"vm_type":"hv","kernel_cmdline":"quiet","vmm_args":["--stats"],"max_bind_copy_mib":4,
-        "boot_timeout_seconds":9,"rootfs_disk_min_mib":0})"),
+        "default_vcpus":2,"vm_type":"hv","kernel_cmdline":"quiet","vmm_args":["--stats"],
+        "boot_timeout_seconds":9,"virtiofsd":"/opt/virtiofsd"})"),
       "cfg");
   EXPECT_EQ(c.kernel, "/k");
   EXPECT_EQ(c.vmm, "/v");
@@ -132,13 +132,14 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   EXPECT_EQ(c.vm_type, "hv");
   EXPECT_EQ(c.kernel_cmdline, "quiet");
   EXPECT_EQ(c.vmm_args, std::vector<std::string>{"--stats"});
-  EXPECT_EQ(c.max_bind_copy_mib, 4u);
   EXPECT_EQ(c.boot_timeout_seconds, 9u);
-  EXPECT_EQ(c.rootfs_disk_min_mib, 0u);  // 0: every root on a disk
-  EXPECT_EQ(ShimConfig{}.rootfs_disk_min_mib, 64u);
+  EXPECT_EQ(c.virtiofsd, "/opt/virtiofsd");
+  EXPECT_EQ(ShimConfig{}.virtiofsd, "/usr/lib/qemu/virtiofsd");
+  // The copies' settings of earlier versions are accepted, with a warning, and do nothing.
+  EXPECT_NO_THROW(parse_shim_config(nlohmann::json::parse(R"({"max_bind_copy_mib":4,"rootfs_disk_min_mib":0})"), "old"));
   for (const char* bad : {R"({"kernal":"/k"})", R"({"default_vcpus":17})", R"({"default_vcpus":"2"})",
                           R"({"vm_type":"kvm"})", R"({"vmm_args":[1]})", R"([])", R"({"kernel":""})",
-                          R"({"rootfs_disk_min_mib":-1})", R"({"rootfs_disk_min_mib":"64"})"}) {
+                          R"({"virtiofsd":""})", R"({"virtiofsd":1})"}) {
     try {
       parse_shim_config(nlohmann::json::parse(bad), "/etc/x.json");
       ADD_FAILURE() << "accepted " << bad;

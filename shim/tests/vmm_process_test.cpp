@@ -25,14 +25,18 @@ TEST(shim_vmm_process, CommandLineFollowsTheContract) {
   c.vmm = "/v";
   c.kernel_cmdline = "quiet";
   c.vmm_args = {"--stats"};
+  c.virtiofsd = "/usr/lib/qemu/virtiofsd";
   const VmSize s{336, 2, "pr", "/k"};
-  EXPECT_EQ(vmm_command(c, s, "/run/x/c1"),
-            (std::vector<std::string>{"/v", "--kernel", "/k", "--initrd", "/run/x/c1/initramfs.cpio", "--memory", "336M",
-                                      "--vcpus", "2", "--vm-type", "pr", "--cmdline", "quiet", "--vsock-uds",
-                                      "/run/x/c1/vsock.sock", "--console", "/run/x/c1/console.log", "--log", "/run/x/c1/vmm.log", "--container-request",
+  EXPECT_EQ(vmm_command(c, s, "/run/x/c1", VmmFiles{"/run/x/agent-initramfs-1.cpio", "/run/x/c1/share"}),
+            (std::vector<std::string>{"/v", "--kernel", "/k", "--initrd", "/run/x/agent-initramfs-1.cpio", "--memory",
+                                      "336M", "--vcpus", "2", "--cmdline", "quiet", "--vm-type", "pr", "--fs-share",
+                                      "/run/x/c1/share", "--fs-tag", "ppc-kvm-share", "--virtiofsd",
+                                      "/usr/lib/qemu/virtiofsd", "--vsock-uds", "/run/x/c1/vsock.sock", "--console",
+                                      "/run/x/c1/console.log", "--log", "/run/x/c1/vmm.log", "--container-request",
                                       "/run/x/c1/create.json", "--ready-fd", "3", "--stats"}));
-  const auto auto_type = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d");
+  const auto auto_type = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d", VmmFiles{"/i", ""});
   EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--vm-type"), 0);
+  EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--fs-share"), 0);
 }
 
 TEST(shim_vmm_process, OkThenTheExitStatusIsTheContainers) {

@@ -1,20 +1,14 @@
 #pragma once
-// The guest's initramfs for one container: the agent as /init and the bundle's root
-// filesystem under /rootfs (rootfs_builder; `rootfs` empty: an empty /rootfs, the root comes
-// on a disk, see rootfs_disk.h), bind-mount sources under /binds/<n>. Copied
-// files are extra files of that build; copied directories (with their subdirectories,
-// symlinks and modes) follow as a second cpio archive appended to the first, which the
-// kernel unpacks after it (an initramfs may be several concatenated archives).
-#include <cstdint>
+// The guest's initramfs holds only the agent (as /init): a container's files come through
+// the VM's share. It is the same for every container of one agent binary, so it is built
+// once, in the state root, and reused while that binary stays the same.
 #include <string>
-#include <vector>
-
-#include "vm/bind_mounts.h"
 
 namespace ppc::shim {
 
-// Writes `output` (complete or not at all) and returns its size in bytes. Throws Error.
-uint64_t build_container_initramfs(const std::string& agent, const std::string& rootfs,
-                                   const std::vector<BindCopy>& binds, const std::string& output);
+// <state root>/agent-initramfs-<key>.cpio, where the key names the agent file as it is now
+// (device, inode, size and modification time); built (atomically) when missing. Older
+// ones of other keys are removed. Throws Error naming the agent or the output.
+std::string agent_initramfs(const std::string& agent, const std::string& state_root);
 
 }  // namespace ppc::shim

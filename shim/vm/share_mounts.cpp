@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "base/error.h"
 #include "base/tree_removal.h"
@@ -17,12 +19,35 @@ void mount_or_throw(const std::string& source, const std::string& target, unsign
   if (::mount(source.c_str(), target.c_str(), nullptr, flags, nullptr) != 0) throw_errno(what + " " + target);
 }
 
+// Without mount_setattr (user-mode emulation has none): a remount of each mount at or below
+// `target`, keeping the flags it has and adding ours (a bind's remount replaces them all).
+void remount_each(const std::string& target, uint64_t set) {
+  unsigned long add = 0;
+  if (set & MOUNT_ATTR_RDONLY) add |= MS_RDONLY;
+  if (set & MOUNT_ATTR_NOSUID) add |= MS_NOSUID;
+  if (set & MOUNT_ATTR_NODEV) add |= MS_NODEV;
+  for (const std::string& mount : mounts_below(target)) {
+    struct statvfs now {};
+    if (::statvfs(mount.c_str(), &now) != 0) throw_errno("statvfs " + mount);
+    unsigned long kept = 0;
+    for (const auto [st, ms] : {std::pair{ST_RDONLY, MS_RDONLY}, {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV},
+                                {ST_NOEXEC, MS_NOEXEC}, {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME},
+                                {ST_RELATIME, MS_RELATIME}}) {
+      if (now.f_flag & st) kept |= ms;
+    }
+    mount_or_throw("", mount, MS_BIND | MS_REMOUNT | kept | add, "remount of");
+  }
+}
+
 // Attributes for a mount and everything below it (mount_setattr(2), Linux 5.12).
 void set_attributes(const std::string& target, uint64_t set) {
-  mount_attr attr{};
-  attr.attr_set = set;
-  if (::mount_setattr(AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) != 0)
-    throw_errno("setting nosuid,nodev" + std::string(set & MOUNT_ATTR_RDONLY ? ",ro" : "") + " on " + target);
+  with_context("setting nosuid,nodev" + std::string(set & MOUNT_ATTR_RDONLY ? ",ro" : "") + " on " + target, [&] {
+    mount_attr attr{};
+    attr.attr_set = set;
+    if (::mount_setattr(AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) == 0) return;
+    if (errno != ENOSYS) throw_errno("mount_setattr");
+    remount_each(target, set);
+  });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "log/logger.h"
 
 namespace ppc::shim {
 namespace {
@@ -48,10 +49,10 @@ ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source)
           if (!a.is_string()) throw Error(key + ": expected an array of strings, got " + a.dump());
           c.vmm_args.push_back(a.get<std::string>());
         }
-      } else if (key == "max_bind_copy_mib") c.max_bind_copy_mib = positive(v, key, 1 << 20);
-      else if (key == "rootfs_disk_min_mib") {
-        if (!v.is_number_unsigned() || v.get<uint64_t>() > (1 << 20)) throw Error(key + ": expected an integer from 0 to 1048576, got " + v.dump());
-        c.rootfs_disk_min_mib = v.get<uint64_t>();
+      } else if (key == "virtiofsd") c.virtiofsd = text(v, key);
+      else if (key == "max_bind_copy_mib" || key == "rootfs_disk_min_mib") {
+        // Settings of the copies a container used to get; its files are shared now.
+        logger().warning(source + ": " + key + " has no effect any more (a container's files are shared, not copied)");
       } else if (key == "boot_timeout_seconds") c.boot_timeout_seconds = static_cast<unsigned>(positive(v, key, 86400));
       else throw Error("unknown key \"" + key + "\"");
     }

@@ -10,9 +10,8 @@
 //    "vm_type": "auto",           auto, hv or pr (the VMM's --vm-type)
 //    "kernel_cmdline": "...",     the VMM's --cmdline (default "console=hvc0 panic=-1")
 //    "vmm_args": ["--stats"],     appended to the VMM's command line
-//    "max_bind_copy_mib": 16,     largest directory bind mount copied into the guest
-//    "rootfs_disk_min_mib": 64,   a container root this large or larger goes on a read-only
-//                                 ext4 disk instead of into the initramfs (0: always a disk)
+//    "virtiofsd": "/usr/lib/qemu/virtiofsd",  the daemon that serves the VM's share
+//                                 (Debian 12's qemu-system-common ships it there)
 //    "boot_timeout_seconds": 300} how long create waits for the guest's agent
 #include <cstdint>
 #include <string>
@@ -26,6 +25,7 @@ inline constexpr const char* kDefaultShimConfig = "/etc/ppc-kvm-shim/config.json
 inline constexpr const char* kDefaultKernel = "/usr/share/ppc-kvm-shim/guest-vmlinux";
 inline constexpr const char* kDefaultVmm = "/usr/libexec/ppc-kvm-shim/ppc-kvm-vmm";
 inline constexpr const char* kDefaultAgent = "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent";
+inline constexpr const char* kDefaultVirtiofsd = "/usr/lib/qemu/virtiofsd";
 
 struct ShimConfig {
   std::string kernel = kDefaultKernel;
@@ -37,8 +37,7 @@ struct ShimConfig {
   std::string vm_type = "auto";
   std::string kernel_cmdline = "console=hvc0 panic=-1";
   std::vector<std::string> vmm_args;
-  uint64_t max_bind_copy_mib = 16;
-  uint64_t rootfs_disk_min_mib = 64;
+  std::string virtiofsd = kDefaultVirtiofsd;
   unsigned boot_timeout_seconds = 300;
 };
 

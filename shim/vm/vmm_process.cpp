@@ -14,23 +14,22 @@
 
 #include "base/error.h"
 #include "base/ready_line.h"
-#include "vm/rootfs_disk.h"
+#include "protocol/shared_fs.h"
 
 namespace ppc::shim {
 
 std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
-                                     const std::string& rootfs_disk) {
+                                     const VmmFiles& files) {
   std::vector<std::string> cmd = {config.vmm,
                                   "--kernel", size.kernel,
-                                  "--initrd", state_dir + "/initramfs.cpio",
+                                  "--initrd", files.initramfs,
                                   "--memory", std::to_string(size.memory_mib) + "M",
-                                  "--vcpus", std::to_string(size.vcpus)};
+                                  "--vcpus", std::to_string(size.vcpus),
+                                  "--cmdline", config.kernel_cmdline};
   if (size.vm_type != "auto") cmd.insert(cmd.end(), {"--vm-type", size.vm_type});
-  if (rootfs_disk.empty()) {
-    cmd.insert(cmd.end(), {"--cmdline", config.kernel_cmdline});
-  } else {
-    cmd.insert(cmd.end(), {"--drive", rootfs_disk + ",ro", "--cmdline", config.kernel_cmdline + " " + kRootfsDiskCmdline});
-  }
+  if (!files.share.empty())
+    cmd.insert(cmd.end(), {"--fs-share", files.share, "--fs-tag", std::string(protocol::kSharedFsTag), "--virtiofsd",
+                           config.virtiofsd});
   cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vsock.sock", "--console", state_dir + "/console.log",
                          "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
                          "--ready-fd", std::to_string(kReadyFd)});

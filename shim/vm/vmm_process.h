@@ -23,9 +23,16 @@ namespace ppc::shim {
 
 inline constexpr int kReadyFd = 3;
 
-// The VMM's command line for a container whose files live in `state_dir`.
+// What the VMM boots with besides the kernel: the (agent-only) initramfs, and the share
+// directory its virtiofsd serves ("" for none).
+struct VmmFiles {
+  std::string initramfs;
+  std::string share;
+};
+
+// The VMM's command line for a container whose state lives in `state_dir`.
 std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
-                                     const std::string& rootfs_disk = "");
+                                     const VmmFiles& files);
 
 struct VmmStdio {
   int in = 0, out = 1, err = 2;

@@ -117,6 +117,7 @@ void ContainerRelay::run() {
     create.container_id = request_.at("container_id").get<std::string>();
     create.config = request_.at("config");
     create.hostname = request_.value("hostname", "");
+    create.shared_fs_tag = request_.value("shared_fs_tag", "");
     try {
       session.request(create);
     } catch (const AgentError& e) {

@@ -22,6 +22,7 @@ inline constexpr int kMaxJsonDepth = 64;
 // so an id can go into a path or a log line as it is.
 inline constexpr size_t kMaxIdLength = 256;
 inline constexpr size_t kMaxHostnameLength = 64;  // Linux HOST_NAME_MAX
+inline constexpr size_t kMaxSharedFsTagLength = 36;  // virtio-fs's config space
 inline constexpr size_t kMaxErrorMessageLength = 4096;
 inline constexpr int kMaxSignal = 64;  // SIGRTMAX on Linux
 inline constexpr int kMaxTerminalDimension = 4096;  // rows and cols

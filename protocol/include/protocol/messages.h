@@ -64,6 +64,10 @@ struct CreateContainer {
   nlohmann::json config;
   // Decided by the host (config.hostname, or none): empty keeps the guest's own name.
   std::string hostname;
+  // The VM's shared file system (shared_fs.h): when set, the agent mounts it and the
+  // container's root (config.root.path) and bind sources are paths in it. Empty: the root is
+  // the one the guest booted with (/rootfs of the initramfs).
+  std::string shared_fs_tag;
   bool operator==(const CreateContainer&) const = default;
 };
 

@@ -115,6 +115,8 @@ Container mode (what ppc-kvm-shim runs):
                       process (role "control" in --print-seccomp).
   --ready-fd N        an inherited pipe for that line (needs --container-request)
   --log FILE          where the VMM's own messages go in container mode (appended)
+  --until-adopted     the ready fd is a socket on which the creator answers "adopted" once
+                      it has recorded the container; if it closes first, the VM stops
 
 Exit status: 0 guest powered off; 1 VMM failure; 2 bad arguments or files (no VM created);
 3 guest reboot; 4 guest panic or ibm,os-term; 128+N stopped by signal N (the guest is
@@ -230,6 +232,7 @@ std::vector<Flag> mode_flags() {
       {"--container-request", true, [](CliOptions& o, const std::string& v) { o.container_request = v; }},
       {"--log", true, [](CliOptions& o, const std::string& v) { o.log_file = v; }},
       {"--ready-fd", true, [](CliOptions& o, const std::string& v) { o.ready_fd = static_cast<int>(parse_number("--ready-fd", v, 0x7fffffff)); }},
+      {"--until-adopted", false, [](CliOptions& o, const std::string&) { o.until_adopted = true; }},
   };
 }
 
@@ -256,6 +259,7 @@ void check_combinations(const CliOptions& o) {
   if (!container && o.ready_fd >= 0) throw ConfigError("--ready-fd goes with --container-request");
   if (container && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");
   if (!container && !o.log_file.empty()) throw ConfigError("--log goes with --container-request (otherwise messages go to stderr)");
+  if (!container && o.until_adopted) throw ConfigError("--until-adopted goes with --container-request");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ struct CliOptions {
   // inherited fd that gets "ok" or "error <status> <message>" once the container is created.
   std::string container_request;
   int ready_fd = -1;
+  bool until_adopted = false;  // the creator answers "adopted" on the ready fd; else the VM stops
   std::string log_file;  // container mode: where the VMM's own messages go
 };
 

@@ -1,6 +1,7 @@
 // ppc-kvm-vmm: the microVM monitor. Parses the command line, runs the machine, and is the one
 // place that prints errors.
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,7 +34,8 @@ using namespace ppc::vmm;
 std::unique_ptr<ContainerRelay> container_relay(const CliOptions& options, Sandbox& sandbox) {
   if (options.container_request.empty()) return nullptr;
   auto relay = std::make_unique<ContainerRelay>(options.container_request, options.ready_fd,
-                                                sandbox.usable_path(options.machine.devices.vsock_uds));
+                                                sandbox.usable_path(options.machine.devices.vsock_uds),
+                                                options.until_adopted);
   ContainerRelay* s = relay.get();
   Companion companion;
   companion.start = [s, &sandbox] { s->start([&sandbox] { sandbox.enter_thread(Role::Control, "control"); }); };
@@ -61,6 +63,9 @@ void send_own_output_to(const std::string& log_file) {
 
 int main(int argc, char** argv) {
   const BootTiming boot_timing;  // before anything else: the process's own start-up counts
+  // A reader that went away (the container's stdout, the creator) is an error on that write,
+  // never the death of the VM.
+  ::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<ContainerRelay> relay;
   try {
     const CliOptions options = parse_cli(std::vector<std::string>(argv + 1, argv + argc));

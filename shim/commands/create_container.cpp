@@ -321,6 +321,7 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   ContainerState state = created_state(request.id, bundle, inputs.size, vmm);
   record_created(creation.container, bundle.config.hooks, state);
   write_pid_file(request.pid_file, state.pid);
+  creation.vmm->adopt();  // recorded: from here on the VMM outlives this process
   creation.undo.keep();
   return CreatedContainer{std::move(creation.container), std::move(state), std::move(*creation.vmm)};
 }

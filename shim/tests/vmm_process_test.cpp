@@ -33,7 +33,7 @@ TEST(shim_vmm_process, CommandLineFollowsTheContract) {
                                       "/run/x/c1/share", "--fs-tag", "ppc-kvm-share", "--virtiofsd",
                                       "/usr/lib/qemu/virtiofsd", "--vsock-uds", "/run/x/c1/vsock.sock", "--console",
                                       "/run/x/c1/console.log", "--log", "/run/x/c1/vmm.log", "--container-request",
-                                      "/run/x/c1/create.json", "--ready-fd", "3", "--stats"}));
+                                      "/run/x/c1/create.json", "--ready-fd", "3", "--until-adopted", "--stats"}));
   const auto auto_type = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d", VmmFiles{"/i", ""});
   EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--vm-type"), 0);
   EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--fs-share"), 0);

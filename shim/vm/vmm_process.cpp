@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,7 +33,7 @@ std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& siz
                            config.virtiofsd});
   cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vsock.sock", "--console", state_dir + "/console.log",
                          "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
-                         "--ready-fd", std::to_string(kReadyFd)});
+                         "--ready-fd", std::to_string(kReadyFd), "--until-adopted"});
   cmd.insert(cmd.end(), config.vmm_args.begin(), config.vmm_args.end());
   return cmd;
 }
@@ -95,8 +96,10 @@ namespace {
 }  // namespace
 
 VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmStdio& stdio) {
+  // A socket, not a pipe: after "ok" the VMM waits on it for "adopted" (adopt()), and takes
+  // its closing before that for this process's death (--until-adopted).
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe");
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) throw_errno("socketpair");
   UniqueFd read_end(fds[0]), write_end(fds[1]);
   std::vector<char*> argv;
   for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
@@ -122,6 +125,12 @@ void VmmProcess::kill_and_reap() {
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
+}
+
+void VmmProcess::adopt() {
+  static constexpr char kAdopted[] = "adopted\n";
+  if (ready_.valid()) [[maybe_unused]] ssize_t n = ::send(ready_.get(), kAdopted, sizeof kAdopted - 1, MSG_NOSIGNAL);
+  ready_.reset();
 }
 
 int VmmProcess::wait_exit() {

@@ -70,7 +70,10 @@ class VmmProcess {
   std::optional<int> try_wait();
   // SIGKILL and reap.
   void kill_and_reap();
-  // The VMM is now the container's and outlives this process.
+  // Tells the VMM it is recorded (state.json, pid file): from now on it outlives this
+  // process. Until then, this process's death stops it.
+  void adopt();
+  // The VMM is now the container's and outlives this object.
   void release() { pid_ = -1; }
 
  private:

@@ -1,6 +1,8 @@
 #include "container/container_relay.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 
 #include "agent_client/agent_session.h"
 #include "base/ready_line.h"
+#include "log.h"
 #include "protocol/agent_port.h"
 
 namespace ppc::vmm {
@@ -49,8 +52,9 @@ void make_raw(int fd) {
 
 }  // namespace
 
-ContainerRelay::ContainerRelay(const std::string& request_file, int ready_fd, std::string vsock_uds)
-    : request_(read_request(request_file)), ready_(ready_fd), vsock_uds_(std::move(vsock_uds)) {
+ContainerRelay::ContainerRelay(const std::string& request_file, int ready_fd, std::string vsock_uds, bool until_adopted)
+    : request_(read_request(request_file)), ready_(ready_fd), vsock_uds_(std::move(vsock_uds)),
+      until_adopted_(until_adopted) {
   auto copy = [](int fd, const char* name) {
     UniqueFd c(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
     if (!c.valid()) throw_errno(std::string("container mode: the VMM's ") + name + " must be open");
@@ -65,6 +69,7 @@ std::vector<int> ContainerRelay::fds() const { return {ready_.get(), stdin_.get(
 
 ContainerRelay::~ContainerRelay() {
   if (thread_.joinable()) thread_.detach();  // the VMM is exiting; the guest is gone
+  if (adoption_.joinable()) adoption_.detach();
 }
 
 void ContainerRelay::start(std::function<void()> on_thread_start) {
@@ -97,11 +102,24 @@ std::optional<int> ContainerRelay::exit_status(std::chrono::milliseconds patienc
   return status_;
 }
 
-void ContainerRelay::report(const std::string& line) {
+void ContainerRelay::report(const std::string& line, bool keep_open) {
   const std::lock_guard lock(ready_mutex_);
   if (!ready_.valid()) return;
-  [[maybe_unused]] ssize_t n = ::write(ready_.get(), line.data(), line.size());
-  ready_.reset();
+  [[maybe_unused]] ssize_t n = ::write(ready_.get(), line.data(), line.size());  // SIGPIPE is ignored
+  if (!keep_open) ready_.reset();
+}
+
+void ContainerRelay::await_adoption() {
+  std::string answer;
+  char c = 0;
+  while (answer.size() < 16 && ::read(ready_.get(), &c, 1) == 1 && c != '\n') answer.push_back(c);
+  {
+    const std::lock_guard lock(ready_mutex_);
+    ready_.reset();
+  }
+  if (answer == "adopted") return;
+  log_line("the container's creator went away before it recorded the container: stopping the VM");
+  ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM);  // the main thread stops the machine
 }
 
 void ContainerRelay::report_failure(const std::string& message) { report(encode_ready_error(1, message)); }
@@ -126,7 +144,8 @@ void ContainerRelay::run() {
       return;
     }
     session.attach_input(id, UniqueFd(::dup(stdin_.get())));
-    report(encode_ready_ok());
+    report(encode_ready_ok(), until_adopted_);
+    if (until_adopted_) adoption_ = std::thread(&ContainerRelay::await_adoption, this);
     std::thread resizer;
     std::atomic<bool> done{false};
     if (terminal) {

@@ -28,7 +28,11 @@ class ContainerRelay {
   // now, before the VMM gives up access to the file system, and takes copies of this
   // process's stdio (the container's), so that the VMM can point its own elsewhere. Throws
   // Error naming the file.
-  ContainerRelay(const std::string& request_file, int ready_fd, std::string vsock_uds);
+  // until_adopted: after "ok", the creator (ppc-kvm-shim create) answers "adopted" on the
+  // ready fd (a socket) once it has recorded the container; should the ready fd close first,
+  // the creator died half way, and the VMM stops itself (SIGTERM to its own process) instead
+  // of running on unrecorded.
+  ContainerRelay(const std::string& request_file, int ready_fd, std::string vsock_uds, bool until_adopted = false);
   ~ContainerRelay();
 
   // Starts the relay's thread, which calls on_thread_start first (to load its seccomp
@@ -49,7 +53,9 @@ class ContainerRelay {
 
  private:
   void run();
-  void report(const std::string& line);  // an encoded ready line (base/ready_line.h), once
+  // An encoded ready line (base/ready_line.h), once; the fd stays open when keep_open.
+  void report(const std::string& line, bool keep_open = false);
+  void await_adoption();
   void follow_window_size();
 
   nlohmann::json request_;
@@ -57,7 +63,9 @@ class ContainerRelay {
   UniqueFd ready_;
   UniqueFd stdin_, stdout_, stderr_;
   std::string vsock_uds_;
+  bool until_adopted_ = false;
   std::thread thread_;
+  std::thread adoption_;
   std::mutex status_mutex_;
   std::condition_variable status_changed_;
   bool finished_ = false;  // run() returned

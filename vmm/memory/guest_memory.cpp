@@ -1,5 +1,9 @@
 #include "memory/guest_memory.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <bit>
 #include <cstring>
 #include <string>
@@ -10,9 +14,23 @@
 namespace ppc::vmm {
 namespace {
 
-Mapping map_ram(uint64_t size) {
+UniqueFd make_ram_fd(uint64_t size, RamBacking backing) {
   if (size == 0) throw Error("guest RAM size is 0");
-  return Mapping::anonymous(size, "guest RAM");
+  if (backing == RamBacking::Private) return {};
+  UniqueFd fd(::memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!fd.valid()) throw_errno("memfd_create for shared guest RAM");
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) < 0) throw_errno("ftruncate shared guest RAM to " + hex(size));
+  if (::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) throw_errno("sealing shared guest RAM");
+  return fd;
+}
+
+Mapping map_ram(uint64_t size, int fd) {
+  if (fd < 0) return Mapping::anonymous(size, "guest RAM");
+  Mapping ram = Mapping::shared_fd(fd, size, 0, "shared guest RAM");
+  // shmem gets transparent huge pages only as /sys/kernel/mm/transparent_hugepage/shmem_enabled
+  // says; under "advise" this asks for them (elsewhere it changes nothing, so errors are moot).
+  ::madvise(ram.data(), size, MADV_HUGEPAGE);
+  return ram;
 }
 
 template <typename T>
@@ -24,7 +42,8 @@ T byteswap(T value) {
 
 }  // namespace
 
-GuestMemory::GuestMemory(uint64_t size) : ram_(map_ram(size)) {}
+GuestMemory::GuestMemory(uint64_t size, RamBacking backing)
+    : fd_(make_ram_fd(size, backing)), ram_(map_ram(size, fd_.get())) {}
 
 bool GuestMemory::contains(uint64_t gpa, uint64_t len) const {
   return gpa <= size() && len <= size() - gpa;

@@ -1,20 +1,29 @@
 #pragma once
-// Guest physical RAM: one anonymous mapping that starts at guest physical address 0.
+// Guest physical RAM: one mapping that starts at guest physical address 0.
 // Every access the VMM makes on the guest's behalf goes through the checked accessors,
 // because addresses and lengths come from a hostile guest.
 #include <cstdint>
 #include <span>
 
 #include "base/mapping.h"
+#include "base/unique_fd.h"
 
 namespace ppc::vmm {
 
+// Private: anonymous memory, only this process (and KVM) sees it. Shared: a memfd mapped
+// MAP_SHARED, which another process (a vhost-user backend) can map too; it is sealed so that
+// no holder of the fd can grow or shrink it under the guest (a shrink would make the VMM's
+// and KVM's accesses fault).
+enum class RamBacking { Private, Shared };
+
 class GuestMemory {
  public:
-  explicit GuestMemory(uint64_t size);
+  explicit GuestMemory(uint64_t size, RamBacking backing = RamBacking::Private);
 
   uint64_t size() const { return ram_.size(); }
   uint8_t* host_base() const { return ram_.data(); }
+  // Shared RAM: the memfd behind it (offset 0 is guest physical 0). Private RAM: -1.
+  int fd() const { return fd_.get(); }
 
   // True when [gpa, gpa + len) lies inside RAM; safe against wrap-around.
   bool contains(uint64_t gpa, uint64_t len) const;
@@ -38,6 +47,7 @@ class GuestMemory {
   void store_le32(uint64_t gpa, uint32_t value) const;
 
  private:
+  UniqueFd fd_;  // before ram_: the mapping is made from it
   Mapping ram_;
 };
 

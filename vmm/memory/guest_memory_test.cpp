@@ -1,6 +1,12 @@
 #include "memory/guest_memory.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <array>
 #include <cstdint>
@@ -59,7 +65,44 @@ TEST(GuestMemory, WriteThenReadRoundTrips) {
   EXPECT_EQ(in, out);
 }
 
-TEST(GuestMemory, ZeroSizeIsRefused) { EXPECT_THROW(GuestMemory(0), Error); }
+TEST(GuestMemory, ZeroSizeIsRefused) {
+  EXPECT_THROW(GuestMemory(0), Error);
+  EXPECT_THROW(GuestMemory(0, RamBacking::Shared), Error);
+}
+
+TEST(GuestMemory, PrivateRamHasNoFd) { EXPECT_EQ(GuestMemory(kSize).fd(), -1); }
+
+TEST(GuestMemory, SharedRamIsAMemfdAnotherMappingSees) {
+  GuestMemory mem(kSize, RamBacking::Shared);
+  ASSERT_GE(mem.fd(), 0);
+  struct stat st {};
+  ASSERT_EQ(::fstat(mem.fd(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), kSize);
+  EXPECT_NE(::fcntl(mem.fd(), F_GETFD) & FD_CLOEXEC, 0);
+  // What a vhost-user backend does with the fd: its own MAP_SHARED mapping of the same pages.
+  void* other = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED, mem.fd(), 0);
+  ASSERT_NE(other, MAP_FAILED);
+  auto* bytes = static_cast<uint8_t*>(other);
+  mem.store_le32(0x1000, 0x11223344);
+  EXPECT_EQ(bytes[0x1000], 0x44);
+  bytes[kSize - 1] = 0xa5;
+  std::array<uint8_t, 1> out{};
+  mem.read(kSize - 1, out);
+  EXPECT_EQ(out[0], 0xa5);
+  ::munmap(other, kSize);
+}
+
+TEST(GuestMemory, SharedRamCannotBeResizedOrUnsealed) {
+  GuestMemory mem(kSize, RamBacking::Shared);
+  const int seals = ::fcntl(mem.fd(), F_GET_SEALS);
+  EXPECT_EQ(seals & (F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL), F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+  EXPECT_EQ(seals & F_SEAL_WRITE, 0);  // the guest and the backend write to it
+  errno = 0;
+  EXPECT_EQ(::ftruncate(mem.fd(), kSize / 2), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::ftruncate(mem.fd(), kSize * 2), -1);
+  EXPECT_EQ(::fcntl(mem.fd(), F_ADD_SEALS, F_SEAL_WRITE), -1);
+}
 
 }  // namespace
 }  // namespace ppc::vmm

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "memory/guest_memory.h"
 #include "virtio/queue.h"
 
 namespace ppc::vmm {
@@ -35,6 +36,14 @@ class VirtioDevice {
   // Back to the initial state (driver wrote 0 to Status, or NEEDS_RESET): drop all guest
   // references and host connections tied to this activation.
   virtual void reset() = 0;
+
+  // A device whose queues another process serves (a vhost-user backend). Guest RAM must then
+  // be shared (RamBacking::Shared), and the transport does not watch the queues' notification
+  // eventfds itself: it hands them over here, once, before the guest runs (kick_fds[q] is
+  // signalled when the driver notifies queue q), and queue_notify is never called. Throws
+  // Error when the device cannot work.
+  virtual bool external_queues() const { return false; }
+  virtual void connect_external_queues(const GuestMemory&, std::span<const int> /*kick_fds*/) {}
 };
 
 }  // namespace ppc::vmm

@@ -22,7 +22,8 @@ enum : uint64_t {
   kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044, kQueueNotify = 0x050,
   kInterruptStatus = 0x060, kInterruptAck = 0x064, kStatus = 0x070, kQueueDescLow = 0x080,
   kQueueDescHigh = 0x084, kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
-  kQueueDeviceHigh = 0x0a4, kConfigGeneration = 0x0fc, kConfig = 0x100,
+  kQueueDeviceHigh = 0x0a4, kShmSel = 0x0ac, kShmLenLow = 0x0b0, kShmLenHigh = 0x0b4, kShmBaseLow = 0x0b8,
+  kShmBaseHigh = 0x0bc, kConfigGeneration = 0x0fc, kConfig = 0x100,
 };
 constexpr uint32_t kMagicValue = 0x74726976;  // "virt"
 constexpr uint32_t kVendor = 0x4b505050;      // "PPPK": ours
@@ -59,19 +60,26 @@ void MmioTransport::connect(EventWiring& wiring) {
   irq_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!irq_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupt");
   wiring.register_irqfd(irq_fd_.get(), irq_);
+  const bool external = device_->external_queues();
+  std::vector<int> kick_fds;
   for (uint16_t q = 0; q < queues_.size(); ++q) {
     UniqueFd fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!fd.valid()) throw_errno("eventfd for " + device_->name() + " queue " + std::to_string(q));
     // The guest's write of q to QueueNotify signals this eventfd inside KVM, without an exit to us.
     wiring.register_ioeventfd(base_ + kQueueNotify, 4, q, fd.get());
     const int raw = fd.get();
-    loop_.add(raw, EPOLLIN, [this, raw, q](uint32_t) {
-      uint64_t count;
-      if (::read(raw, &count, sizeof count) != sizeof count) return;
-      on_queue_notify(q);
-    });
+    kick_fds.push_back(raw);
+    if (!external) {
+      loop_.add(raw, EPOLLIN, [this, raw, q](uint32_t) {
+        uint64_t count;
+        if (::read(raw, &count, sizeof count) != sizeof count) return;
+        on_queue_notify(q);
+      });
+    }
     notify_fds_.push_back(std::move(fd));
   }
+  // Another process serves these queues: it waits on the eventfds itself.
+  if (external) device_->connect_external_queues(mem_, kick_fds);
 }
 
 Virtqueue* MmioTransport::selected_queue() { return queue_sel_ < queues_.size() ? &queues_[queue_sel_] : nullptr; }
@@ -99,6 +107,8 @@ void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
     case kInterruptStatus: v = interrupt_status_; break;
     case kStatus: v = status_; break;
     case kConfigGeneration: v = config_generation_; break;
+    // No device has shared memory regions: a length (and base) of all ones means "none" (4.2.2).
+    case kShmLenLow: case kShmLenHigh: case kShmBaseLow: case kShmBaseHigh: v = 0xffffffff; break;
     default: break;  // write-only or reserved registers read as 0
   }
   store32(data, v);
@@ -147,6 +157,7 @@ void MmioTransport::mmio_write(uint64_t offset, std::span<const uint8_t> data) {
       if (v < queues_.size()) loop_.post([this, v] { on_queue_notify(static_cast<uint16_t>(v)); });
       break;
     case kInterruptAck: interrupt_status_ &= ~v; break;
+    case kShmSel: break;  // there are no regions to select
     case kStatus:
       lock.unlock();
       on_loop([this, v] { set_status(v); });
@@ -202,6 +213,12 @@ void MmioTransport::notify_used(uint16_t queue) {
 void MmioTransport::on_queue_notify(uint16_t queue) {
   // Loop thread; the queues and the device are the loop's.
   if (!active_) return;
+  if (device_->external_queues()) {
+    // A notification that missed the ioeventfd: pass it on to the process serving the queue.
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(notify_fds_[queue].get(), &one, sizeof one);
+    return;
+  }
   try {
     device_->queue_notify(queue);
   } catch (const QueueError& e) {

@@ -2,7 +2,9 @@
 // The virtio-mmio transport (virtio 1.x, register layout version 2) for one device: its
 // registers (reached through KVM_EXIT_MMIO on vCPU threads), feature negotiation, queue
 // set-up, notifications through ioeventfd and interrupts through irqfd, both handled on the
-// event-loop thread.
+// event-loop thread. For a device whose queues another process serves (external_queues()),
+// the notification eventfds go to that process instead, and the device calls notify_used
+// when it signals completions.
 #include <atomic>
 #include <functional>
 #include <cstdint>
@@ -29,7 +31,8 @@ class MmioTransport final : public MmioHandler {
                 uint32_t irq);
   ~MmioTransport();
 
-  // Wires the queue notifications (ioeventfd) and the interrupt (irqfd) into the hypervisor.
+  // Wires the queue notifications (ioeventfd) and the interrupt (irqfd) into the hypervisor;
+  // hands the notifications of external queues to the device (which may throw Error).
   void connect(EventWiring& wiring);
 
   uint64_t base() const { return base_; }

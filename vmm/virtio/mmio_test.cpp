@@ -30,7 +30,8 @@ enum : uint64_t {
   kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044, kQueueNotify = 0x050,
   kInterruptStatus = 0x060, kInterruptAck = 0x064, kStatus = 0x070, kQueueDescLow = 0x080,
   kQueueDescHigh = 0x084, kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
-  kQueueDeviceHigh = 0x0a4, kConfigGeneration = 0x0fc, kConfig = 0x100,
+  kQueueDeviceHigh = 0x0a4, kShmSel = 0x0ac, kShmLenLow = 0x0b0, kShmLenHigh = 0x0b4, kShmBaseLow = 0x0b8,
+  kShmBaseHigh = 0x0bc, kConfigGeneration = 0x0fc, kConfig = 0x100,
 };
 constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8, kNeedsReset = 64, kFailed = 128;
 constexpr uint32_t kUsedBufferInterrupt = 1, kConfigChangeInterrupt = 2;
@@ -533,16 +534,19 @@ TEST_F(MmioTest, ReservedAndWriteOnlyRegistersReadZero) {
   const std::vector<uint64_t> write_only = {kDeviceFeaturesSel, kDriverFeatures, kDriverFeaturesSel, kQueueSel,
                                             kQueueNum,          kQueueNotify,    kInterruptAck,     kQueueDescLow,
                                             kQueueDescHigh,     kQueueDriverLow, kQueueDriverHigh,  kQueueDeviceLow,
-                                            kQueueDeviceHigh};
+                                            kQueueDeviceHigh,   kShmSel};
+  // No device has shared memory regions: their length and base read all ones ("none").
+  const std::vector<uint64_t> no_region = {kShmLenLow, kShmLenHigh, kShmBaseLow, kShmBaseHigh};
   std::vector<uint64_t> reserved;
   for (uint64_t off = 0; off < kConfig; off += 4) {
     const auto known = [off](const std::vector<uint64_t>& v) { return std::find(v.begin(), v.end(), off) != v.end(); };
-    if (!known(readable_registers) && !known(write_only)) reserved.push_back(off);
+    if (!known(readable_registers) && !known(write_only) && !known(no_region)) reserved.push_back(off);
   }
   ASSERT_FALSE(reserved.empty());
   for (const uint64_t off : reserved) write32(off, 0xffffffff);
   for (const uint64_t off : reserved) EXPECT_EQ(read32(off), 0u) << "offset " << off;
   for (const uint64_t off : write_only) EXPECT_EQ(read32(off), 0u) << "offset " << off;
+  for (const uint64_t off : no_region) EXPECT_EQ(read32(off), 0xffffffffu) << "offset " << off;
   // The writes to reserved offsets changed nothing.
   EXPECT_EQ(read32(kStatus), kAcknowledge | kDriver | kFeaturesOk | kDriverOk);
   EXPECT_EQ(calls.resets, 0);

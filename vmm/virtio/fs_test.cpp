@@ -59,7 +59,7 @@ class FsDeviceTest : public ::testing::Test {
   // Builds the device (on the loop thread, as the transport would call it) and connects it.
   void make_device(FakeBackend::Handler handler = FakeBackend::virtiofsd()) {
     backend_.serve(handler);
-    on_loop([&] { device_ = std::make_unique<FsDevice>(loop_, "myshare", backend_.take_frontend_end(), 2s); });
+    on_loop([&] { device_ = std::make_unique<FsDevice>(loop_, "myshare", backend_.take_frontend_end(), 20s); });
     const std::array<int, 2> kicks = {kicks_[0].get(), kicks_[1].get()};
     device_->connect_external_queues(mem_, kicks);
   }
@@ -135,7 +135,7 @@ TEST_F(FsDeviceTest, ABackendWithoutIndirectDescriptorsGetsAGuestWithout) {
 
 TEST_F(FsDeviceTest, ABackendWithoutVersion1IsRefused) {
   backend_.serve(FakeBackend::virtiofsd(FsDevice::kFeatureIndirectDesc | (1ull << 30)));
-  on_loop([&] { device_ = std::make_unique<FsDevice>(loop_, "t", backend_.take_frontend_end(), 2s); });
+  on_loop([&] { device_ = std::make_unique<FsDevice>(loop_, "t", backend_.take_frontend_end(), 20s); });
   const std::array<int, 2> kicks = {kicks_[0].get(), kicks_[1].get()};
   try {
     device_->connect_external_queues(mem_, kicks);
@@ -149,7 +149,7 @@ TEST_F(FsDeviceTest, ABackendWithoutVersion1IsRefused) {
 TEST_F(FsDeviceTest, PrivateGuestRamIsRefused) {
   GuestMemory private_ram(kRam);
   backend_.serve();
-  on_loop([&] { device_ = std::make_unique<FsDevice>(loop_, "t", backend_.take_frontend_end(), 2s); });
+  on_loop([&] { device_ = std::make_unique<FsDevice>(loop_, "t", backend_.take_frontend_end(), 20s); });
   const std::array<int, 2> kicks = {kicks_[0].get(), kicks_[1].get()};
   EXPECT_THROW(device_->connect_external_queues(private_ram, kicks), Error);
   destroy();

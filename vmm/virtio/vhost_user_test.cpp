@@ -146,7 +146,9 @@ TEST_P(BadReplies, AreRefusedAndBreakTheConnection) {
     bad.answer(b);
     return true;
   });
-  VhostUserFrontend frontend(backend.take_frontend_end(), 300ms);
+  // Short only where the wait is the point: a loaded machine must not turn a reply into silence.
+  const bool silent = std::string(bad.name) == "Silence";
+  VhostUserFrontend frontend(backend.take_frontend_end(), silent ? 300ms : 20s);
   frontend.start();
   const std::string first = error_of([&] { frontend.set_features(1ull << 32); });
   EXPECT_NE(first.find(bad.expected), std::string::npos) << first;

@@ -49,7 +49,14 @@ class FakeBackend {
       backend_end_.reset(sv[1]);
     }
   }
+  // Over a connection accepted elsewhere (the fake virtiofsd).
+  explicit FakeBackend(UniqueFd backend_end) : backend_end_(std::move(backend_end)) {}
   ~FakeBackend() { stop(); }
+
+  // Waits until the frontend hung up (or the handler stopped serving).
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
 
   // The frontend's end, handed over once.
   UniqueFd take_frontend_end() { return std::move(frontend_end_); }

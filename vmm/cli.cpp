@@ -74,6 +74,15 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
                       to the Unix socket PATH_P
   --vsock-cid N       the guest's vsock CID (default 3)
   --no-rng            no virtio-rng device
+  --fs-share DIR      a virtio-fs device sharing the existing directory DIR through
+                      virtiofsd, which the VMM starts (before the jail, as root; it is a
+                      child of the process callers know and ends with it). The guest mounts
+                      it with: mount -t virtiofs TAG /mnt. Binds made under DIR later reach
+                      the guest only if DIR is a shared mount (mount --make-shared) in the
+                      mount namespace where they are made: the caller prepares that
+  --fs-tag TAG        the share's tag, 1 to 36 bytes (default ppc-kvm-share)
+  --virtiofsd PATH    the daemon (default /usr/lib/qemu/virtiofsd, Debian 12's
+                      qemu-system-common); its messages go to the VMM's log stream
   --stats             at the end, print boot milestones and VM exits by reason
   --print-boot-times  before the machine starts, print its start-up times on the monotonic
                       clock (and CLOCK_REALTIME's offset); implies --stats, whose milestones
@@ -177,6 +186,13 @@ DriveConfig parse_drive(std::string v) {
   return drive;
 }
 
+// What Linux's virtio-fs driver accepts as a tag: 1 to 36 bytes, no newline.
+std::string parse_fs_tag(const std::string& v) {
+  if (v.empty() || v.size() > 36 || v.find('\n') != std::string::npos)
+    throw ConfigError("--fs-tag '" + v + "': 1 to 36 bytes, no newline");
+  return v;
+}
+
 // Each virtio device's flags (virtio/device_set.h opens what they ask for).
 std::vector<Flag> device_flags() {
   return {
@@ -186,6 +202,15 @@ std::vector<Flag> device_flags() {
          try { o.machine.devices.vsock_cid = parse_size(v); } catch (const ConfigError&) { throw ConfigError("--vsock-cid: '" + v + "' is not a number"); }
        }},
       {"--no-rng", false, [](CliOptions& o, const std::string&) { o.machine.devices.rng = false; }},
+      {"--fs-share", true, [](CliOptions& o, const std::string& v) {
+         if (v.empty()) throw ConfigError("--fs-share needs a directory");
+         o.machine.devices.fs.share_dir = v;
+       }},
+      {"--fs-tag", true, [](CliOptions& o, const std::string& v) { o.machine.devices.fs.tag = parse_fs_tag(v); }},
+      {"--virtiofsd", true, [](CliOptions& o, const std::string& v) {
+         if (v.empty()) throw ConfigError("--virtiofsd needs a program");
+         o.machine.devices.fs.virtiofsd = v;
+       }},
   };
 }
 
@@ -253,6 +278,9 @@ void check_combinations(const CliOptions& o) {
   if (!o.help && !o.probe && !o.print_seccomp && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
   if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
   if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
+  const FsShareConfig& fs = o.machine.devices.fs;
+  if (fs.share_dir.empty() && (fs.tag != FsShareConfig{}.tag || fs.virtiofsd != FsShareConfig{}.virtiofsd))
+    throw ConfigError("--fs-tag and --virtiofsd go with --fs-share");
   const bool container = !o.container_request.empty();
   if (container && o.machine.devices.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
   if (container && o.ready_fd <= 2) throw ConfigError("--container-request needs --ready-fd N (N > 2)");

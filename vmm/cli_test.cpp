@@ -163,6 +163,7 @@ TEST(Usage, MentionsEveryFlagParseCliAccepts) {
       {"--kernel", "k"}, {"--raw-kernel"},      {"--initrd", "i"}, {"--cmdline", "c"},
       {"--memory", "1G"}, {"--vcpus", "2"},     {"--vm-type", "hv"}, {"--console", "-"},
       {"--console-input"}, {"--kvm", "/dev/kvm"}, {"--probe"},       {"--help"},
+      {"--fs-share", "d"}, {"--fs-share", "d", "--fs-tag", "t"}, {"--fs-share", "d", "--virtiofsd", "v"},
   };
   const std::string text = usage();
   for (const auto& flag : flags) {
@@ -171,9 +172,11 @@ TEST(Usage, MentionsEveryFlagParseCliAccepts) {
     args.insert(args.end(), flag.begin(), flag.end());
     EXPECT_EQ(cli_error(args), "<no throw>");
     // As a whole word: "--console" must not be satisfied by "--console-input" alone.
-    EXPECT_TRUE(text.find("  " + flag[0] + " ") != std::string::npos ||
-                text.find(" " + flag[0] + "\n") != std::string::npos)
-        << flag[0] << " missing from usage()";
+    for (const std::string& word : flag) {
+      if (word.rfind("--", 0) != 0) continue;
+      EXPECT_TRUE(text.find("  " + word + " ") != std::string::npos || text.find(" " + word + "\n") != std::string::npos)
+          << word << " missing from usage()";
+    }
   }
 }
 
@@ -240,6 +243,29 @@ TEST(ParseCli, OptionsThatWouldDoNothingAreRefused) {
   EXPECT_NE(cli_error({"--kernel", "k", "--no-jail", "--rlimit", "core=0"}).find("--rlimit"), std::string::npos);
   EXPECT_EQ(cli_error({"--kernel", "k", "--no-jail", "--uid", "5"}), "<no throw>");
   EXPECT_EQ(cli_error({"--kernel", "k", "--no-sandbox", "--cgroup", "/c"}), "<no throw>");
+}
+
+TEST(ParseCli, FsShareFlagsRoundTripWithDefaults) {
+  const CliOptions plain = parse_cli({"--kernel", "k"});
+  EXPECT_TRUE(plain.machine.devices.fs.share_dir.empty());
+  const CliOptions o = parse_cli({"--kernel", "k", "--fs-share", "/srv/share"});
+  EXPECT_EQ(o.machine.devices.fs.share_dir, "/srv/share");
+  EXPECT_EQ(o.machine.devices.fs.tag, "ppc-kvm-share");
+  EXPECT_EQ(o.machine.devices.fs.virtiofsd, "/usr/lib/qemu/virtiofsd");
+  const std::string tag36(36, 't');
+  const CliOptions set = parse_cli({"--kernel", "k", "--fs-share", "d", "--fs-tag", tag36, "--virtiofsd", "/opt/vfsd"});
+  EXPECT_EQ(set.machine.devices.fs.tag, tag36);
+  EXPECT_EQ(set.machine.devices.fs.virtiofsd, "/opt/vfsd");
+}
+
+TEST(ParseCli, BadFsTagsAndLoneFsOptionsAreRefused) {
+  for (const std::string& tag : {std::string(), std::string(37, 't'), std::string("a\nb")}) {
+    SCOPED_TRACE(tag);
+    EXPECT_NE(cli_error({"--kernel", "k", "--fs-share", "d", "--fs-tag", tag}).find("--fs-tag"), std::string::npos);
+  }
+  EXPECT_NE(cli_error({"--kernel", "k", "--fs-tag", "x"}).find("go with --fs-share"), std::string::npos);
+  EXPECT_NE(cli_error({"--kernel", "k", "--virtiofsd", "/x"}).find("go with --fs-share"), std::string::npos);
+  EXPECT_NE(cli_error({"--kernel", "k", "--fs-share", ""}).find("--fs-share"), std::string::npos);
 }
 
 TEST(ParseCli, PrintSeccompDoesNotNeedAKernel) {

@@ -94,9 +94,11 @@ void Machine::build() {
   check_machine_config(config_);
   BootFiles files = open_boot_files(config_);
   loop_ = std::make_unique<EventLoop>();
-  DeviceEnv env{*loop_, [this](const std::string& path) { return sandbox_.usable_path(path); }};
+  DeviceEnv env{*loop_, [this](const std::string& path) { return sandbox_.usable_path(path); },
+                [this](pid_t pid, const std::string& name) { sandbox_.add_helper(pid, name); }};
   std::vector<std::unique_ptr<VirtioDevice>> devices = open_devices(config_.devices, env);
-  mem_ = std::make_unique<GuestMemory>(config_.memory);
+  mem_ = std::make_unique<GuestMemory>(config_.memory,
+                                       needs_shared_memory(devices) ? RamBacking::Shared : RamBacking::Private);
   boot_ = load_boot_files(config_, std::move(files), *mem_, devices.size());
   kvm_ = open_kvm(config_, sandbox_.config().kvm_fd);
   console_ = open_console(config_);

@@ -85,6 +85,7 @@ void Sandbox::enter_jail(const JailInputs& inputs) {
     plan.release = inputs.guest_ram;
     plan.release_size = inputs.guest_ram_size;
     plan.companion = companion_;
+    plan.helpers = helpers_;
     fork_into_pid_namespace(plan);  // from here on: the VMM, pid 1 of its namespace
     if (companion_.leave) companion_.leave();
     companion_ = {};

@@ -40,6 +40,11 @@ class Sandbox {
 
   void drop_privileges();
 
+  // A process the VMM started before the jail (virtiofsd): in the jail the supervisor is its
+  // parent, reaps it when it ends, and waits a moment for it when the VMM has ended. Without
+  // the jail it ends by itself once the VMM's end of its socket closes, or with the VMM.
+  void add_helper(pid_t pid, std::string name) { helpers_.push_back({pid, std::move(name)}); }
+
   // The companion runs in the jail's supervisor (handed over by enter_jail), or without a jail
   // here: Machine calls start_companion_unjailed() once privileges are dropped, before any
   // other thread exists.
@@ -57,6 +62,7 @@ class Sandbox {
  private:
   SandboxConfig config_;
   std::vector<int> inherited_fds_;
+  std::vector<Helper> helpers_;
   Companion companion_;
 };
 

@@ -34,6 +34,12 @@ struct Companion {
   std::function<void()> leave;
 };
 
+// A process the VMM started for a device before the jail (virtiofsd).
+struct Helper {
+  pid_t pid = -1;
+  std::string name;
+};
+
 struct SandboxConfig {
   bool enabled = true;  // false: no jail, no privilege drop, no seccomp (--no-sandbox)
   bool jail = true;     // new namespaces, an empty root, closed fds, rlimits (--no-jail)

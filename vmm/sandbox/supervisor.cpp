@@ -43,16 +43,71 @@ void remove_socket(const std::string& path) {
   if (!path.empty() && ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
 }
 
-[[noreturn]] void end_like(int status, const SupervisorPlan& plan) {
+std::string describe_end(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  const int sig = WTERMSIG(status);
+  const char* abbrev = sigabbrev_np(sig);
+  return "was killed by signal " + std::to_string(sig) + " (SIG" + (abbrev ? abbrev : "?") + ")";
+}
+
+// The helpers still running (pid 0 once reaped).
+class Helpers {
+ public:
+  explicit Helpers(std::vector<Helper> helpers) : helpers_(std::move(helpers)) {}
+
+  // A child other than the VMM ended: log which one and how.
+  void reaped(pid_t pid, int status) {
+    for (auto& h : helpers_) {
+      if (h.pid != pid) continue;
+      log_line("jail: " + h.name + " (process " + std::to_string(pid) + ") " + describe_end(status));
+      h.pid = 0;
+      return;
+    }
+  }
+
+  bool any_running() const {
+    return std::any_of(helpers_.begin(), helpers_.end(), [](const Helper& h) { return h.pid > 0; });
+  }
+
+  // The VMM has ended, so the helpers' sockets are closed and they end by themselves: waits
+  // for that a bounded time, reaping them. Those still running then end by PDEATHSIG.
+  void wait_after_vmm(const sigset_t& chld) {
+    constexpr int kWaitMs = 2000;
+    for (int waited = 0; any_running() && waited < kWaitMs; waited += 100) {
+      reap_ended();
+      if (!any_running()) break;
+      const timespec step{0, 100 * 1000 * 1000};
+      ::sigtimedwait(&chld, nullptr, &step);
+    }
+    reap_ended();
+    for (const auto& h : helpers_)
+      if (h.pid > 0) log_line("jail: " + h.name + " (process " + std::to_string(h.pid) + ") still runs; it ends with us");
+  }
+
+ private:
+  void reap_ended() {
+    for (auto& h : helpers_) {
+      int status = 0;
+      if (h.pid > 0 && ::waitpid(h.pid, &status, WNOHANG) == h.pid) reaped(h.pid, status);
+    }
+  }
+
+  std::vector<Helper> helpers_;
+};
+
+[[noreturn]] void end_like(int status, const SupervisorPlan& plan, Helpers& helpers) {
   remove_socket(plan.vsock_socket);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  helpers.wait_after_vmm(chld);
   // A guest that powered off normally ends with its container's status, when there is one.
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && plan.companion.exit_status) {
     if (const std::optional<int> container = plan.companion.exit_status()) ::_exit(*container);
   }
   if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
   const int sig = WTERMSIG(status);
-  const char* abbrev = sigabbrev_np(sig);
-  log_line("jail: the VMM was killed by signal " + std::to_string(sig) + " (SIG" + (abbrev ? abbrev : "?") + ")");
+  log_line("jail: the VMM " + describe_end(status));
   // Die the same way, so that whoever waits for us sees what happened to the VMM.
   ::signal(sig, SIG_DFL);
   sigset_t only;
@@ -93,6 +148,7 @@ void remove_socket(const std::string& path) {
     ::waitpid(child, &status, 0);
     ::_exit(1);
   }
+  Helpers helpers(plan.helpers);
   const sigset_t set = supervised_signals();
   while (true) {
     siginfo_t info;
@@ -103,8 +159,13 @@ void remove_socket(const std::string& path) {
         log_line("jail: forwarding signal " + std::to_string(sig) + " to the VMM: " + strerrorname_np(errno));
       continue;
     }
+    // One SIGCHLD may stand for several children that ended.
     int status = 0;
-    if (::waitpid(child, &status, WNOHANG) == child) end_like(status, plan);
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid == child) end_like(status, plan, helpers);
+      helpers.reaped(pid, status);
+    }
   }
 }
 

@@ -5,11 +5,14 @@
 // (the shim's pid file, conmon, `$!`). The supervisor forwards stop signals to the VMM and
 // ends exactly as the VMM ended: the same exit code, or death by the same signal (SIGSYS for
 // a seccomp kill). If the supervisor itself is killed, the VMM gets SIGKILL (PDEATHSIG).
+// Helper processes the VMM started before the fork (virtiofsd) are the supervisor's children
+// too: it reaps them and waits for them before it ends.
 #include <sys/types.h>
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sandbox/sandbox_config.h"
 
@@ -25,6 +28,10 @@ struct SupervisorPlan {
   void* release = nullptr;   // memory the supervisor gives back at once (its copy of guest RAM)
   size_t release_size = 0;
   Companion companion;       // runs here, beside the supervision (see sandbox_config.h)
+  // Our other children (virtiofsd): reaped when they end, their end logged, never mistaken
+  // for the VMM's; once the VMM has ended they get a moment to end too (they end when the
+  // VMM's end of their socket closes), then PDEATHSIG ends them with us.
+  std::vector<Helper> helpers;
 };
 
 // Forks into a new pid namespace. Returns in the child; the parent never returns.

@@ -88,7 +88,7 @@ RoleSpec vcpu_role() {
 
 RoleSpec device_role() {
   return {Role::Device, "device",
-          "the device thread: virtqueues, vsock host sockets, disk images, irqfd/ioeventfd",
+          "the device thread: virtqueues, vsock host sockets, disk images, irqfd/ioeventfd, vhost-user",
           join({memory(), stop_request(),
                 {
                     any("epoll_wait"),
@@ -111,6 +111,10 @@ RoleSpec device_role() {
                     any("pread64"),    // virtio-blk
                     any("pwrite64"),
                     any("fdatasync"),
+                    // virtio-fs: vhost-user requests with their eventfds (SCM_RIGHTS) and the
+                    // replies, to virtiofsd over the socket it was given before the jail
+                    any("sendmsg"),
+                    any("recvmsg"),
                     any("exit"),
                 }})};
 }

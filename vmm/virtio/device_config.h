@@ -11,11 +11,19 @@ struct DriveConfig {
   bool read_only = false;
 };
 
+// virtio-fs: a host directory shared through virtiofsd. Empty share_dir: no device.
+struct FsShareConfig {
+  std::string share_dir;
+  std::string tag = "ppc-kvm-share";  // what the guest mounts: mount -t virtiofs TAG DIR
+  std::string virtiofsd = "/usr/lib/qemu/virtiofsd";
+};
+
 struct DeviceConfig {
   std::vector<DriveConfig> drives;  // virtio-blk, in order (vda, vdb, ...)
   std::string vsock_uds;            // virtio-vsock host socket; empty: no vsock device
   uint64_t vsock_cid = 3;
   bool rng = true;                  // virtio-rng
+  FsShareConfig fs;                 // virtio-fs
 };
 
 }  // namespace ppc::vmm

@@ -1,8 +1,18 @@
 #include "virtio/device_set.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
 #include "config_error.h"
+#include "log.h"
 #include "virtio/blk.h"
+#include "virtio/fs.h"
 #include "virtio/rng.h"
+#include "virtio/virtiofsd.h"
 #include "virtio/vsock.h"
 
 namespace ppc::vmm {
@@ -26,8 +36,31 @@ void open_rng(const DeviceConfig& config, DeviceEnv&, Devices& out) {
   if (config.rng) out.push_back(std::make_unique<RngDevice>());
 }
 
+// The share: an existing directory, as an absolute path virtiofsd's option syntax can carry.
+std::string share_dir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) < 0) throw ConfigError("--fs-share " + dir + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) throw ConfigError("--fs-share " + dir + ": not a directory");
+  const std::string absolute = std::filesystem::absolute(dir).lexically_normal().string();
+  if (absolute.find(',') != std::string::npos)
+    throw ConfigError("--fs-share " + dir + ": a comma cannot pass through virtiofsd's -o source=");
+  return absolute;
+}
+
+// Last: it starts a process, which must not happen when another device's file is bad.
+void open_fs(const DeviceConfig& config, DeviceEnv& env, Devices& out) {
+  if (config.fs.share_dir.empty()) return;
+  const std::string dir = share_dir(config.fs.share_dir);
+  with_context("--fs-tag", [&] { FsDevice::check_tag(config.fs.tag); });
+  Virtiofsd daemon = start_virtiofsd({config.fs.virtiofsd, dir});
+  if (env.helper_started) env.helper_started(daemon.pid, "virtiofsd");
+  log_line("virtio-fs: virtiofsd (pid " + std::to_string(daemon.pid) + ") shares " + dir + " as tag '" +
+           config.fs.tag + "'");
+  out.push_back(std::make_unique<FsDevice>(env.loop, config.fs.tag, std::move(daemon.socket)));
+}
+
 // The guest numbers devices of a kind in this order (vda, vdb, ... follow --drive).
-constexpr Opener kOpeners[] = {open_drives, open_vsock, open_rng};
+constexpr Opener kOpeners[] = {open_drives, open_vsock, open_rng, open_fs};
 
 }  // namespace
 
@@ -41,6 +74,10 @@ std::vector<std::unique_ptr<VirtioDevice>> open_devices(const DeviceConfig& conf
     throw ConfigError(e.what());
   }
   return devices;
+}
+
+bool needs_shared_memory(const std::vector<std::unique_ptr<VirtioDevice>>& devices) {
+  return std::any_of(devices.begin(), devices.end(), [](const auto& d) { return d->external_queues(); });
 }
 
 }  // namespace ppc::vmm

@@ -13,9 +13,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 preset=$("$top/tests/build.sh" --host) || { echo "tests: build failed"; exit 1; }
-# The rig's kernel and busybox are built here, once, so that test timeouts time tests.
+# The rig's kernel, busybox and virtiofsd are built or fetched here, once, so that test timeouts time tests.
 "$top/kernel/build-kernel.sh" "$top/tests/rig/l1-host-kernel.fragment" l1-host >/dev/null || { echo "tests: L1 kernel build failed"; exit 1; }
 "$top/tests/rig/fetch-busybox.sh" >/dev/null || { echo "tests: busybox fetch failed"; exit 1; }
+"$top/tests/rig/fetch-virtiofsd.sh" >/dev/null || { echo "tests: virtiofsd fetch failed"; exit 1; }
 "$top/tests/e2e/build-l1-image.sh" >/dev/null || { echo "tests: e2e L1 image build failed"; exit 1; }
 
 passed=0 failed=0 skipped=0 status=0

@@ -7,10 +7,10 @@ set -euo pipefail
 arch=$(dpkg --print-architecture)
 if [ "$arch" = ppc64el ]; then
   t=""                       # native: the host's own -dev packages
-  compilers=(g++)
+  compilers=(g++ binutils)
 else
   t=":ppc64el"
-  compilers=(g++-powerpc64le-linux-gnu qemu-user-static)
+  compilers=(g++-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu qemu-user-static)
 fi
 packages=(
   "${compilers[@]}" cmake ninja-build pkg-config
@@ -18,6 +18,8 @@ packages=(
   libgtest-dev clang-14 libclang-rt-14-dev  # the build machine's own: native unit tests, libFuzzer
   qemu-system-ppc linux-source-6.1 flex bison bc kmod cpio xz-utils e2fsprogs patch
   universal-ctags  # tests/lint: function lengths
+  # (the rig's virtiofsd is unpacked from Debian's ppc64el packages by fetch-virtiofsd.sh:
+  # apt-get download, dpkg-deb and the binutils above)
 )
 
 missing=()

@@ -7,7 +7,8 @@
 #          [--append ARGS]
 #
 # Executables in --bin-dir land in L1's PATH (/opt/ppc-kvm-shim/bin); files in --share-dir
-# (symlinks followed) in /opt/ppc-kvm-shim/share.
+# (symlinks followed) in /opt/ppc-kvm-shim/share. Debian 12's virtiofsd is there too, as
+# /usr/lib/qemu/virtiofsd (tests/rig/fetch-virtiofsd.sh).
 #
 #   pr: -machine powernv8 -cpu POWER8, KVM-PR (hash-MMU guests)
 #   hv: nested pseries POWER9, KVM-HV (radix guests)
@@ -41,17 +42,20 @@ fail() { echo "rig: $*" >&2; exit $RIG_FAILURE; }
 "$here/install-deps.sh" || fail "installing dependencies failed"
 kernel_dir=$("$top/kernel/build-kernel.sh" "$here/l1-host-kernel.fragment" l1-host) || fail "building the L1 kernel failed"
 busybox=$("$here/fetch-busybox.sh") || fail "fetching busybox-static:ppc64el failed"
+virtiofsd=$("$here/fetch-virtiofsd.sh") || fail "fetching Debian's ppc64el virtiofsd failed"
 
 work=$(mktemp -d /tmp/ppc-kvm-rig.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 keep_log=$log; [ -n "$log" ] || log=$work/serial.log
 mkdir -p "$(dirname "$log")" && : > "$log"
 
-# The L1 initramfs: busybox, the kernel's modules, our binaries, the case script.
+# The L1 initramfs: busybox, the kernel's modules, virtiofsd (Debian's, at its Debian path,
+# with its dynamic linker and libraries), our binaries, the case script.
 root=$work/root
 mkdir -p "$root"/{bin,rig,opt/ppc-kvm-shim/bin,opt/ppc-kvm-shim/share,lib}
 cp "$busybox" "$root/bin/busybox"
 cp -a "$kernel_dir/modules/lib/modules" "$root/lib/"
+cp -a "$virtiofsd"/usr "$virtiofsd"/lib "$virtiofsd"/lib64 "$root/"
 cp "$here/l1-init.sh" "$root/init"
 cp "$case_file" "$root/rig/case.sh"
 # Helpers every case may source.

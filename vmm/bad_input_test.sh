@@ -29,4 +29,11 @@ check "--vcpus 17: between 1 and 16" $vmm --kernel "$kernel" --vcpus 17
 check "--vm-type: unknown type 'xx'" $vmm --kernel "$kernel" --vm-type xx
 check "--kernel is required" $vmm --memory 1G
 check "unknown argument '--bogus'" $vmm --kernel "$kernel" --bogus
+check "--fs-share $tmp/missing: No such file" $vmm --kernel "$kernel" --fs-share "$tmp/missing"
+check "--fs-share $tmp/text: not a directory" $vmm --kernel "$kernel" --fs-share "$tmp/text"
+check "--virtiofsd $tmp/missing: No such file" $vmm --kernel "$kernel" --fs-share "$tmp" --virtiofsd "$tmp/missing"
+check "--virtiofsd $tmp/text: not executable" $vmm --kernel "$kernel" --fs-share "$tmp" --virtiofsd "$tmp/text"
+check "--fs-tag '0123456789012345678901234567890123456': 1 to 36 bytes" $vmm --kernel "$kernel" --fs-share "$tmp" \
+  --fs-tag 0123456789012345678901234567890123456
+check "--fs-tag and --virtiofsd go with --fs-share" $vmm --kernel "$kernel" --fs-tag data
 exit $failed

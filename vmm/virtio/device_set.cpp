@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -36,6 +37,10 @@ void open_rng(const DeviceConfig& config, DeviceEnv&, Devices& out) {
   if (config.rng) out.push_back(std::make_unique<RngDevice>());
 }
 
+int64_t milliseconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
+}
+
 // The share: an existing directory, as an absolute path virtiofsd's option syntax can carry.
 std::string share_dir(const std::string& dir) {
   struct stat st {};
@@ -52,10 +57,11 @@ void open_fs(const DeviceConfig& config, DeviceEnv& env, Devices& out) {
   if (config.fs.share_dir.empty()) return;
   const std::string dir = share_dir(config.fs.share_dir);
   with_context("--fs-tag", [&] { FsDevice::check_tag(config.fs.tag); });
+  const auto start = std::chrono::steady_clock::now();
   Virtiofsd daemon = start_virtiofsd({config.fs.virtiofsd, dir});
   if (env.helper_started) env.helper_started(daemon.pid, "virtiofsd");
   log_line("virtio-fs: virtiofsd (pid " + std::to_string(daemon.pid) + ") shares " + dir + " as tag '" +
-           config.fs.tag + "'");
+           config.fs.tag + "' (started in " + std::to_string(milliseconds_since(start)) + " ms)");
   out.push_back(std::make_unique<FsDevice>(env.loop, config.fs.tag, std::move(daemon.socket)));
 }
 

@@ -1,9 +1,10 @@
 // Test aid: stands in for virtiofsd in virtiofsd_test.cpp. It insists on what the VMM
 // promises the real daemon (a listening socket as --fd=3, -o source=<an existing directory>,
-// stdin from /dev/null, no other fd inherited), accepts one connection and answers vhost-user
+// stdin from /dev/null, no other fd inherited, no signal ignored or blocked), accepts one connection and answers vhost-user
 // requests as virtiofsd does until the VMM hangs up. Exit status 0, or 3 naming the broken
 // promise on stderr.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,6 +52,10 @@ int main(int argc, char** argv) {
   if (::fstat(STDIN_FILENO, &in) < 0 || ::stat("/dev/null", &null) < 0 || !S_ISCHR(in.st_mode) || in.st_rdev != null.st_rdev)
     return broken("stdin is not /dev/null");
   if (open_fds() != 4) return broken("fds other than 0-3 were inherited");
+  struct sigaction pipe {};
+  sigset_t blocked;
+  if (::sigaction(SIGPIPE, nullptr, &pipe) < 0 || pipe.sa_handler == SIG_IGN) return broken("SIGPIPE is ignored");
+  if (::sigprocmask(SIG_BLOCK, nullptr, &blocked) < 0 || !sigisemptyset(&blocked)) return broken("signals are blocked");
   const int conn = ::accept4(3, nullptr, nullptr, SOCK_CLOEXEC);
   if (conn < 0) return broken("accept");
   ppc::vmm::testing::FakeBackend backend{ppc::UniqueFd(conn)};

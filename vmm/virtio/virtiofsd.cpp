@@ -64,9 +64,14 @@ std::pair<UniqueFd, UniqueFd> connected_pair_through_listener() {
 [[noreturn]] void exec_child(pid_t parent, int listener, int error_w, int null_fd, char* const argv[]) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_failed(error_w);
   if (::getppid() != parent) ::_exit(127);  // the parent is gone already: so is its reader
+  // The daemon starts as any program should: no signal blocked or ignored (the VMM ignores
+  // SIGPIPE, which exec would pass on).
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
   // Every fd we place goes out of the way of 0-4 first, then into place.
   const int moved_error = ::fcntl(error_w, F_DUPFD_CLOEXEC, 10);
   if (moved_error < 0) child_failed(error_w);

@@ -1,6 +1,8 @@
 #include "virtio/virtiofsd.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,10 +77,20 @@ size_t open_fd_count() {
 }
 
 TEST_F(VirtiofsdStart, StartsTheDaemonOnAListeningSocketAlreadyConnectedToUs) {
-  // An fd inherited without close-on-exec (as --keep-fd's are) must not reach the daemon.
+  // An fd inherited without close-on-exec (as --keep-fd's are) must not reach the daemon, nor
+  // the VMM's ignored SIGPIPE and blocked signals.
   const UniqueFd inherited(::dup(STDERR_FILENO));
+  struct sigaction ignore {}, old_pipe {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &old_pipe);
+  sigset_t term, old_mask;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &term, &old_mask);
   const size_t fds_before = open_fd_count();
   Virtiofsd daemon = start_virtiofsd({FAKE_VIRTIOFSD, dir_});
+  ::sigaction(SIGPIPE, &old_pipe, nullptr);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   ASSERT_GT(daemon.pid, 0);
   // Only the connected socket stays with us: the listening one went to the daemon alone.
   EXPECT_EQ(open_fd_count(), fds_before + 1);

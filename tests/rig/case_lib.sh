@@ -17,6 +17,17 @@ make_initramfs() {
   rm -rf "$root"
 }
 
+# mounted_root DIR: makes DIR a root for `chroot DIR ...` that is a mount of its own (a tmpfs)
+# with L1's programs, libraries and /dev bound in and a /proc, as a host with a real root file
+# system has. L1 itself runs from its initramfs (rootfs), which has no parent mount, so no
+# process rooted there can pivot_root(): virtiofsd's sandbox needs to (and the VMM's jail then
+# falls back to chroot).
+mounted_root() {
+  mkdir -p "$1" && mount -t tmpfs tmpfs "$1" || return 1
+  for d in bin sbin lib lib64 usr opt dev rig; do mkdir -p "$1/$d" && mount --bind "/$d" "$1/$d" || return 1; done
+  mkdir -p "$1/proc" "$1/sys" "$1/tmp" "$1/run" && mount -t proc proc "$1/proc"
+}
+
 # expect_line FILE PATTERN: the guest's console printed a line matching PATTERN (the hvc
 # console ends lines with \r\n).
 expect_line() {

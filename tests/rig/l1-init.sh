@@ -4,6 +4,19 @@
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
+
+# L1 runs from a tmpfs root, as a host with a real root file system does: from the initramfs
+# (rootfs, which has no parent mount) no process can pivot_root, and virtiofsd's sandbox must.
+# rig.root=initramfs keeps the initramfs root (the VMM's jail falls back to chroot there).
+if [ ! -e /.rig-root ] && ! grep -qw 'rig.root=initramfs' /proc/cmdline; then
+  mkdir -p /newroot && mount -t tmpfs -o mode=0755 tmpfs /newroot
+  for entry in /* /.[!.]*; do
+    case "$entry" in /newroot|/proc|/sys|/dev|'/.[!.]*') ;; *) cp -a "$entry" /newroot/ ;; esac
+  done
+  mkdir -p /newroot/proc /newroot/sys /newroot/dev && : > /newroot/.rig-root
+  umount /proc
+  exec switch_root /newroot /init
+fi
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp

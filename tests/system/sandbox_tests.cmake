@@ -9,4 +9,5 @@
 # (tests/rig/l1-host-kernel.fragment).
 ppc_kvm_shim_system_test(sandbox_confined PROFILES pr hv TIMEOUT 420)
 ppc_kvm_shim_system_test(sandbox_violation PROFILES pr hv TIMEOUT 300)
-ppc_kvm_shim_system_test(sandbox_jail PROFILES pr hv TIMEOUT 420)
+# L1 stays on its initramfs root here: the first VMM takes the jail's chroot fallback.
+ppc_kvm_shim_system_test(sandbox_jail PROFILES pr hv TIMEOUT 420 APPEND rig.root=initramfs)

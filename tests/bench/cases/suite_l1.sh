@@ -79,11 +79,11 @@ make_initramfs $W/idle.cpio $W/init-idle.sh
 BOOT_TIMES=--stats
 if vmm_has_boot_times; then BOOT_TIMES=--print-boot-times; else bad "this ppc-kvm-vmm has no --print-boot-times: no VMM set-up breakdown"; fi
 
-# QEMU: the machine as the L1 host allows it. The caps mirror what L0 gives L1 (QEMU's
-# defaults ask KVM for Spectre mitigations the nested host does not offer); ic-mode=xics with
-# kernel-irqchip=on is the in-kernel XICS our VMM uses too. Probed once here: the modes that
-# fail are recorded with QEMU's own words.
-QEMU_CAPS=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
+# QEMU: the machine as the L1 host allows it. QEMU_CAPS (from run-suite.sh) are the caps L0
+# gives L1 (QEMU's defaults ask KVM for Spectre mitigations the nested host does not offer);
+# ic-mode=xics with kernel-irqchip=on is the in-kernel XICS our VMM uses too. Probed once
+# here: the modes that fail are recorded with QEMU's own words.
+: "${QEMU_CAPS:?run-suite.sh passes the caps of the L1 machine}"
 qemu_cmd() {  # qemu_cmd KERNEL INITRD MEM [extra...]
   local k=$1 i=$2 m=$3; shift 3
   echo qemu-system-ppc64 -M "pseries,accel=kvm,x-vof=on,$QEMU_IRQ,$QEMU_CAPS" -cpu host -nodefaults \

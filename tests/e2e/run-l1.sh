@@ -38,7 +38,7 @@ fill_payload() {
   local payload=$1
   mkdir -p "$payload"
   cp "$here/l1/stage2-init.sh" "$payload/stage2-init.sh"
-  cp "$here/case_lib.sh" "$payload/case_lib.sh"
+  cp "$here/case_lib.sh" "$here/../rig/checks.sh" "$payload/"
   cp "$L1_CASE" "$payload/case.sh"
   l1_copy_bins "$payload/bin"
   l1_copy_share "$payload/share"

@@ -40,7 +40,7 @@ fill_l1_root() {
   cp "$here/l1-init.sh" "$root/init"
   chmod +x "$root/init"
   cp "$L1_CASE" "$root/rig/case.sh"
-  cp "$here/case_lib.sh" "$root/rig/"
+  cp "$here/case_lib.sh" "$here/checks.sh" "$root/rig/"
   l1_copy_bins "$root/opt/ppc-kvm-shim/bin"
   l1_copy_share "$root/opt/ppc-kvm-shim/share"
 }

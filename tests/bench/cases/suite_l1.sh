@@ -62,7 +62,7 @@ children_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep 
 vmm_has_boot_times() { "$VMM" --help | grep -q -- --print-boot-times; }
 
 # ---- inputs ----------------------------------------------------------------------------------
-for k in "$K_MIN" "$K_OF" "$K_STOCK"; do [ -r "$k" ] || fail "missing kernel $k"; done
+for k in "$K_MIN" "$K_OF" "$K_STOCK"; do if [ -r "$k" ]; then ok "kernel $k"; else fail "missing kernel $k"; fi; done
 # The initramfs of the boot benchmark: /init prints a marker at once (no fork before it),
 # then its own uptime (the guest clock's view), then powers off (or idles, for the memory
 # and density measurements).
@@ -72,7 +72,7 @@ echo "GUEST-UPTIME $up"'
 make_marker_initramfs $W/marker.cpio GUEST-USERSPACE-MARKER "$uptime_lines"
 make_waiting_initramfs $W/idle.cpio GUEST-USERSPACE-MARKER "$uptime_lines"
 BOOT_TIMES=--stats
-if vmm_has_boot_times; then BOOT_TIMES=--print-boot-times; else fail "this ppc-kvm-vmm has no --print-boot-times: no VMM set-up breakdown"; fi
+if vmm_has_boot_times; then BOOT_TIMES=--print-boot-times; ok "ppc-kvm-vmm has --print-boot-times"; else fail "this ppc-kvm-vmm has no --print-boot-times: no VMM set-up breakdown"; fi
 
 # QEMU: the machine as the L1 host allows it. QEMU_CAPS (from run-suite.sh) are the caps L0
 # gives L1 (QEMU's defaults ask KVM for Spectre mitigations the nested host does not offer);
@@ -96,7 +96,8 @@ for mode in "kernel-irqchip=on,ic-mode=xive" "kernel-irqchip=on,ic-mode=xics" "k
     sample kind=qemu_irq mode="$mode" works=0 rc=$rc error="$(grep -m2 -i 'qemu\|error' <<<"$out" | tr '\n' ' ')"
   fi
 done
-[ -n "$QEMU_IRQ" ] || { fail "QEMU boots in no interrupt-controller mode"; QEMU_IRQ="kernel-irqchip=off,ic-mode=xics"; }
+if [ -n "$QEMU_IRQ" ]; then ok "QEMU boots with $QEMU_IRQ"
+else fail "QEMU boots in no interrupt-controller mode"; QEMU_IRQ="kernel-irqchip=off,ic-mode=xics"; fi
 progress "QEMU runs with $QEMU_IRQ"
 
 # ---- 1+2. boot to userspace ------------------------------------------------------------------
@@ -294,7 +295,7 @@ else sample kind=memory contender=ours-container run=1 rc=$rc error="$(tail -n 4
 
 # ---- 6. exec latency (into the idle container above) and vsock --------------------------------
 progress "exec and vsock"
-crun run --detach --bundle $W/b-sleep crun-idle </dev/null >/dev/null 2>&1 || fail "crun run --detach failed"
+if crun run --detach --bundle $W/b-sleep crun-idle </dev/null >/dev/null 2>&1; then ok "crun run --detach"; else fail "crun run --detach failed"; fi
 for i in $(seq "$START_RUNS"); do
   timed_cmd exec ours-shim-exec "$i" hi $SHIM --root $SROOT exec idle-1 echo hi
   timed_cmd exec crun-exec "$i" hi crun exec crun-idle echo hi

@@ -70,10 +70,14 @@ of_dir=$("$top/kernel/build-kernel.sh" "$work/guest-of.fragment" guest-of "$top/
 cp "$guest" "$work/share/guest-vmlinux"
 cp "$of_dir/vmlinux" "$work/share/guest-of-vmlinux"
 cp "$stock" "$work/share/stock-vmlinux"
-# The rig's case helpers (make_initramfs, wait_for_line, boot_vsock_guest), sourced in L1.
-cp "$top/tests/rig/case_lib.sh" "$work/share/rig_case_lib.sh"
-# run-l1.sh takes a case file, no arguments: the settings go in as its first lines.
+# The rig's case library (guest fixtures, wait_for_line, boot_vsock_guest), sourced in L1.
+mkdir -p "$work/share/rig"
+cp "$top/tests/rig/case_lib.sh" "$top/tests/rig/checks.sh" "$work/share/rig/"
+# run-l1.sh takes a case file, no arguments: the settings go in as its first lines, with the
+# L1 machine's caps, which QEMU's guests in L1 must ask for too.
+. "$top/tests/rig/l1_boot.sh"  # L1_PSERIES_CAPS
 { echo "RUNS=$RUNS START_RUNS=$START_RUNS QEMU_STOCK=$QEMU_STOCK DENSITY_SECONDS=$DENSITY_SECONDS DENSITY_MAX=$DENSITY_MAX"
+  echo "QEMU_CAPS=$L1_PSERIES_CAPS"
   echo "DENSITY_MEM_MIB=$DENSITY_MEM_MIB DENSITY_RESERVE_MIB=$DENSITY_RESERVE_MIB"
   cat "$top/tests/bench/cases/suite_l1.sh"; } > "$work/suite_case.sh"
 

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Helpers for e2e case scripts (bash, inside the e2e L1 host), installed by run-l1.sh as
-# /e2e/case_lib.sh. A case sources it, checks with the helpers and ends with `finish`.
+# /e2e/case_lib.sh. A case sources it, checks with ok/fail and the helpers and ends with
+# `finish` (tests/rig/checks.sh, installed beside it).
+. /e2e/checks.sh  # ok, fail, any_failed, finish
 export IMG=localhost/busybox:latest  # built into the image: podman's storage and containerd's
-E2E_FAILS=0
 
 # timed NAME COMMAND...: runs COMMAND with stdin from /dev/null, keeps its stdout in $OUT,
 # its stderr in $ERR and its status in $RC, and prints "TIME NAME: S s (exit N)".
@@ -17,16 +18,12 @@ timed() {
   echo "TIME $name: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') s (exit $RC)"
 }
 
-# ok DESCRIPTION / bad DESCRIPTION: one line per check; bad ones make the case fail.
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; E2E_FAILS=$((E2E_FAILS + 1)); }
-
 # expect_run DESCRIPTION WANT_RC WANT_STDOUT: checks the last `timed` command (stdout exact).
 expect_run() {
   if [ "$RC" = "$2" ] && [ "$OUT" = "$3" ]; then
     ok "$1"
   else
-    bad "$1: exit $RC (want $2), stdout '$OUT' (want '$3')"
+    fail "$1: exit $RC (want $2), stdout '$OUT' (want '$3')"
     [ -z "$ERR" ] || { echo "  stderr:"; sed 's/^/    /' <<<"$ERR" | tail -n 20; }
   fi
 }
@@ -49,7 +46,7 @@ expect_terminal() {
   if [ "$RC" = 4 ] && grep -q '^/dev/pts/0' <<<"$OUT" && grep -q 'typed-42' <<<"$OUT"; then
     ok "$label: a tty, typed input, exit 4"
   else
-    bad "$label: exit $RC, output: $(tr -d '\r' <<<"$OUT" | tail -n 8)"
+    fail "$label: exit $RC, output: $(tr -d '\r' <<<"$OUT" | tail -n 8)"
   fi
 }
 
@@ -60,7 +57,7 @@ expect_kernel() {
     if [ "$RC" = 0 ] && [ -n "$OUT" ] && [ "$OUT" != "$L1_KERNEL" ]; then
       ok "$1: uname -r is the guest's kernel ($OUT), not L1's ($L1_KERNEL)"
     else
-      bad "$1: uname -r: '$OUT' (L1: $L1_KERNEL), exit $RC"
+      fail "$1: uname -r: '$OUT' (L1: $L1_KERNEL), exit $RC"
     fi
   else
     expect_run "$1: uname -r is L1's kernel" 0 "$L1_KERNEL"
@@ -75,7 +72,7 @@ expect_guest_size() {
   if [ "$RC" = 0 ] && [ "$mem" -gt 450000 ] 2>/dev/null && [ "$mem" -lt 700000 ] && [ "$cpus" = 1 ]; then
     ok "$1: 512 MiB and 1 CPU: the guest has $mem kB and $cpus vCPU (L1: $L1_MEM_KIB kB, $(nproc))"
   else
-    bad "$1: 512 MiB and 1 CPU: exit $RC, guest MemTotal '$mem' kB, nproc '$cpus'"
+    fail "$1: 512 MiB and 1 CPU: exit $RC, guest MemTotal '$mem' kB, nproc '$cpus'"
   fi
 }
 
@@ -83,17 +80,10 @@ expect_guest_size() {
 # absent from L1's process table (OURS=yes: it runs in a guest) or present in it.
 expect_in_process_table() {
   if [ "$3" = yes ]; then
-    if pgrep -f "$2" >/dev/null; then bad "$1: L1 sees the container's process: $(pgrep -af "$2")"
+    if pgrep -f "$2" >/dev/null; then fail "$1: L1 sees the container's process: $(pgrep -af "$2")"
     else ok "$1: the container's '$2' is not in L1's process table"; fi
   else
     if pgrep -f "$2" >/dev/null; then ok "$1: the container's '$2' is in L1's process table"
-    else bad "$1: L1 does not see the container's '$2'"; fi
+    else fail "$1: L1 does not see the container's '$2'"; fi
   fi
-}
-
-# finish: the case's exit status (0 when no check failed).
-finish() {
-  echo "checks failed: $E2E_FAILS"
-  [ "$E2E_FAILS" -eq 0 ] && exit 0
-  exit 1
 }

@@ -23,72 +23,37 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../rig/serial_watch.sh"  # RIG_* statuses, watch_serial_and_exit
+. "$here/../rig/l1_boot.sh"
 
-case_file="" bin_dir="" share_dir="" timeout=900 log=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --case) case_file=$2; shift 2 ;;
-    --bin-dir) bin_dir=$2; shift 2 ;;
-    --share-dir) share_dir=$2; shift 2 ;;
-    --timeout) timeout=$2; shift 2 ;;
-    --log) log=$2; shift 2 ;;
-    *) echo "e2e: unknown argument '$1'" >&2; exit $RIG_FAILURE ;;
-  esac
-done
-fail() { echo "e2e: $*" >&2; exit $RIG_FAILURE; }
-[ -r "$case_file" ] || fail "--case: cannot read '$case_file'"
-[ -z "$bin_dir" ] || [ -d "$bin_dir" ] || fail "--bin-dir: no folder '$bin_dir'"
-[ -z "$share_dir" ] || [ -d "$share_dir" ] || fail "--share-dir: no folder '$share_dir'"
+L1_NAME=e2e L1_TIMEOUT=900
+l1_parse_args "" "$@"
 
 # The image is built (or found in the cache) before the clock starts: --timeout times the run.
-image=$("$here/build-l1-image.sh") || fail "building the L1 image failed"
+image=$("$here/build-l1-image.sh") || l1_fail "building the L1 image failed"
 image_dir=$(dirname "$image")
 
-work=$(mktemp -d /tmp/ppc-kvm-e2e.XXXXXX)
-qemu=""
-cleanup() {
-  if [ -n "$qemu" ]; then kill "$qemu" 2>/dev/null || true; wait "$qemu" 2>/dev/null || true; fi
-  rm -rf "$work"
+# fill_payload DIR: this run's payload, appended to the cached stage-1 initramfs as a second
+# cpio archive (the kernel unpacks both): stage 1 copies /payload to /e2e on the root disk.
+fill_payload() {
+  local payload=$1
+  mkdir -p "$payload"
+  cp "$here/l1/stage2-init.sh" "$payload/stage2-init.sh"
+  cp "$here/case_lib.sh" "$here/../rig/checks.sh" "$payload/"
+  cp "$L1_CASE" "$payload/case.sh"
+  l1_copy_bins "$payload/bin"
+  l1_copy_share "$payload/share"
 }
-trap cleanup EXIT
-keep_log=$log; [ -n "$log" ] || log=$work/serial.log
-mkdir -p "$(dirname "$log")" && : > "$log"
 
-# This run's payload, appended to the cached stage-1 initramfs as a second cpio archive (the
-# kernel unpacks both): stage 1 copies /payload to /e2e on the root disk.
-payload=$work/payload-root/payload
-mkdir -p "$payload/bin" "$payload/share"
-cp "$here/l1/stage2-init.sh" "$payload/stage2-init.sh"
-cp "$here/case_lib.sh" "$payload/case_lib.sh"
-cp "$case_file" "$payload/case.sh"
-if [ -n "$bin_dir" ]; then
-  for f in "$bin_dir"/*; do [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$payload/bin/"; done
-  # Without debug information, as in the rig: a smaller payload boots faster.
-  strip=$(command -v powerpc64le-linux-gnu-strip || { [ "$(uname -m)" = ppc64le ] && command -v strip; } || true)
-  if [ -n "$strip" ]; then "$strip" --strip-debug "$payload"/bin/* 2>/dev/null || true; fi
-fi
-if [ -n "$share_dir" ]; then
-  cp -rL "$share_dir"/. "$payload/share/" || fail "copying $share_dir failed"
-fi
-(cd "$work/payload-root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/payload.cpio" ||
-  fail "packing the payload failed"
-cat "$image_dir/initrd.cpio" "$work/payload.cpio" > "$work/initrd.cpio"
-rm -rf "$work/payload-root" "$work/payload.cpio"
+l1_make_work
+fill_payload "$L1_WORK/payload-root/payload"
+l1_pack_cpio "$L1_WORK/payload-root" "$L1_WORK/payload.cpio"
+cat "$image_dir/initrd.cpio" "$L1_WORK/payload.cpio" > "$L1_WORK/initrd.cpio"
+rm -rf "$L1_WORK/payload-root" "$L1_WORK/payload.cpio"
 
-# The rig's HV profile (tests/rig/run.sh): nested KVM-HV on an emulated POWER9 pSeries.
-# -smp 2: L1 gets two CPUs (QEMU runs one TCG thread per vCPU).
-machine=(-machine pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-nested-hv=on,x-vof=on
-         -cpu POWER9)
+# The rig's HV profile. -smp 2: L1 gets two CPUs (QEMU runs one TCG thread per vCPU).
+l1_machine hv
 smp=${E2E_SMP:-2} memory=${E2E_MEMORY:-3G}
-echo "e2e: case $(basename "$case_file"), image $image_dir, ${smp} CPUs, $memory${keep_log:+, serial log $log}"
-start=$(date +%s)
-# snapshot=on: writes go to a temporary qcow2 overlay that QEMU creates in $TMPDIR.
-TMPDIR=$work qemu-system-ppc64 "${machine[@]}" -nodefaults -m "$memory" -smp "$smp" \
-  -display none -monitor none -no-reboot -serial "file:$log" \
-  -kernel "$image_dir/vmlinux" -initrd "$work/initrd.cpio" \
-  -append "console=hvc0 panic=-1 quiet" \
-  -drive if=none,id=root,file="$image",format=raw,snapshot=on -device virtio-blk-pci,drive=root &
-qemu=$!
-
-watch_serial_and_exit e2e "$qemu" "$log" "$start" "$timeout"
+echo "e2e: case $(basename "$L1_CASE"), image $image_dir, ${smp} CPUs, $memory${L1_KEEP_LOG:+, serial log $L1_LOG}"
+# snapshot=on: writes go to a temporary qcow2 overlay that QEMU creates in $TMPDIR ($L1_WORK).
+l1_boot "$image_dir/vmlinux" "$L1_WORK/initrd.cpio" "$memory" "$smp" "console=hvc0 panic=-1 quiet" \
+  -drive if=none,id=root,file="$image",format=raw,snapshot=on -device virtio-blk-pci,drive=root

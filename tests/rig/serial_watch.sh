@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The end of a run of an emulated L1 host, shared by tests/rig/run.sh and tests/e2e/run-l1.sh:
+# The end of a run of an emulated L1 host, for tests/rig/l1_boot.sh (both L1 runners):
 #   watch_serial_and_exit NAME QEMU_PID LOG START TIMEOUT
 # watches LOG (QEMU's serial output) until the case reports "RIG-RESULT: N", L1 panics, QEMU
 # ends or START+TIMEOUT passes; stops QEMU, prints the case's output (RIG-BEGIN .. RIG-RESULT)

@@ -10,7 +10,6 @@ cat > /tmp/c.json <<'JSON'
  "mounts":[{"destination":"/proc","type":"proc","source":"proc"}],"linux":{"namespaces":[{"type":"mount"}]}}
 JSON
 now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
-status=0
 for i in $(seq "$RUNS"); do
   for t in cpio disk; do
     start=$(now_ms)
@@ -20,7 +19,7 @@ for i in $(seq "$RUNS"); do
       GUEST_CMDLINE=PPC_KVM_ROOTFS_DISK=/dev/vda boot_agent_guest $SHARE/agent-only.cpio $uds $console \
         --drive $SHARE/rootfs-disk.ext4,ro
     fi
-    agent_ctl --uds $uds run /tmp/c.json > /tmp/out 2>&1 || { echo "FAIL: $t run $i"; cat /tmp/out /tmp/vmm.log; status=1; }
+    if agent_ctl --uds $uds run /tmp/c.json > /tmp/out 2>&1; then ok "$t run $i"; else fail "$t run $i"; cat /tmp/out /tmp/vmm.log; fi
     end=$(now_ms)
     wait $vmm
     total=$(sed -n 's/MemTotal: *\([0-9]*\).*/\1/p' /tmp/out)
@@ -30,4 +29,4 @@ for i in $(seq "$RUNS"); do
     echo "BENCH transport=$t run=$i first_process_ms=$((end - start)) guest_uptime_ms=$guest_ms ram_used_kib=$((total - avail)) payload_bytes=$bytes"
   done
 done
-exit $status
+finish

@@ -14,8 +14,9 @@
 # Not set -e: a contender that fails (say podman with our runtime, issue 8) is recorded as
 # a sample with its exit status and error, and the suite carries on with the others.
 set -uo pipefail
-. /e2e/case_lib.sh                      # IMG (the local busybox image), ok/bad/finish
-. "$E2E_SHARE/rig_case_lib.sh"          # make_initramfs, wait_for_line, boot_vsock_guest
+. /e2e/case_lib.sh                      # IMG (the local busybox image), ok/fail/finish
+RIG_LIB_DIR=$E2E_SHARE/rig              # the rig's case library, from run-suite.sh:
+. "$RIG_LIB_DIR/case_lib.sh"            # guest fixtures, wait_for_line, boot_vsock_guest
 
 RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
@@ -61,29 +62,23 @@ children_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep 
 vmm_has_boot_times() { "$VMM" --help | grep -q -- --print-boot-times; }
 
 # ---- inputs ----------------------------------------------------------------------------------
-for k in "$K_MIN" "$K_OF" "$K_STOCK"; do [ -r "$k" ] || bad "missing kernel $k"; done
+for k in "$K_MIN" "$K_OF" "$K_STOCK"; do if [ -r "$k" ]; then ok "kernel $k"; else fail "missing kernel $k"; fi; done
 # The initramfs of the boot benchmark: /init prints a marker at once (no fork before it),
 # then its own uptime (the guest clock's view), then powers off (or idles, for the memory
 # and density measurements).
-cat > $W/init-marker.sh <<'INIT'
-#!/bin/busybox sh
-echo GUEST-USERSPACE-MARKER
-/bin/busybox mount -t proc proc /proc
+uptime_lines='/bin/busybox mount -t proc proc /proc
 read up idle < /proc/uptime
-echo "GUEST-UPTIME $up"
-/bin/busybox poweroff -f
-INIT
-sed 's|^/bin/busybox poweroff -f$|while :; do /bin/busybox sleep 3600; done|' $W/init-marker.sh > $W/init-idle.sh
-make_initramfs $W/marker.cpio $W/init-marker.sh
-make_initramfs $W/idle.cpio $W/init-idle.sh
+echo "GUEST-UPTIME $up"'
+make_marker_initramfs $W/marker.cpio GUEST-USERSPACE-MARKER "$uptime_lines"
+make_waiting_initramfs $W/idle.cpio GUEST-USERSPACE-MARKER "$uptime_lines"
 BOOT_TIMES=--stats
-if vmm_has_boot_times; then BOOT_TIMES=--print-boot-times; else bad "this ppc-kvm-vmm has no --print-boot-times: no VMM set-up breakdown"; fi
+if vmm_has_boot_times; then BOOT_TIMES=--print-boot-times; ok "ppc-kvm-vmm has --print-boot-times"; else fail "this ppc-kvm-vmm has no --print-boot-times: no VMM set-up breakdown"; fi
 
-# QEMU: the machine as the L1 host allows it. The caps mirror what L0 gives L1 (QEMU's
-# defaults ask KVM for Spectre mitigations the nested host does not offer); ic-mode=xics with
-# kernel-irqchip=on is the in-kernel XICS our VMM uses too. Probed once here: the modes that
-# fail are recorded with QEMU's own words.
-QEMU_CAPS=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
+# QEMU: the machine as the L1 host allows it. QEMU_CAPS (from run-suite.sh) are the caps L0
+# gives L1 (QEMU's defaults ask KVM for Spectre mitigations the nested host does not offer);
+# ic-mode=xics with kernel-irqchip=on is the in-kernel XICS our VMM uses too. Probed once
+# here: the modes that fail are recorded with QEMU's own words.
+: "${QEMU_CAPS:?run-suite.sh passes the caps of the L1 machine}"
 qemu_cmd() {  # qemu_cmd KERNEL INITRD MEM [extra...]
   local k=$1 i=$2 m=$3; shift 3
   echo qemu-system-ppc64 -M "pseries,accel=kvm,x-vof=on,$QEMU_IRQ,$QEMU_CAPS" -cpu host -nodefaults \
@@ -101,7 +96,8 @@ for mode in "kernel-irqchip=on,ic-mode=xive" "kernel-irqchip=on,ic-mode=xics" "k
     sample kind=qemu_irq mode="$mode" works=0 rc=$rc error="$(grep -m2 -i 'qemu\|error' <<<"$out" | tr '\n' ' ')"
   fi
 done
-[ -n "$QEMU_IRQ" ] || { bad "QEMU boots in no interrupt-controller mode"; QEMU_IRQ="kernel-irqchip=off,ic-mode=xics"; }
+if [ -n "$QEMU_IRQ" ]; then ok "QEMU boots with $QEMU_IRQ"
+else fail "QEMU boots in no interrupt-controller mode"; QEMU_IRQ="kernel-irqchip=off,ic-mode=xics"; fi
 progress "QEMU runs with $QEMU_IRQ"
 
 # ---- 1+2. boot to userspace ------------------------------------------------------------------
@@ -299,7 +295,7 @@ else sample kind=memory contender=ours-container run=1 rc=$rc error="$(tail -n 4
 
 # ---- 6. exec latency (into the idle container above) and vsock --------------------------------
 progress "exec and vsock"
-crun run --detach --bundle $W/b-sleep crun-idle </dev/null >/dev/null 2>&1 || bad "crun run --detach failed"
+if crun run --detach --bundle $W/b-sleep crun-idle </dev/null >/dev/null 2>&1; then ok "crun run --detach"; else fail "crun run --detach failed"; fi
 for i in $(seq "$START_RUNS"); do
   timed_cmd exec ours-shim-exec "$i" hi $SHIM --root $SROOT exec idle-1 echo hi
   timed_cmd exec crun-exec "$i" hi crun exec crun-idle echo hi

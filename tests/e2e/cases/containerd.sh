@@ -18,7 +18,7 @@ if containerd config dump 2>/dev/null | tr -d ' ' |
    grep -qF 'BinaryName="/usr/local/bin/ppc-kvm-shim"'; then
   ok "containerd loaded the runtime handler ppc-kvm (BinaryName /usr/local/bin/ppc-kvm-shim)"
 else
-  bad "containerd's configuration has no handler ppc-kvm naming ppc-kvm-shim"
+  fail "containerd's configuration has no handler ppc-kvm naming ppc-kvm-shim"
 fi
 
 # wait_task ID STATUS: waits (up to 60 s) until the task has that status (RUNNING, STOPPED).
@@ -44,13 +44,13 @@ checks() {
   expect_run "[$name] ctr run sh -c 'exit 7'" 7 ""
   timed "ctr_run_stderr[$name]" "${r[@]}" --rm "$IMG" "$c-stderr" sh -c 'echo out; echo err >&2; exit 3'
   expect_run "[$name] stdout and stderr apart" 3 out
-  [ "$ERR" = err ] && ok "[$name] stderr came through" || bad "[$name] stderr '$ERR' (want 'err')"
+  [ "$ERR" = err ] && ok "[$name] stderr came through" || fail "[$name] stderr '$ERR' (want 'err')"
 
   # A long-running task: exec, ps, kill (SIGTERM, which the container's handler answers).
   # `ctr run` stays in the background and exits with the task's status.
   "${r[@]}" --rm "$IMG" "$c" sh -c 'trap "exit 0" TERM; while true; do sleep 1; done' </dev/null &
   local main=$!
-  wait_running "$c" && ok "[$name] the task runs" || bad "[$name] the task did not start: $(ctr task ls)"
+  wait_running "$c" && ok "[$name] the task runs" || fail "[$name] the task did not start: $(ctr task ls)"
   timed "ctr_exec[$name]" ctr task exec --exec-id e1 "$c" sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
   expect_run "[$name] task exec sees the container's init" 0 "from exec
 sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
@@ -58,12 +58,12 @@ sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
   expect_run "[$name] task exec's exit code" 5 ""
   timed "ctr_task_ps[$name]" ctr task ps "$c"
   [ "$RC" = 0 ] && [ "$(tail -n +2 <<<"$OUT" | grep -c .)" -ge 1 ] && ok "[$name] task ps lists the task's host processes" ||
-    bad "[$name] task ps: exit $RC, '$OUT' $ERR"
+    fail "[$name] task ps: exit $RC, '$OUT' $ERR"
   timed "ctr_kill[$name]" ctr task kill "$c"
   wait "$main"
   local status=$?
   [ "$RC" = 0 ] && [ "$status" = 0 ] && ok "[$name] task kill (TERM): the handler ran, ctr run exits 0" ||
-    bad "[$name] task kill (TERM): kill exit $RC, ctr run exit $status"
+    fail "[$name] task kill (TERM): kill exit $RC, ctr run exit $status"
 
   # SIGKILL of a process that ignores TERM: 137.
   "${r[@]}" --rm "$IMG" "$c-kill" sh -c 'trap "" TERM; while true; do sleep 1; done' </dev/null &
@@ -73,7 +73,7 @@ sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
   wait "$main"
   status=$?
   [ "$RC" = 0 ] && [ "$status" = 137 ] && ok "[$name] task kill -s KILL: ctr run exits 137" ||
-    bad "[$name] task kill -s KILL: kill exit $RC, ctr run exit $status (want 137)"
+    fail "[$name] task kill -s KILL: kill exit $RC, ctr run exit $status (want 137)"
 
   # A terminal (ctr run -t), driven through a pty.
   expect_terminal "[$name] ctr run -t" "ctr_run_tty[$name]" "ctr run --runc-binary $bin --rm -t $IMG $c-tty sh"
@@ -95,7 +95,7 @@ sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
     limit=$(cat "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")/memory.max" 2>&1)
     [ "$RC" = 0 ] && [ "$mem" = "$L1_MEM_KIB" ] && [ "$limit" = 536870912 ] &&
       ok "[$name] 512 MiB: L1's MemTotal ($mem kB), a cgroup limit of $limit bytes" ||
-      bad "[$name] 512 MiB: exit $RC, MemTotal '$mem', cgroup memory.max '$limit'"
+      fail "[$name] 512 MiB: exit $RC, MemTotal '$mem', cgroup memory.max '$limit'"
   fi
   ctr task kill -s KILL "$c-sized" >/dev/null 2>&1; wait_stopped "$c-sized"
   ctr task delete "$c-sized" >/dev/null 2>&1; ctr container delete "$c-sized" >/dev/null 2>&1
@@ -105,10 +105,10 @@ sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
   ctr task delete "$c-iso" >/dev/null 2>&1; ctr container delete "$c-iso" >/dev/null 2>&1
 
   [ -z "$(ctr task ls -q)" ] && [ -z "$(ctr container ls -q)" ] && ok "[$name] no task or container left" ||
-    bad "[$name] left: tasks '$(ctr task ls -q)', containers '$(ctr container ls -q)'"
+    fail "[$name] left: tasks '$(ctr task ls -q)', containers '$(ctr container ls -q)'"
 }
 
 checks crun /usr/bin/crun no
 checks ppc-kvm-shim /usr/local/bin/ppc-kvm-shim yes
-if pgrep -f ppc-kvm-vmm >/dev/null; then bad "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
+if pgrep -f ppc-kvm-vmm >/dev/null; then fail "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
 finish

@@ -7,8 +7,8 @@
 echo "L1: kernel $(uname -r), $(nproc) CPUs; $(podman --version); $(crun --version | head -1);" \
      "$(runc --version | head -1); $(ctr --version); $(conmon --version | head -1)"
 
-if [ -c /dev/kvm ]; then ok "/dev/kvm exists"; else bad "/dev/kvm is missing"; fi
-if grep -q '^kvm_hv ' /proc/modules; then ok "kvm_hv is loaded"; else bad "kvm_hv is not loaded"; fi
+if [ -c /dev/kvm ]; then ok "/dev/kvm exists"; else fail "/dev/kvm is missing"; fi
+if grep -q '^kvm_hv ' /proc/modules; then ok "kvm_hv is loaded"; else fail "kvm_hv is not loaded"; fi
 
 # podman with crun. The first run also pays for podman's first use of its storage.
 timed podman_run_echo_first podman --runtime crun run --rm --network=none $IMG echo hi

@@ -34,9 +34,9 @@ checks() {
   expect_run "[$rt] run sh -c 'exit 7'" 7 ""
   timed "podman_run_stderr[$rt]" pm "$rt" run --rm --network=none "$IMG" sh -c 'echo out; echo err >&2; exit 3'
   expect_run "[$rt] stdout and stderr apart" 3 out
-  [ "$ERR" = err ] && ok "[$rt] stderr came through" || bad "[$rt] stderr '$ERR' (want 'err')"
+  [ "$ERR" = err ] && ok "[$rt] stderr came through" || fail "[$rt] stderr '$ERR' (want 'err')"
   timed "podman_run_missing[$rt]" pm "$rt" run --rm --network=none "$IMG" /no/such/program
-  [ "$RC" = 127 ] && ok "[$rt] a missing program gives 127" || bad "[$rt] a missing program gave $RC (want 127): $ERR"
+  [ "$RC" = 127 ] && ok "[$rt] a missing program gives 127" || fail "[$rt] a missing program gave $RC (want 127): $ERR"
 
   # What podman puts in the config reaches the process: env, workdir, user, hostname; a volume
   # (ours: copied into the guest at create); --read-only; the default network (netavark's
@@ -58,11 +58,11 @@ tmp-writable"
   c=e2e-$rt
   timed "podman_run_detached[$rt]" pm "$rt" run -d --network=none --name "$c" "$IMG" \
     sh -c 'trap "echo got TERM; exit 0" TERM; echo started; while true; do sleep 1; done'
-  [ "$RC" = 0 ] && ok "[$rt] run -d" || bad "[$rt] run -d gave $RC: $ERR"
+  [ "$RC" = 0 ] && ok "[$rt] run -d" || fail "[$rt] run -d gave $RC: $ERR"
   wait_for 30 sh -c "podman logs $c | grep -q started" && ok "[$rt] logs show the container's output" ||
-    bad "[$rt] logs: '$(podman logs "$c" 2>&1)'"
+    fail "[$rt] logs: '$(podman logs "$c" 2>&1)'"
   timed "podman_ps[$rt]" podman ps --filter status=running --format '{{.Names}}'
-  grep -qx "$c" <<<"$OUT" && ok "[$rt] ps lists it running" || bad "[$rt] ps: '$OUT'"
+  grep -qx "$c" <<<"$OUT" && ok "[$rt] ps lists it running" || fail "[$rt] ps: '$OUT'"
   timed "podman_exec[$rt]" pm "$rt" exec "$c" sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
   expect_run "[$rt] exec sees the container's init" 0 "from exec
 sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1; done "
@@ -71,18 +71,18 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   timed "podman_exec_stdin[$rt]" sh -c "printf 'line one\nline two\n' | podman --runtime $rt exec -i $c wc -l"
   expect_run "[$rt] exec -i gets stdin" 0 2
   timed "podman_stop[$rt]" pm "$rt" stop -t 20 "$c"
-  [ "$RC" = 0 ] && ok "[$rt] stop" || bad "[$rt] stop gave $RC: $ERR"
-  [ "$(exit_code "$c")" = 0 ] && ok "[$rt] stop: the TERM handler ran (exit 0)" || bad "[$rt] exit code after stop: $(exit_code "$c")"
-  podman logs "$c" | grep -q 'got TERM' && ok "[$rt] logs show the TERM handler's line" || bad "[$rt] logs after stop: '$(podman logs "$c" 2>&1)'"
+  [ "$RC" = 0 ] && ok "[$rt] stop" || fail "[$rt] stop gave $RC: $ERR"
+  [ "$(exit_code "$c")" = 0 ] && ok "[$rt] stop: the TERM handler ran (exit 0)" || fail "[$rt] exit code after stop: $(exit_code "$c")"
+  podman logs "$c" | grep -q 'got TERM' && ok "[$rt] logs show the TERM handler's line" || fail "[$rt] logs after stop: '$(podman logs "$c" 2>&1)'"
   timed "podman_rm[$rt]" pm "$rt" rm "$c"
-  [ "$RC" = 0 ] && ! podman container exists "$c" && ok "[$rt] rm" || bad "[$rt] rm gave $RC: $ERR"
+  [ "$RC" = 0 ] && ! podman container exists "$c" && ok "[$rt] rm" || fail "[$rt] rm gave $RC: $ERR"
 
   # stop of a process that ignores TERM: SIGKILL after the timeout, exit 137.
   timed "podman_run_detached_ignoring[$rt]" pm "$rt" run -d --network=none --name "$c-stubborn" "$IMG" \
     sh -c 'trap "" TERM; while true; do sleep 1; done'
   timed "podman_stop_timeout[$rt]" pm "$rt" stop -t 2 "$c-stubborn"
   [ "$RC" = 0 ] && [ "$(exit_code "$c-stubborn")" = 137 ] && ok "[$rt] stop -t 2 of a TERM-ignoring process: 137" ||
-    bad "[$rt] stop -t 2: exit $RC, container exit code $(exit_code "$c-stubborn"): $ERR"
+    fail "[$rt] stop -t 2: exit $RC, container exit code $(exit_code "$c-stubborn"): $ERR"
   podman rm -f "$c-stubborn" >/dev/null 2>&1
 
   # The container's cgroup (podman's linux.cgroupsPath, /libpod_parent/libpod-ID) holds its
@@ -100,14 +100,14 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   if [[ $cgroup == */libpod-$(podman inspect --format '{{.Id}}' "$c-kill") ]] && [ "$limit_ok" = yes ]; then
     ok "[$rt] the container's pid is in its cgroup ($cgroup), memory.max $limit"
   else
-    bad "[$rt] container pid $pid in cgroup $cgroup, memory.max '$limit'"
+    fail "[$rt] container pid $pid in cgroup $cgroup, memory.max '$limit'"
   fi
   timed "podman_kill[$rt]" pm "$rt" kill "$c-kill"
   wait_for 30 sh -c "[ \"\$(podman inspect --format '{{.State.Status}}' $c-kill)\" = exited ]"
   [ "$RC" = 0 ] && [ "$(exit_code "$c-kill")" = 137 ] && ok "[$rt] kill: 137" ||
-    bad "[$rt] kill: exit $RC, container exit code $(exit_code "$c-kill"): $ERR"
-  pm "$rt" rm "$c-kill" >/dev/null 2>&1 && ok "[$rt] rm after kill" || bad "[$rt] rm after kill"
-  [ ! -d "$cgroup" ] && ok "[$rt] the container's cgroup is gone" || bad "[$rt] $cgroup is left after rm"
+    fail "[$rt] kill: exit $RC, container exit code $(exit_code "$c-kill"): $ERR"
+  pm "$rt" rm "$c-kill" >/dev/null 2>&1 && ok "[$rt] rm after kill" || fail "[$rt] rm after kill"
+  [ ! -d "$cgroup" ] && ok "[$rt] the container's cgroup is gone" || fail "[$rt] $cgroup is left after rm"
 
   # run -it through the console socket, driven through a pty.
   expect_terminal "[$rt] run -it" "podman_run_it[$rt]" "podman --runtime $rt run -it --rm --network=none $IMG sh"
@@ -123,7 +123,7 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   else
     [ "$RC" = 0 ] && [ "$(sed -n 1p <<<"$OUT")" = "$L1_MEM_KIB" ] && [ "$(sed -n 3p <<<"$OUT")" = 536870912 ] &&
       ok "[$rt] --memory 512m: L1's MemTotal with a cgroup limit of 512 MiB" ||
-      bad "[$rt] --memory 512m: exit $RC, output '$OUT'"
+      fail "[$rt] --memory 512m: exit $RC, output '$OUT'"
   fi
 
   # The root on a disk: ours with "rootfs_disk_min_mib": 0 in its host config puts every
@@ -151,7 +151,7 @@ busybox-there
   podman rm -f -t 0 "$c-iso" >/dev/null 2>&1
 
   # Nothing left behind: no container, no VMM.
-  [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || bad "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
+  [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || fail "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
 }
 
 # Where the time of `podman run --rm echo hi` goes, ours beside crun, in rounds: each runtime
@@ -180,15 +180,15 @@ WRAPPER
     for rt in crun ppc-kvm-shim; do
       : > "$dir/calls.log"
       timed "breakdown_podman[$rt]" podman --runtime "$dir/$rt" run --rm --network=none "$IMG" echo hi
-      [ "$RC" = 0 ] && [ "$OUT" = hi ] || bad "breakdown: podman with $rt: exit $RC, '$OUT': $ERR"
+      [ "$RC" = 0 ] && [ "$OUT" = hi ] || fail "breakdown: podman with $rt: exit $RC, '$OUT': $ERR"
       echo "BREAKDOWN round $i podman+$rt runtime calls: $(awk '{ n[$1] += $2; c[$1]++; t += $2 }
         END { for (k in n) printf "%s %dx %d ms, ", k, c[k], n[k]; printf "sum %d ms", t }' "$dir/calls.log")"
     done
     timed "breakdown_bundle[crun]" crun run --bundle "$bundle" e2e-breakdown
-    [ "$RC" = 0 ] || bad "breakdown: crun run: exit $RC: $ERR"
+    [ "$RC" = 0 ] || fail "breakdown: crun run: exit $RC: $ERR"
     rm -f /tmp/e2e-shim-debug.log
     timed "breakdown_bundle[ppc-kvm-shim]" ppc-kvm-shim --debug --log /tmp/e2e-shim-debug.log run --bundle "$bundle" e2e-breakdown
-    [ "$RC" = 0 ] || bad "breakdown: ppc-kvm-shim run: exit $RC: $ERR"
+    [ "$RC" = 0 ] || fail "breakdown: ppc-kvm-shim run: exit $RC: $ERR"
     sed -n "s/.*msg=\"\\(.* after [0-9]* ms.*\\)\"\$/BREAKDOWN round $i ppc-kvm-shim run: \\1/p" /tmp/e2e-shim-debug.log
   done
 }
@@ -196,5 +196,5 @@ WRAPPER
 checks crun no
 checks ppc-kvm-shim yes
 [ "${E2E_BREAKDOWN_ROUNDS:-3}" = 0 ] || breakdown
-if pgrep -f ppc-kvm-vmm >/dev/null; then bad "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
+if pgrep -f ppc-kvm-vmm >/dev/null; then fail "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
 finish

@@ -2,17 +2,15 @@
 # prints a marker from userspace and what the guest sees (CPUs, memory), then powers off.
 # Checked for 1 and 2 vCPUs; the VMM must exit 0 each time.
 . /rig/case_lib.sh
-cat > /tmp/init.sh <<'INIT'
-#!/bin/busybox sh
+# After the marker: what the guest sees.
+what_the_guest_sees=$(cat <<'INIT'
 /bin/busybox mount -t proc proc /proc
-echo "GUEST-USERSPACE-MARKER"
 echo "guest-cpus=$(/bin/busybox grep -c ^processor /proc/cpuinfo)"
 echo "guest-memtotal-kb=$(/bin/busybox awk '/^MemTotal/ {print $2}' /proc/meminfo)"
 echo "guest-mmu=$(/bin/busybox awk '/^MMU/ {print $3}' /proc/cpuinfo)"
-/bin/busybox poweroff -f
 INIT
-make_initramfs /tmp/guest.cpio /tmp/init.sh
-status=0
+)
+make_marker_initramfs /tmp/guest.cpio GUEST-USERSPACE-MARKER "$what_the_guest_sees"
 for spec in "1 256" "2 384"; do
   set -- $spec
   vcpus=$1 mib=$2
@@ -21,17 +19,17 @@ for spec in "1 256" "2 384"; do
     --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/console.log
   rc=$?
   cat /tmp/console.log
-  [ "$rc" -eq 0 ] || { echo "FAIL: VMM exited $rc"; status=1; continue; }
-  expect_line /tmp/console.log GUEST-USERSPACE-MARKER || status=1
-  expect_line /tmp/console.log "guest-cpus=$vcpus\$" || status=1
+  if [ "$rc" -eq 0 ]; then ok "VMM exited 0"; else fail "VMM exited $rc"; continue; fi
+  expect_line /tmp/console.log GUEST-USERSPACE-MARKER
+  expect_line /tmp/console.log "guest-cpus=$vcpus\$"
   kb=$(tr -d '\r' < /tmp/console.log | sed -n 's/^guest-memtotal-kb=\([0-9]*\)$/\1/p')
   # MemTotal is RAM less what the kernel keeps for itself: within 15 % of what we asked for.
   if [ -n "$kb" ] && [ "$kb" -le $((mib * 1024)) ] && [ "$kb" -ge $((mib * 1024 * 85 / 100)) ]; then
-    echo "ok: MemTotal ${kb} kB for ${mib} MiB"
+    ok "MemTotal ${kb} kB for ${mib} MiB"
   else
-    echo "FAIL: MemTotal '${kb}' kB does not match ${mib} MiB"; status=1
+    fail "MemTotal '${kb}' kB does not match ${mib} MiB"
   fi
   want_mmu=Hash; [ "$RIG_PROFILE" = hv ] && want_mmu=Radix
-  expect_line /tmp/console.log "guest-mmu=$want_mmu" || status=1
+  expect_line /tmp/console.log "guest-mmu=$want_mmu"
 done
-exit $status
+finish

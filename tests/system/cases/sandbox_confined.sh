@@ -5,12 +5,6 @@
 # inherited fds closed except --keep-fd, rlimits. vsock still works both ways through the jail,
 # and the socket file is gone after the VMM's exit. Then the same status checks with --no-jail.
 . /rig/case_lib.sh
-status=0
-fail() { echo "FAIL: $*"; status=1; }
-
-# The jailed VMM's pid as the host sees it, from the supervisor's first log line.
-inner_pid() { sed -n 's/.*the VMM is process \([0-9]*\) .*/\1/p' "$1" | head -1; }
-
 # check_confined PID THREADS: every task of PID has no capability, no_new_privs and exactly one
 # seccomp filter in filter mode; THREADS tasks are expected.
 check_confined() {
@@ -24,18 +18,10 @@ check_confined() {
     esac
     n=$((n + 1))
   done
-  [ "$n" -eq "$2" ] && echo "ok: pid $1 has $n threads, all confined" || fail "pid $1 has $n threads, expected $2"
+  [ "$n" -eq "$2" ] && ok "pid $1 has $n threads, all confined" || fail "pid $1 has $n threads, expected $2"
 }
 
-cat > /tmp/init.sh <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t devtmpfs devtmpfs /dev
-/bin/vsock_peer listen 1234 &
-/bin/vsock_peer control 9999
-/bin/busybox poweroff -f
-INIT
-make_initramfs /tmp/guest.cpio /tmp/init.sh /opt/ppc-kvm-shim/bin/vsock_peer
+make_vsock_peer_initramfs /tmp/guest.cpio
 
 # The socket in a directory of its own: that directory is all of the host the jail can see.
 mkdir -p /run/vm1
@@ -46,15 +32,15 @@ ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/guest.cpio --memory 512M
   --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/console.log --keep-fd 9 --rlimit nofile=512 \
   2>/tmp/vmm.log 8</tmp/fd8 9</tmp/fd9 &
 sup=$!
-wait_for_line /tmp/console.log "vsock_peer: control on port 9999" || { cat /tmp/console.log /tmp/vmm.log; kill $sup; exit 1; }
-vmm=$(inner_pid /tmp/vmm.log)
-[ -n "$vmm" ] && [ -d /proc/$vmm ] || { cat /tmp/vmm.log; echo "FAIL: no jailed VMM process"; kill $sup; exit 1; }
+expect_line_soon /tmp/console.log "vsock_peer: control on port 9999" || { cat /tmp/vmm.log; kill $sup; finish; }
+vmm=$(jailed_vmm_pid /tmp/vmm.log)
+[ -n "$vmm" ] && [ -d /proc/$vmm ] || { cat /tmp/vmm.log; fail "no jailed VMM process"; kill $sup; finish; }
 echo "supervisor $sup, VMM $vmm"
 
 echo "-- the VMM's threads (main, device, vcpu 0, vcpu 1)"
 check_confined $vmm 4
 for name in device "vcpu 0" "vcpu 1"; do
-  grep -qx "$name" /proc/$vmm/task/*/comm && echo "ok: thread '$name'" || fail "no thread named '$name'"
+  grep -qx "$name" /proc/$vmm/task/*/comm && ok "thread '$name'" || fail "no thread named '$name'"
 done
 echo "-- the supervisor"
 check_confined $sup 1
@@ -62,56 +48,56 @@ check_confined $sup 1
 echo "-- namespaces"
 for ns in pid mnt ipc uts net; do
   mine=$(readlink /proc/self/ns/$ns) theirs=$(readlink /proc/$vmm/ns/$ns)
-  [ "$mine" != "$theirs" ] && echo "ok: own $ns namespace ($theirs)" || fail "VMM shares the $ns namespace"
+  [ "$mine" != "$theirs" ] && ok "own $ns namespace ($theirs)" || fail "VMM shares the $ns namespace"
 done
-grep -q "^NSpid:.*[[:space:]]1$" /proc/$vmm/status && echo "ok: pid 1 in its pid namespace" || fail "$(grep NSpid /proc/$vmm/status)"
+grep -q "^NSpid:.*[[:space:]]1$" /proc/$vmm/status && ok "pid 1 in its pid namespace" || fail "$(grep NSpid /proc/$vmm/status)"
 
 echo "-- the jail's root"
 root=$(cd /proc/$vmm/root && find . | sort | tr '\n' ' ')
 echo "  files: $root"
 case "$root" in
-  ". ./run ./run/vm1 ./run/vm1/vsock.sock "*) echo "ok: only the socket's directory is there" ;;
+  ". ./run ./run/vm1 ./run/vm1/vsock.sock "*) ok "only the socket's directory is there" ;;
   *) fail "unexpected jail contents" ;;
 esac
-touch /proc/$vmm/root/run/vm1/probe 2>/dev/null && fail "the socket directory is writable from the jail" || echo "ok: read-only"
+touch /proc/$vmm/root/run/vm1/probe 2>/dev/null && fail "the socket directory is writable from the jail" || ok "read-only"
 
 echo "-- descriptors"
 ls -l /proc/$vmm/fd | awk '{print "  " $9, $10, $11}'
 # fd 8's number may be reused by the VMM's own files; what must be gone is the file.
-ls -l /proc/$vmm/fd | grep -q /tmp/fd8 && fail "inherited fd 8 (/tmp/fd8) is still open" || echo "ok: inherited fd 8 closed"
-[ "$(readlink /proc/$vmm/fd/9)" = /tmp/fd9 ] && echo "ok: --keep-fd 9 kept" || fail "fd 9 not kept"
-if ls -l /proc/$vmm/fd | grep -q -e /dev/kvm -e kvm-vm -e kvm-vcpu; then echo "ok: KVM fds came in open"; else fail "no KVM fds"; fi
+ls -l /proc/$vmm/fd | grep -q /tmp/fd8 && fail "inherited fd 8 (/tmp/fd8) is still open" || ok "inherited fd 8 closed"
+[ "$(readlink /proc/$vmm/fd/9)" = /tmp/fd9 ] && ok "--keep-fd 9 kept" || fail "fd 9 not kept"
+if ls -l /proc/$vmm/fd | grep -q -e /dev/kvm -e kvm-vm -e kvm-vcpu; then ok "KVM fds came in open"; else fail "no KVM fds"; fi
 
 echo "-- limits"
 grep -E "Max (open files|core file size)" /proc/$vmm/limits
-grep -q "^Max open files *512 *512" /proc/$vmm/limits && echo "ok: nofile 512" || fail "nofile limit"
-grep -q "^Max core file size *0 *0" /proc/$vmm/limits && echo "ok: no core dumps" || fail "core limit"
+grep -q "^Max open files *512 *512" /proc/$vmm/limits && ok "nofile 512" || fail "nofile limit"
+grep -q "^Max core file size *0 *0" /proc/$vmm/limits && ok "no core dumps" || fail "core limit"
 
 echo "-- vsock through the jail"
-vsock_host bulk $uds 1234 1048576 1048576 || fail "host-initiated transfer"
+vsock_host bulk $uds 1234 1048576 1048576 && ok "host-initiated transfer" || fail "host-initiated transfer"
 vsock_host accept ${uds}_5000 1048576 > /tmp/accept.log 2>&1 &
 acc=$!
 sleep 1
-vsock_host control $uds 9999 "connect 5000 1048576" || fail "guest-initiated connection request"
-wait $acc || fail "guest-initiated transfer"
+vsock_host control $uds 9999 "connect 5000 1048576" && ok "guest-initiated connection request" || fail "guest-initiated connection request"
+wait $acc && ok "guest-initiated transfer" || fail "guest-initiated transfer"
 cat /tmp/accept.log
 vsock_host control $uds 9999 shutdown
 wait $sup
 rc=$?
 cat /tmp/vmm.log
-[ "$rc" -eq 0 ] && echo "ok: exit 0 through the supervisor" || fail "VMM exited $rc"
-[ -e $uds ] && fail "the vsock socket was left behind" || echo "ok: socket removed"
-grep -q "jail: new root is an empty tmpfs" /tmp/vmm.log || fail "no jail line in the log"
+[ "$rc" -eq 0 ] && ok "exit 0 through the supervisor" || fail "VMM exited $rc"
+[ -e $uds ] && fail "the vsock socket was left behind" || ok "socket removed"
+grep -q "jail: new root is an empty tmpfs" /tmp/vmm.log && ok "the jail is logged" || fail "no jail line in the log"
 
 echo "== --no-jail: seccomp and the privilege drop alone, 1 vCPU"
 rm -f /tmp/console.log
 ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/guest.cpio --memory 256M --vsock-uds $uds --no-jail \
   --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/console.log 2>/tmp/vmm.log &
 vmm=$!
-wait_for_line /tmp/console.log "vsock_peer: control on port 9999" || { cat /tmp/vmm.log; kill $vmm; exit 1; }
+expect_line_soon /tmp/console.log "vsock_peer: control on port 9999" || { cat /tmp/vmm.log; kill $vmm; finish; }
 check_confined $vmm 3
 vsock_host control $uds 9999 shutdown || kill $vmm
 wait $vmm
 rc=$?
-[ "$rc" -eq 0 ] && echo "ok: exit 0" || { cat /tmp/vmm.log; fail "VMM exited $rc"; }
-exit $status
+[ "$rc" -eq 0 ] && ok "exit 0" || { cat /tmp/vmm.log; fail "VMM exited $rc"; }
+finish

@@ -5,15 +5,7 @@
 # SIGSYS; with the default (kill) it dies of SIGSYS at once, and the jail's supervisor, which
 # mirrors the VMM, dies of SIGSYS too (exit status 159 = 128 + 31). --no-sandbox turns it off.
 . /rig/case_lib.sh
-status=0
-fail() { echo "FAIL: $*"; status=1; }
-
-cat > /tmp/init.sh <<'INIT'
-#!/bin/busybox sh
-echo "GUEST-USERSPACE-MARKER"
-/bin/busybox poweroff -f
-INIT
-make_initramfs /tmp/guest.cpio /tmp/init.sh
+make_marker_initramfs /tmp/guest.cpio GUEST-USERSPACE-MARKER
 mkdir -p /run/vm2
 
 # run_vmm ARGS...: boots the guest with a vsock device (so the device thread has sockets);
@@ -32,9 +24,9 @@ expect_death() {
   echo "== $what: $*"
   run_vmm "$@"
   grep -E "seccomp|debug|killed|sandbox" /tmp/vmm.log
-  [ "$rc" -eq 159 ] && echo "ok: exit 159 (SIGSYS)" || fail "$what: exit $rc, expected 159"
-  grep -q "$pattern" /tmp/vmm.log && echo "ok: log names it" || fail "$what: log lacks '$pattern'"
-  grep -q GUEST-USERSPACE-MARKER /tmp/console.log 2>/dev/null && fail "$what: the guest ran"
+  [ "$rc" -eq 159 ] && ok "exit 159 (SIGSYS)" || fail "$what: exit $rc, expected 159"
+  grep -q "$pattern" /tmp/vmm.log && ok "log names it" || fail "$what: log lacks '$pattern'"
+  grep -q GUEST-USERSPACE-MARKER /tmp/console.log 2>/dev/null && fail "$what: the guest ran" || ok "$what: the guest did not run"
 }
 
 rm -f /tmp/console.log
@@ -56,7 +48,7 @@ expect_death "vCPU thread, log mode, no jail" "thread 'vcpu [0-9]*' (role vcpu) 
 
 echo "== --no-sandbox: the same forbidden calls are harmless"
 run_vmm --no-sandbox --debug-seccomp-violation vcpu
-[ "$rc" -eq 0 ] && echo "ok: exit 0" || { cat /tmp/vmm.log; fail "--no-sandbox: exit $rc"; }
-expect_line /tmp/console.log GUEST-USERSPACE-MARKER || status=1
-grep -q "sandbox off" /tmp/vmm.log && echo "ok: sandbox off" || fail "no 'sandbox off' in the log"
-exit $status
+[ "$rc" -eq 0 ] && ok "exit 0" || { cat /tmp/vmm.log; fail "--no-sandbox: exit $rc"; }
+expect_line /tmp/console.log GUEST-USERSPACE-MARKER
+grep -q "sandbox off" /tmp/vmm.log && ok "sandbox off" || fail "no 'sandbox off' in the log"
+finish

@@ -8,7 +8,7 @@ b=$(bundle tty '["sh"]' true)
 console_receiver /tmp/cs1.sock /tmp/tty1.out 'echo tty-$((6*7))' 'exit 7' 2>/tmp/recv1.err &
 recv=$!
 for _ in $(seq 40); do [ -S /tmp/cs1.sock ] && break; sleep 0.25; done
-create_bg tty $b /dev/null /tmp/tty.out --console-socket /tmp/cs1.sock || { echo "the first container could not be created: the remaining checks need one"; exit 1; }
+create_bg tty $b /dev/null /tmp/tty.out --console-socket /tmp/cs1.sock || { echo "the first container could not be created: the remaining checks need one"; finish; }
 [ "$(state_of tty)" = created ] && ok "created with a console socket" || { fail "create: $(state_of tty)"; show_logs; }
 $S start tty || fail "start tty"
 st=$(reaped /tmp/tty.reaped "$pid")
@@ -30,11 +30,8 @@ $S run --bundle $b --console-socket /tmp/cs2.sock ttyrun; rc=$?
 wait $recv
 
 echo "== 3. exec --tty --detach --console-socket into a running container"
-b=$(bundle host '["sh","-c","echo started; exec sleep 1000"]')
-create_bg host $b /dev/null /tmp/host.out
+start_announced host "$(bundle host '["sh","-c","echo started; exec sleep 1000"]')"
 hpid=$pid
-$S start host || fail "start host"
-wait_grep /tmp/host.out "^started$"
 console_receiver /tmp/cs3.sock /tmp/tty3.out 'tty' 'exit 9' 2>/tmp/recv3.err &
 recv=$!
 for _ in $(seq 40); do [ -S /tmp/cs3.sock ] && break; sleep 0.25; done
@@ -49,5 +46,5 @@ err=$($S exec --tty --detach host sh 2>&1); [ $? -eq 1 ] && echo "$err" | grep -
 $S delete --force host || fail "delete host"
 [ "$(reaped /tmp/host.reaped "$hpid")" = 137 ] && ok "host VMM killed" || fail "host VMM status"
 root_clean "console"
-[ $status -ne 0 ] && show_logs
-exit $status
+any_failed && show_logs
+finish

@@ -8,7 +8,7 @@ echo "== 1. create -> created (VMM alive) -> start -> running -> exits 3 -> stop
 b=$(bundle life '["sh","-c","echo started; read word; echo got $word; exit 3"]')
 mkfifo /tmp/life.in
 exec 7<>/tmp/life.in   # held open here, so the container's stdin stays open until we write
-create_bg life $b /tmp/life.in /tmp/life.out || { echo "the first container could not be created: the remaining checks need one"; exit 1; }
+create_bg life $b /tmp/life.in /tmp/life.out || { echo "the first container could not be created: the remaining checks need one"; finish; }
 if [ -n "$pid" ] && [ "$(state_of life)" = created ] && alive "$pid"; then ok "created, VMM $pid alive"; else fail "after create: pid '$pid', state $(state_of life)"; show_logs; fi
 $S state life | grep -q "\"pid\": $pid" && $S state life | grep -q "\"bundle\": \"$b\"" && ok "state has pid and bundle" || fail "state: $($S state life)"
 [ "$($S ps --format json life)" = "[$pid]" ] || $S ps --format json life | grep -q "^\[$pid," && ok "ps lists the VMM" || fail "ps: $($S ps --format json life)"
@@ -16,13 +16,13 @@ $S start life && ok "start" || fail "start"
 [ "$(state_of life)" = running ] && ok "running" || fail "state after start: $(state_of life)"
 err=$($S start life 2>&1 >/dev/null); rc=$?
 [ $rc -eq 1 ] && echo "$err" | grep -q "cannot start an already running container" && ok "second start refused" || fail "second start: $rc $err"
-wait_grep /tmp/life.out "^started$"
+expect_line_soon /tmp/life.out "^started$"
 echo hello >&7
 st=$(reaped /tmp/life.reaped "$pid")
 [ "$st" = 3 ] && ok "the VMM exited with the container's status 3" || fail "VMM status '$st', want 3"
 wait_state life stopped && ok "stopped"
 $S state life | grep -q '"pid": 0' && ok "stopped state shows pid 0" || fail "stopped state: $($S state life)"
-wait_grep /tmp/life.out "^got hello$"
+expect_line_soon /tmp/life.out "^got hello$"
 $S delete life && ok "delete" || fail "delete"
 err=$($S state life 2>&1); [ $? -eq 1 ] && echo "$err" | grep -q "container does not exist" && ok "gone" || fail "after delete: $err"
 root_clean "lifecycle"
@@ -45,10 +45,7 @@ root_clean "run"
 
 echo "== 3. kill TERM and KILL reach the container's process"
 for sig in TERM KILL; do
-  b=$(bundle k$sig '["sh","-c","echo started; exec sleep 1000"]')
-  create_bg k$sig $b /dev/null /tmp/k$sig.out
-  $S start k$sig || fail "start k$sig"
-  wait_grep /tmp/k$sig.out "^started$"
+  start_announced k$sig "$(bundle k$sig '["sh","-c","echo started; exec sleep 1000"]')"
   $S kill k$sig $sig && ok "kill $sig" || fail "kill $sig"
   want=$([ $sig = TERM ] && echo 143 || echo 137)
   st=$(reaped /tmp/k$sig.reaped "$pid")
@@ -70,11 +67,8 @@ alive "$pid" && fail "VMM $pid survived delete --force" || ok "VMM gone"
 root_clean "delete --force"
 
 echo "== 5. exec: plain, --tty, --process, --detach, a missing executable"
-b=$(bundle ex '["sh","-c","echo started; exec sleep 1000"]' false '' ',"annotations":{"io.ppc-kvm.vcpus":"2"}')
-create_bg ex $b /dev/null /tmp/ex.out
+start_announced ex "$(bundle ex '["sh","-c","echo started; exec sleep 1000"]' false '' ',"annotations":{"io.ppc-kvm.vcpus":"2"}')"
 expid=$pid
-$S start ex || fail "start ex"
-wait_grep /tmp/ex.out "^started$"
 $S exec ex sh -c 'echo exec-out; echo exec-err >&2; exit 4' </dev/null >/tmp/e.out 2>/tmp/e.err; rc=$?
 [ $rc -eq 4 ] && [ "$(cat /tmp/e.out)" = exec-out ] && [ "$(cat /tmp/e.err)" = exec-err ] && ok "exec: status and both streams" \
   || fail "exec: rc $rc out '$(cat /tmp/e.out)' err '$(cat /tmp/e.err)'"
@@ -103,7 +97,7 @@ b=$(bundle tick '["sh","-c","while true; do echo tick; sleep 0.2; done"]')
 create_bg tick $b /dev/null /tmp/tick.out
 tpid=$pid
 $S start tick || fail "start tick"
-wait_grep /tmp/tick.out "^tick$"
+expect_line_soon /tmp/tick.out "^tick$"
 $S pause tick && [ "$(state_of tick)" = paused ] && ok "paused" || fail "pause: $(state_of tick)"
 sed 's/.*) //' /proc/$tpid/stat | cut -d' ' -f1 | grep -q T && ok "the VMM is stopped (T)" || fail "VMM state $(cat /proc/$tpid/stat)"
 sleep 1
@@ -129,5 +123,5 @@ wait_state ex stopped; wait_state tick stopped
 $S delete ex; $S delete tick
 root_clean "exec, pause, list"
 
-[ $status -ne 0 ] && show_logs
-exit $status
+any_failed && show_logs
+finish

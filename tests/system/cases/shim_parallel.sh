@@ -25,5 +25,5 @@ for i in $(seq $n); do
 file of $i" ]; then ok "p$i: exit $rc, its own output"; else fail "p$i: exit $rc, output '$got'"; cat /tmp/p$i.err; fi
 done
 root_clean "parallel"
-[ $status -ne 0 ] && show_logs
-exit $status
+any_failed && show_logs
+finish

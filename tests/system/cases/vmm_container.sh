@@ -3,9 +3,7 @@
 # and the VMM's exit status the container's. With the jail (the supervisor thread in the outer
 # process) and without it (in the VMM process).
 . /rig/case_lib.sh
-status=0
-fail() { echo "FAIL: $*"; status=1; }
-make_container_initramfs /tmp/container.cpio || { echo "FAIL: building the initramfs"; exit 1; }
+make_container_initramfs /tmp/container.cpio || { fail "building the initramfs"; finish; }
 mkdir -p /tmp/vm
 
 request() {  # request ARGS_JSON > FILE
@@ -44,20 +42,20 @@ for mode in jail no-jail; do
 
   request '["sh","-c","echo hello from $(hostname); echo to-stderr >&2"]' > /tmp/request.json
   run_vm hello $flags
-  [ "$(cat /tmp/ready.line)" = ok ] && echo "ok: $mode: ready line" || fail "$mode: ready line '$(cat /tmp/ready.line)'"
-  [ "$(cat /tmp/out)" = "hello from vm-test" ] && echo "ok: $mode: stdout" || { fail "$mode: stdout"; cat /tmp/out; }
-  [ "$(cat /tmp/err)" = to-stderr ] && echo "ok: $mode: stderr is the container's alone" || { fail "$mode: stderr"; cat /tmp/err /tmp/vmm.log; }
-  [ $vmm_rc -eq 0 ] && echo "ok: $mode: exit 0" || { fail "$mode: VMM exit $vmm_rc"; cat /tmp/err /tmp/vmm.log; }
+  if [ "$(cat /tmp/ready.line)" = ok ]; then ok "$mode: ready line"; else fail "$mode: ready line '$(cat /tmp/ready.line)'"; fi
+  if [ "$(cat /tmp/out)" = "hello from vm-test" ]; then ok "$mode: stdout"; else fail "$mode: stdout"; cat /tmp/out; fi
+  if [ "$(cat /tmp/err)" = to-stderr ]; then ok "$mode: stderr is the container's alone"; else fail "$mode: stderr"; cat /tmp/err /tmp/vmm.log; fi
+  if [ $vmm_rc -eq 0 ]; then ok "$mode: exit 0"; else fail "$mode: VMM exit $vmm_rc"; cat /tmp/err /tmp/vmm.log; fi
 
   request '["sh","-c","exit 7"]' > /tmp/request.json
   run_vm exit7 $flags
-  [ $vmm_rc -eq 7 ] && echo "ok: $mode: the VMM exits with the container's 7" || { fail "$mode: VMM exit $vmm_rc, want 7"; cat /tmp/err /tmp/vmm.log; }
+  if [ $vmm_rc -eq 7 ]; then ok "$mode: the VMM exits with the container's 7"; else fail "$mode: VMM exit $vmm_rc, want 7"; cat /tmp/err /tmp/vmm.log; fi
 
   request '["nope"]' > /tmp/request.json
   run_vm missing $flags
   case "$(cat /tmp/ready.line)" in
-    'error 127 exec: "nope": executable file not found in $PATH') echo "ok: $mode: create error on the ready fd" ;;
+    'error 127 exec: "nope": executable file not found in $PATH') ok "$mode: create error on the ready fd" ;;
     *) fail "$mode: ready line '$(cat /tmp/ready.line)'"; cat /tmp/err ;;
   esac
 done
-exit $status
+finish

@@ -2,23 +2,24 @@
 # host sends 64 MiB each way with checksums, runs 16 connections at once, connects to a port
 # where nobody listens (must fail promptly), and has the guest connect out to <uds>_<port>.
 . /rig/case_lib.sh
-status=0
 uds=/tmp/vsock.sock
-boot_vsock_guest $uds || exit 1
+boot_vsock_guest $uds || { fail "the guest did not listen on vsock"; finish; }
 
-vsock_host bulk $uds 1234 67108864 67108864 || status=1
-vsock_host parallel $uds 1234 16 1048576 || status=1
-vsock_host refused $uds 4321 || status=1
+# vsock_host prints its own result line; its exit status is the check.
+check() { if vsock_host "$@"; then ok "vsock_host $1"; else fail "vsock_host $*"; fi; }
+check bulk $uds 1234 67108864 67108864
+check parallel $uds 1234 16 1048576
+check refused $uds 4321
 vsock_host accept ${uds}_5000 1048576 > /tmp/accept.log 2>&1 &
 acc=$!
 sleep 1
-vsock_host control $uds 9999 "connect 5000 1048576" || status=1
-wait $acc || status=1
+check control $uds 9999 "connect 5000 1048576"
+if wait $acc; then ok "vsock_host accept: the guest's connection"; else fail "vsock_host accept"; fi
 cat /tmp/accept.log
 
 vsock_host control $uds 9999 shutdown
 wait $vmm
 rc=$?
 cat /tmp/vmm.log
-[ "$rc" -eq 0 ] && echo "ok: VMM exited 0" || { echo "FAIL: VMM exited $rc"; status=1; }
-exit $status
+if [ "$rc" -eq 0 ]; then ok "VMM exited 0"; else fail "VMM exited $rc"; fi
+finish

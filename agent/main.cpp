@@ -17,7 +17,6 @@
 #include "base/unique_fd.h"
 #include "container/container.h"
 #include "init/child_reaper.h"
-#include "init/container_disk.h"
 #include "init/guest_init.h"
 #include "log.h"
 #include "protocol/agent_port.h"
@@ -85,7 +84,6 @@ UniqueFd listen_vsock() {
 int run() {
   ChildReaper::block_signals();
   prepare_guest();
-  if (const char* disk = std::getenv("PPC_KVM_ROOTFS_DISK")) mount_container_disk(disk);
   static ChildReaper reaper;
   reaper.start();
   static Container container(reaper);

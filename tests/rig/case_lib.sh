@@ -193,9 +193,12 @@ alive() {
   [ -n "$st" ] && [ "$(echo "$st" | sed 's/.*) //' | cut -d' ' -f1)" != Z ]
 }
 
-# root_clean WHAT: a check: nothing is left under --root.
+# root_clean WHAT: a check: nothing is left under --root but the agent's cached initramfs, and
+# no mount below it.
 root_clean() {
-  if [ -z "$(ls -A $root 2>/dev/null)" ]; then ok "$1: --root is clean"; else fail "$1: --root holds $(ls -A $root)"; fi
+  left=$(ls -A $root 2>/dev/null | grep -v '^agent-initramfs-.*\.cpio$')
+  mounts=$(grep -c " $root/" /proc/self/mountinfo)
+  if [ -z "$left" ] && [ "$mounts" -eq 0 ]; then ok "$1: --root is clean"; else fail "$1: --root holds '$left', $mounts mount(s)"; fi
 }
 
 # reaped LOG PID: the exit status the subreaper logged for PID (waits up to 2 min for it).

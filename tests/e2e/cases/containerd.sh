@@ -46,6 +46,18 @@ checks() {
   expect_run "[$name] stdout and stderr apart" 3 out
   [ "$ERR" = err ] && ok "[$name] stderr came through" || fail "[$name] stderr '$ERR' (want 'err')"
 
+  # A volume is L1's directory, live (ours: through the VM's share); a read-only one refuses.
+  local vol=/tmp/e2e-ctr-vol-$name
+  rm -rf "$vol" && mkdir -p "$vol" && echo "from L1" > "$vol/host-file"
+  timed "ctr_run_volume[$name]" "${r[@]}" --rm --mount "type=bind,src=$vol,dst=/v,options=rbind:rw" "$IMG" "$c-vol" \
+    sh -c 'cat /v/host-file && echo from-the-container > /v/written && sync /v/written'
+  expect_run "[$name] a volume: the host's file read" 0 "from L1"
+  [ "$(cat "$vol/written" 2>&1)" = from-the-container ] && ok "[$name] L1 reads what the container wrote" ||
+    fail "[$name] the container's write on L1: $(cat "$vol/written" 2>&1)"
+  timed "ctr_run_volume_ro[$name]" "${r[@]}" --rm --mount "type=bind,src=$vol,dst=/v,options=rbind:ro" "$IMG" "$c-ro" \
+    sh -c 'touch /v/x 2>/dev/null && echo writable || echo read-only'
+  expect_run "[$name] a read-only volume refuses writes" 0 read-only
+
   # A long-running task: exec, ps, kill (SIGTERM, which the container's handler answers).
   # `ctr run` stays in the background and exits with the task's status.
   "${r[@]}" --rm "$IMG" "$c" sh -c 'trap "exit 0" TERM; while true; do sleep 1; done' </dev/null &

@@ -39,8 +39,8 @@ checks() {
   [ "$RC" = 127 ] && ok "[$rt] a missing program gives 127" || fail "[$rt] a missing program gave $RC (want 127): $ERR"
 
   # What podman puts in the config reaches the process: env, workdir, user, hostname; a volume
-  # (ours: copied into the guest at create); --read-only; the default network (netavark's
-  # bridge; ours: the guest has only loopback, the container still runs).
+  # (ours: the host's directory through the VM's share); --read-only; the default network
+  # (netavark's bridge; ours: the guest has only loopback, the container still runs).
   timed "podman_run_config[$rt]" pm "$rt" run --rm --network=none -e GREETING=hello -w /tmp -u 65534:65534 \
     --hostname box "$IMG" sh -c 'echo "$GREETING $(pwd) $(id -u):$(id -g) $(hostname)"'
   expect_run "[$rt] env, workdir, user, hostname" 0 "hello /tmp 65534:65534 box"
@@ -126,32 +126,142 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
       fail "[$rt] --memory 512m: exit $RC, output '$OUT'"
   fi
 
-  # The root on a disk: ours with "rootfs_disk_min_mib": 0 in its host config puts every
-  # container root on a read-only ext4 drive under a tmpfs overlay (crun: podman's overlay).
-  # Either way the image's files are there and the container writes to its root.
-  local saved_config
-  if [ "$ours" = yes ]; then
-    saved_config=$(cat /etc/ppc-kvm-shim/config.json)
-    sed -i '$ s/^}$/, "rootfs_disk_min_mib": 0\n}/' /etc/ppc-kvm-shim/config.json
-  fi
-  timed "podman_run_disk_root[$rt]" pm "$rt" run --rm --network=none "$IMG" \
-    sh -c 'echo written > /new-file && cat /new-file && test -x /bin/busybox && echo busybox-there; grep -c "lowerdir=/run/container-disk" /proc/mounts'
-  if [ "$ours" = yes ]; then
-    printf '%s\n' "$saved_config" > /etc/ppc-kvm-shim/config.json
-    expect_run "[$rt] a root on a disk: the image's files, a writable root, the disk's overlay" 0 "written
-busybox-there
-1"
-  else
-    expect_run "[$rt] the image's files and a writable root" 1 "written
-busybox-there
-0"
-  fi
+  share_checks "$rt" "$ours"
   pm "$rt" run -d --network=none --name "$c-iso" "$IMG" sleep 4242 >/dev/null
   expect_in_process_table "[$rt]" "sleep 4242" "$ours"
   podman rm -f -t 0 "$c-iso" >/dev/null 2>&1
 
   # Nothing left behind: no container, no VMM.
   [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || fail "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
+}
+
+# The container's files are the host's, live (ours: bound into the VM's share, served by
+# virtiofsd): a volume the container writes (rename, hard link, chmod, chown, truncate, fsync,
+# unlink, 256 MiB) as L1 sees it, two containers on one volume, a :ro volume, the root that
+# keeps what the container wrote (a second start, podman diff, cp both ways, commit), and a
+# large image whose create copies nothing.
+share_checks() {
+  local rt=$1 ours=$2 vol=/tmp/e2e-share-$rt c=e2e-keep-$rt
+  rm -rf "$vol" && mkdir -p "$vol" && echo "from L1" > "$vol/host-file"
+  timed "podman_volume_ops[$rt]" pm "$rt" run --rm --network=none -v "$vol:/v" "$IMG" sh -c '
+    cat /v/host-file && echo written > /v/a && mv /v/a /v/b && ln /v/b /v/c && chmod 640 /v/b &&
+    chown 65534:65534 /v/b && echo 0123456789 > /v/t && truncate -s 4 /v/t && rm /v/c &&
+    dd if=/dev/zero of=/v/big bs=1M count=256 conv=fsync 2>/dev/null && stat -c "%a %u:%g %h %s" /v/b'
+  expect_run "[$rt] a volume: the host's file read; rename, link, chmod, chown, truncate, unlink, 256 MiB fsync'd" 0 "from L1
+640 65534:65534 1 8"
+  if [ "$(cat "$vol/b" 2>&1)" = written ] && [ "$(stat -c '%a %u:%g %h' "$vol/b")" = "640 65534:65534 1" ] &&
+     [ ! -e "$vol/a" ] && [ ! -e "$vol/c" ] && [ "$(cat "$vol/t")" = 0123 ] && [ "$(stat -c %s "$vol/big")" = 268435456 ]; then
+    ok "[$rt] L1 sees every change the container made in the volume"
+  else
+    fail "[$rt] the volume on L1: $(ls -ln "$vol" | tr '\n' ';')"
+  fi
+  rm -f "$vol/big"
+
+  pm "$rt" run -d --network=none --name "$c-a" -v "$vol:/v" "$IMG" \
+    sh -c 'while [ ! -e /v/from-b ]; do sleep 0.2; done; cat /v/from-b > /v/a-saw.tmp; mv /v/a-saw.tmp /v/a-saw; sleep 1000' >/dev/null
+  timed "podman_volume_two_containers[$rt]" pm "$rt" run --rm --network=none -v "$vol:/v" "$IMG" \
+    sh -c 'echo hello-from-b > /v/from-b; for i in $(seq 300); do [ -e /v/a-saw ] && exec cat /v/a-saw; sleep 0.2; done; exit 1'
+  expect_run "[$rt] two containers on one volume see each other's writes" 0 hello-from-b
+  podman rm -f -t 0 "$c-a" >/dev/null 2>&1
+
+  # :ro. A process that remounts the volume read-write writes through with crun (L1's kernel
+  # honours the container's own remount); ours refuses: the bind is read-only on the host.
+  timed "podman_volume_ro[$rt]" pm "$rt" run --rm --network=none --cap-add SYS_ADMIN --security-opt seccomp=unconfined \
+    -v "$vol:/v:ro" "$IMG" sh -c 'touch /v/x 2>/dev/null && echo writable || echo read-only
+      mount -o remount,rw,bind /v && echo remounted; touch /v/y 2>/dev/null && echo written-after-remount || echo refused'
+  if [ "$ours" = yes ]; then
+    expect_run "[$rt] :ro refuses writes, even after the container remounts it rw" 0 "read-only
+remounted
+refused"
+  else
+    expect_run "[$rt] :ro refuses writes; the container's remount lets them through (crun)" 0 "read-only
+remounted
+written-after-remount"
+  fi
+  [ ! -e "$vol/x" ] && { [ "$ours" = no ] || [ ! -e "$vol/y" ]; } && ok "[$rt] :ro: nothing written on L1 that should not be" ||
+    fail "[$rt] :ro: L1 has $(ls "$vol" | tr '\n' ' ')"
+
+  # The root: what the container writes stays for its next start and for podman.
+  podman rm -f "$c" >/dev/null 2>&1
+  timed "podman_root_first[$rt]" pm "$rt" run --name "$c" --network=none "$IMG" \
+    sh -c 'cat /keep 2>/dev/null || echo none; cat /from-host 2>/dev/null; echo kept > /keep'
+  expect_run "[$rt] root: the first run finds no /keep" 0 none
+  echo "copied in" > /tmp/e2e-from-host
+  timed "podman_cp_in[$rt]" podman cp /tmp/e2e-from-host "$c:/from-host"
+  [ "$RC" = 0 ] && ok "[$rt] podman cp into the container" || fail "[$rt] podman cp in: exit $RC: $ERR"
+  timed "podman_root_second[$rt]" pm "$rt" start -a "$c"
+  expect_run "[$rt] root: the second start finds /keep and what podman cp put there" 0 "kept
+copied in"
+  timed "podman_diff[$rt]" podman diff "$c"
+  grep -qx 'A /keep' <<<"$OUT" && grep -qx 'A /from-host' <<<"$OUT" && ok "[$rt] podman diff lists /keep and /from-host" ||
+    fail "[$rt] podman diff: '$OUT'"
+  rm -f "/tmp/e2e-keep-$rt"
+  timed "podman_cp_out[$rt]" podman cp "$c:/keep" "/tmp/e2e-keep-$rt"
+  [ "$RC" = 0 ] && [ "$(cat "/tmp/e2e-keep-$rt")" = kept ] && ok "[$rt] podman cp out of the container" ||
+    fail "[$rt] podman cp out: exit $RC: $ERR"
+  timed "podman_commit[$rt]" podman commit -q "$c" "localhost/e2e-committed-$rt"
+  timed "podman_run_committed[$rt]" pm "$rt" run --rm --network=none "localhost/e2e-committed-$rt" cat /keep
+  expect_run "[$rt] podman commit keeps /keep" 0 kept
+  podman rm "$c" >/dev/null 2>&1
+  podman rmi "localhost/e2e-committed-$rt" >/dev/null 2>&1
+
+  # A large image: its create walks and copies nothing (ours: the state directory stays small).
+  timed "podman_run_small_image[$rt]" pm "$rt" run --rm --network=none "$IMG" true
+  local small=$RC
+  timed "podman_run_big_image[$rt]" pm "$rt" run --rm --network=none localhost/big:latest \
+    sh -c 'stat -c %s /big/blob; du -sm /run 2>/dev/null | cut -f1'
+  [ "$small" = 0 ] && [ "$RC" = 0 ] && [ "$(sed -n 1p <<<"$OUT")" = 536870912 ] &&
+    ok "[$rt] a 512 MiB image runs, its file whole" || fail "[$rt] the large image: exit $RC, '$OUT': $ERR"
+  if [ "$ours" = yes ]; then
+    pm "$rt" run -d --network=none --name "$c-big" localhost/big:latest sleep 1000 >/dev/null
+    local id state_mib
+    id=$(podman inspect --format '{{.Id}}' "$c-big")
+    local state
+    state=$(find /run -maxdepth 4 -type d -name "$id" -exec test -e '{}/made.jsonl' ';' -print 2>/dev/null | head -1)
+    state_mib=$(du -smx "$state" 2>/dev/null | cut -f1)
+    [ -n "$state_mib" ] && [ "$state_mib" -lt 16 ] && ok "[$rt] the large image's state directory ($state) holds ${state_mib} MiB: nothing copied" ||
+      fail "[$rt] the large image's state directory '$state': '${state_mib}' MiB"
+    podman rm -f -t 0 "$c-big" >/dev/null 2>&1
+  fi
+}
+
+# Faults of the shared file system, ours only (crun has none): virtiofsd killed while the
+# container runs (its file I/O stops; kill and rm still clean everything), and no virtiofsd
+# at the configured path (create names it; nothing is left). Afterwards no mount under the
+# runtime's state, no virtiofsd, no VMM.
+share_faults() {
+  local c=e2e-fs-fault pid daemon saved
+  pm ppc-kvm-shim run -d --network=none --name "$c" "$IMG" \
+    sh -c 'while true; do cat /etc/passwd >/dev/null && echo tick; sleep 0.5; done' >/dev/null
+  pid=$(podman inspect --format '{{.State.Pid}}' "$c")
+  daemon=$(pgrep -P "$pid" -x virtiofsd | head -1)
+  [ -n "$daemon" ] && ok "virtiofsd $daemon is the container's host process's ($pid) child" ||
+    fail "no virtiofsd under $pid: $(ps -ef | grep -c virtiofsd)"
+  wait_for 60 sh -c "[ \$(podman logs $c 2>/dev/null | grep -c tick) -ge 2 ]"
+  [ -n "$daemon" ] && kill -9 "$daemon"
+  sleep 3
+  local t1 t2
+  t1=$(podman logs "$c" 2>/dev/null | grep -c tick)
+  sleep 3
+  t2=$(podman logs "$c" 2>/dev/null | grep -c tick)
+  [ "$t1" = "$t2" ] && ok "virtiofsd killed: the container's file I/O stops ($t1 ticks, then $t2)" ||
+    fail "virtiofsd killed: the container still reads ($t1, then $t2)"
+  kill -0 "$pid" 2>/dev/null && ok "virtiofsd killed: the VMM stays up" || fail "virtiofsd killed: the VMM died"
+  timed "podman_rm_after_virtiofsd_death" podman rm -f -t 2 "$c"
+  [ "$RC" = 0 ] && ok "virtiofsd killed: podman rm -f cleans up" || fail "podman rm -f: exit $RC: $ERR"
+
+  saved=$(cat /etc/ppc-kvm-shim/config.json)
+  sed -i '$ s/^}$/, "virtiofsd": "\/nonexistent\/virtiofsd"\n}/' /etc/ppc-kvm-shim/config.json
+  timed "podman_run_no_virtiofsd" pm ppc-kvm-shim run --rm --network=none "$IMG" true
+  printf '%s\n' "$saved" > /etc/ppc-kvm-shim/config.json
+  [ "$RC" != 0 ] && grep -q 'virtiofsd /nonexistent/virtiofsd: No such file or directory' <<<"$ERR" &&
+    ok "no virtiofsd: podman run fails naming the path" || fail "no virtiofsd: exit $RC: $ERR"
+  podman rm -af >/dev/null 2>&1
+
+  local mounts
+  mounts=$(grep -c 'ppc-kvm' /proc/self/mountinfo)
+  [ "$mounts" = 0 ] && ok "no share mount left" || fail "$mounts share mount(s) left: $(grep ppc-kvm /proc/self/mountinfo)"
+  pgrep -x virtiofsd >/dev/null && fail "virtiofsd left: $(pgrep -ax virtiofsd)" || ok "no virtiofsd left"
 }
 
 # Where the time of `podman run --rm echo hi` goes, ours beside crun, in rounds: each runtime
@@ -195,6 +305,7 @@ WRAPPER
 
 checks crun no
 checks ppc-kvm-shim yes
+share_faults
 [ "${E2E_BREAKDOWN_ROUNDS:-3}" = 0 ] || breakdown
 if pgrep -f ppc-kvm-vmm >/dev/null; then fail "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
 finish

@@ -27,6 +27,14 @@ rm -rf "$rootfs"
 podman import --change CMD=/bin/sh "$out/busybox-rootfs.tar" "$image" >/dev/null
 podman save --format docker-archive -o "$out/busybox-image.tar" "$image"
 
+# A large image (busybox plus a 512 MiB file), for what create costs with a large root: only
+# in podman's storage (the tar stream is not kept).
+big=$(mktemp -d /tmp/big-rootfs.XXXXXX)
+tar -C "$big" -xf "$out/busybox-rootfs.tar"
+mkdir -p "$big/big" && head -c 512M /dev/zero > "$big/big/blob"
+tar --numeric-owner -C "$big" -cf - . | podman import --change CMD=/bin/sh - localhost/big:latest >/dev/null
+rm -rf "$big"
+
 # ctr talks to a running containerd: start one just for the import.
 containerd >/tmp/containerd-provision.log 2>&1 &
 containerd_pid=$!

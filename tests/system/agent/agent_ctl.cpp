@@ -52,7 +52,8 @@ int run(int argc, char** argv) {
   if ((command == "run" || command == "create") && argc >= 5) {
     const std::string id(kInitExecId);
     session.attach_output(id, dup_fd(STDOUT_FILENO), dup_fd(STDERR_FILENO));
-    session.request(CreateContainer{"test", read_json(argv[4]), argc >= 6 ? argv[5] : ""});
+    // run CONFIG [HOSTNAME [SHARED_FS_TAG]]
+    session.request(CreateContainer{"test", read_json(argv[4]), argc >= 6 ? argv[5] : "", argc >= 7 ? argv[6] : ""});
     session.attach_input(id, dup_fd(STDIN_FILENO));
     if (command == "create") return 0;
     session.request(Start{});

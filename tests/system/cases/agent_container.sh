@@ -183,16 +183,24 @@ wait_vmm missing
 expect_status missing 127
 if grep -q 'exec: "nope": executable file not found in \$PATH' /tmp/err; then ok "missing executable message"; else fail "missing: message"; cat /tmp/err; fi
 
-# 13. the root filesystem on a read-only virtio-blk disk with a writable overlay
-mkdir -p /tmp/empty-rootfs
+# 13. the root file system from the VM's share (virtio-fs): an initramfs with only the agent,
+# the root under <share>/test/root on L1, the container's write seen there afterwards
+mkdir -p /tmp/empty-rootfs /tmp/share/test
 ppc-kvm-rootfs --agent /opt/ppc-kvm-shim/bin/ppc-kvm-agent --rootfs /tmp/empty-rootfs -o /tmp/agent-only.cpio
-config '["sh","-c","cat /marker; echo written > /newfile && cat /newfile"]' > /tmp/c.json
-GUEST_CMDLINE=PPC_KVM_ROOTFS_DISK=/dev/vda boot_agent_guest /tmp/agent-only.cpio $uds $console --drive $SHARE/container-disk.ext4,ro
-agent_ctl --uds $uds run /tmp/c.json > /tmp/out 2>/tmp/err
+make_busybox_root /tmp/share/test/root
+echo "root file system from the share" > /tmp/share/test/root/marker
+mount --bind /tmp/share /tmp/share && mount --make-shared /tmp/share
+config '["sh","-c","cat /marker; echo written > /newfile && cat /newfile"]' |
+  sed 's|"path": *"[^"]*"|"path": "/share/test/root"|' > /tmp/c.json
+boot_agent_guest /tmp/agent-only.cpio $uds $console --fs-share /tmp/share
+agent_ctl --uds $uds run /tmp/c.json "" ppc-kvm-share > /tmp/out 2>/tmp/err
 echo $? > /tmp/rc
-wait_vmm disk
-expect_status disk 0
-expect_output disk /tmp/out "root filesystem from a virtio-blk disk
+wait_vmm share
+expect_status share 0
+expect_output share /tmp/out "root file system from the share
 written"
+[ "$(cat /tmp/share/test/root/newfile 2>&1)" = written ] && ok "share: L1 sees the container's write" ||
+  fail "share: /tmp/share/test/root/newfile: $(cat /tmp/share/test/root/newfile 2>&1)"
+umount /tmp/share
 
 finish

@@ -6,15 +6,10 @@
 # the guest's I/O stops, the VMM logs it once, stays up and still stops cleanly on SIGTERM,
 # leaving no virtiofsd behind. And bad input: --virtiofsd /nonexistent exits 2 naming the path.
 #
-# virtiofsd's own sandbox pivot_root()s into the share, which no process whose root is the
-# initramfs (rootfs, which has no parent mount) can do: the rig's L1 runs from one. So the VMM
-# runs in a chroot whose root is a tmpfs mount (mounted_root), as on a host with a real root
-# file system. (From L1's initramfs root virtiofsd exits with "pivot_root(., .): Invalid
-# argument" and the VMM with status 1.)
+# virtiofsd's own sandbox pivot_root()s into the share, which no process whose root is an
+# initramfs (rootfs, which has no parent mount) can do. The VMM runs in a chroot whose root is
+# a tmpfs mount of its own (mounted_root), with a cgroup2 of its own.
 . /rig/case_lib.sh
-status=0
-fail() { echo "FAIL: $*"; status=1; }
-ok() { echo "ok: $*"; }
 # Live (not zombie) virtiofsd processes: its sandbox forks one into its own pid namespace.
 virtiofsd_pids() {
   for p in /proc/[0-9]*; do
@@ -34,7 +29,7 @@ case "$out" in *"--virtiofsd /nonexistent: No such file or directory"*) ok "name
 
 echo "== the host: a chroot at a tmpfs mount, with the share a shared mount"
 new=/tmp/host
-mounted_root $new || { echo "FAIL: mounted_root"; exit 1; }
+mounted_root $new || { fail "mounted_root"; finish; }
 mkdir -p $new/sys/fs/cgroup $new/srv/share
 mount -t cgroup2 cgroup2 $new/sys/fs/cgroup && mkdir $new/sys/fs/cgroup/vmfs
 # What the caller prepares: the share is a mount point of its own, shared, so that binds made
@@ -44,8 +39,7 @@ echo "hello from L1" > $new/srv/share/host.txt
 echo "doomed" > $new/srv/share/doomed.txt
 mkdir $new/srv/share/sub $new/tmp/bindsrc && echo "bound after start" > $new/tmp/bindsrc/bound.txt
 
-cat > /tmp/init.sh <<'INIT'
-#!/bin/busybox sh
+make_initramfs $new/tmp/guest.cpio <<'INIT'
 b=/bin/busybox
 $b mount -t proc proc /proc
 $b mount -t devtmpfs devtmpfs /dev
@@ -62,7 +56,6 @@ echo "guest-bind: $($b cat /mnt/sub/bound.txt 2>&1)"
 i=0
 while true; do $b cat /mnt/host.txt > /dev/null && i=$((i + 1)) && echo "guest-tick $i"; $b sleep 0.5; done
 INIT
-make_initramfs $new/tmp/guest.cpio /tmp/init.sh
 
 echo "== the guest uses the share"
 chroot $new /opt/ppc-kvm-shim/bin/ppc-kvm-vmm --kernel /opt/ppc-kvm-shim/share/guest-vmlinux --initrd /tmp/guest.cpio \
@@ -70,10 +63,10 @@ chroot $new /opt/ppc-kvm-shim/bin/ppc-kvm-vmm --kernel /opt/ppc-kvm-shim/share/g
   --cgroup /sys/fs/cgroup/vmfs 2>$new/tmp/vmm.log &
 sup=$!
 console=$new/tmp/console.log
-wait_for_line $console "guest-waiting-for-bind" 240 || { cat $new/tmp/vmm.log; tr -d '\r' < $console | tail -20; kill -9 $sup; exit 1; }
+expect_line_soon $console "guest-waiting-for-bind" 240 || { cat $new/tmp/vmm.log; kill -9 $sup; finish; }
 tr -d '\r' < $console | grep '^guest-'
 for line in "guest-mounted" "guest-read: hello from L1$" "guest-write: ok" "guest-fsync: ok" "guest-rename: ok" "guest-remove: ok"; do
-  expect_line $console "^$line" || status=1
+  expect_line $console "^$line"
 done
 [ "$(cat $new/srv/share/renamed.txt 2>&1)" = "written by the guest" ] && ok "L1 reads the guest's file" || fail "renamed.txt: $(cat $new/srv/share/renamed.txt 2>&1)"
 [ ! -e $new/srv/share/guest.txt ] && ok "renamed away" || fail "guest.txt is still there"
@@ -88,8 +81,8 @@ echo "  virtiofsd $daemon, supervisor $sup; virtiofsd processes: $(virtiofsd_pid
 
 echo "== a bind mount made under the share after the start reaches the guest"
 mount --bind $new/tmp/bindsrc $new/srv/share/sub
-wait_for_line $console "guest-tick 2" 120 || status=1
-expect_line $console "^guest-bind: bound after start$" || status=1
+expect_line_soon $console "guest-tick 2" 120
+expect_line $console "^guest-bind: bound after start$"
 
 echo "== virtiofsd killed: the guest's I/O stops, the VMM stays up"
 ticks0=$(tr -d '\r' < $console | grep -c '^guest-tick')
@@ -119,4 +112,4 @@ kill $watchdog 2>/dev/null
 [ -z "$(virtiofsd_pids)" ] && ok "no virtiofsd left" || fail "virtiofsd left: $(virtiofsd_pids)"
 
 umount $new/srv/share/sub $new/srv/share $new/srv/share 2>/dev/null
-exit $status
+finish

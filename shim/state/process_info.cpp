@@ -31,7 +31,8 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
 bool process_running(pid_t pid, uint64_t start_time) {
   const auto st = read_proc_stat(pid);
   if (!st || st->state == 'Z' || st->state == 'X' || st->state == 'x') return false;
-  return start_time == 0 || st->start_time == start_time;
+  // Without a start time the pid cannot be told from a reused one: not ours.
+  return start_time != 0 && st->start_time == start_time;
 }
 
 std::vector<pid_t> process_tree(pid_t pid) {

@@ -19,7 +19,7 @@ struct ProcStat {
 // nullopt when the process does not exist (or /proc cannot tell).
 std::optional<ProcStat> read_proc_stat(pid_t pid);
 
-// The process exists, is not a zombie, and (when start_time is not 0) started at start_time.
+// The process exists, is not a zombie, and started at start_time (0, unknown, is never ours).
 bool process_running(pid_t pid, uint64_t start_time);
 
 // pid and all its descendants (parents first), found through the parent pid of every

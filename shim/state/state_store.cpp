@@ -12,6 +12,7 @@
 
 #include "base/tree_removal.h"
 #include "state/atomic_file.h"
+#include "state/container_id.h"
 
 namespace ppc::shim {
 namespace {
@@ -54,6 +55,11 @@ void LockedContainer::write_state(const ContainerState& state) const {
 void LockedContainer::remove() const { remove_container_dir(dir_); }
 
 void remove_container_dir(const std::string& dir) { remove_tree_within_mount(dir); }
+
+std::string StateStore::dir_of(const std::string& id) const {
+  validate_container_id(id);
+  return root_ + "/" + id;
+}
 
 LockedContainer StateStore::create(const std::string& id) const {
   make_root(root_);
@@ -104,7 +110,13 @@ std::vector<std::string> StateStore::ids() const {
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
     struct stat st {};
-    if (::stat((root_ + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ids.push_back(name);
+    if (::stat((root_ + "/" + name).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    try {
+      validate_container_id(name);
+      ids.push_back(name);
+    } catch (const Error&) {
+      // not a container's directory
+    }
   }
   ::closedir(dir);
   std::sort(ids.begin(), ids.end());

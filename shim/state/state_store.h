@@ -51,7 +51,10 @@ class StateStore {
   explicit StateStore(std::string root) : root_(std::move(root)) {}
 
   const std::string& root() const { return root_; }
-  std::string dir_of(const std::string& id) const { return root_ + "/" + id; }
+  // Every command reaches a container's directory through here: an id that is not a valid
+  // container id (a slash, "..") is refused (Error "invalid container ID format"), so no
+  // command can leave --root.
+  std::string dir_of(const std::string& id) const;
 
   // Makes the root (0700) if needed and the container's directory; EEXIST is
   // "container with id X already exists". The id must have been validated.

@@ -100,6 +100,13 @@ for cmd in start state kill delete pause resume exec ps; do
 done
 check "delete --force of an unknown id" 0 "" $shim delete --force nosuch
 check "unknown signal" 1 "unknown signal \"SIGBOGUS\"" $shim kill nosuch SIGBOGUS
+# Every command checks the id before it touches anything: none may leave --root.
+mkdir -p "$tmp/outside" && echo "{}" > "$tmp/outside/state.json" && echo "{}" > "$tmp/r.json"
+for cmd in "kill ../outside KILL" "state ../outside" "start ../outside" "pause ../outside" "resume ../outside" \
+           "ps ../outside" "exec ../outside true" "delete --force ../outside" "update --resources $tmp/r.json ../outside"; do
+  check "$cmd" 1 "invalid container ID format" $shim $cmd
+done
+[ -f "$tmp/outside/state.json" ] && echo "ok: nothing outside --root was touched" || fail "../outside was touched"
 check "unknown command" 1 "No help topic for 'frobnicate'" $shim frobnicate
 config > "$tmp/b/config.json"
 echo "{\"vmm\":\"$tmp/fake-vmm\",\"virtiofsd\":\"/nonexistent/virtiofsd\"}" > "$tmp/no-virtiofsd.json"

@@ -181,6 +181,10 @@ TEST(shim_state_status, DeadZombieOrReusedPidIsStopped) {
   s = sample_state(::getpid());
   s.pid_start_time += 1;
   EXPECT_EQ(current_status(s), Status::kStopped);
+  // A live pid whose start time is unknown cannot be told from a reused one: not ours.
+  s = sample_state(::getpid());
+  s.pid_start_time = 0;
+  EXPECT_EQ(current_status(s), Status::kStopped);
 }
 
 TEST(shim_state_status, ProcessTreeFindsDescendants) {

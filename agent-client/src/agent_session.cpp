@@ -90,6 +90,11 @@ void AgentSession::read_loop() {
     while (std::optional<Message> message = connection_->receive()) {
       if (router_.route(*message)) continue;
       const std::lock_guard lock(mutex_);
+      // One request is in flight at a time: a reply nobody waits for would answer the next
+      // request (a stale Ok answering a Wait), so it ends the session.
+      if (!awaiting_reply_) throw Error("the agent sent " + std::string(message_type_name(type_of(*message))) +
+                                        " when no request was waiting for a reply");
+      awaiting_reply_ = false;
       replies_.push_back(std::move(*message));
       changed_.notify_all();
     }
@@ -104,9 +109,28 @@ void AgentSession::read_loop() {
 }
 
 Message AgentSession::request(const Message& message) {
+  const bool lasts = std::holds_alternative<Wait>(message);
+  return request(message, lasts ? std::nullopt : std::optional<std::chrono::milliseconds>(kDefaultReplyTimeout));
+}
+
+Message AgentSession::request(const Message& message, std::optional<std::chrono::milliseconds> timeout) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (ended_) throw Error(end_reason_);
+    awaiting_reply_ = true;
+  }
   connection_->send(message);
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return ended_ || !replies_.empty(); });
+  const auto answered = [&] { return ended_ || !replies_.empty(); };
+  if (!timeout) {
+    changed_.wait(lock, answered);
+  } else if (!changed_.wait_for(lock, *timeout, answered)) {
+    ended_ = true;
+    end_reason_ = std::string("the agent did not answer ") + std::string(message_type_name(type_of(message))) + " within " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*timeout).count()) + " s";
+    connection_->shutdown();
+    throw Error(end_reason_);
+  }
   if (replies_.empty()) throw Error(end_reason_);
   Message reply = std::move(replies_.front());
   replies_.pop_front();

@@ -3,6 +3,7 @@
 #include <functional>
 #include <variant>
 
+#include "base/scope_exit.h"
 #include "cli/usage_error.h"
 #include "commands/agent_call.h"
 #include "commands/create_container.h"
@@ -40,15 +41,23 @@ void start_container(const LockedContainer& container, ContainerState& state) {
   PhaseClock clock("start " + state.id);
   const oci::Config config = created_config(container);
   run_hooks("startContainer", config.hooks.start_container, hook_state(state, Status::kCreated));
+  // "running" first: a start killed after the agent started the process must not leave it
+  // recorded as created; put back when the agent did not start it.
+  const ContainerState created = state;
+  state.status = Status::kRunning;
+  container.write_state(state);
+  ScopeExit restore([&] {
+    state = created;
+    container.write_state(state);
+  });
   const AgentOutcome outcome = call_agent(container.file("vsock.sock"), protocol::Start{}, kStartTimeout);
   switch (outcome.kind) {
     case AgentOutcome::Kind::kOk: break;
     case AgentOutcome::Kind::kRefused: throw StatusError(outcome.message, outcome.exit_status);
     case AgentOutcome::Kind::kUnreachable: throw Error("cannot reach the container's agent: " + outcome.message);
   }
+  restore.dismiss();
   clock.lap("agent started the process");
-  state.status = Status::kRunning;
-  container.write_state(state);
   run_hooks_warn("poststart", config.hooks.poststart, hook_state(state, Status::kRunning));
 }
 

@@ -6,9 +6,12 @@
 #include "commands/commands.h"
 #include "commands/container_ops.h"
 #include "commands/vmm_control.h"
+#include "base/scope_exit.h"
 
 namespace ppc::shim {
 namespace {
+
+constexpr std::chrono::milliseconds kMoveTimeout{30000};
 
 // One of the two moves between running and paused.
 struct PauseMove {
@@ -24,9 +27,18 @@ int move_paused_state(Context& context, const std::vector<std::string>& args, co
   if (!flags) return 0;
   OpenContainer open = open_container(context.store, flags->positionals[0]);
   if (open.status != move.from) throw Error(move.refusal);
-  signal_vmm(open.state, move.signal);
+  // The state first: a command killed right after the signal must not leave a paused VM
+  // recorded as running (or the reverse). Put back if the move does not happen.
+  const ContainerState before = open.state;
   open.state.status = move.to;
   open.container.write_state(open.state);
+  ScopeExit restore([&] { open.container.write_state(before); });
+  signal_vmm(open.state, move.signal);
+  // Done when every thread has stopped (or resumed): a pause that returns has frozen the VM.
+  if (!wait_vmm_stopped(vmm_of(open.state), move.to == Status::kPaused, kMoveTimeout))
+    throw Error(std::string("the container's VM did not ") + (move.to == Status::kPaused ? "stop" : "resume") +
+                " within " + std::to_string(kMoveTimeout.count()) + " ms");
+  restore.dismiss();
   return 0;
 }
 

@@ -28,6 +28,10 @@ inline void signal_vmm(const ContainerState& state, int signal) { signal_vmm(vmm
 // Polls until the VMM has exited (or is a zombie): false if it still runs at the deadline.
 bool wait_vmm_gone(const VmmIdentity& vmm, std::chrono::milliseconds timeout);
 
+// Polls until every thread of the tree is stopped (SIGSTOP took effect), or none is (SIGCONT):
+// false at the deadline.
+bool wait_vmm_stopped(const VmmIdentity& vmm, bool stopped, std::chrono::milliseconds timeout);
+
 // SIGKILL to the tree, then waits up to `timeout`; throws Error if it survives.
 void kill_vmm(const VmmIdentity& vmm, std::chrono::milliseconds timeout);
 inline void kill_vmm(const ContainerState& state, std::chrono::milliseconds timeout) { kill_vmm(vmm_of(state), timeout); }

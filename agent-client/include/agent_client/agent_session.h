@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,9 +44,16 @@ class AgentSession {
   AgentSession(const AgentSession&) = delete;
   AgentSession& operator=(const AgentSession&) = delete;
 
+  // How long a request other than Wait may go unanswered (a paused or silent guest).
+  static constexpr std::chrono::seconds kDefaultReplyTimeout{60};
+
   // Sends a request and returns its reply (Ok, or Exited for a Wait). Throws AgentError
-  // for an ErrorReply, Error when the connection ends first.
+  // for an ErrorReply, Error when the connection ends first or no reply came within the
+  // timeout (none for a Wait, which lasts as long as its process; kDefaultReplyTimeout for
+  // the rest). After a timeout the session is over: a late reply can never answer a later
+  // request.
   protocol::Message request(const protocol::Message& message);
+  protocol::Message request(const protocol::Message& message, std::optional<std::chrono::milliseconds> timeout);
 
   // Writes a process's stdout to `out` and stderr to `err` (invalid: dropped; a terminal
   // process has no stderr stream). Call before the request that creates the process, whose
@@ -66,6 +74,7 @@ class AgentSession {
   std::condition_variable changed_;
   std::deque<protocol::Message> replies_;
   bool ended_ = false;
+  bool awaiting_reply_ = false;  // a request was sent and its reply has not come
   std::string end_reason_;
   struct Streams {
     std::shared_ptr<protocol::StreamSender> input;

@@ -48,7 +48,7 @@ config() {  # config [PROCESS_EXTRA] [TOP_EXTRA] > config.json
   echo "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"$1}$2}"
 }
 root_clean() {  # no container directory may be left behind (the agent's cached initramfs stays)
-  left=$(ls -A "$root" 2>/dev/null | grep -v '^agent-initramfs-.*\.cpio$')
+  left=$(ls -A "$root" 2>/dev/null | grep -v '^agent-initramfs')
   [ -z "$left" ] || { fail "$1: --root not clean: $left"; rm -rf "${root:?}"/*; }
 }
 # A process that exists and is not a zombie (an orphaned VMM waits for a reaper that may

@@ -216,5 +216,28 @@ TEST(shim_initramfs, TheAgentsInitramfsIsBuiltOnceAndRebuiltForANewAgent) {
   EXPECT_THROW(agent_initramfs(dir / "no-agent", dir.path()), Error);
 }
 
+TEST(shim_initramfs, CreatesThatStartTogetherAllGetTheInitramfs) {
+  TestDir dir;
+  const std::string agent = dir.write("agent", std::string(1 << 20, 'a'));
+  std::vector<pid_t> children;
+  for (int i = 0; i < 6; ++i) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      try {
+        const std::string path = agent_initramfs(agent, dir.path());
+        ::_exit(::access(path.c_str(), R_OK) == 0 ? 0 : 2);
+      } catch (...) {
+        ::_exit(1);
+      }
+    }
+    children.push_back(pid);
+  }
+  for (const pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  }
+}
+
 }  // namespace
 }  // namespace ppc::shim

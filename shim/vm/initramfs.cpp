@@ -1,12 +1,15 @@
 #include "vm/initramfs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 #include "log/logger.h"
 #include "rootfs/initramfs.h"
 
@@ -45,6 +48,14 @@ void remove_others(const std::string& state_root, const std::string& keep) {
 std::string agent_initramfs(const std::string& agent, const std::string& state_root) {
   const std::string name = std::string(kPrefix) + key_of(agent) + std::string(kSuffix);
   const std::string path = state_root + "/" + name;
+  if (::access(path.c_str(), R_OK) == 0) return path;
+  // Creates that start together build it once: the others wait, then find it.
+  const std::string lock_path = state_root + "/agent-initramfs.lock";
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock.valid()) throw_errno("open " + lock_path);
+  while (::flock(lock.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw_errno("flock " + lock_path);
+  }
   if (::access(path.c_str(), R_OK) == 0) return path;
   rootfs::BuildSpec spec;
   spec.agent = agent;

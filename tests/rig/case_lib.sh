@@ -196,7 +196,7 @@ alive() {
 # root_clean WHAT: a check: nothing is left under --root but the agent's cached initramfs, and
 # no mount below it.
 root_clean() {
-  left=$(ls -A $root 2>/dev/null | grep -v '^agent-initramfs-.*\.cpio$')
+  left=$(ls -A $root 2>/dev/null | grep -v '^agent-initramfs')
   mounts=$(grep -c " $root/" /proc/self/mountinfo)
   if [ -z "$left" ] && [ "$mounts" -eq 0 ]; then ok "$1: --root is clean"; else fail "$1: --root holds '$left', $mounts mount(s)"; fi
 }

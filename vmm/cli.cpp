@@ -120,8 +120,8 @@ Container mode (what ppc-kvm-shim runs):
                       hostname). Once the guest's agent answers, "ok" or "error <status>
                       <message>" goes to --ready-fd; the container's main process gets this
                       process's stdio, and the VMM exits with its status once it ended and
-                      the guest powered off. The supervisor thread runs in the jail's outer
-                      process (role "control" in --print-seccomp).
+                      the guest powered off (255 when the guest ended without one). The
+                      relay thread runs in the jailed VMM (role "control" in --print-seccomp).
   --ready-fd N        an inherited pipe for that line (needs --container-request)
   --log FILE          where the VMM's own messages go in container mode (appended)
   --until-adopted     the ready fd is a socket on which the creator answers "adopted" once

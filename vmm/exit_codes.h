@@ -8,5 +8,7 @@ constexpr int kUsage = 2;         // bad arguments, files or sizes; no VM was cr
 constexpr int kGuestReboot = 3;   // the guest asked for a reboot (a container VM never reboots)
 constexpr int kGuestPanic = 4;    // guest kernel panic or ibm,os-term; the reason is logged
 // A signal that stops the VMM (SIGTERM, SIGINT): 128 + its number, after the guest is stopped.
+// Container mode: the container's own status; this when the guest ended without reporting one.
+constexpr int kContainerLost = 255;
 
 }  // namespace ppc::vmm::exit_code

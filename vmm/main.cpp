@@ -30,7 +30,7 @@ namespace {
 using namespace ppc::vmm;
 
 // Container mode: the relay reads its request now, while files may be opened, and runs
-// as the sandbox's companion (in the jail's outer process, or beside the machine).
+// as the sandbox's companion, beside the machine (in the jail when there is one).
 std::unique_ptr<ContainerRelay> container_relay(const CliOptions& options, Sandbox& sandbox) {
   if (options.container_request.empty()) return nullptr;
   auto relay = std::make_unique<ContainerRelay>(options.container_request, options.ready_fd,
@@ -42,7 +42,6 @@ std::unique_ptr<ContainerRelay> container_relay(const CliOptions& options, Sandb
   // The guest powers off once the status reached us; the rest (output flushed) follows.
   companion.exit_status = [s] { return s->exit_status(std::chrono::seconds(10)); };
   companion.keep_fds = s->fds();
-  companion.leave = [s] { s->forget_fds(); };
   sandbox.set_companion(std::move(companion));
   return relay;
 }
@@ -57,6 +56,18 @@ void send_own_output_to(const std::string& log_file) {
       ::dup2(log.get(), STDERR_FILENO) < 0) {
     throw ConfigError("--log " + log_file + ": redirecting the VMM's output: " + std::strerror(errno));
   }
+}
+
+// In container mode the VMM ends as its container did: the status the agent reported once the
+// guest powered off; 128+N when a signal stopped the VM (as a killed container); and when the
+// guest ended without reporting one (a panic, a VMM failure, a power-off without a status),
+// kContainerLost, never 0 (the reason is in the log).
+int container_status(int vmm_code, std::optional<int> reported) {
+  if (vmm_code == exit_code::kPowerOff && reported) return *reported;
+  if (vmm_code > 128) return vmm_code;
+  log_line("the container's exit status never reached the VMM (VMM status " + std::to_string(vmm_code) + "): exit " +
+           std::to_string(exit_code::kContainerLost));
+  return exit_code::kContainerLost;
 }
 
 }  // namespace
@@ -87,13 +98,9 @@ int main(int argc, char** argv) {
     sandbox.start();  // before anything else is opened: it lists the fds we inherited
     if (options.print_boot_times) boot_timing.print_machine_start(stderr);
     const int code = run_machine(options.machine, sandbox);
-    // Without a jail the relay ran here: a guest that powered off normally ends with its
-    // container's status.
-    if (code == exit_code::kPowerOff) {
-      if (const std::optional<int> status = sandbox.companion_exit_status()) return *status;
-    }
-    if (relay) relay->report_failure("the VMM stopped before the container was created");
-    return code;
+    if (!relay) return code;
+    relay->report_failure("the VMM stopped before the container was created");
+    return container_status(code, sandbox.companion_exit_status());
   } catch (const ConfigError& e) {
     log_line(e.what());
     if (relay) relay->report_failure(e.what());
@@ -101,6 +108,6 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     log_line(e.what());
     if (relay) relay->report_failure(e.what());
-    return exit_code::kVmmError;
+    return relay ? exit_code::kContainerLost : exit_code::kVmmError;
   }
 }

@@ -50,7 +50,7 @@ void start_container(const LockedContainer& container, ContainerState& state) {
     state = created;
     container.write_state(state);
   });
-  const AgentOutcome outcome = call_agent(container.file("vsock.sock"), protocol::Start{}, kStartTimeout);
+  const AgentOutcome outcome = call_agent(container.vsock_socket(), protocol::Start{}, kStartTimeout);
   switch (outcome.kind) {
     case AgentOutcome::Kind::kOk: break;
     case AgentOutcome::Kind::kRefused: throw StatusError(outcome.message, outcome.exit_status);

@@ -90,6 +90,8 @@ struct Creation {
   Creation(const StateStore& store, const std::string& id) : container(store.create(id)) {
     undo.record_in(Ledger(container.dir()));
     undo.push(MadeStateDirectory{container.dir()});
+    const std::string vm_dir = container.file(LockedContainer::kVmDir);
+    if (::mkdir(vm_dir.c_str(), 0700) != 0) throw_errno("mkdir " + vm_dir);
   }
   LockedContainer container;
   std::optional<VmmProcess> vmm;

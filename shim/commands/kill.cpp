@@ -45,7 +45,7 @@ int run_kill(Context& context, const std::vector<std::string>& args) {
   }
   if (status == Status::kPaused) throw Error("container paused: only SIGKILL reaches a paused container's VM");
   const AgentOutcome outcome =
-      call_agent(container.file("vsock.sock"), protocol::Signal{std::string(protocol::kInitExecId), *signal}, kAgentTimeout);
+      call_agent(container.vsock_socket(), protocol::Signal{std::string(protocol::kInitExecId), *signal}, kAgentTimeout);
   if (outcome.kind == AgentOutcome::Kind::kOk) return 0;
   if (outcome.kind == AgentOutcome::Kind::kRefused) {
     // The process has exited and the VM is on its way down: as runc, not running.

@@ -27,6 +27,10 @@ class LockedContainer {
   const std::string& id() const { return id_; }
   const std::string& dir() const { return dir_; }
   std::string file(const std::string& name) const { return dir_ + "/" + name; }
+  // The VMM's vsock socket, alone in a directory of its own (<dir>/vm): the one host
+  // directory the VMM's jail shows.
+  std::string vsock_socket() const { return dir_ + "/" + kVmDir + "/vsock.sock"; }
+  static constexpr const char* kVmDir = "vm";
 
   // Throws ContainerNotFound when state.json is missing (an aborted create).
   ContainerState read_state() const;

@@ -31,7 +31,7 @@ TEST(shim_vmm_process, CommandLineFollowsTheContract) {
             (std::vector<std::string>{"/v", "--kernel", "/k", "--initrd", "/run/x/agent-initramfs-1.cpio", "--memory",
                                       "336M", "--vcpus", "2", "--cmdline", "quiet", "--vm-type", "pr", "--fs-share",
                                       "/run/x/c1/share", "--fs-tag", "ppc-kvm-share", "--virtiofsd",
-                                      "/usr/lib/qemu/virtiofsd", "--vsock-uds", "/run/x/c1/vsock.sock", "--console",
+                                      "/usr/lib/qemu/virtiofsd", "--vsock-uds", "/run/x/c1/vm/vsock.sock", "--console",
                                       "/run/x/c1/console.log", "--log", "/run/x/c1/vmm.log", "--container-request",
                                       "/run/x/c1/create.json", "--ready-fd", "3", "--until-adopted", "--stats"}));
   const auto auto_type = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d", VmmFiles{"/i", ""});

@@ -31,7 +31,7 @@ std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& siz
   if (!files.share.empty())
     cmd.insert(cmd.end(), {"--fs-share", files.share, "--fs-tag", std::string(protocol::kSharedFsTag), "--virtiofsd",
                            config.virtiofsd});
-  cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vsock.sock", "--console", state_dir + "/console.log",
+  cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vm/vsock.sock", "--console", state_dir + "/console.log",
                          "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
                          "--ready-fd", std::to_string(kReadyFd), "--until-adopted"});
   cmd.insert(cmd.end(), config.vmm_args.begin(), config.vmm_args.end());

@@ -87,14 +87,6 @@ void ContainerRelay::start(std::function<void()> on_thread_start) {
   });
 }
 
-void ContainerRelay::forget_fds() {
-  const std::lock_guard lock(ready_mutex_);
-  ready_.release();
-  stdin_.release();
-  stdout_.release();
-  stderr_.release();
-}
-
 std::optional<int> ContainerRelay::exit_status(std::chrono::milliseconds patience) {
   std::unique_lock lock(status_mutex_);
   status_changed_.wait_for(lock, patience, [&] { return finished_; });

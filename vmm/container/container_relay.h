@@ -47,9 +47,6 @@ class ContainerRelay {
   void report_failure(const std::string& message);
   // Every fd the relay holds (ready fd, the container's stdio).
   std::vector<int> fds() const;
-  // In a process where the relay will not run (the jailed VMM): forget its fds without
-  // closing them.
-  void forget_fds();
 
  private:
   void run();

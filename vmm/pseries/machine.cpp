@@ -139,7 +139,7 @@ int Machine::run() {
   // thread exists, so that every thread inherits the dropped state.
   sandbox_.drop_privileges();
   log_line(sandbox_.summary());
-  sandbox_.start_companion_unjailed();
+  sandbox_.start_companion();
 
   // The main thread takes SIGTERM/SIGINT/SIGHUP through a signalfd; every thread inherits
   // them blocked, and the vCPU threads unblock only the kick.

@@ -65,6 +65,7 @@ void Sandbox::start() {
   if (config_.jail_on()) {
     std::vector<int> keep = config_.keep_fds;
     if (config_.kvm_fd >= 0) keep.push_back(config_.kvm_fd);
+    keep.insert(keep.end(), companion_.keep_fds.begin(), companion_.keep_fds.end());
     inherited_fds_ = list_inherited_fds(keep);
   }
   if (config_.seccomp_on() && config_.seccomp == SeccompMode::Log) install_violation_logger();
@@ -84,11 +85,8 @@ void Sandbox::enter_jail(const JailInputs& inputs) {
     plan.vsock_socket = inputs.vsock_socket;
     plan.release = inputs.guest_ram;
     plan.release_size = inputs.guest_ram_size;
-    plan.companion = companion_;
     plan.helpers = helpers_;
     fork_into_pid_namespace(plan);  // from here on: the VMM, pid 1 of its namespace
-    if (companion_.leave) companion_.leave();
-    companion_ = {};
 
     JailLayout layout;
     if (!inputs.vsock_socket.empty()) layout.reachable_dirs.push_back(parent_dir(inputs.vsock_socket));
@@ -126,8 +124,8 @@ void Sandbox::enter_thread(Role role, std::string_view label) {
     make_forbidden_call(role, label);
 }
 
-void Sandbox::start_companion_unjailed() {
-  if (!config_.jail_on() && companion_.start) companion_.start();
+void Sandbox::start_companion() {
+  if (companion_.start) companion_.start();
 }
 
 std::optional<int> Sandbox::companion_exit_status() const {

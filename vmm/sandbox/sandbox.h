@@ -45,11 +45,11 @@ class Sandbox {
   // the jail it ends by itself once the VMM's end of its socket closes, or with the VMM.
   void add_helper(pid_t pid, std::string name) { helpers_.push_back({pid, std::move(name)}); }
 
-  // The companion runs in the jail's supervisor (handed over by enter_jail), or without a jail
-  // here: Machine calls start_companion_unjailed() once privileges are dropped, before any
-  // other thread exists.
+  // The companion runs in the VMM process (in the jail when there is one): set before start()
+  // (its fds stay open in the jail), started by Machine once privileges are dropped, before
+  // the machine's own threads.
   void set_companion(Companion companion) { companion_ = std::move(companion); }
-  void start_companion_unjailed();
+  void start_companion();
   std::optional<int> companion_exit_status() const;
 
   // Loads role's filter into the calling thread (label names it in --seccomp log messages),

@@ -21,17 +21,15 @@ struct RlimitSetting {
   rlim_t value;  // soft and hard limit
 };
 
-// Work that runs beside the VMM in a thread of its own under Role::Control (the container
-// supervisor of ppc-kvm-vmm --container-request): in the jail's outer process, whose stdio
-// are the container's and whose pid callers know; without a jail in the VMM process itself.
+// Work that runs beside the machine in a thread of its own under Role::Control (the
+// container relay of ppc-kvm-vmm --container-request), in the VMM process: inside the jail
+// (its namespaces, its empty root, its seccomp) when there is one. The jail's outer process
+// only mirrors how the VMM ended.
 struct Companion {
   std::function<void()> start;  // starts the thread, which loads Role::Control first thing
-  // The status the process exits with when the guest powered off normally (VMM status 0).
+  // The container's status, once it is known (waits a little for it).
   std::function<std::optional<int>()> exit_status;
-  std::vector<int> keep_fds;  // fds the companion owns (ready fd, container stdio): kept for it alone
-  // Called in the jailed VMM process, where the companion does not run: it must let go of
-  // keep_fds without closing them (the jail closes them with the other inherited fds).
-  std::function<void()> leave;
+  std::vector<int> keep_fds;  // fds the companion owns (ready fd, container stdio): kept open in the jail
 };
 
 // A process the VMM started for a device before the jail (virtiofsd).

@@ -101,10 +101,6 @@ class Helpers {
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   helpers.wait_after_vmm(chld);
-  // A guest that powered off normally ends with its container's status, when there is one.
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && plan.companion.exit_status) {
-    if (const std::optional<int> container = plan.companion.exit_status()) ::_exit(*container);
-  }
   if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
   const int sig = WTERMSIG(status);
   log_line("jail: the VMM " + describe_end(status));
@@ -119,24 +115,14 @@ class Helpers {
 }
 
 [[noreturn]] void supervise(pid_t child, const SupervisorPlan& plan) {
-  // Nothing of the VMM's stays open or mapped here: not /dev/kvm, not the disks, not guest RAM.
-  // ...except the companion's own fds.
-  std::vector<int> keep = plan.companion.keep_fds;
-  std::sort(keep.begin(), keep.end());
-  unsigned next = STDERR_FILENO + 1;
-  for (const int fd : keep) {
-    if (fd < static_cast<int>(next)) continue;
-    if (fd > static_cast<int>(next)) ::close_range(next, static_cast<unsigned>(fd) - 1, 0);
-    next = static_cast<unsigned>(fd) + 1;
-  }
-  ::close_range(next, ~0U, 0);
+  // Nothing of the VMM's stays open or mapped here: not /dev/kvm, not the disks, not guest RAM,
+  // not the container's stdio (the relay in the jailed VMM has them).
+  ::close_range(STDERR_FILENO + 1, ~0U, 0);
   if (plan.release) ::munmap(plan.release, plan.release_size);
   log_line("jail: the VMM is process " + std::to_string(child) + " (pid 1 of its own pid namespace); process " +
            std::to_string(::getpid()) + " supervises it");
   try {
     drop_privileges({plan.uid, plan.gid});
-    // Before this thread's filter, which the companion's thread must not inherit.
-    if (plan.companion.start) plan.companion.start();
     if (plan.seccomp != SeccompMode::Off) {
       set_thread_identity("supervisor", "supervisor");
       SeccompFilter(role_spec(Role::Supervisor), plan.seccomp).load();
@@ -187,7 +173,7 @@ void fork_into_pid_namespace(const SupervisorPlan& plan) {
   if (pid < 0) throw_errno("jail: fork into the new pid namespace");
   if (pid > 0) {
     // unshare() left the new namespace as the one for our next children, and Linux refuses
-    // to start a thread while that differs from our own: the companion's thread could not
+    // to start a thread while that differs from our own: a helper's thread could not
     // start. Back to our own.
     if (::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) {
       log_line(std::string("jail: returning to the supervisor's pid namespace: ") + strerrorname_np(errno));
@@ -197,9 +183,6 @@ void fork_into_pid_namespace(const SupervisorPlan& plan) {
     own_pid_ns.reset();
     supervise(pid, plan);
   }
-  // The companion's fds are the supervisor's alone: the jail closes them here with the other
-  // inherited fds.
-
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) throw_errno("prctl PR_SET_PDEATHSIG");
   sigset_t chld;
   sigemptyset(&chld);

@@ -27,7 +27,6 @@ struct SupervisorPlan {
   std::string vsock_socket;  // removed after the VMM's exit (the jailed VMM cannot); empty: none
   void* release = nullptr;   // memory the supervisor gives back at once (its copy of guest RAM)
   size_t release_size = 0;
-  Companion companion;       // runs here, beside the supervision (see sandbox_config.h)
   // Our other children (virtiofsd): reaped when they end, their end logged, never mistaken
   // for the VMM's; once the VMM has ended they get a moment to end too (they end when the
   // VMM's end of their socket closes), then PDEATHSIG ends them with us.

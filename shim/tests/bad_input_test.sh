@@ -41,7 +41,7 @@ esac
 VMM
 chmod +x "$tmp/fake-vmm"
 # /bin/true stands in for virtiofsd: the stand-in VMM never runs it.
-echo "{\"vmm\":\"$tmp/fake-vmm\",\"kernel\":\"/fake/vmlinux\",\"boot_timeout_seconds\":60,\"virtiofsd\":\"/bin/true\"}" > "$tmp/shim.json"
+echo "{\"vmm\":\"$tmp/fake-vmm\",\"kernel\":\"/fake/vmlinux\",\"boot_timeout_seconds\":60,\"virtiofsd\":\"/bin/true\",\"allowed_annotations\":[\"io.ppc-kvm.vcpus\"]}" > "$tmp/shim.json"
 export PPC_KVM_SHIM_CONFIG=$tmp/shim.json PPC_KVM_SHIM_AGENT=$tmp/agent
 
 config() {  # config [PROCESS_EXTRA] [TOP_EXTRA] > config.json
@@ -84,6 +84,8 @@ config '' ',"mounts":[{"destination":"/etc/x","type":"bind","source":"/nonexiste
 check "missing bind source" 1 "mounts[0] (/etc/x): source /nonexistent/x: No such file or directory" $shim create --bundle "$tmp/b" c1
 config '' ',"annotations":{"io.ppc-kvm.vcpus":"99"}' > "$tmp/b/config.json"
 check "bad annotation" 1 "annotations[\"io.ppc-kvm.vcpus\"]: 99 is not between 1 and 16" $shim create --bundle "$tmp/b" c1
+config '' ',"annotations":{"io.ppc-kvm.vcpus":"4"},"linux":{"resources":{"cpu":{"cpus":"0-1"}}}' > "$tmp/b/config.json"
+check "annotation beyond the CPU limit" 1 "annotations[\"io.ppc-kvm.vcpus\"]: 4 is more than the container's CPU limit allows (2)" $shim create --bundle "$tmp/b" c1
 config ',"terminal":true' > "$tmp/b/config.json"
 check "terminal without console socket" 1 "--console-socket is needed" $shim create --bundle "$tmp/b" c1
 config > "$tmp/b/config.json"

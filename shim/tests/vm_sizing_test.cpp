@@ -1,5 +1,10 @@
 // The VM's size from the config's resources, annotations and the host's defaults.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "base/error.h"
 #include "vm/shim_config.h"
@@ -17,9 +22,17 @@ oci::Config config() {
   return c;
 }
 
-std::string error_of(const oci::Config& c) {
+// Host settings that allow every VM annotation, kernels below /k-dir.
+ShimConfig permissive() {
+  ShimConfig s;
+  s.allowed_annotations.assign(kVmAnnotations.begin(), kVmAnnotations.end());
+  s.allowed_kernel_dirs = {"/k-dir"};
+  return s;
+}
+
+std::string error_of(const oci::Config& c, const ShimConfig& settings = permissive()) {
   try {
-    size_vm(c, ShimConfig{}, 0);
+    size_vm(c, settings, 0);
   } catch (const Error& e) {
     return e.what();
   }
@@ -73,16 +86,68 @@ TEST(shim_vm_sizing, CpuQuotaAndCpusetGiveVcpus) {
   EXPECT_EQ(size_vm(c, ShimConfig{}, 0).vcpus, 1u);
 }
 
-TEST(shim_vm_sizing, AnnotationsOverride) {
+TEST(shim_vm_sizing, AllowedAnnotationsOverride) {
   oci::Config c = config();
   c.linux.resources.memory.limit = 4096 * kMiB;
   c.linux.resources.cpu.cpus = "0-7";
-  c.annotations = {{kAnnotationMemory, "192M"}, {kAnnotationVcpus, "3"}, {kAnnotationVmType, "hv"}, {kAnnotationKernel, "/k2"}};
-  EXPECT_EQ(size_vm(c, ShimConfig{}, 100 * kMiB), (VmSize{192, 3, "hv", "/k2"}));
+  c.annotations = {{kAnnotationMemory, "192M"}, {kAnnotationVcpus, "3"}, {kAnnotationVmType, "hv"}};
+  EXPECT_EQ(size_vm(c, permissive(), 100 * kMiB), (VmSize{192, 3, "hv", kDefaultKernel}));
   c.annotations[kAnnotationMemory] = "1G";
-  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, 1024u);
+  EXPECT_EQ(size_vm(c, permissive(), 0).memory_mib, 1024u);
   c.annotations[kAnnotationMemory] = "134217728";
-  EXPECT_EQ(size_vm(c, ShimConfig{}, 0).memory_mib, 128u);
+  EXPECT_EQ(size_vm(c, permissive(), 0).memory_mib, 128u);
+}
+
+TEST(shim_vm_sizing, AnnotationsTheHostDoesNotAllowAreIgnored) {
+  oci::Config c = config();
+  c.annotations = {{kAnnotationMemory, "4G"}, {kAnnotationVcpus, "16"}, {kAnnotationVmType, "pr"}, {kAnnotationKernel, "/etc/shadow"}};
+  EXPECT_EQ(size_vm(c, ShimConfig{}, 0), size_vm(config(), ShimConfig{}, 0));
+  ShimConfig only_vcpus;
+  only_vcpus.allowed_annotations = {kAnnotationVcpus};
+  const VmSize s = size_vm(c, only_vcpus, 0);
+  EXPECT_EQ(s.vcpus, 16u);
+  EXPECT_EQ(s.memory_mib, 320u);
+  EXPECT_EQ(s.vm_type, "auto");
+  EXPECT_EQ(s.kernel, kDefaultKernel);
+}
+
+TEST(shim_vm_sizing, AnnotationsStayWithinTheContainersLimits) {
+  oci::Config c = config();
+  c.linux.resources.memory.limit = 256 * kMiB;
+  c.annotations = {{kAnnotationMemory, "320M"}};  // the limit plus the 64 MiB overhead: allowed
+  EXPECT_EQ(size_vm(c, permissive(), 0).memory_mib, 320u);
+  c.annotations = {{kAnnotationMemory, "321M"}};
+  EXPECT_NE(error_of(c).find("annotations[\"io.ppc-kvm.memory\"]: 321M is more than the container's memory limit (256 MiB)"),
+            std::string::npos) << error_of(c);
+  c.linux.resources.cpu.quota = 200000;
+  c.linux.resources.cpu.period = 100000;
+  c.annotations = {{kAnnotationVcpus, "2"}};
+  EXPECT_EQ(size_vm(c, permissive(), 0).vcpus, 2u);
+  c.annotations = {{kAnnotationVcpus, "3"}};
+  EXPECT_NE(error_of(c).find("annotations[\"io.ppc-kvm.vcpus\"]: 3 is more than the container's CPU limit allows (2)"),
+            std::string::npos) << error_of(c);
+}
+
+TEST(shim_vm_sizing, AnnotatedKernelsLieBelowAnAllowedDirectory) {
+  char dir_template[] = "/tmp/kernels-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  ASSERT_EQ(::mkdir((dir + "/ok").c_str(), 0700), 0);
+  std::ofstream(dir + "/ok/vmlinux") << "k";
+  std::ofstream(dir + "/outside") << "k";
+  ASSERT_EQ(::symlink("../outside", (dir + "/ok/link").c_str()), 0);
+  ShimConfig s = permissive();
+  s.allowed_kernel_dirs = {dir + "/ok"};
+  oci::Config c = config();
+  c.annotations = {{kAnnotationKernel, dir + "/ok/vmlinux"}};
+  EXPECT_EQ(size_vm(c, s, 0).kernel, dir + "/ok/vmlinux");
+  for (const std::string& bad : {dir + "/ok/../outside", dir + "/ok/link", dir + "/outside"}) {
+    c.annotations = {{kAnnotationKernel, bad}};
+    EXPECT_NE(error_of(c, s).find("is not below a directory the host settings allow"), std::string::npos) << bad << ": " << error_of(c, s);
+  }
+  c.annotations = {{kAnnotationKernel, dir + "/ok/missing"}};
+  EXPECT_NE(error_of(c, s).find("No such file or directory"), std::string::npos) << error_of(c, s);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(shim_vm_sizing, BadAnnotationsNameThemselves) {
@@ -135,11 +200,17 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   EXPECT_EQ(c.boot_timeout_seconds, 9u);
   EXPECT_EQ(c.virtiofsd, "/opt/virtiofsd");
   EXPECT_EQ(ShimConfig{}.virtiofsd, "/usr/lib/qemu/virtiofsd");
+  EXPECT_TRUE(ShimConfig{}.allowed_annotations.empty());  // a container sizes nothing unless allowed
+  const ShimConfig allowing = parse_shim_config(
+      nlohmann::json::parse(R"({"allowed_annotations":["io.ppc-kvm.vcpus"],"allowed_kernel_dirs":["/srv/k"]})"), "cfg");
+  EXPECT_EQ(allowing.allowed_annotations, std::vector<std::string>{"io.ppc-kvm.vcpus"});
+  EXPECT_EQ(allowing.allowed_kernel_dirs, std::vector<std::string>{"/srv/k"});
   // The copies' settings of earlier versions are accepted, with a warning, and do nothing.
   EXPECT_NO_THROW(parse_shim_config(nlohmann::json::parse(R"({"max_bind_copy_mib":4,"rootfs_disk_min_mib":0})"), "old"));
   for (const char* bad : {R"({"kernal":"/k"})", R"({"default_vcpus":17})", R"({"default_vcpus":"2"})",
                           R"({"vm_type":"kvm"})", R"({"vmm_args":[1]})", R"([])", R"({"kernel":""})",
-                          R"({"virtiofsd":""})", R"({"virtiofsd":1})"}) {
+                          R"({"virtiofsd":""})", R"({"virtiofsd":1})", R"({"allowed_annotations":["io.ppc-kvm.memroy"]})",
+                          R"({"allowed_annotations":"io.ppc-kvm.memory"})", R"({"allowed_kernel_dirs":["kernels"]})"}) {
     try {
       parse_shim_config(nlohmann::json::parse(bad), "/etc/x.json");
       ADD_FAILURE() << "accepted " << bad;

@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "base/error.h"
 #include "log/logger.h"
+#include "vm/annotations.h"
 
 namespace ppc::shim {
 namespace {
@@ -22,6 +24,16 @@ uint64_t positive(const nlohmann::json& v, const std::string& key, uint64_t max)
 std::string text(const nlohmann::json& v, const std::string& key) {
   if (!v.is_string() || v.get<std::string>().empty()) throw Error(key + ": expected a non-empty string, got " + v.dump());
   return v.get<std::string>();
+}
+
+std::vector<std::string> strings(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_array()) throw Error(key + ": expected an array of strings");
+  std::vector<std::string> out;
+  for (const auto& a : v) {
+    if (!a.is_string()) throw Error(key + ": expected an array of strings, got " + a.dump());
+    out.push_back(a.get<std::string>());
+  }
+  return out;
 }
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
@@ -43,13 +55,19 @@ ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source)
         c.vm_type = text(v, key);
         if (c.vm_type != "auto" && c.vm_type != "hv" && c.vm_type != "pr") throw Error(key + ": expected auto, hv or pr, got " + v.dump());
       } else if (key == "kernel_cmdline") c.kernel_cmdline = text(v, key);
-      else if (key == "vmm_args") {
-        if (!v.is_array()) throw Error(key + ": expected an array of strings");
-        for (const auto& a : v) {
-          if (!a.is_string()) throw Error(key + ": expected an array of strings, got " + a.dump());
-          c.vmm_args.push_back(a.get<std::string>());
-        }
-      } else if (key == "virtiofsd") c.virtiofsd = text(v, key);
+      else if (key == "vmm_args") c.vmm_args = strings(v, key);
+      else if (key == "virtiofsd") c.virtiofsd = text(v, key);
+      else if (key == "allowed_annotations") {
+        c.allowed_annotations = strings(v, key);
+        for (const std::string& name : c.allowed_annotations)
+          if (std::find(kVmAnnotations.begin(), kVmAnnotations.end(), name) == kVmAnnotations.end())
+            throw Error(key + ": \"" + name + "\" is not an annotation of ours");
+      }
+      else if (key == "allowed_kernel_dirs") {
+        c.allowed_kernel_dirs = strings(v, key);
+        for (const std::string& dir : c.allowed_kernel_dirs)
+          if (dir.empty() || dir.front() != '/') throw Error(key + ": \"" + dir + "\" is not an absolute path");
+      }
       else if (key == "max_bind_copy_mib" || key == "rootfs_disk_min_mib") {
         // Settings of the copies a container used to get; its files are shared now.
         logger().warning(source + ": " + key + " has no effect any more (a container's files are shared, not copied)");

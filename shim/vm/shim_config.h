@@ -12,6 +12,10 @@
 //    "vmm_args": ["--stats"],     appended to the VMM's command line
 //    "virtiofsd": "/usr/lib/qemu/virtiofsd",  the daemon that serves the VM's share
 //                                 (Debian 12's qemu-system-common ships it there)
+//    "allowed_annotations": [],   which VM annotations (vm_sizing.h) a container may use:
+//                                 "io.ppc-kvm.memory", ".vcpus", ".vm-type", ".kernel"; none
+//                                 by default (others are ignored with a warning)
+//    "allowed_kernel_dirs": [],   where an annotated kernel may lie
 //    "boot_timeout_seconds": 300} how long create waits for the guest's agent
 #include <cstdint>
 #include <string>
@@ -38,6 +42,8 @@ struct ShimConfig {
   std::string kernel_cmdline = "console=hvc0 panic=-1";
   std::vector<std::string> vmm_args;
   std::string virtiofsd = kDefaultVirtiofsd;
+  std::vector<std::string> allowed_annotations;
+  std::vector<std::string> allowed_kernel_dirs;
   unsigned boot_timeout_seconds = 300;
 };
 

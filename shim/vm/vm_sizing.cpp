@@ -1,11 +1,15 @@
 #include "vm/vm_sizing.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <optional>
 #include <cctype>
 #include <limits>
 #include <set>
 
 #include "base/error.h"
+#include "log/logger.h"
 
 namespace ppc::shim {
 namespace {
@@ -24,38 +28,48 @@ uint64_t parse_decimal(std::string_view text, std::string_view what) {
   return v;
 }
 
-const std::string* annotation(const oci::Config& c, const char* key) {
-  const auto it = c.annotations.find(key);
-  return it == c.annotations.end() ? nullptr : &it->second;
-}
-
 std::string annotation_field(const char* key) { return std::string("annotations[\"") + key + "\"]"; }
 
+// The annotation's value when the container has it and the host settings allow it.
+const std::string* annotation(const oci::Config& c, const ShimConfig& settings, const char* key) {
+  const auto it = c.annotations.find(key);
+  if (it == c.annotations.end()) return nullptr;
+  const auto& allowed = settings.allowed_annotations;
+  if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) return &it->second;
+  logger().warning(annotation_field(key) + " is ignored: the host settings do not allow it (\"allowed_annotations\")");
+  return nullptr;
+}
+
+// The container's memory limit in MiB, or nullopt without one.
+std::optional<uint64_t> limit_mib(const oci::Config& config) {
+  const auto& limit = config.linux.resources.memory.limit;
+  if (!limit || *limit <= 0) return std::nullopt;  // -1: unlimited
+  return round_up(static_cast<uint64_t>(*limit), kMiB) / kMiB;
+}
+
 uint64_t memory_mib(const oci::Config& config, const ShimConfig& d, uint64_t initramfs_bytes) {
-  if (const std::string* a = annotation(config, kAnnotationMemory)) {
+  const std::optional<uint64_t> limit = limit_mib(config);
+  if (const std::string* a = annotation(config, d, kAnnotationMemory)) {
     const uint64_t bytes = with_context(annotation_field(kAnnotationMemory), [&] { return parse_memory_size(*a); });
     const uint64_t mib = round_up(bytes, kMiB) / kMiB;
     if (mib < kMinAnnotatedMiB) {
       throw Error(annotation_field(kAnnotationMemory) + ": " + *a + " is less than the " + std::to_string(kMinAnnotatedMiB) +
                   " MiB a guest needs");
     }
+    if (limit && mib > *limit + d.memory_overhead_mib) {
+      throw Error(annotation_field(kAnnotationMemory) + ": " + *a + " is more than the container's memory limit (" +
+                  std::to_string(*limit) + " MiB) plus the guest's overhead (" + std::to_string(d.memory_overhead_mib) +
+                  " MiB)");
+    }
     return mib;
   }
-  uint64_t container_mib = d.default_memory_mib;
-  const auto& limit = config.linux.resources.memory.limit;
-  if (limit && *limit > 0) container_mib = round_up(static_cast<uint64_t>(*limit), kMiB) / kMiB;  // -1: unlimited
+  const uint64_t container_mib = limit.value_or(d.default_memory_mib);
   const uint64_t total = container_mib + d.memory_overhead_mib + round_up(initramfs_bytes, kMiB) / kMiB;
   return round_up(std::max(total, kMinGuestMiB), kGuestAlignMiB);
 }
 
-unsigned vcpus(const oci::Config& config, const ShimConfig& d) {
-  if (const std::string* a = annotation(config, kAnnotationVcpus)) {
-    const uint64_t n = parse_decimal(*a, annotation_field(kAnnotationVcpus));
-    if (n < 1 || n > kMaxVcpus) {
-      throw Error(annotation_field(kAnnotationVcpus) + ": " + *a + " is not between 1 and " + std::to_string(kMaxVcpus));
-    }
-    return static_cast<unsigned>(n);
-  }
+// What the container's CPU limits give (quota, cpuset), 0 without any.
+uint64_t limited_vcpus(const oci::Config& config) {
   const oci::CpuResources& cpu = config.linux.resources.cpu;
   uint64_t n = 0;
   if (cpu.quota && *cpu.quota > 0) {
@@ -66,8 +80,39 @@ unsigned vcpus(const oci::Config& config, const ShimConfig& d) {
     const unsigned in_set = with_context("linux.resources.cpu.cpus", [&] { return count_cpus(cpu.cpus); });
     n = n == 0 ? in_set : std::min<uint64_t>(n, in_set);
   }
+  return n;
+}
+
+unsigned vcpus(const oci::Config& config, const ShimConfig& d) {
+  const uint64_t limited = limited_vcpus(config);
+  if (const std::string* a = annotation(config, d, kAnnotationVcpus)) {
+    const uint64_t n = parse_decimal(*a, annotation_field(kAnnotationVcpus));
+    if (n < 1 || n > kMaxVcpus) {
+      throw Error(annotation_field(kAnnotationVcpus) + ": " + *a + " is not between 1 and " + std::to_string(kMaxVcpus));
+    }
+    if (limited != 0 && n > limited) {
+      throw Error(annotation_field(kAnnotationVcpus) + ": " + *a + " is more than the container's CPU limit allows (" +
+                  std::to_string(limited) + ")");
+    }
+    return static_cast<unsigned>(n);
+  }
+  uint64_t n = limited;
   if (n == 0) n = d.default_vcpus;
   return static_cast<unsigned>(std::clamp<uint64_t>(n, 1, kMaxVcpus));
+}
+
+// An annotated kernel: a file below one of the allowed directories, as its real path says
+// (no "..", no symbolic link leads out).
+std::string allowed_kernel(const std::string& path, const ShimConfig& settings) {
+  if (path.empty() || path.front() != '/') throw Error("must be an absolute path");
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) throw_errno(path);
+  const std::string real = resolved;
+  for (const std::string& dir : settings.allowed_kernel_dirs) {
+    const std::string prefix = dir.back() == '/' ? dir : dir + "/";
+    if (real.compare(0, prefix.size(), prefix) == 0) return real;
+  }
+  throw Error(path + " is not below a directory the host settings allow (\"allowed_kernel_dirs\")");
 }
 
 }  // namespace
@@ -111,16 +156,15 @@ VmSize size_vm(const oci::Config& config, const ShimConfig& defaults, uint64_t i
   size.memory_mib = memory_mib(config, defaults, initramfs_bytes);
   size.vcpus = vcpus(config, defaults);
   size.vm_type = defaults.vm_type;
-  if (const std::string* a = annotation(config, kAnnotationVmType)) {
+  if (const std::string* a = annotation(config, defaults, kAnnotationVmType)) {
     if (*a != "auto" && *a != "hv" && *a != "pr") {
       throw Error(annotation_field(kAnnotationVmType) + ": \"" + *a + "\" is not auto, hv or pr");
     }
     size.vm_type = *a;
   }
   size.kernel = defaults.kernel;
-  if (const std::string* a = annotation(config, kAnnotationKernel)) {
-    if (a->empty() || a->front() != '/') throw Error(annotation_field(kAnnotationKernel) + ": must be an absolute path");
-    size.kernel = *a;
+  if (const std::string* a = annotation(config, defaults, kAnnotationKernel)) {
+    size.kernel = with_context(annotation_field(kAnnotationKernel), [&] { return allowed_kernel(*a, defaults); });
   }
   return size;
 }

@@ -2,16 +2,20 @@
 // How big a container's VM is. RAM: the container's memory limit plus an overhead for the
 // guest kernel and the agent plus the initramfs (the root filesystem lives in guest RAM),
 // at least 128 MiB, rounded up to 16 MiB. vCPUs: the CPU quota (quota/period, rounded up)
-// or the cpuset's size, whichever is smaller, between 1 and 16. Annotations override:
-//   io.ppc-kvm.memory  "512M", "1G" or bytes: the guest's RAM as given (at least 64 MiB)
-//   io.ppc-kvm.vcpus   1..16
+// or the cpuset's size, whichever is smaller, between 1 and 16. Annotations override, each
+// only when the host settings allow it (others are ignored with a warning), never beyond the
+// container's own limits:
+//   io.ppc-kvm.memory  "512M", "1G" or bytes: the guest's RAM as given (at least 64 MiB; at
+//                      most the container's memory limit plus memory_overhead_mib)
+//   io.ppc-kvm.vcpus   1..16 (at most what the container's CPU limits give)
 //   io.ppc-kvm.vm-type auto, hv or pr
-//   io.ppc-kvm.kernel  the guest kernel's path on the host
+//   io.ppc-kvm.kernel  the guest kernel's path on the host, below an allowed_kernel_dirs entry
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "oci/config.h"
+#include "vm/annotations.h"
 #include "vm/shim_config.h"
 
 namespace ppc::shim {
@@ -21,10 +25,6 @@ inline constexpr uint64_t kGuestAlignMiB = 16;
 inline constexpr uint64_t kMinAnnotatedMiB = 64;
 inline constexpr unsigned kMaxVcpus = 16;
 
-inline constexpr const char* kAnnotationMemory = "io.ppc-kvm.memory";
-inline constexpr const char* kAnnotationVcpus = "io.ppc-kvm.vcpus";
-inline constexpr const char* kAnnotationVmType = "io.ppc-kvm.vm-type";
-inline constexpr const char* kAnnotationKernel = "io.ppc-kvm.kernel";
 
 struct VmSize {
   uint64_t memory_mib = 0;

@@ -153,7 +153,7 @@ mount_devpts() {
 write_shim_config() {
   cat > "$1" <<JSON
 {"kernel":"$SHARE/guest-vmlinux","kernel_cmdline":"console=hvc0 panic=-1 quiet","boot_timeout_seconds":600,
- "default_memory_mib":128}
+ "default_memory_mib":128,"allowed_annotations":["io.ppc-kvm.memory","io.ppc-kvm.vcpus"]}
 JSON
   export PPC_KVM_SHIM_CONFIG=$1
 }

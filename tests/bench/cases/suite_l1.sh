@@ -151,11 +151,13 @@ done
 
 # ---- shim set-up -----------------------------------------------------------------------------
 # The runtime as a user would configure it (podman reads this file too): the installed paths,
-# the same quiet kernel command line as above, and the VMM's boot times in each vmm.log.
+# the same quiet kernel command line as above, the VMM's boot times in each vmm.log, and the
+# density case's guest size by annotation.
 vmm_args='[]'; vmm_has_boot_times && vmm_args='["--print-boot-times"]'
 cat > /etc/ppc-kvm-shim/config.json <<EOF
 {"kernel": "/usr/share/ppc-kvm-shim/guest-vmlinux", "vmm": "$VMM",
- "agent": "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent", "kernel_cmdline": "$CMDLINE", "vmm_args": $vmm_args}
+ "agent": "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent", "kernel_cmdline": "$CMDLINE", "vmm_args": $vmm_args,
+ "allowed_annotations": ["io.ppc-kvm.memory"]}
 EOF
 sample kind=config shim_config="$(tr -d '\n' < /etc/ppc-kvm-shim/config.json)"
 # One busybox bundle for both runtimes, made as crun_baseline.sh makes it; variants differ

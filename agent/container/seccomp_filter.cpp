@@ -52,6 +52,9 @@ void load_seccomp_filter(const oci::Seccomp& seccomp) {
   const uint32_t default_action = action(seccomp.default_action, seccomp.default_errno_ret, "linux.seccomp.defaultAction");
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(default_action), seccomp_release);
   if (!ctx) throw Error("linux.seccomp: seccomp_init failed");
+  // libseccomp sets no_new_privs itself by default; whether the process gets it is
+  // process.noNewPrivileges' say alone (process_setup.cpp), as with runc and crun.
+  check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0), "linux.seccomp: leaving no_new_privs alone");
 
   for (const std::string& arch : seccomp.architectures) {
     const std::string name = arch.rfind("SCMP_ARCH_", 0) == 0 ? arch.substr(10) : arch;

@@ -51,6 +51,12 @@ checks() {
     sh -c 'touch /x 2>/dev/null && echo writable || echo read-only; touch /tmp/x && echo tmp-writable'
   expect_run "[$rt] --read-only: the root refuses writes, /tmp takes them" 0 "read-only
 tmp-writable"
+  # no_new_privs as process.noNewPrivileges says, under podman's default seccomp profile too.
+  timed "podman_run_nnp_off[$rt]" pm "$rt" run --rm --network=none "$IMG" awk '/^NoNewPrivs:/ { print $2 }' /proc/self/status
+  expect_run "[$rt] NoNewPrivs 0 by default (seccomp on)" 0 0
+  timed "podman_run_nnp_on[$rt]" pm "$rt" run --rm --network=none --security-opt no-new-privileges "$IMG" \
+    awk '/^NoNewPrivs:/ { print $2 }' /proc/self/status
+  expect_run "[$rt] NoNewPrivs 1 with --security-opt no-new-privileges" 0 1
   timed "podman_run_default_network[$rt]" pm "$rt" run --rm "$IMG" echo networked
   expect_run "[$rt] the default network" 0 networked
 

@@ -1,0 +1,77 @@
+#include "vm/mount_points.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+#include <vector>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "log/logger.h"
+
+namespace ppc::shim {
+namespace {
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> parts;
+  std::istringstream in(path);
+  for (std::string part; std::getline(in, part, '/');) {
+    if (!part.empty() && part != ".") parts.push_back(part);
+  }
+  return parts;
+}
+
+bool below(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+// Makes `destination` below the directory `root` (one component at a time, no link followed).
+void make_point(const UniqueFd& root, const std::string& destination, bool file) {
+  const std::vector<std::string> parts = components(destination);
+  if (parts.empty()) return;
+  UniqueFd dir(::fcntl(root.get(), F_DUPFD_CLOEXEC, 3));
+  if (!dir.valid()) throw_errno("dup");
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i] == "..") return;  // not ours to resolve: left to the agent
+    if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + parts[i]);
+    UniqueFd next(::openat(dir.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next.valid()) {
+      logger().debug("mount point " + destination + ": " + parts[i] + " is not a directory (a link?): left to the agent");
+      return;
+    }
+    dir = std::move(next);
+  }
+  const std::string& last = parts.back();
+  if (last == "..") return;
+  if (file) {
+    UniqueFd made(::openat(dir.get(), last.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!made.valid() && errno != EEXIST) throw_errno("create " + destination);
+  } else if (::mkdirat(dir.get(), last.c_str(), 0755) != 0 && errno != EEXIST) {
+    throw_errno("mkdir " + destination);
+  }
+}
+
+}  // namespace
+
+void make_read_only_root_mount_points(const oci::Config& config, const SharePlan& share) {
+  if (!config.root.readonly) return;
+  const std::string& rootfs = share.root.host_source;
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) throw_errno("root.path " + rootfs);
+  for (size_t i = 0; i < config.mounts.size(); ++i) {
+    const std::string& destination = config.mounts[i].destination;
+    bool nested = false;
+    for (size_t j = 0; j < i && !nested; ++j) nested = below(destination, config.mounts[j].destination);
+    if (nested) continue;
+    bool file = false;
+    for (const auto& [index, bind] : share.mounts) file = file || (index == i && !bind.directory);
+    with_context("mounts[" + std::to_string(i) + "] (" + destination + "): its mount point in the read-only root " + rootfs,
+                 [&] { make_point(root, destination, file); });
+  }
+}
+
+}  // namespace ppc::shim

@@ -1,6 +1,6 @@
 // kill: a signal for the container's process, through the agent. The VMM itself is
 // SIGKILLed when that is the only way: SIGKILL for a container that never started or is
-// paused, or whose agent does not answer.
+// paused, whose agent does not answer, or whose VM has not ended 3 s after the agent took it.
 #include <signal.h>
 
 #include "cli/usage_error.h"
@@ -16,6 +16,7 @@ namespace ppc::shim {
 namespace {
 
 constexpr auto kAgentTimeout = std::chrono::seconds(10);
+constexpr auto kKillGrace = std::chrono::seconds(3);
 
 }  // namespace
 
@@ -46,7 +47,16 @@ int run_kill(Context& context, const std::vector<std::string>& args) {
   if (status == Status::kPaused) throw Error("container paused: only SIGKILL reaches a paused container's VM");
   const AgentOutcome outcome =
       call_agent(container.vsock_socket(), protocol::Signal{std::string(protocol::kInitExecId), *signal}, kAgentTimeout);
-  if (outcome.kind == AgentOutcome::Kind::kOk) return 0;
+  if (outcome.kind == AgentOutcome::Kind::kOk) {
+    // SIGKILL must end the container whatever the guest does: a process the guest cannot
+    // reap (stuck on a dead virtiofsd, a wedged kernel) ends with its VM.
+    if (*signal == SIGKILL && !wait_vmm_gone(vmm_of(state), kKillGrace)) {
+      logger().warning("the container did not end within " + std::to_string(kKillGrace.count()) +
+                       " s of SIGKILL; killing its VM");
+      signal_vmm(state, SIGKILL);
+    }
+    return 0;
+  }
   if (outcome.kind == AgentOutcome::Kind::kRefused) {
     // The process has exited and the VM is on its way down: as runc, not running.
     if (current_status(state) == Status::kStopped) throw Error("container not running");

@@ -7,6 +7,7 @@
 #include "cli/usage_error.h"
 #include "commands/agent_call.h"
 #include "commands/create_container.h"
+#include "commands/fault_points.h"
 #include "commands/ledger.h"
 #include "commands/vmm_control.h"
 #include "hooks/hooks.h"
@@ -50,6 +51,7 @@ void start_container(const LockedContainer& container, ContainerState& state) {
     state = created;
     container.write_state(state);
   });
+  fault_point("start.state-written");
   const AgentOutcome outcome = call_agent(container.vsock_socket(), protocol::Start{}, kStartTimeout);
   switch (outcome.kind) {
     case AgentOutcome::Kind::kOk: break;
@@ -58,6 +60,7 @@ void start_container(const LockedContainer& container, ContainerState& state) {
   }
   restore.dismiss();
   clock.lap("agent started the process");
+  fault_point("start.started");
   run_hooks_warn("poststart", config.hooks.poststart, hook_state(state, Status::kRunning));
 }
 
@@ -71,6 +74,7 @@ void undo_container(const LockedContainer& container, const std::function<void()
   // The directory goes last, after before_directory: everything else is undone by then.
   std::erase_if(made, [](const MadeThing& t) { return std::holds_alternative<MadeStateDirectory>(t); });
   undo_newest_first(made);
+  fault_point("delete.undone");
   if (before_directory) before_directory();
   container.remove();
 }
@@ -79,6 +83,7 @@ void destroy_container(const LockedContainer& container, const ContainerState& s
   PhaseClock clock("delete " + state.id);
   kill_vmm(state, kKillTimeout);  // also in the ledger; first, so that nothing below is in use
   clock.lap("VMM gone");
+  fault_point("delete.vmm-killed");
   undo_container(container, [&] {
     try {
       const oci::Config config = created_config(container);

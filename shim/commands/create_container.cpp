@@ -2,7 +2,8 @@
 //   1. validate_request    the id, the bundle, config.json and the flags that go with it
 //   2. plan_vm             the host's settings, the share's binds, the VM's size, the cgroup's path
 //   3. Creation            the state directory, locked, with its ledger   undo: state directory
-//   4. make_share          the share directory and its binds (root, volumes)   undo: unmount
+//   4. make_share          with a read-only root its missing mount points first (mount_points.h),
+//                          then the share directory and its binds (root, volumes)   undo: unmount
 //   5. build_guest_inputs  the agent's initramfs (cached), create.json (what the guest gets)
 //   6. open_console        with --console-socket: a pty whose master goes to the socket
 //   7. make_cgroup         the VM's cgroup (linux.cgroupsPath)            undo: cgroup
@@ -30,6 +31,7 @@
 #include "base/unique_fd.h"
 #include "cli/usage_error.h"
 #include "commands/container_ops.h"
+#include "commands/fault_points.h"
 #include "commands/undo_stack.h"
 #include "commands/vmm_control.h"
 #include "console/console_socket.h"
@@ -46,6 +48,7 @@
 #include "state/timestamp.h"
 #include "vm/container_cgroup.h"
 #include "vm/initramfs.h"
+#include "vm/mount_points.h"
 #include "vm/share_mounts.h"
 #include "vm/share_plan.h"
 #include "vm/shim_config.h"
@@ -233,7 +236,7 @@ VmmStdio vmm_stdio(const std::optional<PtyPair>& console) {
 void make_cgroup(const VmPlan& plan, const oci::Config& config, const VmSize& size, UndoStack& undo) {
   if (!plan.cgroup) return;
   undo.push(MadeCgroup{*plan.cgroup});
-  create_container_cgroup(*plan.cgroup, config, size.memory_mib);
+  create_container_cgroup(*plan.cgroup, config, size.memory_mib, size.vcpus);
 }
 
 // Step 8: the VMM, waited for until its agent has created the container. Throws StatusError
@@ -315,13 +318,19 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   PhaseClock clock("create " + request.id);
   recover_aborted_create(context.store, request.id);
   Creation creation(context.store, request.id);
+  fault_point("create.state-directory");
+  make_read_only_root_mount_points(bundle.config, plan.share);
   make_share(plan.share, creation.undo, clock);
+  fault_point("create.share");
   const GuestInputs inputs = build_guest_inputs(creation.container, bundle, plan, context.store.root(), clock);
   std::optional<PtyPair> console = open_console(request, *bundle.config.process);
   make_cgroup(plan, bundle.config, inputs.size, creation.undo);
+  fault_point("create.cgroup");
   const VmmIdentity vmm = start_vmm(creation, plan, inputs, console, clock);
+  fault_point("create.vmm-ready");
   ContainerState state = created_state(request.id, bundle, inputs.size, vmm);
   record_created(creation.container, bundle.config.hooks, state);
+  fault_point("create.state-written");
   write_pid_file(request.pid_file, state.pid);
   creation.vmm->adopt();  // recorded: from here on the VMM outlives this process
   creation.undo.keep();

@@ -20,6 +20,7 @@
 #include "commands/commands.h"
 #include "commands/container_ops.h"
 #include "commands/create_container.h"
+#include "commands/fault_points.h"
 #include "console/console_socket.h"
 #include "console/pty.h"
 #include "log/logger.h"
@@ -202,6 +203,7 @@ int exec_and_wait(ExecPlan plan, const std::function<void()>& on_started) {
     throw StatusError(std::string("exec: ") + e.what(), 1);
   }
   on_started();
+  fault_point("exec.started");
   session->attach_input(plan.exec_id, std::move(in));
   std::optional<ResizeForwarder> resizer;
   if (terminal >= 0) resizer.emplace(terminal, plan.socket, plan.exec_id);

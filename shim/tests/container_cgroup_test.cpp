@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "base/error.h"
 #include "test_dir.h"
 
@@ -25,6 +28,53 @@ TEST(shim_container_cgroup, NoneWithoutAPathForSystemdOrWithoutCgroup2) {
   test::TestDir not_a_cgroup_mount;
   config.linux.cgroups_path = "/libpod_parent/libpod-abc";
   EXPECT_EQ(container_cgroup_dir(config, not_a_cgroup_mount.path()), std::nullopt);
+}
+
+// A stand-in hierarchy: the cgroup's control files exist (empty: a write replaces nothing).
+void fake_cgroup_files(const std::string& dir, std::initializer_list<const char*> files) {
+  std::filesystem::create_directories(dir);
+  for (const char* f : files) std::ofstream(dir + "/" + f).flush();
+}
+
+std::string read(const std::string& file) {
+  std::ifstream in(file);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+TEST(shim_container_cgroup, MemoryAndPidsAreAlwaysBounded) {
+  test::TestDir root;
+  const std::string dir = root.path() + "/pod/ctr";
+  fake_cgroup_files(dir, {"memory.max", "pids.max", "cpu.max"});
+  oci::Config config;  // no limits at all
+  create_container_cgroup(dir, config, 320, 2, root.path());
+  EXPECT_EQ(read(dir + "/memory.max"), std::to_string((320 + kVmmHeadroomMib) << 20));
+  EXPECT_EQ(read(dir + "/pids.max"), std::to_string(vmm_tasks_max(2)));
+  EXPECT_EQ(read(dir + "/cpu.max"), "");  // no quota: untouched
+  config.linux.resources.cpu.quota = 50000;
+  fake_cgroup_files(dir, {"memory.max", "pids.max"});
+  create_container_cgroup(dir, config, 320, 2, root.path());
+  EXPECT_EQ(read(dir + "/cpu.max"), "50000 100000");
+}
+
+TEST(shim_container_cgroup, CreateFailsNamingALimitItCannotSet) {
+  test::TestDir root;
+  const std::string dir = root.path() + "/ctr";
+  fake_cgroup_files(dir, {"memory.max"});  // no pids controller handed down
+  try {
+    create_container_cgroup(dir, oci::Config{}, 128, 1, root.path());
+    ADD_FAILURE() << "created without pids.max";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cgroup " + dir + ": setting pids.max to 49"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(dir + "/memory.max");
+  try {
+    create_container_cgroup(dir, oci::Config{}, 128, 1, root.path());
+    ADD_FAILURE() << "created without memory.max";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("setting memory.max"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -38,6 +38,12 @@ bool write_control(const std::string& dir, const char* file, const std::string& 
   return fd.valid() && ::write(fd.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
 }
 
+// A limit the VM must have: create fails without it (the controller not handed down, or the
+// kernel refusing the value).
+void set_limit(const std::string& dir, const char* file, const std::string& value) {
+  if (!write_control(dir, file, value)) throw_errno("cgroup " + dir + ": setting " + file + " to " + value);
+}
+
 }  // namespace
 
 std::optional<std::string> container_cgroup_dir(const oci::Config& config, const std::string& root) {
@@ -70,7 +76,7 @@ std::string cgroup_dir_for(const std::string& root, const std::string& cgroups_p
   return root + clean;
 }
 
-void create_container_cgroup(const std::string& dir, const oci::Config& config, uint64_t vm_memory_mib,
+void create_container_cgroup(const std::string& dir, const oci::Config& config, uint64_t vm_memory_mib, unsigned vcpus,
                              const std::string& root) {
   // Each level below the root: made if missing, and the controllers handed down to it.
   for (size_t slash = dir.find('/', root.size() + 1);; slash = dir.find('/', slash + 1)) {
@@ -78,16 +84,15 @@ void create_container_cgroup(const std::string& dir, const oci::Config& config, 
     const std::string parent = level.substr(0, level.rfind('/'));
     write_control(parent, "cgroup.subtree_control", "+memory");
     write_control(parent, "cgroup.subtree_control", "+cpu");
+    write_control(parent, "cgroup.subtree_control", "+pids");
     if (::mkdir(level.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("linux.cgroupsPath: mkdir " + level);
     if (slash == std::string::npos) break;
   }
+  // The VM's bounds on the host, whatever the container asked for: a guest touches all of
+  // its RAM, and the VMM's tasks are its vCPUs and a few of its own.
+  set_limit(dir, "memory.max", std::to_string((vm_memory_mib + kVmmHeadroomMib) << 20));
+  set_limit(dir, "pids.max", std::to_string(vmm_tasks_max(vcpus)));
   const oci::Resources& r = config.linux.resources;
-  if (r.memory.limit && *r.memory.limit > 0) {
-    const std::string bytes = std::to_string((vm_memory_mib + kVmmHeadroomMib) << 20);
-    if (!write_control(dir, "memory.max", bytes)) {
-      logger().warning("cgroup " + dir + ": memory.max " + bytes + ": " + std::strerror(errno));
-    }
-  }
   if (r.cpu.quota && *r.cpu.quota > 0) {
     const std::string value = std::to_string(*r.cpu.quota) + " " + std::to_string(r.cpu.period.value_or(100000));
     if (!write_control(dir, "cpu.max", value)) {

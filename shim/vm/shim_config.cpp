@@ -72,6 +72,10 @@ ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source)
         // Settings of the copies a container used to get; its files are shared now.
         logger().warning(source + ": " + key + " has no effect any more (a container's files are shared, not copied)");
       } else if (key == "boot_timeout_seconds") c.boot_timeout_seconds = static_cast<unsigned>(positive(v, key, 86400));
+      else if (key == "fault_points") {
+        if (!v.is_boolean()) throw Error(key + ": expected true or false, got " + v.dump());
+        c.fault_points = v.get<bool>();
+      }
       else throw Error("unknown key \"" + key + "\"");
     }
   });

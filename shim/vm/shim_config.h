@@ -16,7 +16,9 @@
 //                                 "io.ppc-kvm.memory", ".vcpus", ".vm-type", ".kernel"; none
 //                                 by default (others are ignored with a warning)
 //    "allowed_kernel_dirs": [],   where an annotated kernel may lie
-//    "boot_timeout_seconds": 300} how long create waits for the guest's agent
+//    "boot_timeout_seconds": 300, how long create waits for the guest's agent
+//    "fault_points": false}       tests only: PPC_KVM_SHIM_STOP_AT may stop the shim
+//                                 (commands/fault_points.h)
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,6 +47,7 @@ struct ShimConfig {
   std::vector<std::string> allowed_annotations;
   std::vector<std::string> allowed_kernel_dirs;
   unsigned boot_timeout_seconds = 300;
+  bool fault_points = false;
 };
 
 // Throws Error naming `source` and the key (unknown keys too: a typo must not pass silently).

@@ -4,6 +4,9 @@
 #                  and KILL, delete --force, exec (plain, tty, --detach, --process, missing
 #                  binary), pause/resume, list, ps, start of a running container
 #  shim_parallel:  8 containers run at once, each with its own output and status
+#  shim_faults:    a fault at each of the shim's named points (the shim, the VMM's outer
+#                  process, the jailed VMM killed, a guest panic): state tells the truth and
+#                  delete --force leaves nothing; commands in the wrong state refused
 #  shim_console:   --console-socket with a real pty (create and run, exec --tty --detach):
 #                  the receiver reads sh's prompt and types commands
 # Helpers: console_receiver (conmon's end of the console socket), reaper (a subreaper that
@@ -14,3 +17,4 @@ add_executable(reaper shim/reaper.cpp)
 ppc_kvm_shim_system_test(shim_lifecycle PROFILES pr hv TIMEOUT 900)
 ppc_kvm_shim_system_test(shim_parallel PROFILES pr hv TIMEOUT 900)
 ppc_kvm_shim_system_test(shim_console PROFILES pr hv TIMEOUT 900)
+ppc_kvm_shim_system_test(shim_faults PROFILES pr hv TIMEOUT 900)

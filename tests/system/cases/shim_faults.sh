@@ -1,0 +1,166 @@
+# Runs in L1: faults at the shim's named points (shim/commands/fault_points.h). At each, the
+# shim stops itself (PPC_KVM_SHIM_STOP_AT, "fault_points" in the host settings); the case then
+# kills something (the shim, the VMM's outer process, the jailed VMM, the guest through a
+# panic), lets a surviving shim go on, and checks that `state` tells the truth and that
+# `delete --force` leaves nothing: no process of the VM, no virtiofsd, no cgroup, no mount,
+# no state directory. Then misuse: commands on a container in the wrong state fail and change
+# nothing.
+. /rig/case_lib.sh
+shim_case_setup
+sed -i 's/^{/{"fault_points":true,/' "$PPC_KVM_SHIM_CONFIG"
+mkdir -p /sys/fs/cgroup
+grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 cgroup2 /sys/fs/cgroup
+
+# fault_bundle NAME ARGS_JSON: a bundle with its own cgroup, /sys/fs/cgroup/faults/NAME.
+fault_bundle() {
+  b=$(bundle "$1" "$2")
+  sed -i "s|\"linux\":{|\"linux\":{\"cgroupsPath\":\"/faults/$1\",|" "$b/config.json"
+  echo "$b"
+}
+
+# stop_at POINT NAME COMMAND...: runs the shim COMMAND in the background, stopped at POINT;
+# returns once it is, with $shim its pid (false, with the logs, if it never stops there).
+stop_at() {
+  local point=$1 name=$2
+  shift 2
+  rm -f /tmp/stop.report
+  PPC_KVM_SHIM_STOP_AT=$point PPC_KVM_SHIM_STOP_REPORT=/tmp/stop.report "$@" </dev/null >/tmp/$name.out 2>&1 &
+  for _ in $(seq 2400); do grep -q "^$point " /tmp/stop.report 2>/dev/null && break; sleep 0.25; done
+  shim=$(sed -n "s/^$point \([0-9]*\)$/\1/p" /tmp/stop.report 2>/dev/null)
+  [ -n "$shim" ] && return 0
+  fail "$name: the shim never stopped at $point"; tail -5 /tmp/$name.out; show_logs; return 1
+}
+
+# The VM's processes as the ledger names them: $outer (the VMM's outer process) and $inner
+# (the jailed VMM, from the outer one's log).
+vm_pids() {
+  outer=$(sed -n 's/.*"made":"vmm","pid":\([0-9]*\).*/\1/p' $root/$1/made.jsonl 2>/dev/null | tail -1)
+  inner=$(jailed_vmm_pid $root/$1/vmm.log)
+}
+
+# go_on: a stopped shim that survived the fault goes on; waits for it to end.
+go_on() {
+  alive "$shim" || return 0
+  kill -CONT "$shim"
+  for _ in $(seq 240); do alive "$shim" || return 0; sleep 0.25; done
+  fail "the shim $shim did not end after the fault"; kill -9 "$shim"
+}
+
+# virtiofsd_running: a virtiofsd anywhere in L1.
+virtiofsd_running() {
+  for c in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$c" 2>/dev/null | grep -q '^/usr/lib/qemu/virtiofsd ' && return 0; done
+  return 1
+}
+
+# truthful NAME WANT...: `state` gives one of WANT ("gone" for no such container).
+truthful() {
+  local name=$1 got
+  shift
+  got=$(state_of "$name"); [ -n "$got" ] || got=gone
+  for w in "$@"; do [ "$got" = "$w" ] && { ok "$name: state says $got"; return 0; }; done
+  fail "$name: state says $got, want one of: $*"
+}
+
+# nothing_left NAME: delete --force, then no process, virtiofsd, cgroup, mount or directory.
+nothing_left() {
+  local name=$1 p
+  $S delete --force "$name" 2>>/tmp/$name.out || fail "$name: delete --force: $(tail -1 /tmp/$name.out)"
+  for p in $outer $inner; do
+    for _ in $(seq 40); do alive "$p" || break; sleep 0.25; done
+    alive "$p" && { fail "$name: VM process $p left running"; kill -9 "$p"; }
+  done
+  virtiofsd_running && fail "$name: a virtiofsd is left running"
+  [ -d /sys/fs/cgroup/faults/$name ] && fail "$name: its cgroup is left"
+  root_clean "$name"
+}
+
+echo "== create, stopped before the VMM exists: the shim killed"
+for point in create.state-directory create.share create.cgroup; do
+  n=c-${point#create.}; outer='' inner=''
+  b=$(fault_bundle $n '["true"]')
+  stop_at $point $n $S create --bundle $b $n || continue
+  kill -9 $shim
+  truthful $n gone
+  nothing_left $n
+done
+
+echo "== create, stopped once the VMM is ready (no state.json yet)"
+b=$(fault_bundle vr-shim '["true"]')
+if stop_at create.vmm-ready vr-shim $S create --bundle $b vr-shim; then
+  vm_pids vr-shim
+  kill -9 $shim
+  # Not handed over: the VMM stops itself once its creator is gone.
+  for _ in $(seq 120); do alive "$outer" || break; sleep 0.25; done
+  alive "$outer" && fail "vr-shim: the VMM $outer outlived its creator" || ok "vr-shim: the VMM ended with its creator"
+  truthful vr-shim gone
+  nothing_left vr-shim
+fi
+b=$(fault_bundle vr-outer '["true"]')
+if stop_at create.vmm-ready vr-outer $S create --bundle $b vr-outer; then
+  vm_pids vr-outer
+  kill -9 "$outer"
+  go_on
+  truthful vr-outer gone stopped
+  nothing_left vr-outer
+fi
+
+echo "== create, stopped after state.json, before the VMM is handed over: the jailed VMM killed"
+b=$(fault_bundle sw-inner '["true"]')
+if stop_at create.state-written sw-inner $S create --bundle $b sw-inner; then
+  vm_pids sw-inner
+  [ -n "$inner" ] && kill -9 "$inner" || fail "sw-inner: no jailed VMM pid in vmm.log"
+  go_on
+  truthful sw-inner stopped gone
+  nothing_left sw-inner
+fi
+
+echo "== start, stopped after running was recorded: the shim killed"
+b=$(fault_bundle st-shim '["sh","-c","echo started; exec sleep 1000"]')
+if create_bg st-shim $b /dev/null /tmp/st-shim.ctr && stop_at start.state-written st-shim $S start st-shim; then
+  vm_pids st-shim
+  kill -9 $shim
+  truthful st-shim running created
+  nothing_left st-shim
+fi
+
+echo "== start, stopped once the process runs: the guest panics"
+b=$(fault_bundle st-panic '["sh","-c","sleep 1; echo c > /proc/sysrq-trigger; sleep 1000"]')
+if create_bg st-panic $b /dev/null /tmp/st-panic.ctr && stop_at start.started st-panic $S start st-panic; then
+  vm_pids st-panic
+  for _ in $(seq 240); do alive "$outer" || break; sleep 0.25; done
+  alive "$outer" && fail "st-panic: the VMM $outer still runs after the guest's panic" || ok "st-panic: the VMM ended with the guest"
+  go_on
+  truthful st-panic stopped
+  nothing_left st-panic
+fi
+
+echo "== exec, stopped once the exec'd process runs: the shim killed; then misuse"
+b=$(fault_bundle ex-shim '["sh","-c","echo started; exec sleep 1000"]')
+if start_announced ex-shim $b && stop_at exec.started ex-shim $S exec ex-shim sleep 999; then
+  vm_pids ex-shim
+  kill -9 $shim
+  truthful ex-shim running
+  $S exec ex-shim true && ok "ex-shim: another exec works after a killed one" || fail "ex-shim: exec after a killed exec"
+  for misuse in "start ex-shim:cannot start an already running container" "resume ex-shim:not paused" \
+                "delete ex-shim:that is not stopped"; do
+    err=$($S ${misuse%%:*} 2>&1); rc=$?
+    case "$err" in *"${misuse#*:}"*) [ $rc -ne 0 ] && ok "ex-shim: '${misuse%%:*}' refused: $err" ;;
+      *) fail "ex-shim: '${misuse%%:*}': exit $rc, '$err'" ;; esac
+  done
+  truthful ex-shim running
+  nothing_left ex-shim
+fi
+
+echo "== delete --force, stopped after the VMM was killed, and after the ledger was undone: the shim killed"
+for point in delete.vmm-killed delete.undone; do
+  n=d-${point#delete.}
+  b=$(fault_bundle $n '["sh","-c","echo started; exec sleep 1000"]')
+  start_announced $n $b || continue
+  vm_pids $n
+  stop_at $point $n $S delete --force $n || continue
+  kill -9 $shim
+  truthful $n stopped gone
+  nothing_left $n
+done
+
+finish

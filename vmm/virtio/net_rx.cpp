@@ -26,7 +26,9 @@ void NetRx::clear() {
 }
 
 void NetRx::top_up(Virtqueue& rx, bool& used) {
-  while (mergeable_ ? held_bytes_ < kRoomForAnyFrame : held_.empty()) {
+  // A driver has no more buffers out than its ring has descriptors; one that makes held
+  // chains available again anyway does not get more held.
+  while ((mergeable_ ? held_bytes_ < kRoomForAnyFrame : held_.empty()) && held_buffers_ < rx.size()) {
     auto chain = rx.pop();
     if (!chain) return;
     // Receive buffers are device-writable, hold at least the header, and fit one read.

@@ -7,7 +7,9 @@
 // header, spread over as many chains as it takes; without: the first chain). A frame larger
 // than that is dropped and counted, never written past a buffer. When the driver has not
 // posted enough, receive() stops without reading: the frame waits in the backend (bounded by
-// the tap's own queue) until the driver posts more. At most the queue's chains are held.
+// the tap's own queue) until the driver posts more. Chains are held while fewer than the
+// ring's descriptors are (a driver cannot have more buffers out), so a full ring is read into
+// even when it is short of room: frames that fit get through, the others are dropped.
 #include <cstdint>
 #include <deque>
 #include <vector>

@@ -435,6 +435,25 @@ TEST_F(NetTest, AFullTransmitRingIsSentInBoundedRounds) {
   EXPECT_EQ(frames, 256u);
 }
 
+// NetRx on its own: what it holds.
+TEST(NetRxHolding, NeverMoreChainsThanTheRingHasDescriptors) {
+  GuestMemory mem(kRam);
+  Virtqueue q(mem);
+  FakeDriverRing ring{mem, 0x1000, 0x2000, 0x3000};
+  ASSERT_TRUE(ring.enable(q, 4));
+  ring.set_desc(0, kRxBuffers, 16, Virtqueue::kDescWrite);
+  auto [tap, peer] = make_fake_tap(std::make_shared<FakeTapRecord>());
+  NetRx rx;
+  rx.configure(true, true);
+  bool used = false;
+  // A driver that makes the same small buffer available again and again.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 4; ++i) ring.make_available(0, 4);
+    EXPECT_EQ(rx.receive(q, *tap, 8, used), NetRx::Stop::BackendEmpty) << "a full ring: read with what there is";
+    EXPECT_EQ(rx.held_chains(), 4u);
+  }
+}
+
 // NetTx on its own: the budget per call.
 TEST(NetTxBudget, StopsAfterMaxChainsAndSaysMoreMayWait) {
   GuestMemory mem(kRam);

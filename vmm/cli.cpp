@@ -7,6 +7,7 @@
 #include "config_error.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/syscall_roles.h"
+#include "virtio/net_flag.h"
 
 namespace ppc::vmm {
 
@@ -83,6 +84,12 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --fs-tag TAG        the share's tag, 1 to 36 bytes (default ppc-kvm-share)
   --virtiofsd PATH    the daemon (default /usr/lib/qemu/virtiofsd, Debian 12's
                       qemu-system-common); its messages go to the VMM's log stream
+  --net tap=NAME,mac=XX:XX:XX:XX:XX:XX[,mtu=N]
+                      a virtio-net device on the existing persistent tap NAME of the
+                      network namespace the VMM starts in (IFF_TAP, IFF_NO_PI; the VMM
+                      attaches with IFF_VNET_HDR and the 12-byte virtio-net header). The
+                      guest sees MAC, and MTU (68 to 65535) when given. Repeatable: the
+                      guest's interfaces follow the flags' order (eth0, eth1, ...)
   --stats             at the end, print boot milestones and VM exits by reason
   --print-boot-times  before the machine starts, print its start-up times on the monotonic
                       clock (and CLOCK_REALTIME's offset); implies --stats, whose milestones
@@ -211,6 +218,7 @@ std::vector<Flag> device_flags() {
          if (v.empty()) throw ConfigError("--virtiofsd needs a program");
          o.machine.devices.fs.virtiofsd = v;
        }},
+      {"--net", true, [](CliOptions& o, const std::string& v) { o.machine.devices.nics.push_back(parse_net_flag(v)); }},
   };
 }
 

@@ -268,6 +268,19 @@ TEST(ParseCli, BadFsTagsAndLoneFsOptionsAreRefused) {
   EXPECT_NE(cli_error({"--kernel", "k", "--fs-share", ""}).find("--fs-share"), std::string::npos);
 }
 
+TEST(ParseCli, NetFlagsKeepTheirOrder) {
+  EXPECT_TRUE(parse_cli({"--kernel", "k"}).machine.devices.nics.empty());
+  const CliOptions o = parse_cli({"--kernel", "k", "--net", "tap=tap0_ppc,mac=02:00:00:00:00:01,mtu=1450", "--net",
+                                  "tap=tap1_ppc,mac=02:00:00:00:00:02"});
+  ASSERT_EQ(o.machine.devices.nics.size(), 2u);
+  EXPECT_EQ(o.machine.devices.nics[0].tap, "tap0_ppc");
+  EXPECT_EQ(o.machine.devices.nics[0].mtu, 1450);
+  EXPECT_EQ(o.machine.devices.nics[1].tap, "tap1_ppc");
+  EXPECT_EQ(o.machine.devices.nics[1].mac[5], 2);
+  EXPECT_NE(cli_error({"--kernel", "k", "--net", "tap=t,mac=01:00:00:00:00:01"}).find("--net tap=t,mac=01:00:00:00:00:01: mac"),
+            std::string::npos);
+}
+
 TEST(ParseCli, PrintSeccompDoesNotNeedAKernel) {
   EXPECT_TRUE(parse_cli({"--print-seccomp"}).print_seccomp);
 }

@@ -2,6 +2,7 @@
 #include "sandbox/seccomp_filter.h"
 
 #include <sched.h>
+#include <linux/if_tun.h>
 #include <sys/ioctl.h>
 #include <csignal>
 #include <gtest/gtest.h>
@@ -107,8 +108,14 @@ TEST_F(Filters, VcpuRunsTheGuestButCannotBuildVms) {
   EXPECT_EQ(verdict(Role::Vcpu, SeccompMode::Kill, "socket", {AF_UNIX}), SECCOMP_RET_KILL_PROCESS);
 }
 
-TEST_F(Filters, DeviceThreadHasNoIoctlAndOnlyUnixSockets) {
-  EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "ioctl", {5, KVM_RUN}), SECCOMP_RET_KILL_PROCESS);
+TEST_F(Filters, DeviceThreadSetsTapOffloadsAndNothingElseByIoctlAndHasOnlyUnixSockets) {
+  EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "ioctl", {5, TUNSETOFFLOAD}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "ioctl", {5, 0x800454d0}), SECCOMP_RET_ALLOW) << "ppc64's number";
+  for (const uint64_t request : {uint64_t{KVM_RUN}, uint64_t{TUNSETIFF}, uint64_t{TUNSETVNETHDRSZ}, uint64_t{TUNSETPERSIST},
+                                 uint64_t{TUNSETQUEUE}, uint64_t{0x400454d0} /* x86's TUNSETOFFLOAD */})
+    EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "ioctl", {5, request}), SECCOMP_RET_KILL_PROCESS) << request;
+  EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "readv"), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "writev"), SECCOMP_RET_ALLOW);
   EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "socket", {AF_UNIX, SOCK_STREAM}), SECCOMP_RET_ALLOW);
   EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "socket", {AF_INET, SOCK_STREAM}), SECCOMP_RET_KILL_PROCESS);
   EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "socket", {AF_INET6, SOCK_STREAM}), SECCOMP_RET_KILL_PROCESS);

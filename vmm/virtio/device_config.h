@@ -1,5 +1,6 @@
 #pragma once
 // The virtio devices a user asks for on the command line, before any is opened.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,12 +19,21 @@ struct FsShareConfig {
   std::string virtiofsd = "/usr/lib/qemu/virtiofsd";
 };
 
+// virtio-net on an existing persistent tap (--net tap=NAME,mac=MAC[,mtu=N]).
+struct NetConfig {
+  std::string tap;
+  std::array<uint8_t, 6> mac{};
+  uint16_t mtu = 0;  // 0: none offered (the guest's default)
+  std::string flag;  // "--net <value>" as given, for messages
+};
+
 struct DeviceConfig {
   std::vector<DriveConfig> drives;  // virtio-blk, in order (vda, vdb, ...)
   std::string vsock_uds;            // virtio-vsock host socket; empty: no vsock device
   uint64_t vsock_cid = 3;
   bool rng = true;                  // virtio-rng
   FsShareConfig fs;                 // virtio-fs
+  std::vector<NetConfig> nics;      // virtio-net, in the guest's interface order (eth0, eth1, ...)
 };
 
 }  // namespace ppc::vmm

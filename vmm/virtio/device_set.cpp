@@ -12,7 +12,9 @@
 #include "log.h"
 #include "virtio/blk.h"
 #include "virtio/fs.h"
+#include "virtio/net.h"
 #include "virtio/rng.h"
+#include "virtio/tap.h"
 #include "virtio/virtiofsd.h"
 #include "virtio/vsock.h"
 
@@ -35,6 +37,18 @@ void open_vsock(const DeviceConfig& config, DeviceEnv& env, Devices& out) {
 
 void open_rng(const DeviceConfig& config, DeviceEnv&, Devices& out) {
   if (config.rng) out.push_back(std::make_unique<RngDevice>());
+}
+
+// Each tap is attached in the network namespace the VMM starts in (the container's); the fd
+// keeps it when the jail moves the VMM into a namespace of its own.
+void open_nics(const DeviceConfig& config, DeviceEnv& env, Devices& out) {
+  for (size_t i = 0; i < config.nics.size(); ++i) {
+    const NetConfig& nic = config.nics[i];
+    for (size_t j = 0; j < i; ++j)
+      if (config.nics[j].tap == nic.tap) throw ConfigError(nic.flag + ": tap " + nic.tap + " is given twice");
+    auto tap = with_context(nic.flag, [&] { return std::make_unique<TapBackend>(nic.tap); });
+    out.push_back(std::make_unique<NetDevice>(env.loop, std::move(tap), nic.mac, nic.mtu));
+  }
 }
 
 int64_t milliseconds_since(std::chrono::steady_clock::time_point t) {
@@ -66,7 +80,7 @@ void open_fs(const DeviceConfig& config, DeviceEnv& env, Devices& out) {
 }
 
 // The guest numbers devices of a kind in this order (vda, vdb, ... follow --drive).
-constexpr Opener kOpeners[] = {open_drives, open_vsock, open_rng, open_fs};
+constexpr Opener kOpeners[] = {open_drives, open_vsock, open_rng, open_nics, open_fs};
 
 }  // namespace
 

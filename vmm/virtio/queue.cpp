@@ -67,7 +67,7 @@ bool Virtqueue::enable() {
       !mem_->contains(used_, 6 + 8ull * size_))
     return false;
   ready_ = true;
-  next_avail_ = next_used_ = 0;
+  next_avail_ = next_used_ = published_used_ = 0;
   return true;
 }
 
@@ -75,7 +75,7 @@ void Virtqueue::reset() {
   ready_ = false;
   size_ = 0;
   desc_ = avail_ = used_ = 0;
-  next_avail_ = next_used_ = 0;
+  next_avail_ = next_used_ = published_used_ = 0;
 }
 
 void Virtqueue::walk(DescriptorChain& chain, uint64_t table, uint32_t table_size, uint16_t first, bool indirect,
@@ -134,14 +134,24 @@ std::optional<DescriptorChain> Virtqueue::pop() {
 }
 
 void Virtqueue::push(uint16_t head, uint32_t written) {
+  add_used(head, written);
+  publish_used();
+}
+
+void Virtqueue::add_used(uint16_t head, uint32_t written) {
   if (!ready_) return;
   const uint64_t elem = used_ + 4 + 8ull * (next_used_ % size_);
   mem_->store_le32(elem, head);
   mem_->store_le32(elem + 4, written);
   ++next_used_;
-  // The element must be visible before the index that publishes it.
+}
+
+void Virtqueue::publish_used() {
+  if (!ready_ || published_used_ == next_used_) return;
+  // The elements must be visible before the index that publishes them.
   std::atomic_thread_fence(std::memory_order_release);
   mem_->store_le16(used_ + 2, next_used_);
+  published_used_ = next_used_;
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 

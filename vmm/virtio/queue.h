@@ -59,6 +59,12 @@ class Virtqueue {
   std::optional<DescriptorChain> pop();
   // Returns a chain to the driver with the number of bytes written into it.
   void push(uint16_t head, uint32_t written);
+  // push() in two steps, for a packet spread over several chains that the driver must see
+  // all at once (virtio-net's mergeable receive buffers): add_used() fills the next used
+  // element, publish_used() makes every element added so far visible. Only chains popped and
+  // not yet returned may be added, so the elements never overrun the ring.
+  void add_used(uint16_t head, uint32_t written);
+  void publish_used();
   // True unless the driver asked for no interrupts (VRING_AVAIL_F_NO_INTERRUPT).
   bool should_notify() const;
 
@@ -73,6 +79,7 @@ class Virtqueue {
   bool ready_ = false;
   uint16_t next_avail_ = 0;  // next entry of the available ring to consume
   uint16_t next_used_ = 0;   // next entry of the used ring to fill
+  uint16_t published_used_ = 0;  // the used index the driver sees
 };
 
 }  // namespace ppc::vmm

@@ -220,6 +220,22 @@ TEST_F(QueueTest, PushWritesUsedElementAndIndex) {
   EXPECT_EQ(used_len(0), 7u);
 }
 
+TEST_F(QueueTest, AddedUsedElementsAppearTogetherWhenPublished) {
+  ASSERT_TRUE(configure(4));
+  q.add_used(2, 100);
+  q.add_used(0, 60);
+  EXPECT_EQ(used_idx(), 0) << "the driver must not see part of a packet";
+  EXPECT_EQ(used_id(0), 2u);  // written, not yet published
+  EXPECT_EQ(used_len(1), 60u);
+  q.publish_used();
+  EXPECT_EQ(used_idx(), 2);
+  q.publish_used();  // nothing new: the index stays
+  EXPECT_EQ(used_idx(), 2);
+  q.push(3, 1);  // push publishes at once
+  EXPECT_EQ(used_idx(), 3);
+  EXPECT_EQ(used_id(2), 3u);
+}
+
 TEST_F(QueueTest, PushOnAQueueThatIsNotReadyWritesNothing) {
   q.set_size(4);
   q.set_used_ring(kUsed);

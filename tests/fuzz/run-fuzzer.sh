@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # run-fuzzer.sh [--fuzzer queue|oci_config|vhost_user|virtio_net] SECONDS [OUTDIR]
-# Builds one fuzzer (default: the virtqueue's, vmm/virtio/queue_fuzzer.cpp; oci_config:
-# oci/config_fuzzer.cpp, seeded from tests/fuzz/seeds/oci_config/; vhost_user: the vhost-user
-# frontend's reply decoding, vmm/virtio/vhost_user_fuzzer.cpp, seeded from
+# Builds one fuzzer (default: the virtqueue's, vmm/tests/virtio/queue_fuzzer.cpp; oci_config:
+# oci/tests/config_fuzzer.cpp, seeded from tests/fuzz/seeds/oci_config/; vhost_user: the vhost-user
+# frontend's reply decoding, vmm/tests/virtio/vhost_user_fuzzer.cpp, seeded from
 # tests/fuzz/seeds/vhost_user/; virtio_net: what the guest controls in virtio-net, its rings,
-# buffers and headers, against a fake tap, vmm/virtio/net_fuzzer.cpp, seeded from
+# buffers and headers, against a fake tap, vmm/tests/virtio/net_fuzzer.cpp, seeded from
 # tests/fuzz/seeds/virtio_net/) natively with clang's libFuzzer (ASan + UBSan), runs it for
 # SECONDS with its corpus in OUTDIR/corpus (OUTDIR defaults to a temporary directory, removed
 # afterwards unless the fuzzer found something) and exits non-zero when it found a crash,
@@ -69,14 +69,14 @@ fi
 # What each fuzzer is built from.
 case "$fuzzer" in
   # Sources are globbed relative to the top of the tree, where the compiler runs.
-  queue) includes=(-I"$top/vmm" -I"$top/base/include")
-         sources="vmm/virtio/queue_fuzzer.cpp vmm/virtio/queue.cpp vmm/memory/guest_memory.cpp base/src/*.cpp" ;;
+  queue) includes=(-I"$top/vmm" -I"$top/vmm/tests" -I"$top/base/include")
+         sources="vmm/tests/virtio/queue_fuzzer.cpp vmm/virtio/queue.cpp vmm/memory/guest_memory.cpp base/src/*.cpp" ;;
   oci_config) includes=(-I"$top/oci/include" -I"$top/base/include")
-              sources="oci/config_fuzzer.cpp oci/src/*.cpp base/src/*.cpp" ;;
-  vhost_user) includes=(-I"$top/vmm" -I"$top/base/include")
-              sources="vmm/virtio/vhost_user_fuzzer.cpp vmm/virtio/vhost_user.cpp vmm/virtio/vhost_user_wire.cpp base/src/*.cpp" ;;
-  virtio_net) includes=(-I"$top/vmm" -I"$top/base/include")
-              sources="vmm/virtio/net_fuzzer.cpp vmm/virtio/net_rx.cpp vmm/virtio/net_tx.cpp vmm/virtio/net_header.cpp
+              sources="oci/tests/config_fuzzer.cpp oci/src/*.cpp base/src/*.cpp" ;;
+  vhost_user) includes=(-I"$top/vmm" -I"$top/vmm/tests" -I"$top/base/include")
+              sources="vmm/tests/virtio/vhost_user_fuzzer.cpp vmm/virtio/vhost_user.cpp vmm/virtio/vhost_user_wire.cpp base/src/*.cpp" ;;
+  virtio_net) includes=(-I"$top/vmm" -I"$top/vmm/tests" -I"$top/base/include")
+              sources="vmm/tests/virtio/net_fuzzer.cpp vmm/virtio/net_rx.cpp vmm/virtio/net_tx.cpp vmm/virtio/net_header.cpp
                        vmm/virtio/queue.cpp vmm/memory/guest_memory.cpp vmm/log.cpp base/src/*.cpp" ;;
   *) usage ;;
 esac

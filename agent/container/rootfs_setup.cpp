@@ -35,7 +35,8 @@ void mkdir_all(const std::string& path) {
 void make_mount_point(const std::string& target, bool file) {
   if (!file) return mkdir_all(target);
   mkdir_all(fs::path(target).parent_path());
-  UniqueFd fd(::open(target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+  // Read-only: one that exists (a read-only root's, made by the host) is taken as it is.
+  UniqueFd fd(::open(target.c_str(), O_CREAT | O_RDONLY | O_CLOEXEC, 0644));
   if (!fd.valid() && errno != EISDIR) throw_errno("creating mount point " + target);
 }
 

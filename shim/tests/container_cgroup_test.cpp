@@ -43,18 +43,20 @@ std::string read(const std::string& file) {
   return s;
 }
 
-TEST(shim_container_cgroup, MemoryAndPidsAreAlwaysBounded) {
+TEST(shim_container_cgroup, TasksAreAlwaysBoundedMemoryWithALimit) {
   test::TestDir root;
   const std::string dir = root.path() + "/pod/ctr";
   fake_cgroup_files(dir, {"memory.max", "pids.max", "cpu.max"});
   oci::Config config;  // no limits at all
   create_container_cgroup(dir, config, 320, 2, root.path());
-  EXPECT_EQ(read(dir + "/memory.max"), std::to_string((320 + kVmmHeadroomMib) << 20));
   EXPECT_EQ(read(dir + "/pids.max"), std::to_string(vmm_tasks_max(2)));
-  EXPECT_EQ(read(dir + "/cpu.max"), "");  // no quota: untouched
+  EXPECT_EQ(read(dir + "/memory.max"), "");  // virtiofsd's page cache shares the cgroup
+  EXPECT_EQ(read(dir + "/cpu.max"), "");     // no quota: untouched
+  config.linux.resources.memory.limit = 256 << 20;
   config.linux.resources.cpu.quota = 50000;
-  fake_cgroup_files(dir, {"memory.max", "pids.max"});
+  fake_cgroup_files(dir, {"memory.max", "pids.max", "cpu.max"});
   create_container_cgroup(dir, config, 320, 2, root.path());
+  EXPECT_EQ(read(dir + "/memory.max"), std::to_string((320 + kVmmHeadroomMib) << 20));
   EXPECT_EQ(read(dir + "/cpu.max"), "50000 100000");
 }
 
@@ -68,9 +70,12 @@ TEST(shim_container_cgroup, CreateFailsNamingALimitItCannotSet) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("cgroup " + dir + ": setting pids.max to 49"), std::string::npos) << e.what();
   }
+  fake_cgroup_files(dir, {"pids.max"});
   std::filesystem::remove(dir + "/memory.max");
+  oci::Config limited;
+  limited.linux.resources.memory.limit = 64 << 20;
   try {
-    create_container_cgroup(dir, oci::Config{}, 128, 1, root.path());
+    create_container_cgroup(dir, limited, 128, 1, root.path());
     ADD_FAILURE() << "created without memory.max";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("setting memory.max"), std::string::npos) << e.what();

@@ -88,11 +88,15 @@ void create_container_cgroup(const std::string& dir, const oci::Config& config, 
     if (::mkdir(level.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("linux.cgroupsPath: mkdir " + level);
     if (slash == std::string::npos) break;
   }
-  // The VM's bounds on the host, whatever the container asked for: a guest touches all of
-  // its RAM, and the VMM's tasks are its vCPUs and a few of its own.
-  set_limit(dir, "memory.max", std::to_string((vm_memory_mib + kVmmHeadroomMib) << 20));
+  // The VMM's tasks are its vCPUs and a few of its own, whatever the container asked for.
   set_limit(dir, "pids.max", std::to_string(vmm_tasks_max(vcpus)));
+  // memory.max only with a container limit: virtiofsd shares this cgroup, and the page cache
+  // of what it writes for the guest is charged here beside the guest's unreclaimable RAM; with
+  // room for the VM alone, a 256 MiB write to a volume got the VMM OOM-killed (README).
   const oci::Resources& r = config.linux.resources;
+  if (r.memory.limit && *r.memory.limit > 0) {
+    set_limit(dir, "memory.max", std::to_string((vm_memory_mib + kVmmHeadroomMib) << 20));
+  }
   if (r.cpu.quota && *r.cpu.quota > 0) {
     const std::string value = std::to_string(*r.cpu.quota) + " " + std::to_string(r.cpu.period.value_or(100000));
     if (!write_control(dir, "cpu.max", value)) {

@@ -3,8 +3,8 @@
 // container's processes. The engine then finds the container's cgroup where it expects it,
 // and the whole VM (guest RAM, vCPU threads, device threads) is accounted and limited there:
 // memory.max is the VM's RAM plus the VMM's own headroom (a guest can touch all of its RAM
-// however small its container's limit), pids.max the VMM's tasks (its vCPUs and a few of its
-// own, virtiofsd's), both always; cpu.max the container's quota.
+// however small its container's limit) when the container has a memory limit, pids.max the
+// VMM's tasks (its vCPUs and a few of its own, virtiofsd's) always; cpu.max the container's quota.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,8 +30,8 @@ std::optional<std::string> container_cgroup_dir(const oci::Config& config, const
 std::string cgroup_dir_for(const std::string& root, const std::string& cgroups_path, const std::string& own_cgroup);
 
 // Creates `dir` (and missing parents), hands the memory, cpu and pids controllers down to it
-// where the parents allow, and sets memory.max (vm_memory_mib plus headroom) and pids.max
-// (vmm_tasks_max): Error naming the file when either cannot be set. cpu.max (when the
+// where the parents allow, and sets pids.max (vmm_tasks_max) and, with a container memory
+// limit, memory.max (vm_memory_mib plus headroom): Error naming the file when either cannot be set. cpu.max (when the
 // container has a quota) only warns when refused: the VM's vCPUs bound it already.
 void create_container_cgroup(const std::string& dir, const oci::Config& config, uint64_t vm_memory_mib, unsigned vcpus,
                              const std::string& root = kCgroupRoot);

@@ -79,6 +79,13 @@ for point in create.state-directory create.share create.cgroup; do
   n=c-${point#create.}; outer='' inner=''
   b=$(fault_bundle $n '["true"]')
   stop_at $point $n $S create --bundle $b $n || continue
+  # What the point promises is there, so that its removal below is tested.
+  case $point in
+    create.state-directory) [ -s $root/$n/made.jsonl ] && ok "$n: the ledger exists" || fail "$n: no ledger at $point" ;;
+    create.share) grep -q " $root/$n/share " /proc/self/mountinfo && ok "$n: the share is mounted" || fail "$n: no share at $point" ;;
+    create.cgroup) [ "$(cat /sys/fs/cgroup/faults/$n/pids.max 2>&1)" = 49 ] && ok "$n: the cgroup exists, pids.max 49" ||
+      fail "$n: cgroup at $point: pids.max '$(cat /sys/fs/cgroup/faults/$n/pids.max 2>&1)'" ;;
+  esac
   kill -9 $shim
   truthful $n gone
   nothing_left $n

@@ -22,6 +22,19 @@ function(ppc_kvm_shim_find_library target header library)
     INTERFACE_INCLUDE_DIRECTORIES ${${target}_INCLUDE_DIR})
 endfunction()
 
+# libnl-route-3 over libnl-3 (netlink/): built on every target, its tests run natively.
+# Static links need the route library before the core one; the headers live in libnl3/.
+find_path(deps_nl_INCLUDE_DIR netlink/netlink.h PATH_SUFFIXES libnl3)
+find_library(deps_nl_LIBRARY nl-3)
+find_library(deps_nl_route_LIBRARY nl-route-3)
+if(NOT deps_nl_INCLUDE_DIR OR NOT deps_nl_LIBRARY OR NOT deps_nl_route_LIBRARY)
+  message(FATAL_ERROR "libnl-3 and libnl-route-3 not found; run tests/rig/install-deps.sh")
+endif()
+add_library(deps::nl INTERFACE IMPORTED)
+set_target_properties(deps::nl PROPERTIES
+  INTERFACE_INCLUDE_DIRECTORIES ${deps_nl_INCLUDE_DIR}
+  INTERFACE_LINK_LIBRARIES "${deps_nl_route_LIBRARY};${deps_nl_LIBRARY};Threads::Threads")
+
 if(PPC_KVM_SHIM_TARGET_PPC)
   ppc_kvm_shim_find_library(deps::fdt libfdt.h fdt)
   ppc_kvm_shim_find_library(deps::seccomp seccomp.h seccomp)

@@ -15,7 +15,9 @@ fi
 packages=(
   "${compilers[@]}" cmake ninja-build pkg-config
   "libfdt-dev$t" "libseccomp-dev$t" "libcap-dev$t" "libgtest-dev$t" nlohmann-json3-dev
+  "libnl-3-dev$t" "libnl-route-3-dev$t"  # netlink/: the shim's and the agent's network set-up
   libgtest-dev clang-14 libclang-rt-14-dev  # the build machine's own: native unit tests, libFuzzer
+  libnl-3-dev libnl-route-3-dev              # netlink/'s unit tests, natively
   qemu-system-ppc linux-source-6.1 flex bison bc kmod cpio xz-utils e2fsprogs patch
   universal-ctags  # tests/lint: function lengths
   # (the rig's virtiofsd is unpacked from Debian's ppc64el packages by fetch-virtiofsd.sh:

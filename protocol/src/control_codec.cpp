@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "checks.h"
 #include "json_reader.h"
+#include "network_codec.h"
 
 namespace ppc::protocol::detail {
 namespace {
@@ -17,16 +18,6 @@ using nlohmann::json;
 constexpr std::array<std::string_view, 2> kRoles = {"host", "agent"};
 constexpr std::array<std::string_view, 5> kErrorCodes = {"invalid_request", "not_found", "already_exists",
                                                          "exec_failed", "internal"};
-
-template <typename Enum, size_t N>
-Enum enum_from_word(JsonReader& in, std::string_view message, std::string_view field,
-                    const std::array<std::string_view, N>& words) {
-  const std::string word = in.string(field);
-  for (size_t i = 0; i < N; ++i) {
-    if (words[i] == word) return static_cast<Enum>(i);
-  }
-  fail_field(message, field, "unknown value \"" + word + "\"");
-}
 
 struct ToJson {
   json operator()(const Hello& m) const {
@@ -49,6 +40,7 @@ struct ToJson {
   }
   json operator()(const Resize& m) const { return {{"exec_id", m.exec_id}, {"rows", m.rows}, {"cols", m.cols}}; }
   json operator()(const Shutdown&) const { return json::object(); }
+  json operator()(const Network& m) const { return network_to_json(m); }
   // Stdio messages never reach here: codec.cpp routes them to stdio_codec.
   json operator()(const StdioData&) const { throw Error("StdioData is not a control message"); }
   json operator()(const StdioClose&) const { throw Error("StdioClose is not a control message"); }
@@ -60,13 +52,13 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
     case MessageType::kHello: {
       Hello m;
       m.version = in.integer<uint16_t>("version");
-      m.role = enum_from_word<Role>(in, name, "role", kRoles);
+      m.role = in.word<Role>("role", kRoles);
       return m;
     }
     case MessageType::kOk: return Ok{};
     case MessageType::kErrorReply: {
       ErrorReply m;
-      m.code = enum_from_word<ErrorCode>(in, name, "code", kErrorCodes);
+      m.code = in.word<ErrorCode>("code", kErrorCodes);
       m.message = in.string("message");
       m.exit_status = in.integer<int>("exit_status");
       return m;
@@ -108,6 +100,7 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
       return m;
     }
     case MessageType::kShutdown: return Shutdown{};
+    case MessageType::kNetwork: return read_network(in);
     case MessageType::kStdioData:
     case MessageType::kStdioClose:
     case MessageType::kStdioWindow: break;

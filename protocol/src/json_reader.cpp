@@ -25,6 +25,11 @@ JsonReader::JsonReader(std::string_view message, std::span<const uint8_t> payloa
   if (!object_.is_object()) throw Error(std::string(message) + ": payload must be a JSON object, got " + type_name(object_));
 }
 
+JsonReader::JsonReader(std::string context, nlohmann::json object)
+    : message_(std::move(context)), object_(std::move(object)) {
+  if (!object_.is_object()) throw Error(message_ + ": expected an object, got " + type_name(object_));
+}
+
 nlohmann::json JsonReader::take(std::string_view field) {
   const auto it = object_.find(field);
   if (it == object_.end()) fail_field(message_, field, "missing");
@@ -48,6 +53,15 @@ bool JsonReader::boolean(std::string_view field) {
 nlohmann::json JsonReader::object(std::string_view field) {
   nlohmann::json value = take(field);
   if (!value.is_object()) fail_field(message_, field, "expected an object, got " + type_name(value));
+  return value;
+}
+
+nlohmann::json JsonReader::array(std::string_view field, size_t max) {
+  nlohmann::json value = take(field);
+  if (!value.is_array()) fail_field(message_, field, "expected an array, got " + type_name(value));
+  if (value.size() > max) {
+    fail_field(message_, field, std::to_string(value.size()) + " elements, the limit is " + std::to_string(max));
+  }
   return value;
 }
 

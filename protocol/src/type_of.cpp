@@ -19,6 +19,7 @@ struct TypeOf {
   MessageType operator()(const StdioData&) const { return MessageType::kStdioData; }
   MessageType operator()(const StdioClose&) const { return MessageType::kStdioClose; }
   MessageType operator()(const StdioWindow&) const { return MessageType::kStdioWindow; }
+  MessageType operator()(const Network&) const { return MessageType::kNetwork; }
 };
 
 }  // namespace

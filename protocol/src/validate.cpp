@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include "checks.h"
+#include "network_checks.h"
 #include "protocol/limits.h"
 
 namespace ppc::protocol::detail {
@@ -53,6 +54,7 @@ struct Validate {
     check_range("Resize", "cols", m.cols, 1, kMaxTerminalDimension);
   }
   void operator()(const Shutdown&) const {}
+  void operator()(const Network& m) const { check_network(m); }
   void operator()(const StdioData& m) const {
     check_id("StdioData", "exec_id", m.exec_id);
     check_stream("StdioData", m.stream);

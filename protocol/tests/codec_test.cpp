@@ -40,7 +40,7 @@ TEST(Codec, EveryMessageRoundTrips) {
     EXPECT_EQ(decode(frame), message) << message_type_name(frame.type);
     types.insert(frame.type);
   }
-  EXPECT_EQ(types.size(), 14u) << "a message type has no sample";
+  EXPECT_EQ(types.size(), 15u) << "a message type has no sample";
 }
 
 TEST(Codec, ControlPayloadIsReadableJson) {
@@ -112,6 +112,82 @@ TEST(Codec, MissingAndIllTypedFieldsAreNamed) {
     SCOPED_TRACE(c.payload);
     EXPECT_ERROR(decode(frame_of(c.type, c.payload)), c.error);
   }
+}
+
+TEST(Codec, NetworkIsReadableJson) {
+  const Frame frame = encode(testing::dual_stack_network());
+  const nlohmann::json j = nlohmann::json::parse(frame.payload.begin(), frame.payload.end());
+  EXPECT_EQ(j["interfaces"][0]["addresses"][1],
+            nlohmann::json::parse(R"({"family":"ipv6","address":"fd00:1::2","prefix_len":64})"));
+  EXPECT_EQ(j["interfaces"][0]["routes"][0], nlohmann::json::parse(R"({"family":"ipv4","destination":"0.0.0.0",
+      "prefix_len":0,"gateway":"10.88.0.1","scope":"universe","metric":0})"));
+}
+
+// A Network payload with one interface whose JSON fields `edit` replaces or adds.
+std::string network_with(const nlohmann::json& edit, const std::string& list = "", const nlohmann::json& item = nullptr) {
+  nlohmann::json j = nlohmann::json::parse(R"({"interfaces":[{"name":"eth0","mac":"02:00:00:00:00:01","mtu":1500,
+      "addresses":[{"family":"ipv4","address":"10.88.0.2","prefix_len":16}],
+      "routes":[{"family":"ipv4","destination":"0.0.0.0","prefix_len":0,"gateway":"10.88.0.1","scope":"universe","metric":0}]}]})");
+  if (!edit.is_null()) j["interfaces"][0].update(edit);
+  if (!list.empty()) j["interfaces"][0][list][0].update(item);
+  return j.dump();
+}
+
+TEST(Codec, NetworkFieldsAreChecked) {
+  using nlohmann::json;
+  const std::pair<std::string, std::string_view> cases[] = {
+      {R"({"interfaces":[]})", "Network.interfaces: 0 is outside 1..8"},
+      {R"({})", "Network.interfaces: missing"},
+      {R"({"interfaces":{}})", "Network.interfaces: expected an array, got object"},
+      {R"({"interfaces":[1]})", "Network.interfaces[0]: expected an object, got number"},
+      {R"({"interfaces":[{},{},{},{},{},{},{},{},{}]})", "Network.interfaces: 9 elements, the limit is 8"},
+      {network_with({{"speed", 1}}), "Network.interfaces[0].speed: unknown field"},
+      {network_with({{"name", ""}}), "Network.interfaces[0].name: length 0"},
+      {network_with({{"name", "a-name-of-16-ch."}}), "Network.interfaces[0].name: length 16"},
+      {network_with({{"name", "eth/0"}}), "Network.interfaces[0].name: \"eth/0\" is not an interface name"},
+      {network_with({{"name", ".."}}), "Network.interfaces[0].name: \"..\" is not"},
+      {network_with({{"mac", "02:00:00:00:00:0G"}}), "Network.interfaces[0].mac: \"02:00:00:00:00:0G\" is not a MAC"},
+      {network_with({{"mac", "02:00:00:00:00:01:"}}), "Network.interfaces[0].mac: \"02:00:00:00:00:01:\" is not"},
+      {network_with({{"mac", "02:00:00:00:00:AB"}}), "is not a MAC address"},
+      {network_with({{"mac", "01:00:5e:00:00:01"}}), "Network.interfaces[0].mac: 01:00:5e:00:00:01 is a multicast"},
+      {network_with({{"mac", "00:00:00:00:00:00"}}), "Network.interfaces[0].mac: the MAC address is all zeros"},
+      {network_with({{"mtu", 67}}), "Network.interfaces[0].mtu: 67 is outside 68..65535"},
+      {network_with({{"mtu", 65536}}), "Network.interfaces[0].mtu: 65536 is outside"},
+      {network_with({{"addresses", json::array({json::object()})}}), "Network.interfaces[0].addresses[0].family: missing"},
+      {network_with({}, "addresses", {{"family", "ipx"}}), "Network.interfaces[0].addresses[0].family: unknown value \"ipx\""},
+      {network_with({}, "addresses", {{"address", "10.88.0"}}), "addresses[0].address: \"10.88.0\" is not an IPv4 address"},
+      {network_with({}, "addresses", {{"family", "ipv6"}}), "addresses[0].address: \"10.88.0.2\" is not an IPv6 address"},
+      {network_with({}, "addresses", {{"prefix_len", 33}}), "addresses[0].prefix_len: 33 is outside 0..32"},
+      {network_with({}, "addresses", {{"prefix_len", -1}}), "addresses[0].prefix_len: -1 is outside"},
+      {network_with({}, "routes", {{"destination", "10.88.0.1"}, {"prefix_len", 16}}),
+       "Network.interfaces[0].routes[0].destination: 10.88.0.1 has bits set beyond /16"},
+      {network_with({}, "routes", {{"gateway", "fd00::1"}}), "routes[0].gateway: \"fd00::1\" is not an IPv4 address"},
+      {network_with({}, "routes", {{"scope", "link"}}), "routes[0].scope: a route through a gateway has scope universe"},
+      {network_with({}, "routes", {{"scope", "host"}}), "routes[0].scope: unknown value \"host\""},
+      {network_with({}, "routes", {{"metric", -1}}), "routes[0].metric: -1 is out of range"},
+      {network_with({}, "routes", {{"table", 254}}), "Network.interfaces[0].routes[0].table: unknown field"},
+      {network_with({{"routes", json::array({json::object()})}}), "Network.interfaces[0].routes[0].family: missing"},
+  };
+  for (const auto& [payload, error] : cases) {
+    SCOPED_TRACE(payload);
+    EXPECT_ERROR(decode(frame_of(MessageType::kNetwork, payload)), error);
+  }
+}
+
+TEST(Codec, NetworkCountsAreBounded) {
+  Network network = testing::largest_network();
+  EXPECT_EQ(decode(encode(network)), Message(network));
+  network.interfaces[0].addresses.push_back(network.interfaces[0].addresses[0]);
+  EXPECT_ERROR(encode(network), "Network.interfaces[0].addresses: 33 is outside 0..32");
+  network = testing::largest_network();
+  network.interfaces[1].routes.push_back(network.interfaces[1].routes[0]);
+  EXPECT_ERROR(encode(network), "Network.interfaces[1].routes: 65 is outside 0..64");
+  network = testing::largest_network();
+  network.interfaces[1].mac = network.interfaces[0].mac;
+  EXPECT_ERROR(encode(network), "Network.interfaces[1].mac: 02:00:00:00:00:10 is given twice");
+  network = testing::largest_network();
+  network.interfaces[2].name = network.interfaces[0].name;
+  EXPECT_ERROR(encode(network), "Network.interfaces[2].name: \"veth-with-15-c0\" is named twice");
 }
 
 TEST(Codec, IdLengthIsBounded) {

@@ -27,6 +27,13 @@ inline constexpr size_t kMaxErrorMessageLength = 4096;
 inline constexpr int kMaxSignal = 64;  // SIGRTMAX on Linux
 inline constexpr int kMaxTerminalDimension = 4096;  // rows and cols
 
+// Network: a VM has few NICs (virtio-mmio slots); a namespace has a handful of addresses and
+// routes per interface (podman: one of each family, a default route each).
+inline constexpr size_t kMaxNetInterfaces = 8;
+inline constexpr size_t kMaxNetAddresses = 32;
+inline constexpr size_t kMaxNetRoutes = 64;
+inline constexpr size_t kMaxInterfaceNameLength = 15;  // IFNAMSIZ - 1
+
 // Stdio: one StdioData carries 1..kMaxStdioChunk bytes, the same bound as one vsock packet,
 // so a chunk never waits for a second packet before it can be decoded.
 inline constexpr size_t kMaxStdioChunk = 64 * 1024;

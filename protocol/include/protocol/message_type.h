@@ -22,6 +22,7 @@ enum class MessageType : uint8_t {
   kStdioData = 12,
   kStdioClose = 13,
   kStdioWindow = 14,
+  kNetwork = 15,
 };
 
 // The type for a wire byte, or nullopt when this version has no such type.

@@ -4,7 +4,7 @@
 // Conversation on a connection:
 //  - The side that connects sends Hello first and the other answers Hello; each checks the
 //    other's role.
-//  - Requests (CreateContainer, Start, Signal, Exec, Wait, Resize, Shutdown) go host to
+//  - Requests (CreateContainer, Network, Start, Signal, Exec, Wait, Resize, Shutdown) go host to
 //    agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
 //    when the process has ended. One request is in flight per connection, so a Wait that
 //    blocks for the life of a process has a connection of its own.
@@ -69,6 +69,47 @@ struct CreateContainer {
   // the one the guest booted with (/rootfs of the initramfs).
   std::string shared_fs_tag;
   bool operator==(const CreateContainer&) const = default;
+};
+
+// The container's network, as its network namespace on the host has it: each interface
+// there is connected to a guest NIC (the shim's tap and tc redirect), and the agent gives
+// that NIC the interface's name, MAC, MTU, addresses and routes inside the container's own
+// network namespace. Addresses are text ("10.88.0.2", "fd00::2").
+enum class IpFamily : uint8_t { kIpv4, kIpv6 };
+enum class RouteScope : uint8_t { kUniverse, kLink };
+
+struct NetAddress {
+  IpFamily family = IpFamily::kIpv4;
+  std::string address;
+  int prefix_len = 0;  // 0..32, 0..128
+  bool operator==(const NetAddress&) const = default;
+};
+
+struct NetRoute {
+  IpFamily family = IpFamily::kIpv4;
+  std::string destination;  // the network, host bits zero ("0.0.0.0"/0: the default route)
+  int prefix_len = 0;
+  std::string gateway;      // empty: the destination is on the link
+  RouteScope scope = RouteScope::kUniverse;  // a route with a gateway is kUniverse
+  uint32_t metric = 0;      // 0: the kernel's default
+  bool operator==(const NetRoute&) const = default;
+};
+
+struct NetInterface {
+  std::string name;  // the host interface's name (eth0), given to the guest NIC
+  std::string mac;   // "aa:bb:cc:dd:ee:ff", lower case, unicast
+  uint32_t mtu = 1500;  // 68..65535
+  std::vector<NetAddress> addresses;  // at most kMaxNetAddresses
+  std::vector<NetRoute> routes;       // at most kMaxNetRoutes
+  bool operator==(const NetInterface&) const = default;
+};
+
+// Configures the created container's network (answered Ok): sent after CreateContainer, or
+// at start for a network that appeared after create (ctr run --cni). An interface goes to the
+// guest NIC with its MAC, else to the one NIC not configured yet, which takes its MAC.
+struct Network {
+  std::vector<NetInterface> interfaces;  // 1..kMaxNetInterfaces
+  bool operator==(const Network&) const = default;
 };
 
 struct Start {
@@ -138,7 +179,7 @@ struct StdioWindow {
 };
 
 using Message = std::variant<Hello, Ok, ErrorReply, CreateContainer, Start, Signal, Exec, Wait, Exited, Resize,
-                             Shutdown, StdioData, StdioClose, StdioWindow>;
+                             Shutdown, StdioData, StdioClose, StdioWindow, Network>;
 
 MessageType type_of(const Message& message);
 

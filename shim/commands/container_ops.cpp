@@ -6,6 +6,7 @@
 #include "base/scope_exit.h"
 #include "cli/usage_error.h"
 #include "commands/agent_call.h"
+#include "commands/container_network.h"
 #include "commands/create_container.h"
 #include "commands/fault_points.h"
 #include "commands/ledger.h"
@@ -42,6 +43,8 @@ void start_container(const LockedContainer& container, ContainerState& state) {
   PhaseClock clock("start " + state.id);
   const oci::Config config = created_config(container);
   run_hooks("startContainer", config.hooks.start_container, hook_state(state, Status::kCreated));
+  // Interfaces the engine added after create (ctr run --cni), before the process can use them.
+  connect_late_network(container);
   // "running" first: a start killed after the agent started the process must not leave it
   // recorded as created; put back when the agent did not start it.
   const ContainerState created = state;

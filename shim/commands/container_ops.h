@@ -22,8 +22,8 @@ OpenContainer open_container(const StateStore& store, const std::string& id);
 // The one place a command learns a container's current status.
 ContainerState read_state_checked(const LockedContainer& container, Status& status);
 
-// Tells the agent to start the created container's process (startContainer hooks before,
-// poststart after) and records "running". Throws StatusError with the agent's status when
+// Tells the agent to start the created container's process (startContainer hooks and a late
+// network (container_network.h) before, poststart after) and records "running". Throws StatusError with the agent's status when
 // the process cannot be executed (126, 127).
 void start_container(const LockedContainer& container, ContainerState& state);
 

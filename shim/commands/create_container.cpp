@@ -1,15 +1,20 @@
 // create, as the steps it takes, in order; each is a function below.
 //   1. validate_request    the id, the bundle, config.json and the flags that go with it
-//   2. plan_vm             the host's settings, the share's binds, the VM's size, the cgroup's path
+//   2. plan_vm             the host's settings, the share's binds, the VM's size, the cgroup's
+//                          path, the network namespace (container_network.h)
 //   3. Creation            the state directory, locked, with its ledger   undo: state directory
 //   4. make_share          with a read-only root its missing mount points first (mount_points.h),
 //                          then the share directory and its binds (root, volumes)   undo: unmount
 //   5. build_guest_inputs  the agent's initramfs (cached), create.json (what the guest gets)
 //   6. open_console        with --console-socket: a pty whose master goes to the socket
 //   7. make_cgroup         the VM's cgroup (linux.cgroupsPath)            undo: cgroup
-//   8. start_vmm           the VMM, until its agent has created the container   undo: VMM
-//   9. record_created      the create hooks, then state.json
-//  10. write_pid_file      --pid-file
+//   8. make_network        the shim's own network namespace if planned, a tap per interface
+//                          and its redirects                undo: namespace, taps, qdiscs
+//   9. start_vmm           the VMM, in the network namespace, until its agent has created the
+//                          container                                      undo: VMM
+//  10. send_network        the interfaces' addresses and routes to the agent (not when late)
+//  11. record_created      the create hooks, then state.json
+//  12. write_pid_file      --pid-file
 // Steps 1 and 2 check everything they can before anything exists. A step that makes something
 // outside plain files names it on the undo stack (undo_stack.h) and so in the ledger
 // (ledger.h) before it makes it; a failure in a later step undoes all of it, newest first,
@@ -30,6 +35,7 @@
 
 #include "base/unique_fd.h"
 #include "cli/usage_error.h"
+#include "commands/container_network.h"
 #include "commands/container_ops.h"
 #include "commands/fault_points.h"
 #include "commands/undo_stack.h"
@@ -78,6 +84,7 @@ struct VmPlan {
   ShimConfig settings;
   SharePlan share;
   std::optional<std::string> cgroup;  // none: the VMM stays in the caller's cgroup
+  NetworkPlan network;
 };
 
 // What the guest boots from.
@@ -151,6 +158,11 @@ VmPlan plan_vm(const Bundle& bundle, const StateStore& store, const std::string&
   // Annotation and cgroupsPath errors before anything exists (the initramfs size only adds to RAM).
   with_context(config_file, [&] { size_vm(bundle.config, plan.settings, 0); });
   plan.cgroup = with_context(config_file, [&] { return container_cgroup_dir(bundle.config); });
+  plan.network = with_context(config_file, [&] {
+    NetworkPlan network = plan_network(bundle.config);
+    check_joinable(network);
+    return network;
+  });
   return plan;
 }
 
@@ -239,17 +251,17 @@ void make_cgroup(const VmPlan& plan, const oci::Config& config, const VmSize& si
   create_container_cgroup(*plan.cgroup, config, size.memory_mib, size.vcpus);
 }
 
-// Step 8: the VMM, waited for until its agent has created the container. Throws StatusError
-// with the status the VMM reported.
+// Step 9: the VMM, in the container's network namespace with a NIC per tap, waited for until
+// its agent has created the container. Throws StatusError with the status the VMM reported.
 VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& inputs,
-                      std::optional<PtyPair>& console, PhaseClock& clock) {
-  std::vector<std::string> command =
-      vmm_command(plan.settings, inputs.size, creation.container.dir(), VmmFiles{inputs.initramfs, plan.share.share});
+                      const ContainerNetwork& network, std::optional<PtyPair>& console, PhaseClock& clock) {
+  std::vector<std::string> command = vmm_command(plan.settings, inputs.size, creation.container.dir(),
+                                                 VmmFiles{inputs.initramfs, plan.share.share, network.vmm_nics()});
   if (plan.cgroup) command.insert(command.end(), {"--cgroup", *plan.cgroup});
   std::string shown;
   for (const std::string& word : command) shown += " " + word;
   logger().debug("starting the VMM:" + shown);
-  VmmProcess& vmm = creation.vmm.emplace(VmmProcess::spawn(command, vmm_stdio(console)));
+  VmmProcess& vmm = creation.vmm.emplace(VmmProcess::spawn(command, vmm_stdio(console), network.netns.get()));
   const auto stat = read_proc_stat(vmm.pid());
   const VmmIdentity identity{vmm.pid(), stat ? stat->start_time : 0};
   creation.undo.push(MadeVmm{identity.pid, identity.start_time});
@@ -279,7 +291,7 @@ ContainerState created_state(const std::string& id, const Bundle& bundle, const 
   return state;
 }
 
-// Step 9: the create hooks, all on the host, where runc runs them during create (see the
+// Step 11: the create hooks, all on the host, where runc runs them during create (see the
 // README's hook table); then state.json says "created".
 void record_created(const LockedContainer& container, const oci::Hooks& hooks, const ContainerState& state) {
   const std::string creating = hook_state_json(state, Status::kCreating).dump();
@@ -289,7 +301,7 @@ void record_created(const LockedContainer& container, const oci::Hooks& hooks, c
   container.write_state(state);
 }
 
-// Step 10: a relative --pid-file is taken from the current directory.
+// Step 12: a relative --pid-file is taken from the current directory.
 void write_pid_file(const std::string& pid_file, pid_t pid) {
   if (pid_file.empty()) return;
   const std::string path = pid_file.front() == '/' ? pid_file : absolute_path(".", "") + "/" + pid_file;
@@ -326,7 +338,14 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   std::optional<PtyPair> console = open_console(request, *bundle.config.process);
   make_cgroup(plan, bundle.config, inputs.size, creation.undo);
   fault_point("create.cgroup");
-  const VmmIdentity vmm = start_vmm(creation, plan, inputs, console, clock);
+  const ContainerNetwork network = make_network(plan.network, creation.container, creation.undo);
+  clock.lap("network: " + std::to_string(network.record.nics.size()) + " NIC(s)");
+  fault_point("create.network");
+  const VmmIdentity vmm = start_vmm(creation, plan, inputs, network, console, clock);
+  if (network.request) {
+    send_network(creation.container, *network.request);
+    clock.lap("agent configured the network");
+  }
   fault_point("create.vmm-ready");
   ContainerState state = created_state(request.id, bundle, inputs.size, vmm);
   record_created(creation.container, bundle.config.hooks, state);

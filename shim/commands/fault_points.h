@@ -11,11 +11,12 @@
 
 namespace ppc::shim {
 
-inline constexpr std::array<std::string_view, 10> kFaultPoints = {
+inline constexpr std::array<std::string_view, 11> kFaultPoints = {
     "create.state-directory",  // the locked state directory and its ledger exist
     "create.share",            // the share and its binds are mounted
     "create.cgroup",           // the VM's cgroup exists
-    "create.vmm-ready",        // the VMM reported ready; no state.json yet
+    "create.network",          // the network namespace's taps and redirects exist; no VMM yet
+    "create.vmm-ready",        // the VMM reported ready (and the agent has the network); no state.json yet
     "create.state-written",    // state.json says created; the VMM is not yet handed over
     "start.state-written",     // state.json says running; the agent has not been asked yet
     "start.started",           // the agent started the process; poststart hooks not run

@@ -22,6 +22,12 @@ bool inside(const std::string& path, const std::string& dir) {
          path.find("/../") == std::string::npos && path.substr(path.size() - 3) != "/..";
 }
 
+// As Linux takes one: 1..15 bytes, no '/', ':' or white space, not . or ..
+bool is_interface_name(const std::string& name) {
+  return !name.empty() && name.size() < 16 && name != "." && name != ".." &&
+         name.find_first_of("/: \t\n\v\f\r") == std::string::npos;
+}
+
 // Each kind of thing can only be where a container of this directory makes it.
 void check_place(const MadeThing& thing, const std::string& dir) {
   const bool ok = std::visit(
@@ -30,6 +36,9 @@ void check_place(const MadeThing& thing, const std::string& dir) {
         if constexpr (std::is_same_v<T, MadeStateDirectory>) return t.path == dir;
         else if constexpr (std::is_same_v<T, MadeShare> || std::is_same_v<T, MadeBind>) return inside(t.path, dir);
         else if constexpr (std::is_same_v<T, MadeCgroup>) return inside(t.path, kCgroupRoot);
+        else if constexpr (std::is_same_v<T, MadeNetns>) return inside(t.path, dir);
+        else if constexpr (std::is_same_v<T, MadeTap>) return is_tap_name(t.name);
+        else if constexpr (std::is_same_v<T, MadeIngress>) return is_interface_name(t.interface);
         else return t.pid > 1;
       },
       thing);

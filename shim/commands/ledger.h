@@ -21,7 +21,8 @@ class Ledger {
   void append(const MadeThing& thing) const;
   // The records in the order they were made. A missing ledger is empty; a torn last line (a
   // crash while writing it) is dropped. A record whose paths lie outside what a container
-  // of this directory can make (its own directory, its share, a cgroup) is refused: Error.
+  // of this directory can make (its own directory, its share, a cgroup, a network namespace
+  // in it; a tap named as the shim names them) is refused: Error.
   std::vector<MadeThing> read() const;
 
  private:

@@ -30,6 +30,20 @@ void undo(const MadeVmm& thing) {
   kill_vmm(VmmIdentity{thing.pid, thing.start_time}, kKillTimeout);
 }
 
+void undo(const MadeNetns& thing) { undo_made(thing); }
+
+void undo(const MadeTap& thing) { undo_made(thing); }
+
+void undo(const MadeIngress& thing) { undo_made(thing); }
+
+nlohmann::json netns_record(const NetnsId& netns) { return {{"path", netns.path}, {"inode", netns.inode}}; }
+
+NetnsId netns_of(const nlohmann::json& record) {
+  NetnsId netns{record.at("path").get<std::string>(), record.at("inode").get<uint64_t>()};
+  if (netns.path.empty() || netns.path.front() != '/') throw Error("netns path \"" + netns.path + "\" is not absolute");
+  return netns;
+}
+
 }  // namespace
 
 std::string describe(const MadeThing& thing) {
@@ -39,6 +53,11 @@ std::string describe(const MadeThing& thing) {
                         [](const MadeBind& t) { return "bind mount " + t.path; },
                         [](const MadeCgroup& t) { return "cgroup " + t.path; },
                         [](const MadeVmm& t) { return "VMM pid " + std::to_string(t.pid); },
+                        [](const MadeNetns& t) { return "network namespace " + t.path; },
+                        [](const MadeTap& t) { return "tap " + t.name + " in network namespace " + t.netns.path; },
+                        [](const MadeIngress& t) {
+                          return "ingress qdisc of " + t.interface + " in network namespace " + t.netns.path;
+                        },
                     },
                     thing);
 }
@@ -51,6 +70,14 @@ nlohmann::json record_of(const MadeThing& thing) {
                         [](const MadeCgroup& t) { return nlohmann::json{{"made", "cgroup"}, {"path", t.path}}; },
                         [](const MadeVmm& t) {
                           return nlohmann::json{{"made", "vmm"}, {"pid", t.pid}, {"start_time", t.start_time}};
+                        },
+                        [](const MadeNetns& t) { return nlohmann::json{{"made", "netns"}, {"path", t.path}}; },
+                        [](const MadeTap& t) {
+                          return nlohmann::json{{"made", "tap"}, {"netns", netns_record(t.netns)}, {"name", t.name}};
+                        },
+                        [](const MadeIngress& t) {
+                          return nlohmann::json{
+                              {"made", "ingress"}, {"netns", netns_record(t.netns)}, {"interface", t.interface}};
                         },
                     },
                     thing);
@@ -69,6 +96,9 @@ MadeThing thing_of(const nlohmann::json& record) {
     if (kind == "bind") return MadeBind{path()};
     if (kind == "cgroup") return MadeCgroup{path()};
     if (kind == "vmm") return MadeVmm{record.at("pid").get<pid_t>(), record.at("start_time").get<uint64_t>()};
+    if (kind == "netns") return MadeNetns{path()};
+    if (kind == "tap") return MadeTap{netns_of(record.at("netns")), record.at("name").get<std::string>()};
+    if (kind == "ingress") return MadeIngress{netns_of(record.at("netns")), record.at("interface").get<std::string>()};
     throw Error("unknown kind \"" + kind + "\"");
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("ledger record ") + record.dump() + ": " + e.what());

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/made_net.h"
+
 namespace ppc::shim {
 
 // <root>/<id> and everything in it: state.json, create.json, the root disk and initramfs,
@@ -42,7 +44,9 @@ struct MadeVmm {
   uint64_t start_time = 0;
 };
 
-using MadeThing = std::variant<MadeStateDirectory, MadeShare, MadeBind, MadeCgroup, MadeVmm>;
+// The network's: the namespace the shim made, taps and ingress qdiscs (net/made_net.h).
+using MadeThing =
+    std::variant<MadeStateDirectory, MadeShare, MadeBind, MadeCgroup, MadeVmm, MadeNetns, MadeTap, MadeIngress>;
 
 // "cgroup /sys/fs/cgroup/pod/c1", for the log.
 std::string describe(const MadeThing& thing);

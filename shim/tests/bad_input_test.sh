@@ -26,6 +26,7 @@ cat > "$tmp/fake-vmm" <<'VMM'
 dir=$(dirname "$0")
 echo "$@" > "$dir/vmm-args"
 echo $$ >> "$dir/vmm-pids"
+readlink /proc/$$/ns/net > "$dir/vmm-netns"
 while [ $# -gt 0 ]; do
   case "$1" in
     --container-request) cp "$2" "$dir/vmm-request.json" ;;
@@ -44,12 +45,17 @@ chmod +x "$tmp/fake-vmm"
 echo "{\"vmm\":\"$tmp/fake-vmm\",\"kernel\":\"/fake/vmlinux\",\"boot_timeout_seconds\":60,\"virtiofsd\":\"/bin/true\",\"allowed_annotations\":[\"io.ppc-kvm.vcpus\"]}" > "$tmp/shim.json"
 export PPC_KVM_SHIM_CONFIG=$tmp/shim.json PPC_KVM_SHIM_AGENT=$tmp/agent
 
-config() {  # config [PROCESS_EXTRA] [TOP_EXTRA] > config.json
-  echo "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"$1}$2}"
+# config [PROCESS_EXTRA] [TOP_EXTRA] [LINUX_EXTRA] > config.json; linux.namespaces is $NAMESPACES
+# (a network namespace without a path, the shim's own, unless set).
+config() {
+  ns=${NAMESPACES-'{"type":"network"}'}
+  echo "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"$1}$2,
+    \"linux\":{\"namespaces\":[$ns]$3}}"
 }
-root_clean() {  # no container directory may be left behind (the agent's cached initramfs stays)
+root_clean() {  # no container directory may be left behind (the agent's cached initramfs stays), no mount
   left=$(ls -A "$root" 2>/dev/null | grep -v '^agent-initramfs')
   [ -z "$left" ] || { fail "$1: --root not clean: $left"; rm -rf "${root:?}"/*; }
+  ! grep -q " $root/" /proc/self/mountinfo || fail "$1: mounts left below --root: $(grep " $root/" /proc/self/mountinfo)"
 }
 # A process that exists and is not a zombie (an orphaned VMM waits for a reaper that may
 # never come in a test machine).
@@ -84,7 +90,7 @@ config '' ',"mounts":[{"destination":"/etc/x","type":"bind","source":"/nonexiste
 check "missing bind source" 1 "mounts[0] (/etc/x): source /nonexistent/x: No such file or directory" $shim create --bundle "$tmp/b" c1
 config '' ',"annotations":{"io.ppc-kvm.vcpus":"99"}' > "$tmp/b/config.json"
 check "bad annotation" 1 "annotations[\"io.ppc-kvm.vcpus\"]: 99 is not between 1 and 16" $shim create --bundle "$tmp/b" c1
-config '' ',"annotations":{"io.ppc-kvm.vcpus":"4"},"linux":{"resources":{"cpu":{"cpus":"0-1"}}}' > "$tmp/b/config.json"
+config '' ',"annotations":{"io.ppc-kvm.vcpus":"4"}' ',"resources":{"cpu":{"cpus":"0-1"}}' > "$tmp/b/config.json"
 check "annotation beyond the CPU limit" 1 "annotations[\"io.ppc-kvm.vcpus\"]: 4 is more than the container's CPU limit allows (2)" $shim create --bundle "$tmp/b" c1
 config ',"terminal":true' > "$tmp/b/config.json"
 check "terminal without console socket" 1 "--console-socket is needed" $shim create --bundle "$tmp/b" c1
@@ -116,6 +122,22 @@ check "no virtiofsd" 1 "virtiofsd /nonexistent/virtiofsd: No such file or direct
   env PPC_KVM_SHIM_CONFIG="$tmp/no-virtiofsd.json" $shim create --bundle "$tmp/b" c1
 root_clean "no virtiofsd"
 
+# --- networks a VM cannot have: refused before anything is made, naming the field ---
+NAMESPACES='{"type":"mount"}' config > "$tmp/b/config.json"
+check "host network" 1 "config.json: linux.namespaces: no network namespace, so the container would share the host's network" \
+  $shim create --bundle "$tmp/b" c1
+NAMESPACES='{"type":"user"},{"type":"network"}' config > "$tmp/b/config.json"
+check "user namespace, network without a path" 1 \
+  "config.json: linux.namespaces[1]: a network namespace without a path beside a user namespace" $shim create --bundle "$tmp/b" c1
+NAMESPACES="{\"type\":\"network\",\"path\":\"/proc/$$/ns/net\"}" config > "$tmp/b/config.json"
+check "the host's network namespace by path" 1 \
+  "linux.namespaces: network namespace /proc/$$/ns/net is the host's own (the host's network)" $shim create --bundle "$tmp/b" c1
+NAMESPACES='{"type":"network","path":"/nonexistent/netns"}' config > "$tmp/b/config.json"
+check "a network namespace path that is none" 1 "linux.namespaces: network namespace /nonexistent/netns: no such file" \
+  $shim create --bundle "$tmp/b" c1
+root_clean "refused networks"
+vmm_gone "refused networks"
+
 # --- the log formats: the same message in runc's text and JSON lines ---
 err=$($shim_stderr_log --log-format json state nosuch 2>&1)
 case "$err" in '{"level":"error","msg":"container does not exist","time":"'*'"}') echo "ok: json error line: $err" ;;
@@ -130,8 +152,8 @@ err=$($shim_stderr_log --log "$tmp/log.json" --log-format json kill nosuch 2>&1)
 # --- create with the stand-in VMM: what it is given, state, pid file, duplicate id ---
 config '' ",\"mounts\":[{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"$tmp/hosts\",\"options\":[\"rbind\",\"ro\"]},
   {\"destination\":\"/etc/conf\",\"type\":\"bind\",\"source\":\"$tmp/conf\",\"options\":[\"rbind\"]}],
-  \"linux\":{\"resources\":{\"memory\":{\"limit\":268435456},\"cpu\":{\"quota\":200000,\"period\":100000}}},
-  \"annotations\":{\"a\":\"b\"}" > "$tmp/b/config.json"
+  \"annotations\":{\"a\":\"b\"}" \
+  ",\"resources\":{\"memory\":{\"limit\":268435456},\"cpu\":{\"quota\":200000,\"period\":100000}}" > "$tmp/b/config.json"
 if $shim create --bundle "$tmp/b" --pid-file "$tmp/pid" c1; then
   pid=$(cat "$tmp/pid")
   state=$($shim state c1)
@@ -150,6 +172,16 @@ if $shim create --bundle "$tmp/b" --pid-file "$tmp/pid" c1; then
     || fail "annotations reached the guest: $(cat "$tmp/vmm-request.json")"
   grep -q -- "--fs-share $root/c1/share --fs-tag ppc-kvm-share --virtiofsd /bin/true" "$tmp/vmm-args" \
     && echo "ok: the VMM serves the share" || fail "VMM share arguments: $(cat "$tmp/vmm-args")"
+  # A network entry without a path: the shim's own namespace, the VMM in it, one tap for a NIC
+  # whose interface may come at start (a placeholder MAC, no MTU).
+  grep -q -- "--net tap=tap0_kvm,mac=02:[0-9a-f:]* --vsock-uds" "$tmp/vmm-args" \
+    && echo "ok: the VMM gets the tap" || fail "VMM network arguments: $(cat "$tmp/vmm-args")"
+  [ "$(cat "$tmp/vmm-netns")" = "net:[$(stat -L -c %i "$root/c1/netns")]" ] \
+    && [ "$(cat "$tmp/vmm-netns")" != "$(readlink /proc/$$/ns/net)" ] \
+    && echo "ok: the VMM runs in the container's network namespace" \
+    || fail "VMM network namespace $(cat "$tmp/vmm-netns"), the container's $(stat -L -c %i "$root/c1/netns")"
+  nsenter --net="$root/c1/netns" ip -o link show tap0_kvm | grep -q tap0_kvm \
+    && echo "ok: tap0_kvm in the container's network namespace" || fail "no tap0_kvm in $root/c1/netns"
   # The host's files, live: what the host writes the container's share shows.
   [ "$(cat "$root/c1/share/c1/m0")" = "127.0.0.1 localhost" ] && [ "$(cat "$root/c1/share/c1/m1/file")" = "in a directory" ] \
     && [ "$(cat "$root/c1/share/c1/root/bin/sh")" = busybox ] && echo "ok: root and binds are in the share" \

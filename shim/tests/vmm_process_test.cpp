@@ -1,4 +1,5 @@
 // Starting the VMM and reading its ready line, with shell scripts standing in for it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -37,6 +38,35 @@ TEST(shim_vmm_process, CommandLineFollowsTheContract) {
   const auto auto_type = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d", VmmFiles{"/i", ""});
   EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--vm-type"), 0);
   EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--fs-share"), 0);
+  EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--net"), 0);
+  const std::vector<std::string> flags = {"--net", "tap=tap0_kvm,mac=02:00:00:00:00:01,mtu=1500", "--net",
+                                          "tap=tap1_kvm,mac=02:00:00:00:00:02"};
+  const auto nics = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d",
+                                VmmFiles{"/i", "", {flags[1], flags[3]}});
+  const auto net = std::find(nics.begin(), nics.end(), "--net");
+  ASSERT_GE(std::distance(net, nics.end()), 4);
+  EXPECT_EQ(std::vector<std::string>(net, net + 4), flags);
+}
+
+TEST(shim_vmm_process, StartsInTheNetworkNamespaceGivenAndFailsClearlyWithoutOne) {
+  if (::geteuid() != 0) GTEST_SKIP() << "setns needs CAP_SYS_ADMIN";
+  TestDir dir;
+  // The test's own namespace: the child's setns into it shows in the namespace it reports.
+  UniqueFd own(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(own.valid());
+  const std::string script = "readlink /proc/$$/ns/net > " + dir / "netns" + "; echo ok >&3; exit 0";
+  VmmProcess vmm = VmmProcess::spawn({"/bin/sh", "-c", script}, VmmStdio{}, own.get());
+  EXPECT_EQ(vmm.wait_ready(std::chrono::seconds(30), "/nonexistent", "/nonexistent"), std::nullopt);
+  EXPECT_EQ(vmm.wait_exit(), 0);
+  struct stat st {};
+  ASSERT_EQ(::fstat(own.get(), &st), 0);
+  EXPECT_EQ(test::slurp(dir / "netns"), "net:[" + std::to_string(st.st_ino) + "]\n");
+  // An fd that is not a network namespace: the child says so instead of starting the VMM.
+  UniqueFd uts(::open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC));
+  VmmProcess wrong = VmmProcess::spawn({"/bin/sh", "-c", "echo ok >&3"}, VmmStdio{}, uts.get());
+  const auto failure = wrong.wait_ready(std::chrono::seconds(30), "/nonexistent", "/nonexistent");
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->message, "joining the container's network namespace: Invalid argument");
 }
 
 TEST(shim_vmm_process, OkThenTheExitStatusIsTheContainers) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -31,6 +32,7 @@ std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& siz
   if (!files.share.empty())
     cmd.insert(cmd.end(), {"--fs-share", files.share, "--fs-tag", std::string(protocol::kSharedFsTag), "--virtiofsd",
                            config.virtiofsd});
+  for (const std::string& nic : files.nics) cmd.insert(cmd.end(), {"--net", nic});
   cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vm/vsock.sock", "--console", state_dir + "/console.log",
                          "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
                          "--ready-fd", std::to_string(kReadyFd), "--until-adopted"});
@@ -63,39 +65,48 @@ std::string tail_of_file(const std::string& path, size_t lines) {
 
 namespace {
 
+// The child's report of a failure before exec, "error 1 <what><detail>: <reason>" on the
+// ready fd (only async-signal-safe calls).
+[[noreturn]] void child_failed(const char* what, const char* detail, int error) {
+  const char prefix[] = "error 1 ";
+  [[maybe_unused]] ssize_t n = ::write(kReadyFd, prefix, sizeof prefix - 1);
+  n = ::write(kReadyFd, what, std::strlen(what));
+  n = ::write(kReadyFd, detail, std::strlen(detail));
+  n = ::write(kReadyFd, ": ", 2);
+  const char* reason = ::strerror(error);
+  n = ::write(kReadyFd, reason, std::strlen(reason));
+  n = ::write(kReadyFd, "\n", 1);
+  ::_exit(127);
+}
+
 // Runs in the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(const std::vector<char*>& argv, const VmmStdio& stdio, int ready_write) {
+[[noreturn]] void exec_child(const std::vector<char*>& argv, const VmmStdio& stdio, int ready_write, int netns) {
   ::setsid();
   // Move every fd we keep above the stdio range first, so that dup2 never clobbers one.
   const int in = ::fcntl(stdio.in, F_DUPFD_CLOEXEC, 10);
   const int out = ::fcntl(stdio.out, F_DUPFD_CLOEXEC, 10);
   const int err = ::fcntl(stdio.err, F_DUPFD_CLOEXEC, 10);
   const int ready = ::fcntl(ready_write, F_DUPFD_CLOEXEC, 10);
-  if (in < 0 || out < 0 || err < 0 || ready < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
-      ::dup2(ready, kReadyFd) < 0) {
+  const int ns = netns >= 0 ? ::fcntl(netns, F_DUPFD_CLOEXEC, 10) : -1;
+  if (in < 0 || out < 0 || err < 0 || ready < 0 || (netns >= 0 && ns < 0) || ::dup2(in, 0) < 0 ||
+      ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 || ::dup2(ready, kReadyFd) < 0) {
     ::_exit(127);
   }
   if (stdio.controlling_terminal) ::ioctl(0, TIOCSCTTY, 0);
+  // Before close_range, which closes the namespace's fd.
+  if (ns >= 0 && ::setns(ns, CLONE_NEWNET) != 0) child_failed("joining the container's network namespace", "", errno);
   ::close_range(kReadyFd + 1, ~0U, 0);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
   ::execv(argv[0], argv.data());
-  const int saved = errno;
-  const char prefix[] = "error 1 cannot execute the VMM ";
-  [[maybe_unused]] ssize_t n = ::write(kReadyFd, prefix, sizeof prefix - 1);
-  n = ::write(kReadyFd, argv[0], std::strlen(argv[0]));
-  n = ::write(kReadyFd, ": ", 2);
-  const char* reason = ::strerror(saved);
-  n = ::write(kReadyFd, reason, std::strlen(reason));
-  n = ::write(kReadyFd, "\n", 1);
-  ::_exit(127);
+  child_failed("cannot execute the VMM ", argv[0], errno);
 }
 
 }  // namespace
 
-VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmStdio& stdio) {
+VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmStdio& stdio, int netns) {
   // A socket, not a pipe: after "ok" the VMM waits on it for "adopted" (adopt()), and takes
   // its closing before that for this process's death (--until-adopted).
   int fds[2];
@@ -106,7 +117,7 @@ VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmS
   argv.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
-  if (pid == 0) exec_child(argv, stdio, write_end.get());
+  if (pid == 0) exec_child(argv, stdio, write_end.get(), netns);
   return VmmProcess(pid, std::move(read_end));
 }
 

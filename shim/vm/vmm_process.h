@@ -23,11 +23,13 @@ namespace ppc::shim {
 
 inline constexpr int kReadyFd = 3;
 
-// What the VMM boots with besides the kernel: the (agent-only) initramfs, and the share
-// directory its virtiofsd serves ("" for none).
+// What the VMM boots with besides the kernel: the (agent-only) initramfs, the share
+// directory its virtiofsd serves ("" for none), and its NICs (each a --net value,
+// "tap=NAME,mac=MAC[,mtu=N]": taps in the network namespace it is started in).
 struct VmmFiles {
   std::string initramfs;
   std::string share;
+  std::vector<std::string> nics;
 };
 
 // The VMM's command line for a container whose state lives in `state_dir`.
@@ -46,8 +48,10 @@ struct VmmFailure {
 
 class VmmProcess {
  public:
-  // Throws Error when the VMM cannot be started at all.
-  static VmmProcess spawn(const std::vector<std::string>& command, const VmmStdio& stdio);
+  // Throws Error when the VMM cannot be started at all. With `netns` (an fd of a network
+  // namespace), the VMM starts in that namespace: it opens its taps there, and the process
+  // the engine knows by its pid is in the container's network namespace.
+  static VmmProcess spawn(const std::vector<std::string>& command, const VmmStdio& stdio, int netns = -1);
 
   VmmProcess(VmmProcess&& other) noexcept;
   VmmProcess& operator=(VmmProcess&&) = delete;

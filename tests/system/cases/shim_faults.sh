@@ -75,7 +75,7 @@ nothing_left() {
 }
 
 echo "== create, stopped before the VMM exists: the shim killed"
-for point in create.state-directory create.share create.cgroup; do
+for point in create.state-directory create.share create.cgroup create.network; do
   n=c-${point#create.}; outer='' inner=''
   b=$(fault_bundle $n '["true"]')
   stop_at $point $n $S create --bundle $b $n || continue
@@ -85,6 +85,8 @@ for point in create.state-directory create.share create.cgroup; do
     create.share) grep -q " $root/$n/share " /proc/self/mountinfo && ok "$n: the share is mounted" || fail "$n: no share at $point" ;;
     create.cgroup) [ "$(cat /sys/fs/cgroup/faults/$n/pids.max 2>&1)" = 49 ] && ok "$n: the cgroup exists, pids.max 49" ||
       fail "$n: cgroup at $point: pids.max '$(cat /sys/fs/cgroup/faults/$n/pids.max 2>&1)'" ;;
+    create.network) grep -q " $root/$n/netns " /proc/self/mountinfo && grep -q '"made":"tap"' $root/$n/made.jsonl &&
+      ok "$n: the shim's network namespace is bound, its tap in the ledger" || fail "$n: no network namespace at $point" ;;
   esac
   kill -9 $shim
   truthful $n gone

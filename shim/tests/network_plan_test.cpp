@@ -1,0 +1,140 @@
+// Which network namespace a container gets, and the configs refused for it; the names and
+// MACs the shim gives taps and NICs; the network's records in the ledger.
+#include "net/network_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "base/error.h"
+#include "commands/ledger.h"
+#include "net/host_network.h"
+#include "net/made_net.h"
+#include "test_dir.h"
+
+namespace ppc::shim {
+namespace {
+
+using test::TestDir;
+
+oci::Config with_namespaces(std::vector<oci::Namespace> namespaces) {
+  oci::Config config;
+  config.linux.namespaces = std::move(namespaces);
+  return config;
+}
+
+std::string refusal(const oci::Config& config) {
+  try {
+    plan_network(config);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(shim_network_plan, APathIsTheEnginesNamespaceNoPathTheShimsOwn) {
+  const NetworkPlan engine = plan_network(with_namespaces({{"pid", ""}, {"network", "/run/netns/netns-1"}}));
+  EXPECT_FALSE(engine.own);
+  EXPECT_EQ(engine.path, "/run/netns/netns-1");
+  const NetworkPlan own = plan_network(with_namespaces({{"network", ""}, {"mount", ""}}));
+  EXPECT_TRUE(own.own);
+  EXPECT_EQ(own.path, "");
+  // A user namespace with a path to the network's: the engine has set it up already.
+  EXPECT_FALSE(plan_network(with_namespaces({{"user", ""}, {"network", "/run/netns/x"}})).own);
+}
+
+TEST(shim_network_plan, TheHostsNetworkIsRefusedNamingTheField) {
+  EXPECT_EQ(refusal(with_namespaces({{"pid", ""}, {"mount", ""}})).rfind("linux.namespaces: no network namespace, so the "
+                                                                         "container would share the host's network", 0),
+            0u);
+  EXPECT_EQ(refusal(with_namespaces({})).rfind("linux.namespaces: no network namespace", 0), 0u);
+}
+
+TEST(shim_network_plan, AUserNamespaceWithANetworkWithoutAPathIsRefused) {
+  EXPECT_EQ(refusal(with_namespaces({{"user", ""}, {"pid", ""}, {"network", ""}}))
+                .rfind("linux.namespaces[2]: a network namespace without a path beside a user namespace: its engine "
+                       "(podman --userns, rootless podman) would set that network up after create",
+                       0),
+            0u);
+}
+
+TEST(shim_network_plan, JoiningTheHostsOwnNamespaceOrNoneIsRefused) {
+  try {
+    check_joinable(NetworkPlan{false, "/proc/self/ns/net"});
+    FAIL() << "the host's own network namespace was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "linux.namespaces: network namespace /proc/self/ns/net is the host's own (the host's "
+                           "network), which a container in a VM cannot share");
+  }
+  TestDir dir;
+  const std::string plain = dir.write("netns", "");
+  try {
+    check_joinable(NetworkPlan{false, plain});
+    FAIL() << "a plain file was accepted as a network namespace";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "linux.namespaces: network namespace " + plain + ": not a namespace (nothing is mounted there)");
+  }
+  EXPECT_NO_THROW(check_joinable(NetworkPlan{true, ""}));
+}
+
+TEST(shim_network_plan, TapNamesAreOursAndNoOthers) {
+  EXPECT_EQ(tap_name(0), "tap0_kvm");
+  EXPECT_EQ(tap_name(7), "tap7_kvm");
+  EXPECT_TRUE(is_tap_name("tap0_kvm"));
+  EXPECT_TRUE(is_tap_name("tap12_kvm"));
+  for (const char* other : {"eth0", "tap_kvm", "tapx_kvm", "tap0_kv", "tap123_kvm", "tap0_kvmx", "xtap0_kvm", ""}) {
+    EXPECT_FALSE(is_tap_name(other)) << other;
+  }
+}
+
+TEST(shim_network_plan, PlaceholderMacsAreLocalUnicastAndStable) {
+  const std::string a = placeholder_mac("c1", 0);
+  EXPECT_EQ(a.size(), 17u);
+  EXPECT_EQ(a.substr(0, 3), "02:");  // locally administered, unicast
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef:"), std::string::npos) << a;
+  EXPECT_EQ(a, placeholder_mac("c1", 0));
+  EXPECT_NE(a, placeholder_mac("c1", 1));
+  EXPECT_NE(a, placeholder_mac("c2", 0));
+}
+
+TEST(shim_network_plan, NetFlagsForTheVmm) {
+  EXPECT_EQ(net_flag("tap0_kvm", "02:42:0a:58:00:02", 1500), "tap=tap0_kvm,mac=02:42:0a:58:00:02,mtu=1500");
+  EXPECT_EQ(net_flag("tap0_kvm", "02:01:02:03:04:05", 0), "tap=tap0_kvm,mac=02:01:02:03:04:05");
+}
+
+TEST(shim_network_plan, NetworkRecordsComeBackFromTheLedger) {
+  TestDir dir;
+  const Ledger ledger(dir.path());
+  ledger.append(MadeNetns{dir / "netns"});
+  ledger.append(MadeTap{{"/run/netns/netns-1", 4026532}, "tap0_kvm"});
+  ledger.append(MadeIngress{{"/run/netns/netns-1", 4026532}, "eth0"});
+  const std::vector<MadeThing> things = ledger.read();
+  ASSERT_EQ(things.size(), 3u);
+  EXPECT_EQ(describe(things[0]), "network namespace " + dir / "netns");
+  EXPECT_EQ(describe(things[1]), "tap tap0_kvm in network namespace /run/netns/netns-1");
+  EXPECT_EQ(describe(things[2]), "ingress qdisc of eth0 in network namespace /run/netns/netns-1");
+  ASSERT_TRUE(std::holds_alternative<MadeTap>(things[1]));
+  EXPECT_EQ(std::get<MadeTap>(things[1]).netns.inode, 4026532u);
+}
+
+TEST(shim_network_plan, NetworkRecordsTheShimDoesNotMakeAreRefused) {
+  const std::vector<std::string> bad = {
+      R"({"made":"netns","path":"/run/netns/x"})",
+      R"({"made":"netns","path":"DIR/../x"})",
+      R"({"made":"tap","netns":{"path":"/run/netns/x","inode":1},"name":"eth0"})",
+      R"({"made":"tap","netns":{"path":"relative","inode":1},"name":"tap0_kvm"})",
+      R"({"made":"tap","netns":{"path":"/run/netns/x"},"name":"tap0_kvm"})",
+      R"({"made":"ingress","netns":{"path":"/run/netns/x","inode":1},"interface":"a/b"})",
+      R"({"made":"ingress","netns":{"path":"/run/netns/x","inode":1},"interface":"0123456789abcdef"})",
+  };
+  for (std::string record : bad) {
+    TestDir dir;
+    for (size_t at = record.find("DIR"); at != std::string::npos; at = record.find("DIR")) record.replace(at, 3, dir.path());
+    std::ofstream(dir / "made.jsonl") << record << "\n";
+    EXPECT_THROW(Ledger(dir.path()).read(), Error) << record;
+  }
+}
+
+}  // namespace
+}  // namespace ppc::shim

@@ -1,5 +1,6 @@
 #include "container/container.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "container/launch_error.h"
 #include "container/terminal.h"
 #include "init/shared_fs.h"
+#include "netconf/guest_network.h"
 #include "oci/parse_config.h"
 
 namespace ppc::agent {
@@ -21,6 +23,15 @@ using protocol::ErrorCode;
 // After a process ends, a background child may keep its output open: the output ends once
 // it has been silent this long.
 constexpr std::chrono::milliseconds kOutputGrace{500};
+
+// The network namespace the process is in (the container's; the agent's own when the
+// container has none of its own).
+UniqueFd open_netns_of(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno(path);
+  return fd;
+}
 
 }  // namespace
 
@@ -70,11 +81,37 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
   } catch (const Error& e) {
     throw RequestFailed(ErrorCode::kExecFailed, e.what());
   }
+  bring_up_loopback(process);
   if (process->launched.terminal.valid()) process->resize = UniqueFd(::dup(process->launched.terminal.get()));
   const std::lock_guard lock(mutex_);
   config_ = std::move(config);
   processes_[process->exec_id] = process;
   return process;
+}
+
+void Container::bring_up_loopback(const std::shared_ptr<GuestProcess>& process) {
+  try {
+    const UniqueFd netns = open_netns_of(process->launched.pid);
+    netconf::bring_up_loopback_in(netns.get());
+  } catch (const Error& e) {
+    // Nothing half-created stays behind: the waiting process goes.
+    ::kill(process->launched.pid, SIGKILL);
+    reaper_.wait(process->launched.pid);
+    reaper_.forget(process->launched.pid);
+    throw RequestFailed(ErrorCode::kInternal, std::string("the container's loopback: ") + e.what());
+  }
+}
+
+void Container::configure_network(const protocol::Network& request) {
+  require_created();
+  const std::shared_ptr<GuestProcess> init = find(std::string(protocol::kInitExecId));
+  if (reaper_.exit_status(init->launched.pid)) throw RequestFailed(ErrorCode::kInvalidRequest, "the container has exited");
+  try {
+    const UniqueFd netns = open_netns_of(init->launched.pid);
+    netconf::configure_guest_network(request, netns.get());
+  } catch (const Error& e) {
+    throw RequestFailed(ErrorCode::kInternal, std::string("the container's network: ") + e.what());
+  }
 }
 
 void Container::start() {

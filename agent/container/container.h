@@ -38,6 +38,9 @@ class Container {
   // Throws ProtocolFailure (below) for requests that fail with a reply to the host.
   std::shared_ptr<GuestProcess> create(const protocol::CreateContainer& request);
   void start();
+  // Hands the guest's NICs to the container's network namespace, configured as the host's
+  // interfaces (netconf/guest_network.h). After create, before or after start.
+  void configure_network(const protocol::Network& request);
   std::shared_ptr<GuestProcess> exec(const protocol::Exec& request);
   void signal(const protocol::Signal& request);
   void resize(const protocol::Resize& request);
@@ -47,6 +50,8 @@ class Container {
  private:
   std::shared_ptr<GuestProcess> find(const std::string& exec_id);
   void require_created();
+  // lo up in the new process's network namespace; else the process goes and Error.
+  void bring_up_loopback(const std::shared_ptr<GuestProcess>& process);
 
   ChildReaper& reaper_;
   std::mutex mutex_;

@@ -109,6 +109,10 @@ class Session {
       attach_stdio(container_.create(*create));
       return Ok{};
     }
+    if (const auto* network = std::get_if<Network>(&request)) {
+      container_.configure_network(*network);
+      return Ok{};
+    }
     if (std::holds_alternative<Start>(request)) {
       container_.start();
       return Ok{};

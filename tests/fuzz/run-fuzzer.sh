@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# run-fuzzer.sh [--fuzzer queue|oci_config|vhost_user|virtio_net] SECONDS [OUTDIR]
+# run-fuzzer.sh [--fuzzer queue|oci_config|vhost_user|virtio_net|protocol] SECONDS [OUTDIR]
 # Builds one fuzzer (default: the virtqueue's, vmm/tests/virtio/queue_fuzzer.cpp; oci_config:
 # oci/tests/config_fuzzer.cpp, seeded from tests/fuzz/seeds/oci_config/; vhost_user: the vhost-user
 # frontend's reply decoding, vmm/tests/virtio/vhost_user_fuzzer.cpp, seeded from
 # tests/fuzz/seeds/vhost_user/; virtio_net: what the guest controls in virtio-net, its rings,
 # buffers and headers, against a fake tap, vmm/tests/virtio/net_fuzzer.cpp, seeded from
-# tests/fuzz/seeds/virtio_net/) natively with clang's libFuzzer (ASan + UBSan), runs it for
+# tests/fuzz/seeds/virtio_net/; protocol: the host/agent frames and messages as a guest may
+# send them, protocol/tests/decode_fuzzer.cpp, seeded from tests/fuzz/seeds/protocol/)
+# natively with clang's libFuzzer (ASan + UBSan), runs it for
 # SECONDS with its corpus in OUTDIR/corpus (OUTDIR defaults to a temporary directory, removed
 # afterwards unless the fuzzer found something) and exits non-zero when it found a crash,
 # a hang (an input slower than 10 s), a leak or an out-of-memory. Installs clang-14 and
 # libclang-rt-14-dev through apt-get when clang or its fuzzer runtime is missing.
 set -euo pipefail
 
-usage() { echo "usage: $0 [--fuzzer queue|oci_config|vhost_user|virtio_net] SECONDS [OUTDIR]" >&2; exit 2; }
+usage() { echo "usage: $0 [--fuzzer queue|oci_config|vhost_user|virtio_net|protocol] SECONDS [OUTDIR]" >&2; exit 2; }
 fuzzer=queue
 if [ "${1:-}" = --fuzzer ]; then fuzzer=${2:-}; shift 2 || usage; fi
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
@@ -78,6 +80,8 @@ case "$fuzzer" in
   virtio_net) includes=(-I"$top/vmm" -I"$top/vmm/tests" -I"$top/base/include")
               sources="vmm/tests/virtio/net_fuzzer.cpp vmm/virtio/net_rx.cpp vmm/virtio/net_tx.cpp vmm/virtio/net_header.cpp
                        vmm/virtio/queue.cpp vmm/memory/guest_memory.cpp vmm/log.cpp base/src/*.cpp" ;;
+  protocol) includes=(-I"$top/protocol/include" -I"$top/protocol/src" -I"$top/base/include")
+            sources="protocol/tests/decode_fuzzer.cpp protocol/src/*.cpp base/src/*.cpp" ;;
   *) usage ;;
 esac
 bin="$outdir/${fuzzer}_fuzzer"

@@ -40,7 +40,7 @@ checks() {
 
   # What podman puts in the config reaches the process: env, workdir, user, hostname; a volume
   # (ours: the host's directory through the VM's share); --read-only; the default network
-  # (netavark's bridge; ours: the guest has only loopback, the container still runs).
+  # (netavark's bridge; network_checks looks at it closely).
   timed "podman_run_config[$rt]" pm "$rt" run --rm --network=none -e GREETING=hello -w /tmp -u 65534:65534 \
     --hostname box "$IMG" sh -c 'echo "$GREETING $(pwd) $(id -u):$(id -g) $(hostname)"'
   expect_run "[$rt] env, workdir, user, hostname" 0 "hello /tmp 65534:65534 box"
@@ -134,12 +134,68 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   fi
 
   share_checks "$rt" "$ours"
+  network_checks "$rt" "$ours"
   pm "$rt" run -d --network=none --name "$c-iso" "$IMG" sleep 4242 >/dev/null
   expect_in_process_table "[$rt]" "sleep 4242" "$ours"
   podman rm -f -t 0 "$c-iso" >/dev/null 2>&1
 
   # Nothing left behind: no container, no VMM.
   [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || fail "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
+}
+
+# The container's network (ours: its namespace joined to the guest's NIC by a tap and a tc
+# redirect each way): loopback alone with --network=none, the address and MAC podman gave on
+# the default network, a port published with -p reached from L1, a container reaching
+# another's server and L1's over the bridge, --network=host (ours refuses: a VM cannot share
+# the host's network).
+network_checks() {
+  local rt=$1 ours=$2 c=e2e-net-$rt ip mac gw
+  timed "podman_net_none[$rt]" pm "$rt" run --rm --network=none "$IMG" sh -c '
+    ls /sys/class/net | tr "\n" " "; httpd -p 127.0.0.1:81 -h /etc && wget -qO- http://127.0.0.1:81/hostname >/dev/null && echo lo-serves'
+  expect_run "[$rt] --network=none: loopback alone, and it serves" 0 "lo lo-serves"
+
+  pm "$rt" run -d --name "$c" -p 8080:80 "$IMG" \
+    sh -c 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+  ip=$(podman inspect --format '{{.NetworkSettings.IPAddress}}' "$c")
+  mac=$(podman inspect --format '{{.NetworkSettings.MacAddress}}' "$c")
+  timed "podman_net_address[$rt]" pm "$rt" exec "$c" sh -c \
+    'ip -o -4 addr show eth0 | awk "{ print \$4 }" | cut -d/ -f1; cat /sys/class/net/eth0/address; ip route | grep -c "^default via"'
+  expect_run "[$rt] eth0 has podman's address ($ip) and MAC, and a default route" 0 "$ip
+$mac
+1"
+  # Ours: the namespace holds a tap beside eth0, and eth0's ingress is redirected to it.
+  local pid links host
+  pid=$(podman inspect --format '{{.State.Pid}}' "$c")
+  links=$(nsenter --net=/proc/$pid/ns/net ip -o link | awk '{ print $2 }' | grep -c '^tap' || true)
+  if [ "$ours" = yes ]; then
+    [ "$links" = 1 ] && nsenter --net=/proc/$pid/ns/net tc filter show dev eth0 ingress | grep -q mirred &&
+      ok "[$rt] the namespace has a tap and eth0's ingress goes to it" ||
+      fail "[$rt] taps in the namespace: $links; eth0 ingress: $(nsenter --net=/proc/$pid/ns/net tc filter show dev eth0 ingress 2>&1)"
+  else
+    [ "$links" = 0 ] && ok "[$rt] the namespace has no tap" || fail "[$rt] $links tap(s) in crun's namespace"
+  fi
+  host=$(podman inspect --format '{{.Config.Hostname}}' "$c")
+  wait_for 30 sh -c 'busybox wget -qO- http://127.0.0.1:8080/ >/dev/null 2>&1'
+  timed "podman_net_published[$rt]" busybox wget -qO- http://127.0.0.1:8080/
+  expect_run "[$rt] -p 8080:80: L1 reaches the container's server" 0 "hello from $host"
+  gw=$(ip -o -4 addr show podman0 2>/dev/null | awk '{ print $4 }' | cut -d/ -f1)
+  [ -n "$gw" ] || gw=$(ip -o -4 addr show cni-podman0 2>/dev/null | awk '{ print $4 }' | cut -d/ -f1)
+  mkdir -p /tmp/l1-www && echo "hello from L1" > /tmp/l1-www/index.html
+  busybox httpd -p "$gw:8099" -h /tmp/l1-www
+  timed "podman_net_to_container_and_l1[$rt]" pm "$rt" run --rm "$IMG" \
+    sh -c "wget -qO- http://$ip/ && wget -qO- http://$gw:8099/"
+  expect_run "[$rt] a container reaches another's server ($ip) and L1's ($gw)" 0 "hello from $host
+hello from L1"
+  pkill -f "busybox httpd -p $gw:8099" || true
+  podman rm -f -t 0 "$c" >/dev/null 2>&1
+
+  timed "podman_net_host[$rt]" pm "$rt" run --rm --network=host "$IMG" true
+  if [ "$ours" = yes ]; then
+    [ "$RC" != 0 ] && grep -q "network" <<<"$ERR" && ok "[$rt] --network=host refused: $(tail -1 <<<"$ERR")" ||
+      fail "[$rt] --network=host: exit $RC: $ERR"
+  else
+    [ "$RC" = 0 ] && ok "[$rt] --network=host runs" || fail "[$rt] --network=host: exit $RC: $ERR"
+  fi
 }
 
 # The container's files are the host's, live (ours: bound into the VM's share, served by

@@ -111,6 +111,13 @@ sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
   fi
   ctr task kill -s KILL "$c-sized" >/dev/null 2>&1; wait_stopped "$c-sized"
   ctr task delete "$c-sized" >/dev/null 2>&1; ctr container delete "$c-sized" >/dev/null 2>&1
+  # ctr run --cni: containerd's CNI (Debian's bridge and host-local plugins) gives the
+  # namespace its interface after create (ours: connected to the guest at start); the
+  # container reaches L1's server over the bridge.
+  timed "ctr_run_cni[$name]" "${r[@]}" --rm --cni "$IMG" "$c-cni" sh -c \
+    'ip -o -4 addr show eth0 | awk "{ print \$4 }" | cut -d. -f1-3; wget -qO- http://10.99.0.1:8098/'
+  expect_run "[$name] --cni: eth0 in the bridge's subnet, L1's server reached" 0 "10.99.0
+hello from L1"
   "${r[@]}" -d "$IMG" "$c-iso" sleep 4243 >/dev/null
   expect_in_process_table "[$name]" "sleep 4243" "$ours"
   ctr task kill -s KILL "$c-iso" >/dev/null 2>&1; wait_stopped "$c-iso"
@@ -119,6 +126,19 @@ sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
   [ -z "$(ctr task ls -q)" ] && [ -z "$(ctr container ls -q)" ] && ok "[$name] no task or container left" ||
     fail "[$name] left: tasks '$(ctr task ls -q)', containers '$(ctr container ls -q)'"
 }
+
+# A CNI network for `ctr run --cni` (ctr looks for plugins in /opt/cni/bin; Debian's are in
+# /usr/lib/cni), and a server on L1 for its containers.
+mkdir -p /etc/cni/net.d /opt/cni /tmp/l1-cni-www
+[ -e /opt/cni/bin ] || ln -s /usr/lib/cni /opt/cni/bin
+cat > /etc/cni/net.d/10-e2e.conflist <<'EOF'
+{"cniVersion": "1.0.0", "name": "e2e",
+ "plugins": [{"type": "bridge", "bridge": "cni-e2e", "isGateway": true, "ipMasq": false,
+              "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.99.0.0/24", "gateway": "10.99.0.1"}]],
+                       "routes": [{"dst": "0.0.0.0/0"}]}}]}
+EOF
+echo "hello from L1" > /tmp/l1-cni-www/index.html
+busybox httpd -p 8098 -h /tmp/l1-cni-www
 
 checks crun /usr/bin/crun no
 checks ppc-kvm-shim /usr/local/bin/ppc-kvm-shim yes

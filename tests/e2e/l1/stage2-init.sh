@@ -46,8 +46,10 @@ stage "file systems mounted"
 # A syslog daemon, for /dev/log: without one `podman --log-level=debug` stalls 20 s.
 mkdir -p /var/log
 /bin/busybox syslogd -O /var/log/messages
-# KVM-HV for our VMM (nested pseries POWER9); overlay for podman's and containerd's storage.
-for m in kvm_hv overlay; do modprobe "$m" || msg "modprobe $m failed"; done
+# KVM-HV for our VMM (nested pseries POWER9); overlay for podman's and containerd's storage;
+# tun for /dev/net/tun (a systemd host has the node from boot, and opening it loads tun).
+for m in kvm_hv overlay tun; do modprobe "$m" || msg "modprobe $m failed"; done
+[ -c /dev/net/tun ] || msg "/dev/net/tun is missing after loading tun"
 [ -c /dev/kvm ] || msg "/dev/kvm is missing after loading kvm_hv"
 
 # ---- the project's files, installed as a user would ---------------------------------------------

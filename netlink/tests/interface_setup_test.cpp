@@ -18,7 +18,7 @@ using protocol::NetAddress;
 using protocol::NetInterface;
 using protocol::NetRoute;
 using protocol::RouteScope;
-using test::add_veth_pair;
+using test::in_scratch_netns_with_veth;
 using test::ScratchNetns;
 
 // podman's default network, dual stack, and a route on the link.
@@ -44,10 +44,7 @@ std::string read_line(const std::string& path) {
 
 TEST(netconf_interface_setup, AVethEndGetsEverything) {
   NETCONF_REQUIRE_ROOT();
-  ScratchNetns ns;
-  run_in_netns(ns.fd(), [] {
-    Netlink nl;
-    add_veth_pair(nl, "v0", "v1");
+  in_scratch_netns_with_veth([](Netlink& nl) {
     change_link(nl, link_named(nl, "v1"), LinkChange{.up = true});  // else v0 stays without carrier
     configure_interface(nl, link_named(nl, "v0"), dual_stack());
     const Link eth0 = link_named(nl, "eth0");
@@ -79,10 +76,7 @@ TEST(netconf_interface_setup, LoopbackComesUpWithItsAddresses) {
 
 TEST(netconf_interface_setup, ReadingLeavesOutKernelAndLinkLocalEntries) {
   NETCONF_REQUIRE_ROOT();
-  ScratchNetns ns;
-  run_in_netns(ns.fd(), [] {
-    Netlink nl;
-    add_veth_pair(nl, "v0", "v1");
+  in_scratch_netns_with_veth([](Netlink& nl) {
     change_link(nl, link_named(nl, "v1"), LinkChange{.up = true});
     const Link v0 = link_named(nl, "v0");
     change_link(nl, v0, LinkChange{.up = true});  // an fe80:: address and fe80::/64 appear
@@ -98,10 +92,7 @@ TEST(netconf_interface_setup, ReadingLeavesOutKernelAndLinkLocalEntries) {
 
 TEST(netconf_interface_setup, FailuresNameTheAddressOrRoute) {
   NETCONF_REQUIRE_ROOT();
-  ScratchNetns ns;
-  run_in_netns(ns.fd(), [] {
-    Netlink nl;
-    add_veth_pair(nl, "v0", "v1");
+  in_scratch_netns_with_veth([](Netlink& nl) {
     NetInterface config = dual_stack();
     config.addresses.clear();  // so the gateways are unreachable
     config.routes = {{IpFamily::kIpv4, "0.0.0.0", 0, "10.88.0.1", RouteScope::kUniverse, 0}};

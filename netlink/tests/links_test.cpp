@@ -10,14 +10,12 @@ namespace ppc::netconf {
 namespace {
 
 using test::add_veth_pair;
+using test::in_scratch_netns_with_veth;
 using test::ScratchNetns;
 
 TEST(netconf_links, VethEndsCarryContainerTrafficLoopbackAndTapsDoNot) {
   NETCONF_REQUIRE_ROOT();
-  ScratchNetns ns;
-  run_in_netns(ns.fd(), [] {
-    Netlink nl;
-    add_veth_pair(nl, "v0", "v1");
+  in_scratch_netns_with_veth([](Netlink& nl) {
     create_persistent_tap("tap0_kvm");
     const std::vector<Link> links = list_links(nl);
     ASSERT_EQ(links.size(), 4u);
@@ -36,10 +34,7 @@ TEST(netconf_links, VethEndsCarryContainerTrafficLoopbackAndTapsDoNot) {
 
 TEST(netconf_links, ChangesMtuMacNameAndUp) {
   NETCONF_REQUIRE_ROOT();
-  ScratchNetns ns;
-  run_in_netns(ns.fd(), [] {
-    Netlink nl;
-    add_veth_pair(nl, "v0", "v1");
+  in_scratch_netns_with_veth([](Netlink& nl) {
     change_link(nl, link_named(nl, "v0"), LinkChange{.mtu = 1400, .mac = "02:11:22:33:44:55", .name = "eth0"});
     EXPECT_FALSE(find_link(nl, "v0"));
     Link eth0 = link_named(nl, "eth0");
@@ -53,10 +48,7 @@ TEST(netconf_links, ChangesMtuMacNameAndUp) {
 
 TEST(netconf_links, FailuresNameTheInterfaceAndTheChange) {
   NETCONF_REQUIRE_ROOT();
-  ScratchNetns ns;
-  run_in_netns(ns.fd(), [] {
-    Netlink nl;
-    add_veth_pair(nl, "v0", "v1");
+  in_scratch_netns_with_veth([](Netlink& nl) {
     try {
       change_link(nl, link_named(nl, "v0"), LinkChange{.mtu = 20});
       FAIL() << "an MTU of 20 was taken";

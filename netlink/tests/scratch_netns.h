@@ -73,6 +73,17 @@ inline void add_veth_pair(Netlink& nl, const std::string& a, const std::string& 
   if (err < 0) throw Error("veth pair " + a + "/" + b + ": " + nl_geterror(err));
 }
 
+// Runs fn(nl) in a new scratch namespace that holds the veth pair v0/v1 (both down).
+template <typename Fn>
+void in_scratch_netns_with_veth(Fn fn) {
+  ScratchNetns ns;
+  run_in_netns(ns.fd(), [&] {
+    Netlink nl;
+    add_veth_pair(nl, "v0", "v1");
+    fn(nl);
+  });
+}
+
 // The inode of the calling thread's network namespace.
 inline ino_t own_netns() {
   struct stat st {};

@@ -7,7 +7,8 @@
 #   - end-to-end tests (label e2e): podman and containerd drive ppc-kvm-shim in an emulated
 #     POWER host with a Debian userspace (its image built once and cached outside the clone).
 # Ends with one line "tests: N passed, N failed, N skipped" (skips: unit tests that need a
-# non-root user); exits non-zero when anything failed.
+# non-root user), counted from CTest's own record; exits non-zero when anything failed or a
+# part of the suite ran fewer tests than tests/suite-minimums holds it to.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -20,25 +21,43 @@ preset=$("$top/tests/build.sh" --host) || { echo "tests: build failed"; exit 1; 
 "$top/tests/e2e/build-l1-image.sh" >/dev/null || { echo "tests: e2e L1 image build failed"; exit 1; }
 
 passed=0 failed=0 skipped=0 status=0
-run_ctest() {  # run_ctest PRESET ARGS...: runs ctest and adds its counts to the totals
-  local out
-  out=$(mktemp)
-  ctest --preset "$@" 2>&1 | tee "$out"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-  local line total bad
-  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$out" | tail -1)
-  if [ -z "$line" ]; then echo "tests: ctest $1 ran no tests"; status=1; rm -f "$out"; return; fi
-  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
-  bad=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
-  skip=$(grep -c '(Skipped)' "$out" || true)
-  passed=$((passed + total - bad - skip)); failed=$((failed + bad)); skipped=$((skipped + skip))
-  rm -f "$out"
+# run_ctest BUILD PRESET ARGS...: runs ctest and adds the counts of CTest's own record (its JUnit
+# file: run, fail, notrun) to the totals; then holds each part of BUILD's suite (host or ppc) to
+# its minimum in tests/suite-minimums, so that tests that stop being registered fail the run.
+run_ctest() {
+  local build=$1 junit
+  shift
+  junit=$(mktemp)
+  ctest --preset "$@" --output-junit "$junit" 2>&1 || status=1
+  local cases all ran skips
+  cases=$(grep -oE '<testcase name="[^"]+"[^>]* status="[a-z]+"' "$junit" |
+          sed -E 's/<testcase name="([^"]+)".* status="([a-z]+)"/\1 \2/')
+  rm -f "$junit"
+  if [ -z "$cases" ]; then echo "tests: ctest $1 ran no tests"; status=1; return; fi
+  all=$(wc -l <<<"$cases"); ran=$(grep -c ' run$' <<<"$cases"); skips=$(grep -c ' notrun$' <<<"$cases")
+  # Whatever is neither run (passed) nor notrun (skipped) failed: fail, a timeout, a crash.
+  passed=$((passed + ran)); skipped=$((skipped + skips)); failed=$((failed + all - ran - skips))
+  check_minimums "$build" "$cases"
+}
+
+# check_minimums BUILD CASES: every "BUILD PART MINIMUM" line of tests/suite-minimums against
+# how many tests named PART.* CASES holds.
+check_minimums() {
+  local build_of part minimum count
+  while read -r build_of part minimum; do
+    [ "$build_of" = "$1" ] || continue
+    count=$(grep -c "^$part\." <<<"$2")
+    if [ "$count" -lt "$minimum" ]; then
+      echo "tests: $1 build ran $count $part tests, fewer than the $minimum of tests/suite-minimums"
+      status=1
+    fi
+  done < <(grep -vE '^(#|$)' "$top/tests/suite-minimums")
 }
 
 if [ "$(uname -m)" != ppc64le ]; then
-  run_ctest host -L unit
+  run_ctest host host -L unit
 fi
-run_ctest "$preset" -L 'unit|system|e2e' -j 2
+run_ctest ppc "$preset" -L 'unit|system|e2e' -j 2
 
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && exit $status

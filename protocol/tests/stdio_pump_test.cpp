@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <thread>
 
@@ -24,6 +26,12 @@ Pipe make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2");
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+size_t pipe_capacity(int fd) {
+  const int size = ::fcntl(fd, F_GETPIPE_SZ);
+  if (size < 0) throw_errno("F_GETPIPE_SZ");
+  return static_cast<size_t>(size);
 }
 
 std::vector<uint8_t> pattern(size_t size) {
@@ -91,7 +99,8 @@ class Link {
 };
 
 // 10 MiB from a pipe on one side to a pipe on the other, through the credit rule: a
-// receiver would throw (and the reader record it) if the sender ever overran its window.
+// receiver would throw (and the reader record it) if the sender ever overran its window,
+// and while nobody reads the sink the writer is held back.
 TEST(StdioPump, TenMebibytesArriveIntactAndEndWithEof) {
   const std::vector<uint8_t> data = pattern(10 * 1024 * 1024);
   Link link;
@@ -103,12 +112,27 @@ TEST(StdioPump, TenMebibytesArriveIntactAndEndWithEof) {
   link.start_readers();
   std::thread send_thread([&] { sender->run(); });
   std::thread receive_thread([&] { receiver->run(); });
+  // The writer goes in small chunks and counts them, so that how far it got can be seen.
+  constexpr size_t kChunk = 4096;
+  std::atomic<size_t> written{0};
+  const size_t in_pipes = pipe_capacity(source.write.get()) + pipe_capacity(sink.read.get());
   std::thread writer([&] {
-    write_all(source.write.get(), data);
+    for (size_t at = 0; at < data.size(); at += kChunk) {
+      write_all(source.write.get(), std::vector<uint8_t>(data.begin() + at, data.begin() + at + kChunk));
+      written += kChunk;
+    }
     source.write.reset();
   });
-  // A slow reader: the writer blocks instead of the receiver buffering everything.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // A slow reader: the writer blocks instead of the receiver buffering everything. Until the
+  // sink is read, the pipes and one credit window hold all that left the writer.
+  size_t seen = SIZE_MAX;
+  for (int i = 0; i < 100 && written.load() != seen; ++i) {
+    seen = written.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(written.load(), seen) << "the writer never stopped";
+  EXPECT_LE(seen, in_pipes + kStdioWindow + kChunk) << "more left the writer than the pipes and the window hold";
+  EXPECT_GT(seen, 0u);
   const std::vector<uint8_t> got = read_all(sink.read.get());
   writer.join();
   send_thread.join();

@@ -77,7 +77,7 @@ echo "-- vsock through the jail"
 vsock_host bulk $uds 1234 1048576 1048576 && ok "host-initiated transfer" || fail "host-initiated transfer"
 vsock_host accept ${uds}_5000 1048576 > /tmp/accept.log 2>&1 &
 acc=$!
-sleep 1
+wait_for_line /tmp/accept.log "accept: listening on" 60 || fail "vsock_host accept never listened"
 vsock_host control $uds 9999 "connect 5000 1048576" && ok "guest-initiated connection request" || fail "guest-initiated connection request"
 wait $acc && ok "guest-initiated transfer" || fail "guest-initiated transfer"
 cat /tmp/accept.log

@@ -12,7 +12,7 @@ check parallel $uds 1234 16 1048576
 check refused $uds 4321
 vsock_host accept ${uds}_5000 1048576 > /tmp/accept.log 2>&1 &
 acc=$!
-sleep 1
+wait_for_line /tmp/accept.log "accept: listening on" 60 || fail "vsock_host accept never listened"
 check control $uds 9999 "connect 5000 1048576"
 if wait $acc; then ok "vsock_host accept: the guest's connection"; else fail "vsock_host accept"; fi
 cat /tmp/accept.log

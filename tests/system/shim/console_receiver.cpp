@@ -4,7 +4,8 @@
 // "\r") once the terminal shows a shell prompt ("# ") after the previous one. Ends when the
 // terminal closes (the container exited) or after 600 s.
 //   console_receiver SOCKET OUTPUT [INPUT...]
-// Exits 0 once a terminal was received and read to its end; 1 otherwise.
+// Exits 0 once a terminal was received, every INPUT typed and the terminal read to its end;
+// 1 otherwise (the terminal still open after 600 s among them).
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
     int next_input = 3;
     std::string since_input;  // what the terminal printed since the last line we typed
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(600);
-    while (std::chrono::steady_clock::now() < deadline) {
+    for (;;) {
+      if (std::chrono::steady_clock::now() >= deadline) throw ppc::Error("the terminal was still open after 600 s");
       pollfd p{master.get(), POLLIN, 0};
       if (::poll(&p, 1, 1000) <= 0) continue;
       char buf[4096];
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
         since_input.clear();
       }
     }
+    if (next_input < argc) throw ppc::Error("the terminal closed before '" + std::string(argv[next_input]) + "' was typed");
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "console_receiver: %s\n", e.what());

@@ -25,7 +25,7 @@ tool="$*"
 
 out=$($tool --help); rc=$?
 case "$out" in
-  "usage: ppc-kvm-rootfs"*) [ "$rc" -eq 0 ] && echo "ok: --help" ;;
+  "usage: ppc-kvm-rootfs"*) if [ "$rc" -eq 0 ]; then echo "ok: --help"; else echo "FAIL: --help printed the usage but exited $rc"; failed=1; fi ;;
   *) echo "FAIL: --help -> exit $rc"; failed=1 ;;
 esac
 check 2 "ppc-kvm-rootfs: --agent is required" $tool --rootfs "$tmp/tree" -o "$tmp/out.cpio"

@@ -23,7 +23,7 @@ check "not an ELF64 PowerPC kernel" $vmm --kernel "$tmp/text"
 check "file is empty" $vmm --kernel "$tmp/empty"
 check "--initrd: open $tmp/missing" $vmm --kernel "$kernel" --initrd "$tmp/missing"
 check "is too small for the kernel" $vmm --kernel "$kernel" --memory 16M --initrd "$tmp/big.cpio"
-check "--memory" $vmm --kernel "$kernel" --memory 12M
+check "--memory 12582912 bytes: a whole number of MiB, at least 16 MiB" $vmm --kernel "$kernel" --memory 12M
 check "--memory: size '1.5G' is not a number" $vmm --kernel "$kernel" --memory 1.5G
 check "--vcpus 17: between 1 and 16" $vmm --kernel "$kernel" --vcpus 17
 check "--vm-type: unknown type 'xx'" $vmm --kernel "$kernel" --vm-type xx

@@ -12,9 +12,15 @@ for i in $(seq $n); do
   echo "file of $i" > /tmp/which$i
   ( $S run --bundle $b p$i > /tmp/p$i.out 2>/tmp/p$i.err; echo $? > /tmp/p$i.rc ) &
 done
-# While they run, list shows them (those created by now).
-sleep 5
-$S list
+# While they run, list shows them (those created by now): each row one of these, in a state a
+# container can be in.
+rows=0
+for _ in $(seq 240); do rows=$($S list -q 2>/dev/null | grep -c '^p[1-8]$'); [ "$rows" -gt 0 ] && break; sleep 0.25; done
+listing=$($S list); rc=$?
+echo "$listing"
+odd=$(echo "$listing" | tail -n +2 | awk '$1 !~ /^p[1-8]$/ || $3 !~ /^(creating|created|running|stopped)$/')
+[ $rc -eq 0 ] && [ "$rows" -gt 0 ] && [ -z "$odd" ] && ok "list shows $rows of them while they run" \
+  || fail "list: exit $rc, $rows of ours, odd rows '$odd'"
 start=$(date +%s)
 wait
 echo "all $n finished after $(( $(date +%s) - start )) s more"

@@ -76,6 +76,17 @@ expect_guest_size() {
   fi
 }
 
+# expect_container_runs LABEL COMMAND-LINE EXEC...: EXEC (an exec into a running container, to
+# which "cat /proc/1/cmdline" is appended) shows COMMAND-LINE as the container's pid 1, so that
+# a process-table check after it is about a container that really runs.
+expect_container_runs() {
+  local label=$1 want=$2 got
+  shift 2
+  got=$("$@" cat /proc/1/cmdline 2>&1 | tr '\0' ' ')
+  if [ "$got" = "$want " ]; then ok "$label: the container runs '$want'"
+  else fail "$label: the container does not run '$want': '$got'"; fi
+}
+
 # expect_in_process_table LABEL PATTERN OURS: a container's process matching PATTERN is
 # absent from L1's process table (OURS=yes: it runs in a guest) or present in it.
 expect_in_process_table() {

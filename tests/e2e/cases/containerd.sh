@@ -119,6 +119,7 @@ sh -c trap \"exit 0\" TERM; while true; do sleep 1; done "
   expect_run "[$name] --cni: eth0 in the bridge's subnet, L1's server reached" 0 "10.99.0
 hello from L1"
   "${r[@]}" -d "$IMG" "$c-iso" sleep 4243 >/dev/null
+  expect_container_runs "[$name]" "sleep 4243" ctr task exec --exec-id iso "$c-iso"
   expect_in_process_table "[$name]" "sleep 4243" "$ours"
   ctr task kill -s KILL "$c-iso" >/dev/null 2>&1; wait_stopped "$c-iso"
   ctr task delete "$c-iso" >/dev/null 2>&1; ctr container delete "$c-iso" >/dev/null 2>&1

@@ -136,6 +136,7 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   share_checks "$rt" "$ours"
   network_checks "$rt" "$ours"
   pm "$rt" run -d --network=none --name "$c-iso" "$IMG" sleep 4242 >/dev/null
+  expect_container_runs "[$rt]" "sleep 4242" podman exec "$c-iso"
   expect_in_process_table "[$rt]" "sleep 4242" "$ours"
   podman rm -f -t 0 "$c-iso" >/dev/null 2>&1
 

@@ -25,6 +25,10 @@ def fmt(v, digits=0, unit=""):
     return f"{v:,.{digits}f}{unit}"
 
 
+def mib(kib):
+    return kib / KIB_PER_MIB if kib is not None else None
+
+
 def ratio(a, b):
     return a / b if a is not None and b else None
 
@@ -118,10 +122,11 @@ def main():
     shares = [r["vmm_setup_ms"] / r["marker_ms"] for r in of("boot", "ours-minimal") if r.get("vmm_setup_ms") and r.get("marker_ms")]
     setup_share = median(shares)
     md.append(f"\nVMM set-up share of boot to userspace (median of per-run shares): **{fmt(setup_share * 100 if setup_share is not None else None, 1, ' %')}**\n")
-    e_ms = bd["kernel_before_guest_clock_ms"] or 0.0
+    # Without the pre-clock part (no marker boot succeeded) the split stays unknown, not 0.
+    e_ms = bd["kernel_before_guest_clock_ms"]
     rows = of("breakdown", "ours-shim")
     for r in rows:
-        if r.get("guest_printk_run_init_s") is not None and r.get("first_run_to_ready_ms") is not None:
+        if e_ms is not None and r.get("guest_printk_run_init_s") is not None and r.get("first_run_to_ready_ms") is not None:
             r["kernel_to_init_ms"] = r["guest_printk_run_init_s"] * 1000 + e_ms
             r["agent_to_ready_ms"] = r["first_run_to_ready_ms"] - r["kernel_to_init_ms"]
     md.append(f"Container boots (`ppc-kvm-shim create` until the agent is ready, {len(rows)} ok of "
@@ -246,8 +251,8 @@ def main():
     ov = mem.get("ours-minimal-of", {}).get("overhead_rss_kib")
     target("VMM overhead <= 3 MiB RSS", ov / KIB_PER_MIB if ov is not None else None, 3.0,
            f"{fmt(ov / KIB_PER_MIB if ov is not None else None, 2)} MiB RSS (VMM + supervisor; PSS "
-           f"{fmt((mem.get('ours-minimal-of', {}).get('overhead_pss_kib') or 0) / KIB_PER_MIB, 2)} MiB); QEMU "
-           f"{fmt((mem.get('qemu-minimal-of', {}).get('overhead_rss_kib') or 0) / KIB_PER_MIB, 1)} MiB")
+           f"{fmt(mib(mem.get('ours-minimal-of', {}).get('overhead_pss_kib')), 2)} MiB); QEMU "
+           f"{fmt(mib(mem.get('qemu-minimal-of', {}).get('overhead_rss_kib')), 1)} MiB")
     r_kernel = ratio(boot.get("ours-minimal"), boot.get("ours-stock"))
     kern_only = ratio(med("boot", "ours-minimal", "first_run_to_marker_ms"), med("boot", "ours-stock", "first_run_to_marker_ms"))
     target("minimal kernel boot <= 1/3 of stock (ours)", r_kernel, 1 / 3,

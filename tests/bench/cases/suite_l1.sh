@@ -52,11 +52,14 @@ mem_available_kib() { sed -n 's/^MemAvailable: *\([0-9]*\).*/\1/p' /proc/meminfo
 # smaps_split PID RAM_KIB: "rss pss ram_rss ram_thp" in KiB: the process's RSS and PSS
 # outside mappings of at least RAM_KIB (guest RAM), the RSS inside them and how much of that
 # is transparent huge pages (L1 backs guest RAM with 2 MiB pages when THP is on).
+# Prints nothing and fails for a process that is not there (an empty pid among them): a
+# missing measurement must become an error sample, never zeros.
 smaps_split() {
+  [ -n "$1" ] && [ -r "/proc/$1/smaps" ] || return 1
   awk -v ram="$2" '/^[0-9a-f]+-[0-9a-f]+ / { next }
     /^Size:/ { big = ($2 >= ram) } /^Rss:/ { if (big) rr += $2; else r += $2 } /^Pss:/ { if (!big) p += $2 }
     /^AnonHugePages:/ { if (big) t += $2 }
-    END { printf "%d %d %d %d\n", r, p, rr, t }' "/proc/$1/smaps" 2>/dev/null || echo "0 0 0 0"
+    END { printf "%d %d %d %d\n", r, p, rr, t }' "/proc/$1/smaps"
 }
 children_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep . ; }
 vmm_has_boot_times() { "$VMM" --help | grep -q -- --print-boot-times; }
@@ -257,12 +260,16 @@ ours_idle() {  # ours_idle CONTENDER KERNEL RUN
   if wait_for_line $W/m.console GUEST-UPTIME 120 >/dev/null; then
     sleep 3
     inner=$(children_of $sup | head -1)
-    read -r s_rss s_pss s_ram s_thp < <(smaps_split $sup $ram_kib)
-    read -r v_rss v_pss v_ram v_thp < <(smaps_split "${inner:-0}" $ram_kib)
+    if ! split_s=$(smaps_split $sup $ram_kib) || ! split_v=$(smaps_split "$inner" $ram_kib); then
+      sample kind=memory contender="$1" run="$3" error="no smaps of the supervisor $sup or its VMM '${inner}'"
+      kill $sup 2>/dev/null; wait $sup 2>/dev/null; return
+    fi
+    read -r s_rss s_pss s_ram s_thp <<<"$split_s"
+    read -r v_rss v_pss v_ram v_thp <<<"$split_v"
     sample kind=memory contender="$1" run="$3" supervisor_rss_kib=$s_rss supervisor_pss_kib=$s_pss \
       vmm_rss_kib=$v_rss vmm_pss_kib=$v_pss overhead_rss_kib=$((s_rss + v_rss)) overhead_pss_kib=$((s_pss + v_pss)) \
-      guest_ram_touched_kib=$((s_ram + v_ram)) guest_ram_thp_kib=$((s_thp + v_thp)) threads="$(ls /proc/${inner:-0}/task 2>/dev/null | wc -l)" \
-      supervisor_top="$(top_maps $sup)" vmm_top="$(top_maps "${inner:-0}")"
+      guest_ram_touched_kib=$((s_ram + v_ram)) guest_ram_thp_kib=$((s_thp + v_thp)) threads="$(ls /proc/$inner/task | wc -l)" \
+      supervisor_top="$(top_maps $sup)" vmm_top="$(top_maps "$inner")"
   else sample kind=memory contender="$1" run="$3" error="idle guest did not boot: $(tail -n 3 $W/m.log | tr '\n' ' ')"; fi
   kill $sup 2>/dev/null; wait $sup 2>/dev/null
 }
@@ -275,9 +282,11 @@ for i in 1 2 3; do
   q=$!
   if wait_for_line $W/q.console GUEST-UPTIME 120 >/dev/null; then
     sleep 3
-    read -r q_rss q_pss q_ram q_thp < <(smaps_split $q $ram_kib)
-    sample kind=memory contender=qemu-minimal-of run=$i overhead_rss_kib=$q_rss overhead_pss_kib=$q_pss \
-      guest_ram_touched_kib=$q_ram guest_ram_thp_kib=$q_thp threads="$(ls /proc/$q/task | wc -l)" top="$(top_maps $q)"
+    if split_q=$(smaps_split $q $ram_kib); then
+      read -r q_rss q_pss q_ram q_thp <<<"$split_q"
+      sample kind=memory contender=qemu-minimal-of run=$i overhead_rss_kib=$q_rss overhead_pss_kib=$q_pss \
+        guest_ram_touched_kib=$q_ram guest_ram_thp_kib=$q_thp threads="$(ls /proc/$q/task | wc -l)" top="$(top_maps $q)"
+    else sample kind=memory contender=qemu-minimal-of run=$i error="no smaps of QEMU $q"; fi
   else sample kind=memory contender=qemu-minimal-of run=$i error="idle guest did not boot: $(tail -n 3 $W/q.log | tr '\n' ' ')"; fi
   kill $q 2>/dev/null; wait $q 2>/dev/null
   ours_idle ours-minimal "$K_MIN" $i
@@ -289,10 +298,12 @@ if [ $rc = 0 ]; then
   sleep 3
   sup=$(cat $W/idle.pid) inner=$(children_of "$(cat $W/idle.pid)" | head -1)
   mem_mib=$(tr '\0' ' ' < /proc/$sup/cmdline | sed -n 's/.*--memory \([0-9]*\)M.*/\1/p')
-  read -r s_rss s_pss s_ram s_thp < <(smaps_split $sup $((${mem_mib:-512} * 1024)))
-  read -r v_rss v_pss v_ram v_thp < <(smaps_split "${inner:-0}" $((${mem_mib:-512} * 1024)))
-  sample kind=memory contender=ours-container run=1 guest_mib="${mem_mib:-?}" supervisor_rss_kib=$s_rss vmm_rss_kib=$v_rss \
-    overhead_rss_kib=$((s_rss + v_rss)) overhead_pss_kib=$((s_pss + v_pss)) guest_ram_touched_kib=$((s_ram + v_ram)) guest_ram_thp_kib=$((s_thp + v_thp))
+  if [ -n "$mem_mib" ] && split_s=$(smaps_split "$sup" $((mem_mib * 1024))) && split_v=$(smaps_split "$inner" $((mem_mib * 1024))); then
+    read -r s_rss s_pss s_ram s_thp <<<"$split_s"
+    read -r v_rss v_pss v_ram v_thp <<<"$split_v"
+    sample kind=memory contender=ours-container run=1 guest_mib="$mem_mib" supervisor_rss_kib=$s_rss vmm_rss_kib=$v_rss \
+      overhead_rss_kib=$((s_rss + v_rss)) overhead_pss_kib=$((s_pss + v_pss)) guest_ram_touched_kib=$((s_ram + v_ram)) guest_ram_thp_kib=$((s_thp + v_thp))
+  else sample kind=memory contender=ours-container run=1 error="no --memory on the VMM's command line or no smaps of $sup or its VMM '$inner'"; fi
 else sample kind=memory contender=ours-container run=1 rc=$rc error="$(tail -n 4 $W/idle.out)"; fi
 
 # ---- 6. exec latency (into the idle container above) and vsock --------------------------------

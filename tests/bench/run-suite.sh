@@ -5,13 +5,15 @@
 # initramfs), where our boot time goes, container start (ppc-kvm-shim vs crun, podman with
 # each), memory (VMM vs QEMU overhead, guest RAM touched), density, vsock and exec.
 #
-#   tests/bench/run-suite.sh [--results DIR] [--bin-dir DIR] [--vmm FILE]
+#   tests/bench/run-suite.sh [--results DIR] [--bin-dir DIR] [--vmm FILE] [--only LIST]
 #
 #   --results DIR  where results.md (tables, targets), results.json (every sample),
 #                  boot-times.png (plot), l1-output.txt and l1-serial.log go
 #                  (default build/bench-results)
 #   --bin-dir DIR  the ppc64le binaries (default build/ppc64le/bin; read only)
 #   --vmm FILE     a ppc-kvm-vmm to use instead of the bin dir's
+#   --only LIST    run only these sections (comma-separated: boot, breakdown, start, memory,
+#                  exec, density); the report shows only them
 # Environment: RUNS (boots per contender, default 10), START_RUNS (container starts, exec
 # and breakdown runs per contender, default 5), QEMU_STOCK (1: QEMU boots the stock kernel
 # too), DENSITY_SECONDS (per contender, default 180), DENSITY_MAX (guests, default 40),
@@ -21,16 +23,21 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 results=$top/build/bench-results bin_dir=$top/build/ppc64le/bin vmm=""
+all_sections="boot breakdown start memory exec density" sections=$all_sections
 while [ $# -gt 0 ]; do
   case "$1" in
     --results) results=$2; shift 2 ;;
     --bin-dir) bin_dir=$2; shift 2 ;;
     --vmm) vmm=$2; shift 2 ;;
+    --only) sections=${2//,/ }; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-suite: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 say() { echo "run-suite: $*" >&2; }
+for s in $sections; do
+  [[ " $all_sections " == *" $s "* ]] || { say "unknown section '$s' (known: $all_sections)"; exit 2; }
+done
 export E2E_MEMORY=${E2E_MEMORY:-2G}
 RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
@@ -79,10 +86,11 @@ cp "$top/tests/rig/case_lib.sh" "$top/tests/rig/checks.sh" "$work/share/rig/"
 { echo "RUNS=$RUNS START_RUNS=$START_RUNS QEMU_STOCK=$QEMU_STOCK DENSITY_SECONDS=$DENSITY_SECONDS DENSITY_MAX=$DENSITY_MAX"
   echo "QEMU_CAPS=$L1_PSERIES_CAPS"
   echo "DENSITY_MEM_MIB=$DENSITY_MEM_MIB DENSITY_RESERVE_MIB=$DENSITY_RESERVE_MIB"
+  echo "SECTIONS='$sections'"
   cat "$top/tests/bench/cases/suite_l1.sh"; } > "$work/suite_case.sh"
 
 # ---- the run ----------------------------------------------------------------------------------
-say "one L1 ($E2E_MEMORY), RUNS=$RUNS START_RUNS=$START_RUNS; output in $results"
+say "one L1 ($E2E_MEMORY), sections: $sections; RUNS=$RUNS START_RUNS=$START_RUNS; output in $results"
 start=$(date +%s)
 status=0
 "$top/tests/e2e/run-l1.sh" --case "$work/suite_case.sh" --bin-dir "$work/bin" --share-dir "$work/share" \
@@ -95,7 +103,8 @@ vmm_id=$(sha256sum "$work/bin/ppc-kvm-vmm" | cut -c1-12)
 python3 "$top/tests/bench/report.py" "$results/l1-output.txt" "$results" \
   "date=$(date -u +%Y-%m-%dT%H:%MZ)" "commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$top" diff --quiet 2>/dev/null || echo +changes)" \
   "ppc-kvm-vmm sha256=$vmm_id" "L1 memory=$E2E_MEMORY" "L1 run status=$status" "L1 run seconds=$elapsed" \
-  "density reserve=${DENSITY_RESERVE_MIB} MiB" "RUNS=$RUNS" "START_RUNS=$START_RUNS" > /dev/null
+  "density reserve=${DENSITY_RESERVE_MIB} MiB" "RUNS=$RUNS" "START_RUNS=$START_RUNS" \
+  "sections=$sections" > /dev/null
 # One box per contender (gnuplot places them at x = 1..N); a failed plot leaves the tables.
 plot() {
   local n

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 KIB_PER_MIB = 1024
-SECTIONS = "boot breakdown start memory exec density"
+MIB = 1024 * 1024
+SECTIONS = "boot breakdown start memory exec density share"
 
 
 def median(values):
@@ -32,6 +33,11 @@ def ratio(a, b):
 
 def mib(kib):
     return kib / KIB_PER_MIB if kib is not None else None
+
+
+def per_second(amount, ms):
+    """amount per second over ms; None when ms is missing or 0 (under the clock's 10 ms step)."""
+    return amount / (ms / 1000) if amount is not None and ms else None
 
 
 def main():
@@ -68,6 +74,7 @@ def main():
     boot, bd, cb, start, mem, dens = {}, {}, {}, {}, {}, {}
     r_same = setup_share = None
     up = down = rtt = p90 = ex_ours = ex_crun = None
+    create_med, fs_med = {}, {}
     summary, md = {}, []
     md.append("# ppc-kvm-shim benchmark suite: results of one run\n")
     md.append("All contenders ran in one emulated POWER9 L1 (nested KVM-HV under QEMU TCG), interleaved run by run. "
@@ -250,13 +257,90 @@ def main():
                   f"{fmt(ex_crun)} ms (ratio {fmt(ratio(ex_ours, ex_crun), 1)})" +
                   (f"; {len(exec_fail)} failed, first: {exec_fail[0].get('contender')} {exec_fail[0].get('error', '')[:160]}" if exec_fail else "") + "\n")
 
+    # ---- shared file system ----
+    if ran("share"):
+        md.append("## 7. Shared file system (issue 14)\n")
+        md.append("### Create latency vs image size\n")
+        md.append("`podman init` is the OCI runtime's create (ours: the VM booted and its agent ready; the root is bound "
+                  "into the VM's share, nothing of the image copied); podman's create, `start -a` (of `true`) and `rm` "
+                  "beside it. busybox: 2.6 MB; big: busybox plus a 512 MiB file. Medians, ms.\n")
+        md.append("| runtime | image | ok runs | failed | init (runtime create) | min | max | podman create | start -a | rm | "
+                  "first failure |")
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for c in ["ours", "crun"]:
+            for image in ["busybox", "big"]:
+                all_rows = [r for r in of("create", c, ok_only=False) if r.get("image") == image and r.get("run", 1) >= 1]
+                if not all_rows:
+                    continue
+                ok = [r for r in all_rows if r.get("rc") == 0 and "error" not in r]
+                bad = [r for r in all_rows if r not in ok]
+                vals = [r["init_ms"] for r in ok]
+                m = {k: median([r.get(k) for r in ok]) for k in ["init_ms", "podman_create_ms", "start_ms", "rm_ms"]}
+                create_med.setdefault(c, {})[image] = m
+                err = f"rc {bad[0].get('rc')}: {bad[0].get('error', '')[:200]}" if bad else ""
+                md.append(f"| {c} | {image} | {len(ok)} | {len(bad)} | {fmt(m['init_ms'])} | {fmt(min(vals) if vals else None)} | "
+                          f"{fmt(max(vals) if vals else None)} | {fmt(m['podman_create_ms'])} | {fmt(m['start_ms'])} | "
+                          f"{fmt(m['rm_ms'])} | {err.replace('|', '/')} |")
+        first = [r for r in samples if r.get("kind") == "create" and r.get("run") == 0]
+        if first:
+            md.append("\nFirst run of each (podman's and the page cache's warm-up, not in the medians), init ms: " +
+                      "; ".join(f"{r['contender']} {r.get('image')} {fmt(r.get('init_ms'))} (rc {r.get('rc')})" for r in first))
+
+        def init_of(c, image):
+            return create_med.get(c, {}).get(image, {}).get("init_ms")
+        md.append(f"\nbig / busybox, init medians: ours {fmt(ratio(init_of('ours', 'big'), init_of('ours', 'busybox')), 2)}, "
+                  f"crun {fmt(ratio(init_of('crun', 'big'), init_of('crun', 'busybox')), 2)}; ours / crun: busybox "
+                  f"{fmt(ratio(init_of('ours', 'busybox'), init_of('crun', 'busybox')), 1)}, big "
+                  f"{fmt(ratio(init_of('ours', 'big'), init_of('crun', 'big')), 1)}\n")
+
+        setup = next((x for x in samples if x.get("kind") == "fs_setup"), {})
+        md.append("### In a volume\n")
+        md.append(f"The same busybox script in each, timed on its own clock (/proc/uptime, 10 ms steps): dd of 256 MiB "
+                  f"into a new file (`conv=fsync`), dd of a 256 MiB file L1 wrote (no guest had it cached), then {facts.get('FS_FILES', '?')} "
+                  f"files created (`touch`), stat'd (`stat`) and unlinked (`rm`), one process per phase. Volume on L1's "
+                  f"`{setup.get('volume_fs', '?')}`; ours: `podman --runtime ppc-kvm-shim run -v`, kernel "
+                  f"`{setup.get('ours_kernel', '?')}` (virtio-mmio); QEMU: pSeries, KVM, kernel "
+                  f"`{setup.get('qemu_kernel', '?')}` (the same configuration with prom_init and virtio-pci), "
+                  f"`vhost-user-fs-pci`, memfd RAM; both {setup.get('guest_mib', '?')} MiB, 1 vCPU, the same daemon "
+                  f"(`{setup.get('virtiofsd', '?')}`) with the same options; crun: no VM. No memory limit for any. "
+                  "Medians of per-run rates.\n")
+        md.append("| contender | ok runs | failed | write MiB/s (fsync'd) | read MiB/s | create files/s | stat files/s | "
+                  "unlink files/s | create+stat+unlink files/s | first failure |")
+        md.append("|---|---|---|---|---|---|---|---|---|---|")
+        for c in ["ours", "qemu", "crun"]:
+            all_rows = of("fs", c, ok_only=False)
+            if not all_rows:
+                continue
+            ok = [r for r in all_rows if r.get("rc") == 0 and "error" not in r]
+            bad = [r for r in all_rows if r not in ok]
+            for r in ok:
+                r["write_mib_s"] = per_second(r["bytes"] / MIB, r.get("write_ms"))
+                r["read_mib_s"] = per_second(r["bytes"] / MIB, r.get("read_ms"))
+                for phase in ["create", "stat", "unlink"]:
+                    r[f"{phase}_files_s"] = per_second(r["files"], r.get(f"{phase}_ms"))
+                cycle = [r.get(f"{phase}_ms") for phase in ["create", "stat", "unlink"]]
+                r["cycle_files_s"] = per_second(r["files"], sum(cycle)) if None not in cycle else None
+            keys = ["write_mib_s", "read_mib_s", "create_files_s", "stat_files_s", "unlink_files_s", "cycle_files_s"]
+            fs_med[c] = {k: median([r.get(k) for r in ok]) for k in keys}
+            err = f"rc {bad[0].get('rc')}: {bad[0].get('error', '')[:300]}" if bad else ""
+            md.append(f"| {c} | {len(ok)} | {len(bad)} | " + " | ".join(
+                fmt(fs_med[c][k], 1 if k.endswith("mib_s") else 0) for k in keys) + f" | {err.replace('|', '/')} |")
+
+        def fs_ratio(key, other):
+            return ratio(fs_med.get("ours", {}).get(key), fs_med.get(other, {}).get(key))
+        md.append(f"\nours / QEMU: write {fmt(fs_ratio('write_mib_s', 'qemu'), 2)}, read {fmt(fs_ratio('read_mib_s', 'qemu'), 2)}, "
+                  f"small files {fmt(fs_ratio('cycle_files_s', 'qemu'), 2)}; ours / crun: write "
+                  f"{fmt(fs_ratio('write_mib_s', 'crun'), 3)}, read {fmt(fs_ratio('read_mib_s', 'crun'), 3)}, small files "
+                  f"{fmt(fs_ratio('cycle_files_s', 'crun'), 4)}. A rate is missing (n/a) where a phase took less than the "
+                  "clock's 10 ms step or failed.\n")
+
     # ---- targets ----
     md.append("## Targets\n")
     md.append("| target | measured | met? |")
     md.append("|---|---|---|")
 
-    def target(name, value, limit, text):
-        met = None if value is None else value <= limit
+    def target(name, value, limit, text, at_least=False):
+        met = None if value is None else (value >= limit if at_least else value <= limit)
         summary.setdefault("targets", {})[name] = {"value": value, "limit": limit, "met": met}
         md.append(f"| {name} | {text} | {'n/a' if met is None else ('**met**' if met else '**missed**')} |")
 
@@ -277,6 +361,15 @@ def main():
         target("minimal kernel boot <= 1/3 of stock (ours)", r_kernel, 1 / 3,
                f"{fmt(boot.get('ours-minimal'))} ms vs {fmt(boot.get('ours-stock'))} ms = {fmt(r_kernel, 2)} "
                f"(kernel part alone, first KVM_RUN to marker: {fmt(kern_only, 2)})")
+    if ran("share"):
+        big, small = (create_med.get("ours", {}).get(i, {}).get("init_ms") for i in ["big", "busybox"])
+        target("create, 512 MiB image <= 1.2x busybox (ours)", ratio(big, small), 1.2,
+               f"podman init {fmt(big)} ms vs {fmt(small)} ms = {fmt(ratio(big, small), 2)}x")
+        for key, label, digits, unit in [("write_mib_s", "write", 1, "MiB/s"), ("read_mib_s", "read", 1, "MiB/s"),
+                                         ("cycle_files_s", "small files", 0, "files/s")]:
+            o, q = fs_med.get("ours", {}).get(key), fs_med.get("qemu", {}).get(key)
+            target(f"volume {label} >= QEMU's (same virtiofsd)", ratio(o, q), 1.0,
+                   f"{fmt(o, digits)} vs {fmt(q, digits)} {unit} = {fmt(ratio(o, q), 2)}x", at_least=True)
     md.append("")
     if progress:
         md.append("## Run log\n")
@@ -286,7 +379,7 @@ def main():
                     "start_median_ms": start, "memory_median": mem, "density": dens,
                     "vsock": {"up_mb_s": up, "down_mb_s": down, "rtt_median_us": rtt, "rtt_p90_us": p90},
                     "exec_median_ms": {"ours": ex_ours, "crun": ex_crun}, "qemu_irq_mode": used,
-                    "sections": sections})
+                    "share": {"create_median_ms": create_med, "fs_median": fs_med}, "sections": sections})
     results.mkdir(parents=True, exist_ok=True)
     (results / "results.json").write_text(json.dumps({"facts": facts, "summary": summary, "samples": samples}, indent=1) + "\n")
     (results / "results.md").write_text("\n".join(md) + "\n")

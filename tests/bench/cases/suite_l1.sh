@@ -8,6 +8,8 @@
 #   memory     VMM (+ jail supervisor) RSS outside guest RAM vs QEMU's; guest RAM touched
 #   density    idle guests started until L1 runs short of memory (or the time bound)
 #   exec       shim exec vs crun exec; vsock throughput and round trip (vsock_host/vsock_peer)
+#   share      the shared file system (issue 14, share_l1.sh): create latency vs image size;
+#              file throughput in a volume, ours vs crun vs QEMU with the same virtiofsd
 # SECTIONS (from run-suite.sh --only) names the ones to run, all by default; the QEMU probe
 # and the shim's set-up always run.
 # Every sample is one "BENCH-SAMPLE {json}" line; the host side turns them into the
@@ -23,7 +25,7 @@ RIG_LIB_DIR=$E2E_SHARE/rig              # the rig's case library, from run-suite
 RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
-SECTIONS=${SECTIONS:-boot breakdown start memory exec density}
+SECTIONS=${SECTIONS:-boot breakdown start memory exec density share}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BOOT_MEM=512M BOOT_TIMEOUT=120
 CMDLINE="console=hvc0 panic=-1 quiet"
@@ -333,6 +335,10 @@ if want exec; then
     wait "$vmm" 2>/dev/null
   else sample kind=vsock contender=ours metric=bulk run=1 error="vsock guest did not boot"; fi
 fi
+
+# ---- 7. the shared file system (before density, which leaves L1 short of memory) -----------
+. "$E2E_SHARE/bench/share_l1.sh"
+if want share; then bench_share; fi
 
 # ---- 5. density ------------------------------------------------------------------------------
 # Idle guests of DENSITY_MEM_MIB each (QEMU's pSeries wants a multiple of 256 MiB), the VMs

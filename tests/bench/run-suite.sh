@@ -110,6 +110,12 @@ status=0
   --timeout 6000 --log "$results/l1-serial.log" > "$results/l1-output.txt" || status=$?
 elapsed=$(( $(date +%s) - start ))
 say "L1 run ended with status $status after $elapsed s"
+# run-l1.sh prints the case's output when L1 ends; killed, it prints nothing: what L1 measured
+# until then is in the serial log.
+if ! grep -q '^BENCH-SAMPLE ' "$results/l1-output.txt" && grep -aq '^BENCH-SAMPLE ' "$results/l1-serial.log"; then
+  say "no case output (the L1 run was cut short): the samples come from the serial log"
+  sed -n '/^RIG-BEGIN/,$p' "$results/l1-serial.log" | tr -d '\r' >> "$results/l1-output.txt"
+fi
 
 # ---- report and plot --------------------------------------------------------------------------
 vmm_id=$(sha256sum "$work/bin/ppc-kvm-vmm" | cut -c1-12)

@@ -7,7 +7,11 @@
 #   start      ppc-kvm-shim run vs crun run (same bundle); podman with each runtime
 #   memory     VMM (+ jail supervisor) RSS outside guest RAM vs QEMU's; guest RAM touched
 #   density    idle guests started until L1 runs short of memory (or the time bound)
-#   vsock      throughput and round trip (vsock_host/vsock_peer); shim exec vs crun exec
+#   exec       shim exec vs crun exec; vsock throughput and round trip (vsock_host/vsock_peer)
+#   share      the shared file system (issue 14, share_l1.sh): create latency vs image size;
+#              file throughput in a volume, ours vs crun vs QEMU with the same virtiofsd
+# SECTIONS (from run-suite.sh --only) names the ones to run, all by default; the QEMU probe
+# and the shim's set-up always run.
 # Every sample is one "BENCH-SAMPLE {json}" line; the host side turns them into the
 # report. Absolute times are under emulation: only ratios from this run mean anything.
 #
@@ -21,6 +25,8 @@ RIG_LIB_DIR=$E2E_SHARE/rig              # the rig's case library, from run-suite
 RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
+SECTIONS=${SECTIONS:-boot breakdown start memory exec density share}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BOOT_MEM=512M BOOT_TIMEOUT=120
 CMDLINE="console=hvc0 panic=-1 quiet"
 K_MIN=$E2E_SHARE/guest-vmlinux K_OF=$E2E_SHARE/guest-of-vmlinux K_STOCK=$E2E_SHARE/stock-vmlinux
@@ -143,14 +149,16 @@ ours_boot() { boot_once "ours-$1" "$2" "$1" "$VMM" --kernel "$3" --initrd $W/mar
                 --cmdline "$CMDLINE" --console - $BOOT_TIMES; }
 qemu_boot() { eval "boot_once qemu-$1 $2 $1 $(qemu_cmd "$3" $W/marker.cpio $BOOT_MEM -serial stdio)"; }
 
-progress "boot: $RUNS runs per contender, interleaved"
-for i in $(seq "$RUNS"); do
-  ours_boot minimal "$i" "$K_MIN"
-  ours_boot minimal-of "$i" "$K_OF"
-  qemu_boot minimal-of "$i" "$K_OF"
-  ours_boot stock "$i" "$K_STOCK"
-  [ "$QEMU_STOCK" = 1 ] && qemu_boot stock "$i" "$K_STOCK"
-done
+if want boot; then
+  progress "boot: $RUNS runs per contender, interleaved"
+  for i in $(seq "$RUNS"); do
+    ours_boot minimal "$i" "$K_MIN"
+    ours_boot minimal-of "$i" "$K_OF"
+    qemu_boot minimal-of "$i" "$K_OF"
+    ours_boot stock "$i" "$K_STOCK"
+    [ "$QEMU_STOCK" = 1 ] && qemu_boot stock "$i" "$K_STOCK"
+  done
+fi
 
 # ---- shim set-up -----------------------------------------------------------------------------
 # The runtime as a user would configure it (podman reads this file too): the installed paths,
@@ -200,47 +208,51 @@ timed_cmd() {
 # Each phase on L1's clock: shim work before the VMM runs (initramfs), VMM set-up until the
 # first KVM_RUN, the kernel until /init (the guest's printk time of "Run /init" plus what the
 # guest clock misses before time_init, from the boot runs above), the agent until ready.
-progress "breakdown: $START_RUNS container boots"
-for i in $(seq "$START_RUNS"); do
-  id=probe-$i rc=0
-  t0=$EPOCHREALTIME
-  timeout 300 $SHIM --root $SROOT create --bundle $W/b-probe $id </dev/null >$W/probe.out 2>$W/probe.err || rc=$?
-  t_ready=$EPOCHREALTIME
-  a=(kind=breakdown contender=ours-shim run="$i" rc="$rc" create_ms="$(ms $(( $(us $t_ready) - $(us $t0) )))")
-  if [ $rc = 0 ]; then
-    # (start's own output elsewhere: the VMM writes the container's into probe.out)
-    $SHIM --root $SROOT start $id >/dev/null 2>$W/start.err || a+=(error="start failed: $(tail -n 2 $W/start.err)")
-    for _ in $(seq 600); do [ "$($SHIM --root $SROOT state $id 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p')" = stopped ] && break; sleep 0.2; done
-    sleep 0.5
-    log=$SROOT/$id/vmm.log
-    bt=$(grep -m1 'boot-times: monotonic ns' $log 2>/dev/null)
-    first=$(sed -n 's/.*stats: first KVM_RUN \([0-9]*\) ms.*/\1/p' $log 2>/dev/null | head -1)
-    init_s=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init.*/\1/p' $W/probe.out | head -1)
-    if [ -n "$bt" ] && [ -n "$first" ]; then
-      read -r main mach off < <(sed 's/.*main \([0-9]*\), machine \([0-9]*\); realtime-monotonic \(-*[0-9]*\).*/\1 \2 \3/' <<<"$bt")
-      main_us=$(( (main + off) / 1000 )) mach_us=$(( (mach + off) / 1000 )) first_us=$(( mach_us + first * 1000 ))
-      a+=(shim_before_vmm_ms="$(ms $((main_us - $(us $t0))))" vmm_setup_ms="$(ms $((first_us - main_us)))"
-          first_run_to_ready_ms="$(ms $(( $(us $t_ready) - first_us )))")
-    else a+=(error="no boot times in vmm.log: $(tail -n 3 $log 2>/dev/null | tr '\n' ' ')"); fi
-    [ -n "$init_s" ] && a+=(guest_printk_run_init_s="$init_s")
-    a+=(exits="$(sed -n 's/.*stats: exits: \(.*\)/\1/p' $log 2>/dev/null | head -1)")
-  else a+=(error="$(tail -n 4 $W/probe.err | head -c 600)"); fi
-  sample "${a[@]}"
-  $SHIM --root $SROOT delete --force $id >/dev/null 2>&1
-done
+if want breakdown; then
+  progress "breakdown: $START_RUNS container boots"
+  for i in $(seq "$START_RUNS"); do
+    id=probe-$i rc=0
+    t0=$EPOCHREALTIME
+    timeout 300 $SHIM --root $SROOT create --bundle $W/b-probe $id </dev/null >$W/probe.out 2>$W/probe.err || rc=$?
+    t_ready=$EPOCHREALTIME
+    a=(kind=breakdown contender=ours-shim run="$i" rc="$rc" create_ms="$(ms $(( $(us $t_ready) - $(us $t0) )))")
+    if [ $rc = 0 ]; then
+      # (start's own output elsewhere: the VMM writes the container's into probe.out)
+      $SHIM --root $SROOT start $id >/dev/null 2>$W/start.err || a+=(error="start failed: $(tail -n 2 $W/start.err)")
+      for _ in $(seq 600); do [ "$($SHIM --root $SROOT state $id 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p')" = stopped ] && break; sleep 0.2; done
+      sleep 0.5
+      log=$SROOT/$id/vmm.log
+      bt=$(grep -m1 'boot-times: monotonic ns' $log 2>/dev/null)
+      first=$(sed -n 's/.*stats: first KVM_RUN \([0-9]*\) ms.*/\1/p' $log 2>/dev/null | head -1)
+      init_s=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init.*/\1/p' $W/probe.out | head -1)
+      if [ -n "$bt" ] && [ -n "$first" ]; then
+        read -r main mach off < <(sed 's/.*main \([0-9]*\), machine \([0-9]*\); realtime-monotonic \(-*[0-9]*\).*/\1 \2 \3/' <<<"$bt")
+        main_us=$(( (main + off) / 1000 )) mach_us=$(( (mach + off) / 1000 )) first_us=$(( mach_us + first * 1000 ))
+        a+=(shim_before_vmm_ms="$(ms $((main_us - $(us $t0))))" vmm_setup_ms="$(ms $((first_us - main_us)))"
+            first_run_to_ready_ms="$(ms $(( $(us $t_ready) - first_us )))")
+      else a+=(error="no boot times in vmm.log: $(tail -n 3 $log 2>/dev/null | tr '\n' ' ')"); fi
+      [ -n "$init_s" ] && a+=(guest_printk_run_init_s="$init_s")
+      a+=(exits="$(sed -n 's/.*stats: exits: \(.*\)/\1/p' $log 2>/dev/null | head -1)")
+    else a+=(error="$(tail -n 4 $W/probe.err | head -c 600)"); fi
+    sample "${a[@]}"
+    $SHIM --root $SROOT delete --force $id >/dev/null 2>&1
+  done
+fi
 
 # ---- 3. container start ----------------------------------------------------------------------
-progress "start: $START_RUNS runs each, shim run vs crun run, then podman"
-for i in $(seq "$START_RUNS"); do
-  timed_cmd start ours-shim-run "$i" hi $SHIM --root $SROOT run --bundle $W/b-echo run-$i
-  timed_cmd start crun-run "$i" hi crun run --bundle $W/b-echo crun-$i
-done
-# podman: the first run of each runtime pays podman's first use of its storage: run 0, kept
-# apart in the report.
-for i in $(seq 0 "$START_RUNS"); do
-  timed_cmd start podman-ours "$i" hi podman --runtime ppc-kvm-shim run --rm --network=none $IMG echo hi
-  timed_cmd start podman-crun "$i" hi podman --runtime crun run --rm --network=none $IMG echo hi
-done
+if want start; then
+  progress "start: $START_RUNS runs each, shim run vs crun run, then podman"
+  for i in $(seq "$START_RUNS"); do
+    timed_cmd start ours-shim-run "$i" hi $SHIM --root $SROOT run --bundle $W/b-echo run-$i
+    timed_cmd start crun-run "$i" hi crun run --bundle $W/b-echo crun-$i
+  done
+  # podman: the first run of each runtime pays podman's first use of its storage: run 0, kept
+  # apart in the report.
+  for i in $(seq 0 "$START_RUNS"); do
+    timed_cmd start podman-ours "$i" hi podman --runtime ppc-kvm-shim run --rm --network=none $IMG echo hi
+    timed_cmd start podman-crun "$i" hi podman --runtime crun run --rm --network=none $IMG echo hi
+  done
+fi
 
 # ---- 4. memory -------------------------------------------------------------------------------
 # One idle guest each (the idle initramfs, 512 MiB, 1 vCPU), measured 3 s after its marker:
@@ -273,61 +285,71 @@ ours_idle() {  # ours_idle CONTENDER KERNEL RUN
   else sample kind=memory contender="$1" run="$3" error="idle guest did not boot: $(tail -n 3 $W/m.log | tr '\n' ' ')"; fi
   kill $sup 2>/dev/null; wait $sup 2>/dev/null
 }
-progress "memory"
-sample kind=l1 transparent_hugepage="$(cat /sys/kernel/mm/transparent_hugepage/enabled)" mem_total_kib="$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
-for i in 1 2 3; do
-  ours_idle ours-minimal-of "$K_OF" $i
-  rm -f $W/q.console
-  eval "$(qemu_cmd "$K_OF" $W/idle.cpio $BOOT_MEM -serial file:$W/q.console)" '2>$W/q.log &'
-  q=$!
-  if wait_for_line $W/q.console GUEST-UPTIME 120 >/dev/null; then
-    sleep 3
-    if split_q=$(smaps_split $q $ram_kib); then
-      read -r q_rss q_pss q_ram q_thp <<<"$split_q"
-      sample kind=memory contender=qemu-minimal-of run=$i overhead_rss_kib=$q_rss overhead_pss_kib=$q_pss \
-        guest_ram_touched_kib=$q_ram guest_ram_thp_kib=$q_thp threads="$(ls /proc/$q/task | wc -l)" top="$(top_maps $q)"
-    else sample kind=memory contender=qemu-minimal-of run=$i error="no smaps of QEMU $q"; fi
-  else sample kind=memory contender=qemu-minimal-of run=$i error="idle guest did not boot: $(tail -n 3 $W/q.log | tr '\n' ' ')"; fi
-  kill $q 2>/dev/null; wait $q 2>/dev/null
-  ours_idle ours-minimal "$K_MIN" $i
-done
+if want memory; then
+  progress "memory"
+  sample kind=l1 transparent_hugepage="$(cat /sys/kernel/mm/transparent_hugepage/enabled)" mem_total_kib="$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+  for i in 1 2 3; do
+    ours_idle ours-minimal-of "$K_OF" $i
+    rm -f $W/q.console
+    eval "$(qemu_cmd "$K_OF" $W/idle.cpio $BOOT_MEM -serial file:$W/q.console)" '2>$W/q.log &'
+    q=$!
+    if wait_for_line $W/q.console GUEST-UPTIME 120 >/dev/null; then
+      sleep 3
+      if split_q=$(smaps_split $q $ram_kib); then
+        read -r q_rss q_pss q_ram q_thp <<<"$split_q"
+        sample kind=memory contender=qemu-minimal-of run=$i overhead_rss_kib=$q_rss overhead_pss_kib=$q_pss \
+          guest_ram_touched_kib=$q_ram guest_ram_thp_kib=$q_thp threads="$(ls /proc/$q/task | wc -l)" top="$(top_maps $q)"
+      else sample kind=memory contender=qemu-minimal-of run=$i error="no smaps of QEMU $q"; fi
+    else sample kind=memory contender=qemu-minimal-of run=$i error="idle guest did not boot: $(tail -n 3 $W/q.log | tr '\n' ' ')"; fi
+    kill $q 2>/dev/null; wait $q 2>/dev/null
+    ours_idle ours-minimal "$K_MIN" $i
+  done
+fi
 # An idle container (ppc-kvm-shim run --detach, the shim's own VM size): the same split.
-rc=0
-$SHIM --root $SROOT run --detach --pid-file $W/idle.pid --bundle $W/b-dens idle-1 </dev/null >$W/idle.out 2>&1 || rc=$?
-if [ $rc = 0 ]; then
-  sleep 3
-  sup=$(cat $W/idle.pid) inner=$(children_of "$(cat $W/idle.pid)" | head -1)
-  mem_mib=$(tr '\0' ' ' < /proc/$sup/cmdline | sed -n 's/.*--memory \([0-9]*\)M.*/\1/p')
-  if [ -n "$mem_mib" ] && split_s=$(smaps_split "$sup" $((mem_mib * 1024))) && split_v=$(smaps_split "$inner" $((mem_mib * 1024))); then
-    read -r s_rss s_pss s_ram s_thp <<<"$split_s"
-    read -r v_rss v_pss v_ram v_thp <<<"$split_v"
-    sample kind=memory contender=ours-container run=1 guest_mib="$mem_mib" supervisor_rss_kib=$s_rss vmm_rss_kib=$v_rss \
-      overhead_rss_kib=$((s_rss + v_rss)) overhead_pss_kib=$((s_pss + v_pss)) guest_ram_touched_kib=$((s_ram + v_ram)) guest_ram_thp_kib=$((s_thp + v_thp))
-  else sample kind=memory contender=ours-container run=1 error="no --memory on the VMM's command line or no smaps of $sup or its VMM '$inner'"; fi
-else sample kind=memory contender=ours-container run=1 rc=$rc error="$(tail -n 4 $W/idle.out)"; fi
+if want memory || want exec; then
+  rc=0
+  $SHIM --root $SROOT run --detach --pid-file $W/idle.pid --bundle $W/b-dens idle-1 </dev/null >$W/idle.out 2>&1 || rc=$?
+  if [ $rc = 0 ]; then
+    sleep 3
+    sup=$(cat $W/idle.pid) inner=$(children_of "$(cat $W/idle.pid)" | head -1)
+    mem_mib=$(tr '\0' ' ' < /proc/$sup/cmdline | sed -n 's/.*--memory \([0-9]*\)M.*/\1/p')
+    if [ -n "$mem_mib" ] && split_s=$(smaps_split "$sup" $((mem_mib * 1024))) && split_v=$(smaps_split "$inner" $((mem_mib * 1024))); then
+      read -r s_rss s_pss s_ram s_thp <<<"$split_s"
+      read -r v_rss v_pss v_ram v_thp <<<"$split_v"
+      sample kind=memory contender=ours-container run=1 guest_mib="$mem_mib" supervisor_rss_kib=$s_rss vmm_rss_kib=$v_rss \
+        overhead_rss_kib=$((s_rss + v_rss)) overhead_pss_kib=$((s_pss + v_pss)) guest_ram_touched_kib=$((s_ram + v_ram)) guest_ram_thp_kib=$((s_thp + v_thp))
+    else sample kind=memory contender=ours-container run=1 error="no --memory on the VMM's command line or no smaps of $sup or its VMM '$inner'"; fi
+  else sample kind=memory contender=ours-container run=1 rc=$rc error="$(tail -n 4 $W/idle.out)"; fi
+fi
 
 # ---- 6. exec latency (into the idle container above) and vsock --------------------------------
-progress "exec and vsock"
-if crun run --detach --bundle $W/b-sleep crun-idle </dev/null >/dev/null 2>&1; then ok "crun run --detach"; else fail "crun run --detach failed"; fi
-for i in $(seq "$START_RUNS"); do
-  timed_cmd exec ours-shim-exec "$i" hi $SHIM --root $SROOT exec idle-1 echo hi
-  timed_cmd exec crun-exec "$i" hi crun exec crun-idle echo hi
-done
-$SHIM --root $SROOT delete --force idle-1 >/dev/null 2>&1
-crun delete --force crun-idle >/dev/null 2>&1
-if boot_vsock_guest $W/vsock.sock >/dev/null; then
-  for i in 1 2 3; do
-    line=$(vsock_host bulk $W/vsock.sock 1234 67108864 67108864 2>&1)
-    sample kind=vsock contender=ours metric=bulk run=$i \
-      up_mb_s="$(sed -n 's/.*up (\([0-9.]*\) MB\/s).*/\1/p' <<<"$line")" down_mb_s="$(sed -n 's/.*down (\([0-9.]*\) MB\/s).*/\1/p' <<<"$line")" raw="$line"
+if want exec; then
+  progress "exec and vsock"
+  if crun run --detach --bundle $W/b-sleep crun-idle </dev/null >/dev/null 2>&1; then ok "crun run --detach"; else fail "crun run --detach failed"; fi
+  for i in $(seq "$START_RUNS"); do
+    timed_cmd exec ours-shim-exec "$i" hi $SHIM --root $SROOT exec idle-1 echo hi
+    timed_cmd exec crun-exec "$i" hi crun exec crun-idle echo hi
   done
-  line=$(vsock_host rtt $W/vsock.sock 1234 1000 2>&1)
-  sample kind=vsock contender=ours metric=rtt run=1 median_us="$(sed -n 's/.*median \([0-9.]*\) us.*/\1/p' <<<"$line")" \
-    p90_us="$(sed -n 's/.*p90 \([0-9.]*\) us.*/\1/p' <<<"$line")" raw="$line"
-  vsock_host control $W/vsock.sock 9999 shutdown >/dev/null 2>&1
-  # shellcheck disable=SC2154  # $vmm: set by boot_vsock_guest (rig case library)
-  wait "$vmm" 2>/dev/null
-else sample kind=vsock contender=ours metric=bulk run=1 error="vsock guest did not boot"; fi
+  $SHIM --root $SROOT delete --force idle-1 >/dev/null 2>&1
+  crun delete --force crun-idle >/dev/null 2>&1
+  if boot_vsock_guest $W/vsock.sock >/dev/null; then
+    for i in 1 2 3; do
+      line=$(vsock_host bulk $W/vsock.sock 1234 67108864 67108864 2>&1)
+      sample kind=vsock contender=ours metric=bulk run=$i \
+        up_mb_s="$(sed -n 's/.*up (\([0-9.]*\) MB\/s).*/\1/p' <<<"$line")" down_mb_s="$(sed -n 's/.*down (\([0-9.]*\) MB\/s).*/\1/p' <<<"$line")" raw="$line"
+    done
+    line=$(vsock_host rtt $W/vsock.sock 1234 1000 2>&1)
+    sample kind=vsock contender=ours metric=rtt run=1 median_us="$(sed -n 's/.*median \([0-9.]*\) us.*/\1/p' <<<"$line")" \
+      p90_us="$(sed -n 's/.*p90 \([0-9.]*\) us.*/\1/p' <<<"$line")" raw="$line"
+    vsock_host control $W/vsock.sock 9999 shutdown >/dev/null 2>&1
+    # shellcheck disable=SC2154  # $vmm: set by boot_vsock_guest (rig case library)
+    wait "$vmm" 2>/dev/null
+  else sample kind=vsock contender=ours metric=bulk run=1 error="vsock guest did not boot"; fi
+fi
+
+# ---- 7. the shared file system (before density, which leaves L1 short of memory) -----------
+. "$E2E_SHARE/bench/share_l1.sh"
+if want share; then bench_share; fi
 
 # ---- 5. density ------------------------------------------------------------------------------
 # Idle guests of DENSITY_MEM_MIB each (QEMU's pSeries wants a multiple of 256 MiB), the VMs
@@ -378,9 +400,11 @@ d_container() {
     { DERR=$(tail -n 3 $W/d.err | tr '\n' ' '); return 1; }
   DPID=$(cat $W/dc.pid)
 }
-progress "density: ours (VMM), QEMU, ours (containers); at most $DENSITY_SECONDS s each"
-density ours-vm d_ours
-density qemu-vm d_qemu
-density ours-container d_container
+if want density; then
+  progress "density: ours (VMM), QEMU, ours (containers); at most $DENSITY_SECONDS s each"
+  density ours-vm d_ours
+  density qemu-vm d_qemu
+  density ours-container d_container
+fi
 progress "done"
 finish

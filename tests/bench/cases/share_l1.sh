@@ -1,0 +1,176 @@
+# shellcheck shell=bash
+# The shared-file-system benchmark (issue 14), sourced by suite_l1.sh, whose helpers it uses
+# (sample, progress, ms, timed runs, qemu_cmd, $W, $IMG, $K_OF, $QEMU_IRQ); bench_share runs it.
+#   create  podman's `init` (the OCI runtime's create: ours boots the VM and waits for the
+#           agent) of busybox vs the 512 MiB localhost/big:latest, ours vs crun; podman create,
+#           start -a (`true`) and rm timed beside it
+#   files   in a volume on L1's tmpfs: 256 MiB written with dd (conv=fsync) and 256 MiB read
+#           (a file L1 wrote, so no guest has it cached), then FS_FILES small files created
+#           (touch), stat'd and unlinked, one process per phase; ours (podman -v), crun (no
+#           VM) and QEMU pSeries with the same virtiofsd, same options, over vhost-user-fs-pci.
+#           No container memory limit: ours' cgroup then has no memory.max either (the tmpfs
+#           pages virtiofsd writes are charged there), so no contender runs against a limit.
+# The same workload script runs in all three and times itself on its own clock
+# (/proc/uptime, 10 ms steps; a guest's clock is L1's timebase), so no contender's console
+# path counts. Its results are checked: dd's byte counts, the file counts, and the written
+# file's size as L1 sees it.
+
+FS_RUNS=${FS_RUNS:-3} CREATE_RUNS=${CREATE_RUNS:-5} FS_FILES=${FS_FILES:-2000} FS_MEM_MIB=${FS_MEM_MIB:-512}
+FS_VOL=/tmp/bench-vol                  # L1's /tmp: tmpfs (the disk under L1 would time itself)
+FS_BYTES=268435456                     # 256 MiB, both ways
+VIRTIOFSD=/usr/lib/qemu/virtiofsd      # the shim's default ("virtiofsd" in its config)
+
+# ---- create latency vs image size --------------------------------------------------------------
+# create_once CONTENDER RUNTIME IMAGE_NAME IMAGE RUN: one container through podman's steps,
+# each timed; the runtime's create is `podman init`.
+create_once() {
+  local who=$1 rt=$2 name=$3 image=$4 run=$5 c=bench-create t0 t1 t2 t3 t4 rc=0 step=create
+  podman rm -f -t 0 $c >/dev/null 2>&1
+  t0=$EPOCHREALTIME
+  timeout 300 podman --runtime "$rt" create --network=none --name $c "$image" true </dev/null >/dev/null 2>$W/cr.err || rc=$?
+  t1=$EPOCHREALTIME
+  if [ $rc = 0 ]; then step=init; timeout 300 podman init $c </dev/null >/dev/null 2>$W/cr.err || rc=$?; fi
+  t2=$EPOCHREALTIME
+  if [ $rc = 0 ]; then step=start; timeout 300 podman start -a $c </dev/null >$W/cr.out 2>$W/cr.err || rc=$?; fi
+  t3=$EPOCHREALTIME
+  podman rm -f -t 0 $c >/dev/null 2>$W/cr.rm.err
+  t4=$EPOCHREALTIME
+  local a=(kind=create contender="$who" image="$name" run="$run" rc="$rc" podman_create_ms="$(ms $(( $(us $t1) - $(us $t0) )))")
+  if [ $rc = 0 ]; then
+    a+=(init_ms="$(ms $(( $(us $t2) - $(us $t1) )))" start_ms="$(ms $(( $(us $t3) - $(us $t2) )))"
+        rm_ms="$(ms $(( $(us $t4) - $(us $t3) )))" total_ms="$(ms $(( $(us $t4) - $(us $t0) )))")
+  else
+    a+=(error="podman $step failed: $(tail -n 4 $W/cr.err | head -c 600)")
+  fi
+  sample "${a[@]}"
+}
+
+# ---- file throughput ---------------------------------------------------------------------------
+# The workload (busybox sh, in the volume's root /v): FS-MARK lines carry the clock before and
+# after each phase; FS-DD and FS-COUNT lines what each phase reports, checked by fs_sample.
+fs_workload() {
+  cat <<EOF
+cd /v || { echo "FS-ERROR cannot enter /v"; exit 1; }
+mark() { read -r up _ < /proc/uptime; echo "FS-MARK \$1 \$up"; }
+names="" i=0
+while [ \$i -lt $FS_FILES ]; do names="\$names s/f\$i"; i=\$((i + 1)); done
+mkdir s || { echo "FS-ERROR mkdir"; exit 1; }
+mark write
+out=\$(dd if=/dev/zero of=wr bs=1M count=256 conv=fsync 2>&1); rc=\$?
+mark write_end
+echo "FS-DD write rc=\$rc" \$out
+mark read
+out=\$(dd if=rd of=/dev/null bs=1M 2>&1); rc=\$?
+mark read_end
+echo "FS-DD read rc=\$rc" \$out
+mark create
+touch \$names; rc=\$?
+mark create_end
+set -- s/f*; [ -e "\$1" ] || set --; echo "FS-COUNT create rc=\$rc files=\$#"
+mark stat
+stat -c %s \$names > /dev/null; rc=\$?
+mark stat_end
+echo "FS-COUNT stat rc=\$rc"
+mark unlink
+rm \$names; rc=\$?
+mark unlink_end
+set -- s/f*; [ -e "\$1" ] || set --; echo "FS-COUNT unlink rc=\$rc left=\$#"
+rmdir s
+echo "FS-END"
+EOF
+}
+
+# fs_prepare: the volume as every run finds it: the file to read, nothing else.
+fs_prepare() {
+  mkdir -p $FS_VOL
+  find $FS_VOL -mindepth 1 ! -name rd -exec rm -rf {} + 2>/dev/null
+  [ "$(stat -c %s $FS_VOL/rd 2>/dev/null)" = $FS_BYTES ] || head -c $FS_BYTES /dev/zero > $FS_VOL/rd
+}
+
+cs() { local t=${1/./}; echo $((10#$t)); }  # /proc/uptime's "123.45" -> centiseconds
+
+# fs_sample CONTENDER RUN RC OUTPUT ERRORS...: one sample from a run's output: each phase's
+# duration (ms, from the workload's own marks) and every check that failed.
+fs_sample() {
+  local who=$1 run=$2 rc=$3 out=$4 clean=$W/fs.clean p b e line
+  shift 4
+  local a=(kind=fs contender="$who" run="$run" rc="$rc" files="$FS_FILES" bytes="$FS_BYTES") bad=()
+  tr -d '\r' < "$out" > $clean
+  for p in write read create stat unlink; do
+    b=$(sed -n "s/.*FS-MARK $p \([0-9]*\.[0-9]*\).*/\1/p" $clean | head -1)
+    e=$(sed -n "s/.*FS-MARK ${p}_end \([0-9]*\.[0-9]*\).*/\1/p" $clean | head -1)
+    if [ -n "$b" ] && [ -n "$e" ]; then a+=("${p}_ms=$(( ($(cs "$e") - $(cs "$b")) * 10 ))"); else bad+=("no $p marks"); fi
+  done
+  for p in write read; do
+    line=$(grep -m1 "FS-DD $p " $clean)
+    grep -q "rc=0 256+0 records in 256+0 records out" <<<"$line" || bad+=("dd $p: '${line:-no output}'")  # 256 x 1 MiB
+  done
+  grep -q "FS-COUNT create rc=0 files=$FS_FILES\$" $clean || bad+=("create: '$(grep -m1 'FS-COUNT create' $clean)'")
+  grep -q "FS-COUNT stat rc=0\$" $clean || bad+=("stat: '$(grep -m1 'FS-COUNT stat' $clean)'")
+  grep -q "FS-COUNT unlink rc=0 left=0\$" $clean || bad+=("unlink: '$(grep -m1 'FS-COUNT unlink' $clean)'")
+  grep -q "FS-END" $clean || bad+=("no FS-END")
+  local size; size=$(stat -c %s $FS_VOL/wr 2>/dev/null)
+  [ "$size" = $FS_BYTES ] || bad+=("L1 sees wr of '${size:-no file}' bytes")
+  if [ ${#bad[@]} -gt 0 ]; then
+    a+=(error="$(IFS=';'; echo "${bad[*]}"); output: $(grep -v 'FS-MARK' $clean | tail -n 5 | tr '\n' ' ' | head -c 400); stderr: $(cat "$@" 2>/dev/null | tail -n 5 | tr '\n' ' ' | head -c 600)")
+  fi
+  sample "${a[@]}"
+}
+
+# fs_podman CONTENDER RUNTIME RUN: the workload in a container with the volume at /v, a
+# guest of FS_MEM_MIB (ours: the annotation; crun ignores it).
+fs_podman() {
+  local rc=0
+  fs_prepare
+  timeout 900 podman --runtime "$2" run --rm --network=none --annotation io.ppc-kvm.memory=${FS_MEM_MIB}M \
+    -v $FS_VOL:/v "$IMG" sh -c "$(fs_workload)" </dev/null >$W/fs.out 2>$W/fs.err || rc=$?
+  fs_sample "$1" "$3" $rc $W/fs.out $W/fs.err
+}
+
+# fs_qemu RUN: QEMU pSeries (KVM, the same interrupt controller as the boot runs) with the
+# shim's virtiofsd started as the VMM starts it (virtiofsd.cpp's options; a socket path for
+# its --fd), guest RAM a shared memfd (vhost-user needs it), the workload from the initramfs.
+fs_qemu() {
+  local rc=0 vpid
+  fs_prepare
+  rm -f $W/vfs.sock $W/qfs.console
+  $VIRTIOFSD --socket-path=$W/vfs.sock -o source=$FS_VOL -o cache=auto -o announce_submounts -o xattr \
+    -o log_level=warn --thread-pool-size=1 </dev/null >$W/vfsd.log 2>&1 &
+  vpid=$!
+  for _ in $(seq 100); do [ -S $W/vfs.sock ] && break; sleep 0.1; done
+  eval "timeout 900 $(qemu_cmd "$K_OF" $W/fs-guest.cpio ${FS_MEM_MIB}M \
+    -object memory-backend-memfd,id=mem,size=${FS_MEM_MIB}M,share=on -machine memory-backend=mem \
+    -chardev socket,id=vfs,path=$W/vfs.sock -device vhost-user-fs-pci,chardev=vfs,tag=bench \
+    -serial file:$W/qfs.console)" '</dev/null >$W/qfs.err 2>&1' || rc=$?
+  kill $vpid 2>/dev/null; wait $vpid 2>/dev/null
+  fs_sample qemu "$1" $rc $W/qfs.console $W/qfs.err $W/vfsd.log
+}
+
+bench_share() {
+  progress "share: create latency, $CREATE_RUNS runs (+ a first one apart) per runtime and image"
+  local i img rt who
+  for i in $(seq 0 "$CREATE_RUNS"); do
+    for img in busybox big; do
+      for rt in ppc-kvm-shim crun; do
+        who=ours; [ $rt = crun ] && who=crun
+        if [ $img = big ]; then create_once $who $rt big localhost/big:latest "$i"; else create_once $who $rt busybox "$IMG" "$i"; fi
+      done
+    done
+  done
+
+  progress "share: file throughput, $FS_RUNS runs each (ours, QEMU, crun), $FS_FILES small files"
+  fs_workload > $W/fs-work.sh
+  printf '%s\n' '/bin/busybox mount -t proc proc /proc' '/bin/busybox --install -s /bin' 'export PATH=/bin' \
+    'mount -t devtmpfs devtmpfs /dev' \
+    'mkdir -p /v' 'if mount -t virtiofs bench /v; then sh /bin/fs-work.sh; else echo "FS-ERROR mount: $(dmesg | tail -n 3)"; fi' \
+    'poweroff -f' | make_initramfs $W/fs-guest.cpio $W/fs-work.sh
+  sample kind=fs_setup virtiofsd="$($VIRTIOFSD --version 2>&1 | head -1)" volume_fs="$(stat -f -c %T /tmp)" \
+    guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" \
+    ours_kernel="$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json)"
+  for i in $(seq "$FS_RUNS"); do
+    fs_podman ours ppc-kvm-shim "$i"
+    fs_qemu "$i"
+    fs_podman crun crun "$i"
+  done
+  rm -rf $FS_VOL
+}

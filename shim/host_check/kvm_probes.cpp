@@ -133,7 +133,13 @@ CheckResult probe_kvm_vcpus(const HostRoots& roots, unsigned default_vcpus) {
 CheckResult probe_kvm_xics(const HostRoots& roots) {
   const UniqueFd kvm = kPowerHost ? open_kvm(roots) : UniqueFd();
   if (const std::string why = why_kvm_cannot_answer(roots, kvm); !why.empty()) return not_checked("kvm-xics", why);
-  CheckResult r{"kvm-xics", ::ioctl(kvm.get(), KVM_CHECK_EXTENSION, KVM_CAP_IRQ_XICS) > 0, true, "", ""};
+  const int xics = ::ioctl(kvm.get(), KVM_CHECK_EXTENSION, KVM_CAP_IRQ_XICS);
+  CheckResult r{"kvm-xics", xics > 0, true, "", ""};
+  if (xics < 0) {
+    r.detail = "KVM_CHECK_EXTENSION KVM_CAP_IRQ_XICS: " + errno_text();
+    r.fix = "see the kernel log (dmesg) for KVM's errors";
+    return r;
+  }
   r.detail = r.ok ? "in-kernel XICS interrupt controller available" : "KVM has no in-kernel XICS (KVM_CAP_IRQ_XICS)";
   if (!r.ok) r.fix = "use a host kernel with CONFIG_KVM_XICS (Debian's ppc64el kernels have it)";
   return r;

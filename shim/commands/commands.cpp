@@ -18,6 +18,7 @@ const std::vector<CommandEntry>& command_table() {
       {"features", "show the features this runtime supports (JSON)", run_features},
       {"spec", "write a default config.json", run_spec},
       {"update", "update a container's resources", run_update},
+      {"check", "report what this host can do for the runtime, and fixes", run_check},
   };
   return table;
 }

@@ -21,6 +21,7 @@ int run_resume(Context&, const std::vector<std::string>&);
 int run_features(Context&, const std::vector<std::string>&);
 int run_spec(Context&, const std::vector<std::string>&);
 int run_update(Context&, const std::vector<std::string>&);
+int run_check(Context&, const std::vector<std::string>&);
 
 struct CommandEntry {
   std::string_view name;

@@ -95,9 +95,19 @@ std::string resolve_program(const std::string& configured, const std::string& fa
   return fallback;
 }
 
-ShimConfig load_shim_config() {
+std::string shim_config_path() {
   const char* env = std::getenv("PPC_KVM_SHIM_CONFIG");
-  const std::string path = env != nullptr && *env != '\0' ? env : kDefaultShimConfig;
+  return env != nullptr && *env != '\0' ? env : kDefaultShimConfig;
+}
+
+void resolve_programs(ShimConfig& c) {
+  if (const char* agent = std::getenv("PPC_KVM_SHIM_AGENT"); agent != nullptr && *agent != '\0') c.agent = agent;
+  c.vmm = resolve_program(c.vmm, kDefaultVmm, "ppc-kvm-vmm");
+  c.agent = resolve_program(c.agent, kDefaultAgent, "ppc-kvm-agent");
+}
+
+ShimConfig load_shim_config() {
+  const std::string path = shim_config_path();
   ShimConfig c;
   std::ifstream in(path);
   if (in) {
@@ -110,12 +120,10 @@ ShimConfig load_shim_config() {
       throw Error(path + ": " + e.what());
     }
     c = parse_shim_config(j, path);
-  } else if (env != nullptr && *env != '\0') {
+  } else if (const char* env = std::getenv("PPC_KVM_SHIM_CONFIG"); env != nullptr && *env != '\0') {
     throw Error("PPC_KVM_SHIM_CONFIG: cannot read " + path);
   }
-  if (const char* agent = std::getenv("PPC_KVM_SHIM_AGENT"); agent != nullptr && *agent != '\0') c.agent = agent;
-  c.vmm = resolve_program(c.vmm, kDefaultVmm, "ppc-kvm-vmm");
-  c.agent = resolve_program(c.agent, kDefaultAgent, "ppc-kvm-agent");
+  resolve_programs(c);
   return c;
 }
 

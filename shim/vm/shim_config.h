@@ -53,9 +53,16 @@ struct ShimConfig {
 // Throws Error naming `source` and the key (unknown keys too: a typo must not pass silently).
 ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source);
 
-// Reads the file (PPC_KVM_SHIM_CONFIG, else the default; a missing default file means all
-// defaults) and resolves the VMM and agent paths. Throws Error.
+// The settings file: PPC_KVM_SHIM_CONFIG, else kDefaultShimConfig.
+std::string shim_config_path();
+
+// Reads the file (shim_config_path(); a missing default file means all defaults) and
+// resolves the VMM and agent paths. Throws Error.
 ShimConfig load_shim_config();
+
+// The VMM's and the agent's paths as load_shim_config settles them: PPC_KVM_SHIM_AGENT wins
+// for the agent, then resolve_program.
+void resolve_programs(ShimConfig& config);
 
 // `configured` if set; else `fallback` if it exists; else `name` beside this executable if
 // that exists; else `fallback` (whose absence the VMM's start then reports).

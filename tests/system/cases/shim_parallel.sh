@@ -12,11 +12,15 @@ for i in $(seq $n); do
   echo "file of $i" > /tmp/which$i
   ( $S run --bundle $b p$i > /tmp/p$i.out 2>/tmp/p$i.err; echo $? > /tmp/p$i.rc ) &
 done
-# While they run, list shows them (those created by now): each row one of these, in a state a
-# container can be in.
-rows=0
-for _ in $(seq 240); do rows=$($S list -q 2>/dev/null | grep -c '^p[1-8]$'); [ "$rows" -gt 0 ] && break; sleep 0.25; done
-listing=$($S list); rc=$?
+# While they run, list shows them (those created by now): each row of one listing one of
+# these, in a state a container can be in.
+rows=0 listing= rc=1
+for _ in $(seq 240); do
+  listing=$($S list 2>/dev/null); rc=$?
+  rows=$(echo "$listing" | tail -n +2 | awk '$1 ~ /^p[1-8]$/' | wc -l)
+  [ "$rows" -gt 0 ] && break
+  sleep 0.25
+done
 echo "$listing"
 odd=$(echo "$listing" | tail -n +2 | awk '$1 !~ /^p[1-8]$/ || $3 !~ /^(creating|created|running|stopped)$/')
 [ $rc -eq 0 ] && [ "$rows" -gt 0 ] && [ -z "$odd" ] && ok "list shows $rows of them while they run" \

@@ -76,6 +76,16 @@ expect_guest_size() {
   fi
 }
 
+# expect_host_check: `ppc-kvm-shim check`, as a user runs it after installing the package,
+# says this L1 can run containers (its report printed either way).
+expect_host_check() {
+  local report rc
+  report=$(ppc-kvm-shim check 2>&1); rc=$?
+  echo "$report"
+  if [ "$rc" -eq 0 ]; then ok "ppc-kvm-shim check: this host can run containers ($(command -v ppc-kvm-shim))"
+  else fail "ppc-kvm-shim check exited $rc"; fi
+}
+
 # expect_container_runs LABEL COMMAND-LINE EXEC...: EXEC (an exec into a running container, to
 # which "cat /proc/1/cmdline" is appended) shows COMMAND-LINE as the container's pid 1, so that
 # a process-table check after it is about a container that really runs.

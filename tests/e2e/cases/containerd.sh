@@ -12,11 +12,13 @@
 . /e2e/case_lib.sh
 
 echo "L1: kernel $L1_KERNEL; $(ctr --version)"
+expect_host_check
+shim=$(command -v ppc-kvm-shim)
 
 if containerd config dump 2>/dev/null | tr -d ' ' |
    grep -A3 -F '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ppc-kvm.options]' |
-   grep -qF 'BinaryName="/usr/local/bin/ppc-kvm-shim"'; then
-  ok "containerd loaded the runtime handler ppc-kvm (BinaryName /usr/local/bin/ppc-kvm-shim)"
+   grep -qF "BinaryName=\"$shim\""; then
+  ok "containerd loaded the runtime handler ppc-kvm (BinaryName $shim)"
 else
   fail "containerd's configuration has no handler ppc-kvm naming ppc-kvm-shim"
 fi
@@ -142,6 +144,6 @@ echo "hello from L1" > /tmp/l1-cni-www/index.html
 busybox httpd -p 8098 -h /tmp/l1-cni-www
 
 checks crun /usr/bin/crun no
-checks ppc-kvm-shim /usr/local/bin/ppc-kvm-shim yes
+checks ppc-kvm-shim "$shim" yes
 if pgrep -f ppc-kvm-vmm >/dev/null; then fail "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
 finish

@@ -8,6 +8,7 @@
 . /e2e/case_lib.sh
 
 echo "L1: kernel $L1_KERNEL, $(nproc) CPUs, $L1_MEM_KIB kB; $(podman --version)"
+expect_host_check
 
 # pm RUNTIME ARGS...: podman with that runtime, no network (L1 has none).
 pm() { local rt=$1; shift; podman --runtime "$rt" "$@"; }

@@ -62,43 +62,43 @@ installed=()
 put() {  # put MODE SOURCE DEST: installs SOURCE if the payload has it
   if [ -f "$2" ]; then install -D -m "$1" "$2" "$3" && installed+=("$3"); fi
 }
-put 0755 $p/bin/ppc-kvm-shim /usr/local/bin/ppc-kvm-shim
-put 0755 $p/bin/ppc-kvm-vmm /usr/libexec/ppc-kvm-shim/ppc-kvm-vmm
-put 0755 $p/bin/ppc-kvm-agent /usr/libexec/ppc-kvm-shim/ppc-kvm-agent
-put 0644 $p/share/guest-vmlinux /usr/share/ppc-kvm-shim/guest-vmlinux
-if [ -x /usr/local/bin/ppc-kvm-shim ]; then
-  # The runtime's own settings: the share dir's config.json if it brings one, else the
-  # paths above (the shim's defaults, written out as a user would).
-  if [ -f $p/share/ppc-kvm-shim-config.json ]; then
-    put 0644 $p/share/ppc-kvm-shim-config.json /etc/ppc-kvm-shim/config.json
+if [ -f $p/share/ppc-kvm-shim.deb ]; then
+  # The Debian package, as a user installs it: the programs, the guest kernel, podman's
+  # drop-in; containerd's handler is the package's snippet, copied into config.toml.
+  if dpkg -i $p/share/ppc-kvm-shim.deb >/var/log/ppc-kvm-shim-install.log 2>&1; then
+    installed+=("package $(dpkg-query -W -f='${Package} ${Version}' ppc-kvm-shim)")
+    cat /usr/share/doc/ppc-kvm-shim/containerd-ppc-kvm.toml >> /etc/containerd/config.toml
+    installed+=("/etc/containerd/config.toml (handler ppc-kvm, the package's snippet)")
   else
-    mkdir -p /etc/ppc-kvm-shim
-    cat > /etc/ppc-kvm-shim/config.json <<'EOF'
-{
-  "kernel": "/usr/share/ppc-kvm-shim/guest-vmlinux",
-  "vmm": "/usr/libexec/ppc-kvm-shim/ppc-kvm-vmm",
-  "agent": "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent"
-}
-EOF
-    installed+=(/etc/ppc-kvm-shim/config.json)
+    msg "dpkg -i ppc-kvm-shim.deb failed:"; cat /var/log/ppc-kvm-shim-install.log
   fi
-  # podman: `podman --runtime ppc-kvm-shim ...`
-  cat >> /etc/containers/containers.conf <<'EOF'
+else
+  # No package in the payload (the benchmarks): the files by hand, as README's manual set-up.
+  put 0755 $p/bin/ppc-kvm-shim /usr/local/bin/ppc-kvm-shim
+  put 0755 $p/bin/ppc-kvm-vmm /usr/libexec/ppc-kvm-shim/ppc-kvm-vmm
+  put 0755 $p/bin/ppc-kvm-agent /usr/libexec/ppc-kvm-shim/ppc-kvm-agent
+  put 0644 $p/share/guest-vmlinux /usr/share/ppc-kvm-shim/guest-vmlinux
+  if [ -x /usr/local/bin/ppc-kvm-shim ]; then
+    # podman: `podman --runtime ppc-kvm-shim ...`
+    cat >> /etc/containers/containers.conf <<'EOF'
 
 [engine.runtimes]
 ppc-kvm-shim = ["/usr/local/bin/ppc-kvm-shim"]
 EOF
-  # containerd: the runtime handler `ppc-kvm` (CRI's runtime class; the runc v2 shim runs
-  # our binary in runc's place).
-  cat >> /etc/containerd/config.toml <<'EOF'
+    # containerd: the runtime handler `ppc-kvm` (CRI's runtime class; the runc v2 shim runs
+    # our binary in runc's place).
+    cat >> /etc/containerd/config.toml <<'EOF'
 
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ppc-kvm]
   runtime_type = "io.containerd.runc.v2"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ppc-kvm.options]
     BinaryName = "/usr/local/bin/ppc-kvm-shim"
 EOF
-  installed+=("/etc/containers/containers.conf (runtime ppc-kvm-shim)" "/etc/containerd/config.toml (handler ppc-kvm)")
+    installed+=("/etc/containers/containers.conf (runtime ppc-kvm-shim)" "/etc/containerd/config.toml (handler ppc-kvm)")
+  fi
 fi
+# The runtime's own settings when the share dir brings them (the shim's defaults otherwise).
+put 0644 $p/share/ppc-kvm-shim-config.json /etc/ppc-kvm-shim/config.json
 
 # containerd, for ctr (its log in /var/log/containerd.log).
 containerd >/var/log/containerd.log 2>&1 &

@@ -30,7 +30,7 @@ cat >"$tmp/want-files" <<'LIST'
 ./usr/libexec/ppc-kvm-shim/ppc-kvm-agent
 ./usr/libexec/ppc-kvm-shim/ppc-kvm-vmm
 ./usr/share/doc/ppc-kvm-shim/README.md
-./usr/share/doc/ppc-kvm-shim/containerd-ppc-kvm.toml
+./usr/share/ppc-kvm-shim/containerd-ppc-kvm.toml
 ./usr/share/ppc-kvm-shim/guest-vmlinux
 LIST
 cat >"$tmp/want-dirs" <<'LIST'
@@ -84,7 +84,7 @@ sort "$tmp/conffiles" | cmp -s - "$tmp/want-conffiles" || fail "conffiles: $(cat
 dpkg-deb -x "$deb" "$tmp/root"
 grep -qx 'ppc-kvm-shim = \["/usr/bin/ppc-kvm-shim"\]' "$tmp/root/etc/containers/containers.conf.d/ppc-kvm-shim.conf" ||
   fail "the containers.conf drop-in does not declare /usr/bin/ppc-kvm-shim"
-grep -q 'BinaryName = "/usr/bin/ppc-kvm-shim"' "$tmp/root/usr/share/doc/ppc-kvm-shim/containerd-ppc-kvm.toml" ||
+grep -q 'BinaryName = "/usr/bin/ppc-kvm-shim"' "$tmp/root/usr/share/ppc-kvm-shim/containerd-ppc-kvm.toml" ||
   fail "the containerd snippet does not name /usr/bin/ppc-kvm-shim"
 
 [ "$failed" -eq 0 ] && echo "deb: all passed"

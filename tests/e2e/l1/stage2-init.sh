@@ -67,7 +67,7 @@ if [ -f $p/share/ppc-kvm-shim.deb ]; then
   # drop-in; containerd's handler is the package's snippet, copied into config.toml.
   if dpkg -i $p/share/ppc-kvm-shim.deb >/var/log/ppc-kvm-shim-install.log 2>&1; then
     installed+=("package $(dpkg-query -W -f='${Package} ${Version}' ppc-kvm-shim)")
-    cat /usr/share/doc/ppc-kvm-shim/containerd-ppc-kvm.toml >> /etc/containerd/config.toml
+    cat /usr/share/ppc-kvm-shim/containerd-ppc-kvm.toml >> /etc/containerd/config.toml
     installed+=("/etc/containerd/config.toml (handler ppc-kvm, the package's snippet)")
   else
     msg "dpkg -i ppc-kvm-shim.deb failed:"; cat /var/log/ppc-kvm-shim-install.log

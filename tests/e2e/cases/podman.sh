@@ -191,6 +191,22 @@ hello from L1"
   pkill -f "busybox httpd -p $gw:8099" || true
   podman rm -f -t 0 "$c" >/dev/null 2>&1
 
+  # A dual-stack network: eth0 has podman's IPv6 address, and L1 reaches the container's
+  # server over IPv6.
+  local ip6
+  podman network exists e2e-dual ||
+    podman network create --ipv6 --subnet 10.89.7.0/24 --subnet fd42:7::/64 e2e-dual >/dev/null
+  pm "$rt" run -d --name "$c-v6" --network e2e-dual "$IMG" \
+    sh -c 'mkdir -p /www && echo "hello over IPv6" > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+  ip6=$(podman inspect --format '{{(index .NetworkSettings.Networks "e2e-dual").GlobalIPv6Address}}' "$c-v6")
+  timed "podman_net_ipv6_address[$rt]" pm "$rt" exec "$c-v6" sh -c \
+    'ip -o -6 addr show eth0 | grep -v " fe80" | awk "{ print \$4 }" | cut -d/ -f1'
+  expect_run "[$rt] dual stack: eth0 has podman's IPv6 address ($ip6)" 0 "$ip6"
+  wait_for 30 sh -c "busybox wget -qO- 'http://[$ip6]:80/' >/dev/null 2>&1"
+  timed "podman_net_ipv6_from_l1[$rt]" busybox wget -qO- "http://[$ip6]:80/"
+  expect_run "[$rt] dual stack: L1 reaches the container's server over IPv6" 0 "hello over IPv6"
+  podman rm -f -t 0 "$c-v6" >/dev/null 2>&1
+
   timed "podman_net_host[$rt]" pm "$rt" run --rm --network=host "$IMG" true
   if [ "$ours" = yes ]; then
     [ "$RC" != 0 ] && grep -q "network" <<<"$ERR" && ok "[$rt] --network=host refused: $(tail -1 <<<"$ERR")" ||

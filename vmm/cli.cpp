@@ -84,6 +84,9 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --fs-tag TAG        the share's tag, 1 to 36 bytes (default ppc-kvm-share)
   --virtiofsd PATH    the daemon (default /usr/lib/qemu/virtiofsd, Debian 12's
                       qemu-system-common); its messages go to the VMM's log stream
+  --virtiofsd-cgroup DIR
+                      start the daemon in this cgroup v2 directory, not in the VMM's: its
+                      page cache and memory are then not charged against the VM's limit
   --net tap=NAME,mac=XX:XX:XX:XX:XX:XX[,mtu=N]
                       a virtio-net device on the existing persistent tap NAME of the
                       network namespace the VMM starts in (IFF_TAP, IFF_NO_PI; the VMM
@@ -218,6 +221,10 @@ std::vector<Flag> device_flags() {
          if (v.empty()) throw ConfigError("--virtiofsd needs a program");
          o.machine.devices.fs.virtiofsd = v;
        }},
+      {"--virtiofsd-cgroup", true, [](CliOptions& o, const std::string& v) {
+         if (v.empty()) throw ConfigError("--virtiofsd-cgroup needs a directory");
+         o.machine.devices.fs.virtiofsd_cgroup = v;
+       }},
       {"--net", true, [](CliOptions& o, const std::string& v) { o.machine.devices.nics.push_back(parse_net_flag(v)); }},
   };
 }
@@ -287,8 +294,9 @@ void check_combinations(const CliOptions& o) {
   if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
   if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
   const FsShareConfig& fs = o.machine.devices.fs;
-  if (fs.share_dir.empty() && (fs.tag != FsShareConfig{}.tag || fs.virtiofsd != FsShareConfig{}.virtiofsd))
-    throw ConfigError("--fs-tag and --virtiofsd go with --fs-share");
+  if (fs.share_dir.empty() &&
+      (fs.tag != FsShareConfig{}.tag || fs.virtiofsd != FsShareConfig{}.virtiofsd || !fs.virtiofsd_cgroup.empty()))
+    throw ConfigError("--fs-tag, --virtiofsd and --virtiofsd-cgroup go with --fs-share");
   const bool container = !o.container_request.empty();
   if (container && o.machine.devices.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
   if (container && o.ready_fd <= 2) throw ConfigError("--container-request needs --ready-fd N (N > 2)");

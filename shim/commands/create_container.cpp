@@ -7,7 +7,8 @@
 //                          then the share directory and its binds (root, volumes)   undo: unmount
 //   5. build_guest_inputs  the agent's initramfs (cached), create.json (what the guest gets)
 //   6. open_console        with --console-socket: a pty whose master goes to the socket
-//   7. make_cgroup         the VM's cgroup (linux.cgroupsPath)            undo: cgroup
+//   7. make_cgroup         the VM's cgroup (linux.cgroupsPath), virtiofsd's beside it
+//                                                                         undo: cgroups
 //   8. make_network        the shim's own network namespace if planned, a tap per interface
 //                          and its redirects                undo: namespace, taps, qdiscs
 //   9. start_vmm           the VMM, in the network namespace, until its agent has created the
@@ -243,12 +244,16 @@ VmmStdio vmm_stdio(const std::optional<PtyPair>& console) {
   return VmmStdio{slave, slave, slave, true};
 }
 
-// Step 7: the VM's cgroup, made before the VMM joins it. Named on the undo stack first: a
-// half-made one is removed as well.
+// Step 7: the VM's cgroup and virtiofsd's, made before the VMM joins one and starts the daemon
+// in the other. Each named on the undo stack first: a half-made one is removed as well.
 void make_cgroup(const VmPlan& plan, const oci::Config& config, const VmSize& size, UndoStack& undo) {
   if (!plan.cgroup) return;
   undo.push(MadeCgroup{*plan.cgroup});
   create_container_cgroup(*plan.cgroup, config, size.memory_mib, size.vcpus);
+  if (plan.share.share.empty()) return;
+  const std::string daemon = virtiofsd_cgroup_dir(*plan.cgroup);
+  undo.push(MadeCgroup{daemon});
+  create_virtiofsd_cgroup(daemon);
 }
 
 // Step 9: the VMM, in the container's network namespace with a NIC per tap, waited for until
@@ -258,6 +263,8 @@ VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs&
   std::vector<std::string> command = vmm_command(plan.settings, inputs.size, creation.container.dir(),
                                                  VmmFiles{inputs.initramfs, plan.share.share, network.vmm_nics()});
   if (plan.cgroup) command.insert(command.end(), {"--cgroup", *plan.cgroup});
+  if (plan.cgroup && !plan.share.share.empty())
+    command.insert(command.end(), {"--virtiofsd-cgroup", virtiofsd_cgroup_dir(*plan.cgroup)});
   std::string shown;
   for (const std::string& word : command) shown += " " + word;
   logger().debug("starting the VMM:" + shown);

@@ -43,15 +43,15 @@ std::string read(const std::string& file) {
   return s;
 }
 
-TEST(shim_container_cgroup, TasksAreAlwaysBoundedMemoryWithALimit) {
+TEST(shim_container_cgroup, TasksAndMemoryAreAlwaysBounded) {
   test::TestDir root;
   const std::string dir = root.path() + "/pod/ctr";
   fake_cgroup_files(dir, {"memory.max", "pids.max", "cpu.max"});
   oci::Config config;  // no limits at all
   create_container_cgroup(dir, config, 320, 2, root.path());
   EXPECT_EQ(read(dir + "/pids.max"), std::to_string(vmm_tasks_max(2)));
-  EXPECT_EQ(read(dir + "/memory.max"), "");  // virtiofsd's page cache shares the cgroup
-  EXPECT_EQ(read(dir + "/cpu.max"), "");     // no quota: untouched
+  EXPECT_EQ(read(dir + "/memory.max"), std::to_string((320 + kVmmHeadroomMib) << 20));
+  EXPECT_EQ(read(dir + "/cpu.max"), "");  // no quota: untouched
   config.linux.resources.memory.limit = 256 << 20;
   config.linux.resources.cpu.quota = 50000;
   fake_cgroup_files(dir, {"memory.max", "pids.max", "cpu.max"});
@@ -72,13 +72,32 @@ TEST(shim_container_cgroup, CreateFailsNamingALimitItCannotSet) {
   }
   fake_cgroup_files(dir, {"pids.max"});
   std::filesystem::remove(dir + "/memory.max");
-  oci::Config limited;
-  limited.linux.resources.memory.limit = 64 << 20;
   try {
-    create_container_cgroup(dir, limited, 128, 1, root.path());
+    create_container_cgroup(dir, oci::Config{}, 128, 1, root.path());  // no container limit either
     ADD_FAILURE() << "created without memory.max";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("setting memory.max"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cgroup " + dir + ": setting memory.max to " + std::to_string((128 + kVmmHeadroomMib) << 20)),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(shim_container_cgroup, VirtiofsdRunsBesideTheVmWithItsTasksBounded) {
+  test::TestDir root;
+  const std::string vm = root.path() + "/pod/ctr";
+  EXPECT_EQ(virtiofsd_cgroup_dir(vm), root.path() + "/pod/ctr.virtiofsd");
+  const std::string daemon = virtiofsd_cgroup_dir(vm);
+  // The stand-in kernel: the directory exists with its control files before the write.
+  fake_cgroup_files(daemon, {"pids.max", "memory.max"});
+  create_virtiofsd_cgroup(daemon);
+  EXPECT_EQ(read(daemon + "/pids.max"), std::to_string(kVirtiofsdTasksMax));
+  EXPECT_EQ(read(daemon + "/memory.max"), "");  // guest RAM it first touches is charged here
+  std::filesystem::remove(daemon + "/pids.max");
+  try {
+    create_virtiofsd_cgroup(daemon);
+    ADD_FAILURE() << "created without pids.max";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cgroup " + daemon + ": setting pids.max to 32"), std::string::npos) << e.what();
   }
 }
 

@@ -88,21 +88,24 @@ void create_container_cgroup(const std::string& dir, const oci::Config& config, 
     if (::mkdir(level.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("linux.cgroupsPath: mkdir " + level);
     if (slash == std::string::npos) break;
   }
-  // The VMM's tasks are its vCPUs and a few of its own, whatever the container asked for.
+  // The VMM's tasks are its vCPUs and a few of its own, whatever the container asked for; its
+  // memory the VM's RAM and its own headroom, with a container limit or without one.
   set_limit(dir, "pids.max", std::to_string(vmm_tasks_max(vcpus)));
-  // memory.max only with a container limit: virtiofsd shares this cgroup, and the page cache
-  // of what it writes for the guest is charged here beside the guest's unreclaimable RAM; with
-  // room for the VM alone, a 256 MiB write to a volume got the VMM OOM-killed (README).
+  set_limit(dir, "memory.max", std::to_string((vm_memory_mib + kVmmHeadroomMib) << 20));
   const oci::Resources& r = config.linux.resources;
-  if (r.memory.limit && *r.memory.limit > 0) {
-    set_limit(dir, "memory.max", std::to_string((vm_memory_mib + kVmmHeadroomMib) << 20));
-  }
   if (r.cpu.quota && *r.cpu.quota > 0) {
     const std::string value = std::to_string(*r.cpu.quota) + " " + std::to_string(r.cpu.period.value_or(100000));
     if (!write_control(dir, "cpu.max", value)) {
       logger().warning("cgroup " + dir + ": cpu.max " + value + ": " + std::strerror(errno));
     }
   }
+}
+
+std::string virtiofsd_cgroup_dir(const std::string& container_dir) { return container_dir + ".virtiofsd"; }
+
+void create_virtiofsd_cgroup(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("virtiofsd's cgroup: mkdir " + dir);
+  set_limit(dir, "pids.max", std::to_string(kVirtiofsdTasksMax));
 }
 
 void remove_container_cgroup(const std::string& dir) {

@@ -35,7 +35,7 @@ check "--virtiofsd $tmp/missing: No such file" $vmm --kernel "$kernel" --fs-shar
 check "--virtiofsd $tmp/text: not executable" $vmm --kernel "$kernel" --fs-share "$tmp" --virtiofsd "$tmp/text"
 check "--fs-tag '0123456789012345678901234567890123456': 1 to 36 bytes" $vmm --kernel "$kernel" --fs-share "$tmp" \
   --fs-tag 0123456789012345678901234567890123456
-check "--fs-tag and --virtiofsd go with --fs-share" $vmm --kernel "$kernel" --fs-tag data
+check "--fs-tag, --virtiofsd and --virtiofsd-cgroup go with --fs-share" $vmm --kernel "$kernel" --fs-tag data
 check "--net tap=nonexistent0,mac=02:00:00:00:00:01: tap nonexistent0: no such interface" \
   $vmm --kernel "$kernel" --net tap=nonexistent0,mac=02:00:00:00:00:01
 check "--net tap=t0,mac=02:00:00:00:00:01,mtu=60: mtu '60': a number from 68 to 65535" \

@@ -253,9 +253,11 @@ TEST(ParseCli, FsShareFlagsRoundTripWithDefaults) {
   EXPECT_EQ(o.machine.devices.fs.tag, "ppc-kvm-share");
   EXPECT_EQ(o.machine.devices.fs.virtiofsd, "/usr/lib/qemu/virtiofsd");
   const std::string tag36(36, 't');
-  const CliOptions set = parse_cli({"--kernel", "k", "--fs-share", "d", "--fs-tag", tag36, "--virtiofsd", "/opt/vfsd"});
+  const CliOptions set = parse_cli({"--kernel", "k", "--fs-share", "d", "--fs-tag", tag36, "--virtiofsd", "/opt/vfsd",
+                                    "--virtiofsd-cgroup", "/sys/fs/cgroup/c.virtiofsd"});
   EXPECT_EQ(set.machine.devices.fs.tag, tag36);
   EXPECT_EQ(set.machine.devices.fs.virtiofsd, "/opt/vfsd");
+  EXPECT_EQ(set.machine.devices.fs.virtiofsd_cgroup, "/sys/fs/cgroup/c.virtiofsd");
 }
 
 TEST(ParseCli, BadFsTagsAndLoneFsOptionsAreRefused) {
@@ -265,6 +267,9 @@ TEST(ParseCli, BadFsTagsAndLoneFsOptionsAreRefused) {
   }
   EXPECT_NE(cli_error({"--kernel", "k", "--fs-tag", "x"}).find("go with --fs-share"), std::string::npos);
   EXPECT_NE(cli_error({"--kernel", "k", "--virtiofsd", "/x"}).find("go with --fs-share"), std::string::npos);
+  EXPECT_NE(cli_error({"--kernel", "k", "--virtiofsd-cgroup", "/c"}).find("go with --fs-share"), std::string::npos);
+  EXPECT_NE(cli_error({"--kernel", "k", "--fs-share", "d", "--virtiofsd-cgroup", ""}).find("--virtiofsd-cgroup needs"),
+            std::string::npos);
   EXPECT_NE(cli_error({"--kernel", "k", "--fs-share", ""}).find("--fs-share"), std::string::npos);
 }
 

@@ -17,6 +17,7 @@ struct FsShareConfig {
   std::string share_dir;
   std::string tag = "ppc-kvm-share";  // what the guest mounts: mount -t virtiofs TAG DIR
   std::string virtiofsd = "/usr/lib/qemu/virtiofsd";
+  std::string virtiofsd_cgroup;  // a cgroup v2 directory the daemon starts in; empty: the VMM's
 };
 
 // virtio-net on an existing persistent tap (--net tap=NAME,mac=MAC[,mtu=N]).

@@ -72,7 +72,7 @@ void open_fs(const DeviceConfig& config, DeviceEnv& env, Devices& out) {
   const std::string dir = share_dir(config.fs.share_dir);
   with_context("--fs-tag", [&] { FsDevice::check_tag(config.fs.tag); });
   const auto start = std::chrono::steady_clock::now();
-  Virtiofsd daemon = start_virtiofsd({config.fs.virtiofsd, dir});
+  Virtiofsd daemon = start_virtiofsd({config.fs.virtiofsd, dir, config.fs.virtiofsd_cgroup});
   if (env.helper_started) env.helper_started(daemon.pid, "virtiofsd");
   log_line("virtio-fs: virtiofsd (pid " + std::to_string(daemon.pid) + ") shares " + dir + " as tag '" +
            config.fs.tag + "' (started in " + std::to_string(milliseconds_since(start)) + " ms)");

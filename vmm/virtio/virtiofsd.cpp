@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "cgroup_procs.h"
 #include "config_error.h"
 
 extern char** environ;
@@ -53,17 +54,35 @@ std::pair<UniqueFd, UniqueFd> connected_pair_through_listener() {
   return {std::move(listener), std::move(client)};
 }
 
+// What the child was doing when it failed, sent back with errno.
+enum class ChildStep : int { kPrepare, kJoinCgroup, kExec };
+struct ChildFailure {
+  ChildStep step;
+  int err;
+};
+
 // Between fork and exec: only async-signal-safe calls. Never returns; a failure before the
-// exec sends errno through error_w as a failed exec would.
-[[noreturn]] void child_failed(int error_w) {
-  const int err = errno;
-  [[maybe_unused]] ssize_t n = ::write(error_w, &err, sizeof err);
+// exec sends its step and errno through error_w as a failed exec does.
+[[noreturn]] void child_failed(int error_w, ChildStep step = ChildStep::kPrepare) {
+  const ChildFailure failure{step, errno};
+  [[maybe_unused]] ssize_t n = ::write(error_w, &failure, sizeof failure);
   ::_exit(127);
 }
 
-[[noreturn]] void exec_child(pid_t parent, int listener, int error_w, int null_fd, char* const argv[]) {
+// The fds the child places, by their numbers in the parent (cgroup_procs: -1 for none).
+struct ChildFds {
+  int listener;
+  int error_w;
+  int null_fd;
+  int cgroup_procs;
+};
+
+[[noreturn]] void exec_child(pid_t parent, ChildFds fds, char* const argv[]) {
+  int listener = fds.listener, error_w = fds.error_w, null_fd = fds.null_fd;
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_failed(error_w);
   if (::getppid() != parent) ::_exit(127);  // the parent is gone already: so is its reader
+  // Into its own cgroup ("0": the writer) before it runs a line of its own.
+  if (fds.cgroup_procs >= 0 && ::write(fds.cgroup_procs, "0", 1) != 1) child_failed(error_w, ChildStep::kJoinCgroup);
   // The daemon starts as any program should: no signal blocked or ignored (the VMM ignores
   // SIGPIPE, which exec would pass on).
   sigset_t none;
@@ -85,7 +104,15 @@ std::pair<UniqueFd, UniqueFd> connected_pair_through_listener() {
   error_w = kChildErrorFd;
   ::close_range(kChildErrorFd + 1, ~0U, 0);
   ::execve(argv[0], argv, environ);
-  child_failed(error_w);
+  child_failed(error_w, ChildStep::kExec);
+}
+
+// Why the child did not reach exec, as the error start_virtiofsd throws.
+std::string child_failure_message(const VirtiofsdConfig& config, ssize_t n, const ChildFailure& failure) {
+  if (n != sizeof failure) return "its process failed before exec";
+  const std::string reason = std::strerror(failure.err);
+  if (failure.step == ChildStep::kJoinCgroup) return "joining --virtiofsd-cgroup " + config.cgroup + ": " + reason;
+  return reason;
 }
 
 }  // namespace
@@ -114,24 +141,27 @@ Virtiofsd start_virtiofsd(const VirtiofsdConfig& config) {
   UniqueFd error_r(error_pipe[0]), error_w(error_pipe[1]);
   UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!null_fd.valid()) throw_errno("open /dev/null for virtiofsd");
+  UniqueFd cgroup_procs;
+  if (!config.cgroup.empty()) cgroup_procs = open_cgroup_procs(config.cgroup, "--virtiofsd-cgroup");
 
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for virtiofsd");
-  if (pid == 0) exec_child(parent, listener.get(), error_w.get(), null_fd.get(), argv.data());
+  if (pid == 0)
+    exec_child(parent, {listener.get(), error_w.get(), null_fd.get(), cgroup_procs.valid() ? cgroup_procs.get() : -1},
+               argv.data());
 
   error_w.reset();
-  int err = 0;
+  ChildFailure failure{};
   ssize_t n;
   do {
-    n = ::read(error_r.get(), &err, sizeof err);
+    n = ::read(error_r.get(), &failure, sizeof failure);
   } while (n < 0 && errno == EINTR);
   if (n != 0) {
     // exec failed (or the child died before it): it has exited, reap it.
     int status;
     ::waitpid(pid, &status, 0);
-    throw Error("starting virtiofsd " + config.program + ": " +
-                (n == sizeof err ? std::string(std::strerror(err)) : std::string("its process failed before exec")));
+    throw Error("starting virtiofsd " + config.program + ": " + child_failure_message(config, n, failure));
   }
   return {pid, std::move(client)};
 }

@@ -2,8 +2,8 @@
 // Starting virtiofsd (Debian 12's C daemon, /usr/lib/qemu/virtiofsd), the vhost-user backend
 // of a virtio-fs device. The VMM starts it itself, before the jail and the privilege drop
 // (it needs root and CAP_SYS_ADMIN for its own namespace sandbox): so it is a child of the
-// process callers know (the jail's supervisor), inherits the VMM's cgroup, and dies with its
-// parent (PR_SET_PDEATHSIG).
+// process callers know (the jail's supervisor), runs in the VMM's cgroup or the one it is
+// given, and dies with its parent (PR_SET_PDEATHSIG).
 //
 // The socket between them leaves no file behind: the VMM makes a listening socket with an
 // abstract, kernel-chosen name, connects to it itself, and only then starts the daemon with
@@ -21,6 +21,7 @@ namespace ppc::vmm {
 struct VirtiofsdConfig {
   std::string program;     // the daemon's executable
   std::string shared_dir;  // absolute
+  std::string cgroup;      // a cgroup v2 directory it starts in (before exec); empty: the VMM's
 };
 
 struct Virtiofsd {
@@ -28,8 +29,9 @@ struct Virtiofsd {
   UniqueFd socket;  // connected to the daemon
 };
 
-// Throws ConfigError naming the program when it is missing or not executable (nothing is
-// started then), Error when starting it fails.
+// Throws ConfigError naming the program when it is missing or not executable, or naming the
+// cgroup when that is not a cgroup v2 directory (nothing is started then); Error when starting
+// it fails (joining the cgroup, exec).
 Virtiofsd start_virtiofsd(const VirtiofsdConfig& config);
 
 // The command line, with the listening socket at fd listen_fd: the share, cache=auto (what

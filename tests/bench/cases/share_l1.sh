@@ -8,8 +8,8 @@
 #           (a file L1 wrote, so no guest has it cached), then FS_FILES small files created
 #           (touch), stat'd and unlinked, one process per phase; ours (podman -v), crun (no
 #           VM) and QEMU pSeries with the same virtiofsd, same options, over vhost-user-fs-pci.
-#           No container memory limit: ours' cgroup then has no memory.max either (the tmpfs
-#           pages virtiofsd writes are charged there), so no contender runs against a limit.
+#           No container memory limit: ours' VM has its RAM plus headroom as memory.max (as
+#           always), its virtiofsd (charged with the tmpfs pages it writes) none.
 # The same workload script runs in all three and times itself on its own clock
 # (/proc/uptime, 10 ms steps; a guest's clock is L1's timebase), so no contender's console
 # path counts. Its results are checked: dd's byte counts, the file counts, and the written

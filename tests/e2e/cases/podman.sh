@@ -70,6 +70,18 @@ tmp-writable"
     fail "[$rt] logs: '$(podman logs "$c" 2>&1)'"
   timed "podman_ps[$rt]" podman ps --filter status=running --format '{{.Names}}'
   grep -qx "$c" <<<"$OUT" && ok "[$rt] ps lists it running" || fail "[$rt] ps: '$OUT'"
+  # Without --memory crun leaves memory.max at "max"; ours bounds the VM's cgroup all the same
+  # (its RAM plus the VMM's headroom), with virtiofsd in a cgroup of its own beside it.
+  local cg
+  cg=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$(podman inspect --format '{{.State.Pid}}' "$c")/cgroup")
+  if [ "$ours" = yes ]; then
+    [ "$(cat "$cg/memory.max" 2>&1)" -gt 0 ] 2>/dev/null && [ -n "$(cat "$cg.virtiofsd/cgroup.procs" 2>/dev/null)" ] &&
+      ok "[$rt] no --memory: memory.max $(cat "$cg/memory.max"); virtiofsd in $cg.virtiofsd" ||
+      fail "[$rt] no --memory: $cg memory.max '$(cat "$cg/memory.max" 2>&1)', $cg.virtiofsd holds '$(cat "$cg.virtiofsd/cgroup.procs" 2>&1)'"
+  else
+    [ "$(cat "$cg/memory.max" 2>&1)" = max ] && ok "[$rt] no --memory: memory.max max" ||
+      fail "[$rt] no --memory: $cg memory.max '$(cat "$cg/memory.max" 2>&1)'"
+  fi
   timed "podman_exec[$rt]" pm "$rt" exec "$c" sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
   expect_run "[$rt] exec sees the container's init" 0 "from exec
 sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1; done "
@@ -115,7 +127,8 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   [ "$RC" = 0 ] && [ "$(exit_code "$c-kill")" = 137 ] && ok "[$rt] kill: 137" ||
     fail "[$rt] kill: exit $RC, container exit code $(exit_code "$c-kill"): $ERR"
   pm "$rt" rm "$c-kill" >/dev/null 2>&1 && ok "[$rt] rm after kill" || fail "[$rt] rm after kill"
-  [ ! -d "$cgroup" ] && ok "[$rt] the container's cgroup is gone" || fail "[$rt] $cgroup is left after rm"
+  [ ! -d "$cgroup" ] && [ ! -d "$cgroup.virtiofsd" ] && ok "[$rt] the container's cgroup is gone (ours: virtiofsd's too)" ||
+    fail "[$rt] $cgroup or $cgroup.virtiofsd is left after rm"
 
   # run -it through the console socket, driven through a pty.
   expect_terminal "[$rt] run -it" "podman_run_it[$rt]" "podman --runtime $rt run -it --rm --network=none $IMG sh"

@@ -52,6 +52,18 @@ virtiofsd_running() {
   return 1
 }
 
+# virtiofsd_of NAME: the pid of the virtiofsd serving container NAME's share.
+virtiofsd_of() {
+  local c
+  for c in /proc/[0-9]*/cmdline; do
+    tr '\0' ' ' < "$c" 2>/dev/null | grep -q "^/usr/lib/qemu/virtiofsd .*source=$root/$1/share " &&
+      { c=${c#/proc/}; echo "${c%/cmdline}"; return 0; }
+  done
+}
+
+# cgroup_of PID: its cgroup v2 path.
+cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
+
 # truthful NAME WANT...: `state` gives one of WANT ("gone" for no such container).
 truthful() {
   local name=$1 got
@@ -71,6 +83,7 @@ nothing_left() {
   done
   virtiofsd_running && fail "$name: a virtiofsd is left running"
   [ -d /sys/fs/cgroup/faults/$name ] && fail "$name: its cgroup is left"
+  [ -d /sys/fs/cgroup/faults/$name.virtiofsd ] && fail "$name: virtiofsd's cgroup is left"
   root_clean "$name"
 }
 
@@ -83,8 +96,13 @@ for point in create.state-directory create.share create.cgroup create.network; d
   case $point in
     create.state-directory) [ -s $root/$n/made.jsonl ] && ok "$n: the ledger exists" || fail "$n: no ledger at $point" ;;
     create.share) grep -q " $root/$n/share " /proc/self/mountinfo && ok "$n: the share is mounted" || fail "$n: no share at $point" ;;
-    create.cgroup) [ "$(cat /sys/fs/cgroup/faults/$n/pids.max 2>&1)" = 49 ] && ok "$n: the cgroup exists, pids.max 49" ||
-      fail "$n: cgroup at $point: pids.max '$(cat /sys/fs/cgroup/faults/$n/pids.max 2>&1)'" ;;
+    # No container memory limit: memory.max is still the VM's RAM plus the VMM's headroom.
+    create.cgroup) cg=/sys/fs/cgroup/faults/$n
+      [ "$(cat $cg/pids.max 2>&1)" = 49 ] && [ "$(cat $cg/memory.max 2>&1)" -gt 0 ] 2>/dev/null &&
+        [ "$(cat $cg.virtiofsd/pids.max 2>&1)" = 32 ] &&
+        ok "$n: the cgroup exists, pids.max 49, memory.max $(cat $cg/memory.max); virtiofsd's beside it, pids.max 32" ||
+        fail "$n: cgroup at $point: pids.max '$(cat $cg/pids.max 2>&1)', memory.max '$(cat $cg/memory.max 2>&1)'," \
+          "virtiofsd's pids.max '$(cat $cg.virtiofsd/pids.max 2>&1)'" ;;
     create.network) grep -q " $root/$n/netns " /proc/self/mountinfo && grep -q '"made":"tap"' $root/$n/made.jsonl &&
       ok "$n: the shim's network namespace is bound, its tap in the ledger" || fail "$n: no network namespace at $point" ;;
   esac
@@ -97,6 +115,10 @@ echo "== create, stopped once the VMM is ready (no state.json yet)"
 b=$(fault_bundle vr-shim '["true"]')
 if stop_at create.vmm-ready vr-shim $S create --bundle $b vr-shim; then
   vm_pids vr-shim
+  d=$(virtiofsd_of vr-shim)
+  [ "$(cgroup_of "$outer")" = /faults/vr-shim ] && [ -n "$d" ] && [ "$(cgroup_of "$d")" = /faults/vr-shim.virtiofsd ] &&
+    ok "vr-shim: the VMM runs in its cgroup, virtiofsd in its own beside it" ||
+    fail "vr-shim: the VMM $outer in '$(cgroup_of "$outer")', virtiofsd '$d' in '$(cgroup_of "$d")'"
   kill -9 $shim
   # Not handed over: the VMM stops itself once its creator is gone.
   for _ in $(seq 120); do alive "$outer" || break; sleep 0.25; done

@@ -57,6 +57,12 @@ TEST_F(VirtiofsdStart, AMissingOrNonExecutableProgramIsAConfigErrorNamingIt) {
   EXPECT_EQ(config_error_of({dir_ + "/plain", dir_}), "--virtiofsd " + dir_ + "/plain: not executable");
 }
 
+TEST_F(VirtiofsdStart, ACgroupThatIsNotACgroupV2DirectoryIsAConfigErrorNamingIt) {
+  EXPECT_EQ(config_error_of({FAKE_VIRTIOFSD, dir_, dir_}), "--virtiofsd-cgroup " + dir_ + ": not a cgroup v2 directory");
+  EXPECT_EQ(config_error_of({FAKE_VIRTIOFSD, dir_, dir_ + "/missing"}),
+            "--virtiofsd-cgroup: open " + dir_ + "/missing: No such file or directory");
+}
+
 TEST_F(VirtiofsdStart, AnExecFailureIsAnErrorNamingTheProgram) {
   std::ofstream(dir_ + "/garbage") << "neither ELF nor script";
   ::chmod((dir_ + "/garbage").c_str(), 0755);

@@ -194,4 +194,50 @@ for point in delete.vmm-killed delete.undone; do
   nothing_left $n
 done
 
+echo "== the other faults where the VM exists: the shim, the VMM's outer process, the jailed VMM, a guest panic"
+# Before start no process of the container runs in the guest, so nothing there can panic it
+# (create.*, start.state-written); the faults before the VMM exists and after delete killed it
+# are the shim alone (above).
+# fault_at NAME POINT FAULT WANT...: reaches POINT (create, start or exec) with the shim stopped
+# there, applies FAULT, lets a surviving shim go on; then `state` says one of WANT and delete
+# --force leaves nothing. An exec that is to panic the guest does so itself, a second in.
+fault_at() {
+  local n=$1 point=$2 fault=$3 run='sleep 999'
+  shift 3
+  [ "$fault" = panic ] && run='sleep 1; echo c > /proc/sysrq-trigger'
+  outer='' inner=''
+  b=$(fault_bundle $n '["sh","-c","echo started; exec sleep 1000"]')
+  case $point in
+    create.*) stop_at $point $n $S create --bundle $b $n || return 0 ;;
+    start.*) { create_bg $n $b /dev/null /tmp/$n.ctr && stop_at $point $n $S start $n; } || return 0 ;;
+    exec.*) { start_announced $n $b && stop_at $point $n $S exec $n sh -c "$run"; } || return 0 ;;
+  esac
+  vm_pids $n
+  case $fault in
+    shim) kill -9 $shim ;;
+    outer) kill -9 "$outer" ;;
+    inner) [ -n "$inner" ] && kill -9 "$inner" || fail "$n: no jailed VMM pid in vmm.log" ;;
+  esac
+  # Each fault but the shim's ends the VM; so does a shim killed before the VMM was handed over.
+  if [ "$fault" != shim ] || [ "${point%%.*}" = create ]; then
+    for _ in $(seq 240); do alive "$outer" || break; sleep 0.25; done
+    alive "$outer" && fail "$n: the VMM $outer still runs after the $fault fault at $point" ||
+      ok "$n: the VM ended after the $fault fault at $point"
+  fi
+  [ "$fault" != shim ] && go_on
+  truthful $n "$@"
+  nothing_left $n
+}
+fault_at vr-inner create.vmm-ready inner gone stopped
+fault_at sw-shim create.state-written shim stopped gone
+fault_at sw-outer create.state-written outer stopped gone
+fault_at ss-outer start.state-written outer stopped
+fault_at ss-inner start.state-written inner stopped
+fault_at sd-shim start.started shim running
+fault_at sd-outer start.started outer stopped
+fault_at sd-inner start.started inner stopped
+fault_at ex-outer exec.started outer stopped
+fault_at ex-inner exec.started inner stopped
+fault_at ex-panic exec.started panic stopped
+
 finish

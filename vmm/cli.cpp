@@ -66,7 +66,8 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --memory SIZE       guest RAM, e.g. 512M or 1G (default 512M; whole MiB, at least 16M)
   --vcpus N           vCPUs, 1 to 16 (default 1)
   --vm-type TYPE      auto, hv or pr (default auto: KVM-HV when usable, else KVM-PR)
-  --console DEST      guest console output: - for stderr (default) or a file
+  --console DEST      guest console output: - for stderr (default) or a file, which keeps
+                      4 MiB at most, 32 KiB/s after a 256 KiB burst (a line says what was dropped)
   --console-input     feed the guest console from stdin
   --kvm PATH          the KVM device (default /dev/kvm)
   --drive FILE[,ro]   a virtio-blk disk backed by a raw image (repeatable; ro: read-only)

@@ -97,6 +97,19 @@ TEST(shim_vmm_process, DeathBeforeReportShowsTheConsole) {
   EXPECT_NE(failure->message.find("VMM log (last lines):\nppc-kvm-vmm: guest panic\n"), std::string::npos) << failure->message;
 }
 
+TEST(shim_vmm_process, TailOfFileReadsOnlyTheEndAndEscapesControlCharacters) {
+  TestDir dir;
+  EXPECT_EQ(tail_of_file(dir.write("small.log", "one\ntwo\r\nthree\n"), 2), "two\nthree\n");
+  // A guest's megabyte line, then a terminal escape sequence: the line's end is not read whole
+  // into memory, and the escape reaches the user as text.
+  const std::string flood(1 << 20, 'a');
+  EXPECT_EQ(tail_of_file(dir.write("flood.log", flood + "\n\x1b[2Jcleared\r\nlast\x07 line\tend\n"), 5),
+            "\\x1b[2Jcleared\nlast\\x07 line\tend\n");
+  const std::string one_line = tail_of_file(dir.write("one.log", flood), 5);
+  EXPECT_EQ(one_line, std::string(kTailBytes, 'a') + "\n");
+  EXPECT_EQ(tail_of_file(dir.path() + "/missing.log", 5), "");
+}
+
 TEST(shim_vmm_process, SilentVmmTimesOutAndIsKilled) {
   VmmProcess vmm = spawn_script("exec sleep 60");
   const pid_t pid = vmm.pid();

@@ -6,13 +6,15 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <algorithm>
 #include <deque>
+#include <string_view>
 
 #include "base/error.h"
 #include "base/ready_line.h"
@@ -46,17 +48,47 @@ int shell_status(int wait_status) {
   return 1;
 }
 
-std::string tail_of_file(const std::string& path, size_t lines) {
-  std::ifstream in(path);
-  std::deque<std::string> last;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::string clean;
-    for (const char c : line) {
-      if (c != '\r') clean += c;
+namespace {
+
+// Guest text on its way to a terminal or a log line: control characters (an escape sequence a
+// hostile guest printed) shown as \xNN; tabs kept, carriage returns dropped.
+std::string printable(std::string_view line) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : line) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\r') continue;
+    if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
     }
-    last.push_back(clean);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string tail_of_file(const std::string& path, size_t lines) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return "";
+  const off_t start = st.st_size > static_cast<off_t>(kTailBytes) ? st.st_size - static_cast<off_t>(kTailBytes) : 0;
+  std::string data(kTailBytes, '\0');
+  const ssize_t n = ::pread(fd.get(), data.data(), data.size(), start);
+  if (n < 0) return "";
+  data.resize(static_cast<size_t>(n));
+  // From the middle of the file the first line is a part of one: dropped, unless it is all.
+  size_t pos = 0;
+  if (start > 0 && data.find('\n') != std::string::npos) pos = data.find('\n') + 1;
+  std::deque<std::string> last;
+  while (pos < data.size()) {
+    const size_t end = std::min(data.find('\n', pos), data.size());
+    last.push_back(printable(std::string_view(data).substr(pos, end - pos)));
     if (last.size() > lines) last.pop_front();
+    pos = end + 1;
   }
   std::string out;
   for (const std::string& l : last) out += l + "\n";

@@ -86,7 +86,10 @@ class VmmProcess {
   UniqueFd ready_;
 };
 
-// The last `lines` lines of a file ("" if unreadable); carriage returns dropped.
+// The last `lines` lines of a file ("" if unreadable), from its last kTailBytes only (a guest
+// writes the console: one line may be megabytes); carriage returns dropped, other control
+// characters shown as \xNN (guest text reaches the user's terminal).
+inline constexpr size_t kTailBytes = 16 * 1024;
 std::string tail_of_file(const std::string& path, size_t lines);
 
 // A waitpid status as a shell shows it: the exit code, or 128+N for signal N.

@@ -11,6 +11,27 @@
 
 namespace ppc::vmm {
 
+namespace {
+
+// --console-limit TOTAL,RATE,BURST: three sizes, each at least 1 KiB (a notice must fit).
+OutputBudget::Limits parse_console_limit(const std::string& v) {
+  const size_t a = v.find(','), b = a == std::string::npos ? a : v.find(',', a + 1);
+  if (b == std::string::npos) throw ConfigError("--console-limit '" + v + "': TOTAL,RATE,BURST (e.g. 4M,32K,256K)");
+  uint64_t sizes[3];
+  const std::string parts[3] = {v.substr(0, a), v.substr(a + 1, b - a - 1), v.substr(b + 1)};
+  for (int i = 0; i < 3; ++i) {
+    try {
+      sizes[i] = parse_size(parts[i]);
+    } catch (const ConfigError& e) {
+      throw ConfigError("--console-limit: " + std::string(e.what()));
+    }
+    if (sizes[i] < 1024) throw ConfigError("--console-limit '" + v + "': each of TOTAL, RATE, BURST is at least 1K");
+  }
+  return {sizes[0], sizes[1], sizes[2]};
+}
+
+}  // namespace
+
 uint64_t parse_size(const std::string& text) {
   size_t i = 0;
   uint64_t value = 0;
@@ -66,8 +87,11 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --memory SIZE       guest RAM, e.g. 512M or 1G (default 512M; whole MiB, at least 16M)
   --vcpus N           vCPUs, 1 to 16 (default 1)
   --vm-type TYPE      auto, hv or pr (default auto: KVM-HV when usable, else KVM-PR)
-  --console DEST      guest console output: - for stderr (default) or a file, which keeps
-                      4 MiB at most, 32 KiB/s after a 256 KiB burst (a line says what was dropped)
+  --console DEST      guest console output: - for stderr (default) or a file, bounded by
+                      --console-limit (a line in the file says what was dropped)
+  --console-limit TOTAL,RATE,BURST
+                      a console file's bounds: TOTAL bytes in all, RATE bytes/s on average
+                      after BURST bytes at once (default 4M,32K,256K)
   --console-input     feed the guest console from stdin
   --kvm PATH          the KVM device (default /dev/kvm)
   --drive FILE[,ro]   a virtio-blk disk backed by a raw image (repeatable; ro: read-only)
@@ -176,6 +200,7 @@ std::vector<Flag> machine_flags() {
          o.machine.vm_type = *type;
        }},
       {"--console", true, [](CliOptions& o, const std::string& v) { o.machine.console = v; }},
+      {"--console-limit", true, [](CliOptions& o, const std::string& v) { o.machine.console_limits = parse_console_limit(v); }},
       {"--console-input", false, [](CliOptions& o, const std::string&) { o.machine.console_input = true; }},
       {"--kvm", true, [](CliOptions& o, const std::string& v) { o.machine.kvm_path = v; }},
       {"--stats", false, [](CliOptions& o, const std::string&) { o.machine.stats = true; }},
@@ -305,6 +330,11 @@ void check_combinations(const CliOptions& o) {
   if (container && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");
   if (!container && !o.log_file.empty()) throw ConfigError("--log goes with --container-request (otherwise messages go to stderr)");
   if (!container && o.until_adopted) throw ConfigError("--until-adopted goes with --container-request");
+  const OutputBudget::Limits& limits = o.machine.console_limits;
+  const bool default_limits = limits.total == kConsoleFileLimits.total &&
+                              limits.bytes_per_second == kConsoleFileLimits.bytes_per_second &&
+                              limits.burst == kConsoleFileLimits.burst;
+  if (o.machine.console == "-" && !default_limits) throw ConfigError("--console-limit goes with --console FILE");
 }
 
 }  // namespace

@@ -13,10 +13,6 @@
 
 namespace ppc::vmm {
 
-// A console file (--console PATH, a container's console.log under /run): 4 MiB in all, 32 KiB/s
-// on average after a burst of 256 KiB (a verbose boot prints about 100 KiB at once).
-inline constexpr OutputBudget::Limits kConsoleFileLimits{4u << 20, 32u << 10, 256u << 10};
-
 class Console {
  public:
   // out: where guest output goes (not owned unless owned_out); in: -1 for no input; limits:

@@ -44,4 +44,9 @@ class OutputBudget {
   bool closed_ = false;     // the total ran out
 };
 
+// A console file's bounds by default (--console PATH, a container's console.log under /run):
+// 4 MiB in all, 32 KiB/s on average after a burst of 256 KiB (a verbose boot prints about
+// 100 KiB at once). --console-limit changes them.
+inline constexpr OutputBudget::Limits kConsoleFileLimits{4u << 20, 32u << 10, 256u << 10};
+
 }  // namespace ppc::vmm

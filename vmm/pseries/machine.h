@@ -6,6 +6,7 @@
 #include <string>
 
 #include "kvm/vm.h"
+#include "output_budget.h"
 #include "virtio/device_config.h"
 
 namespace ppc::vmm {
@@ -20,6 +21,7 @@ struct MachineConfig {
   VmType vm_type = VmType::Auto;
   std::string console = "-";  // "-": the VMM's stderr; else a file, created or truncated
   bool console_input = false; // read the console's input from stdin
+  OutputBudget::Limits console_limits = kConsoleFileLimits;  // a console file's bounds
   std::string kvm_path = "/dev/kvm";
   bool stats = false;         // print milestones and exit counts at the end
   DeviceConfig devices;       // virtio-mmio devices

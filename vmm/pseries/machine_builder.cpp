@@ -119,7 +119,7 @@ std::unique_ptr<Console> open_console(const MachineConfig& config) {
   UniqueFd fd(::open(config.console.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd.valid()) throw_errno("--console: open " + config.console);
   const int raw = fd.get();
-  return std::make_unique<Console>(raw, std::move(fd), in, kConsoleFileLimits);
+  return std::make_unique<Console>(raw, std::move(fd), in, config.console_limits);
 }
 
 BootPlan load_boot_files(const MachineConfig& config, BootFiles files, const GuestMemory& mem, size_t device_count) {

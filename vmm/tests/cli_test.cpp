@@ -286,6 +286,21 @@ TEST(ParseCli, NetFlagsKeepTheirOrder) {
             std::string::npos);
 }
 
+TEST(ParseCli, ConsoleLimitTakesThreeSizesForAFile) {
+  const auto limits = parse_cli({"--kernel", "k", "--console", "/c.log", "--console-limit", "16K,2K,8K"}).machine.console_limits;
+  EXPECT_EQ(limits.total, 16u << 10);
+  EXPECT_EQ(limits.bytes_per_second, 2u << 10);
+  EXPECT_EQ(limits.burst, 8u << 10);
+  EXPECT_EQ(parse_cli({"--kernel", "k"}).machine.console_limits.total, kConsoleFileLimits.total);
+  for (const std::string bad : {"16K,2K", "16K,2K,x", "16K,100,8K", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_NE(cli_error({"--kernel", "k", "--console", "/c.log", "--console-limit", bad}).find("--console-limit"),
+              std::string::npos);
+  }
+  EXPECT_NE(cli_error({"--kernel", "k", "--console-limit", "16K,2K,8K"}).find("--console-limit goes with --console FILE"),
+            std::string::npos);
+}
+
 TEST(ParseCli, PrintSeccompDoesNotNeedAKernel) {
   EXPECT_TRUE(parse_cli({"--print-seccomp"}).print_seccomp);
 }

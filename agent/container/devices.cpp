@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "container/open_or_create.h"
 
 namespace ppc::agent {
 namespace {
@@ -36,7 +37,7 @@ void make_node(const std::string& path, mode_t type, unsigned major, unsigned mi
   }
   const int mknod_errno = errno;
   const std::string guest_node = "/dev/" + std::filesystem::path(path).filename().string();
-  UniqueFd placeholder(::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+  UniqueFd placeholder = open_or_create(path, O_WRONLY | O_CLOEXEC, 0644);
   if (!placeholder.valid() || ::mount(guest_node.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
     errno = mknod_errno;
     throw_errno("mknod " + path);

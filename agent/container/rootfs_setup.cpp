@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "container/open_or_create.h"
 #include "container/devices.h"
 #include "init/shared_fs.h"
 #include "log.h"
@@ -36,7 +37,7 @@ void make_mount_point(const std::string& target, bool file) {
   if (!file) return mkdir_all(target);
   mkdir_all(fs::path(target).parent_path());
   // Read-only: one that exists (a read-only root's, made by the host) is taken as it is.
-  UniqueFd fd(::open(target.c_str(), O_CREAT | O_RDONLY | O_CLOEXEC, 0644));
+  UniqueFd fd = open_or_create(target, O_RDONLY | O_CLOEXEC, 0644);
   if (!fd.valid() && errno != EISDIR) throw_errno("creating mount point " + target);
 }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "base/printable.h"
 #include "base/ready_line.h"
 #include "protocol/shared_fs.h"
 
@@ -47,29 +48,6 @@ int shell_status(int wait_status) {
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
   return 1;
 }
-
-namespace {
-
-// Guest text on its way to a terminal or a log line: control characters (an escape sequence a
-// hostile guest printed) shown as \xNN; tabs kept, carriage returns dropped.
-std::string printable(std::string_view line) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : line) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\r') continue;
-    if ((u < 0x20 && c != '\t') || u == 0x7f) {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string tail_of_file(const std::string& path, size_t lines) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

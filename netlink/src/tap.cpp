@@ -21,7 +21,8 @@ void create_persistent_tap(const std::string& name) {
   ifreq ifr{};
   std::memcpy(ifr.ifr_name, name.data(), name.size());
   // IFF_TUN_EXCL: never attach to a device that exists already (another VM's tap).
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL;
+  // ifr_flags is a short: the flags' bit pattern (IFF_TUN_EXCL is bit 15) goes in as it is.
+  ifr.ifr_flags = static_cast<short>(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL);
   if (::ioctl(tun.get(), TUNSETIFF, &ifr) != 0) {
     if (errno == EBUSY || errno == EEXIST) throw Error(what + ": a device of that name exists already");
     throw_errno(what + ": TUNSETIFF");

@@ -15,6 +15,9 @@ template <typename... Fns>
 struct Overloaded : Fns... {
   using Fns::operator()...;
 };
+// Spelled out for compilers without C++20's deduction for aggregates (clang 14).
+template <typename... Fns>
+Overloaded(Fns...) -> Overloaded<Fns...>;
 
 void undo(const MadeStateDirectory& thing) { remove_container_dir(thing.path); }
 

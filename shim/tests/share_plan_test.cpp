@@ -114,12 +114,6 @@ TEST(shim_share_plan, UnusableSourcesNameTheMount) {
   EXPECT_NE(error_of(config_with({bind_mount(dir / "fifo", "/f")}), dir.path()).find("mounts[0] (/f)"), std::string::npos);
 }
 
-bool mounted_at(const std::string& path) {
-  for (const std::string& m : mounts_below(path))
-    if (m == path) return true;
-  return false;
-}
-
 // Mounting needs root: without it these tests are skipped (and say so).
 #define REQUIRE_ROOT() \
   if (::geteuid() != 0) GTEST_SKIP() << "bind mounts need root"

@@ -30,7 +30,7 @@ void remount_each(const std::string& target, uint64_t set) {
     struct statvfs now {};
     if (::statvfs(mount.c_str(), &now) != 0) throw_errno("statvfs " + mount);
     unsigned long kept = 0;
-    for (const auto [st, ms] : {std::pair{ST_RDONLY, MS_RDONLY}, {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV},
+    for (const auto& [st, ms] : {std::pair{ST_RDONLY, MS_RDONLY}, {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV},
                                 {ST_NOEXEC, MS_NOEXEC}, {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME},
                                 {ST_RELATIME, MS_RELATIME}}) {
       if (now.f_flag & st) kept |= ms;

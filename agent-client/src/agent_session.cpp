@@ -15,6 +15,16 @@ namespace {
 
 using namespace protocol;
 
+// Whether reply can be the answer to request: Exited of the same process for a Wait, Ok for
+// any other request (an ErrorReply is taken before).
+bool answers(const Message& request, const Message& reply) {
+  if (const auto* wait = std::get_if<Wait>(&request)) {
+    const auto* exited = std::get_if<Exited>(&reply);
+    return exited && exited->exec_id == wait->exec_id;
+  }
+  return std::holds_alternative<Ok>(reply);
+}
+
 // One hybrid-vsock attempt: nullopt-like invalid fd when the VMM or agent is not there yet.
 UniqueFd try_connect(const std::string& uds_path, uint32_t port, std::string& why) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -45,7 +55,7 @@ UniqueFd try_connect(const std::string& uds_path, uint32_t port, std::string& wh
     }
     line.push_back(c);
   }
-  why = "the guest did not accept vsock port " + std::to_string(port) + (line.empty() ? "" : " (" + line + ")");
+  why = "the guest did not accept vsock port " + std::to_string(port) + (line.empty() ? "" : " (" + printable(line) + ")");
   return {};
 }
 
@@ -135,6 +145,14 @@ Message AgentSession::request(const Message& message, std::optional<std::chrono:
   Message reply = std::move(replies_.front());
   replies_.pop_front();
   if (auto* error = std::get_if<ErrorReply>(&reply)) throw AgentError(std::move(*error));
+  if (!answers(message, reply)) {
+    // The agent lost track of the conversation (or lies): nothing it says later can be trusted.
+    ended_ = true;
+    end_reason_ = "the agent answered " + std::string(message_type_name(type_of(message))) + " with " +
+                  std::string(message_type_name(type_of(reply)));
+    connection_->shutdown();
+    throw Error(end_reason_);
+  }
   return reply;
 }
 

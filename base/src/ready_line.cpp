@@ -1,5 +1,7 @@
 #include "base/ready_line.h"
 
+#include "base/printable.h"
+
 namespace ppc {
 namespace {
 
@@ -29,7 +31,8 @@ std::optional<ReadyReport> decode_ready_line(std::string_view line) {
   if (digits == 0 || (digits < line.size() && line[digits] != ' ')) return std::nullopt;
   line.remove_prefix(digits);
   while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-  ReadyReport report{false, valid_status(status), std::string(line)};
+  // The message may carry a guest's words (the agent's error, relayed by the VMM): escaped.
+  ReadyReport report{false, valid_status(status), printable(line)};
   if (report.message.empty()) report.message = "failed without a reason";
   return report;
 }

@@ -27,6 +27,11 @@ TEST(ReadyLine, ALineBreakInTheMessageCannotEndTheLine) {
   EXPECT_EQ(decoded(line).message, "first second ");
 }
 
+TEST(ReadyLine, AGuestsEscapeSequenceReachesNoTerminal) {
+  EXPECT_EQ(decoded(encode_ready_error(1, "agent: \x1b]0;owned\x07 no such file")).message,
+            "agent: \\x1b]0;owned\\x07 no such file");
+}
+
 TEST(ReadyLine, StatusesOutsideAnExitCodeBecomeOne) {
   EXPECT_EQ(decoded(encode_ready_error(0, "x")).status, 1);
   EXPECT_EQ(decoded(encode_ready_error(256, "x")).status, 1);

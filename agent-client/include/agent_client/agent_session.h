@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/printable.h"
 #include "base/unique_fd.h"
 #include "protocol/connection.h"
 #include "protocol/messages.h"
@@ -29,7 +30,8 @@ UniqueFd connect_hybrid_vsock(const std::string& uds_path, uint32_t port, std::c
 // An ErrorReply from the agent.
 class AgentError : public Error {
  public:
-  explicit AgentError(protocol::ErrorReply reply) : Error(reply.message), reply_(std::move(reply)) {}
+  // The guest's words reach terminals and logs through what(): escaped (base/printable.h).
+  explicit AgentError(protocol::ErrorReply reply) : Error(printable(reply.message)), reply_(std::move(reply)) {}
   const protocol::ErrorReply& reply() const { return reply_; }
 
  private:
@@ -48,7 +50,8 @@ class AgentSession {
   static constexpr std::chrono::seconds kDefaultReplyTimeout{60};
 
   // Sends a request and returns its reply (Ok, or Exited for a Wait). Throws AgentError
-  // for an ErrorReply, Error when the connection ends first or no reply came within the
+  // for an ErrorReply, Error for any other reply (the session is over then: the agent lost
+  // the thread of the conversation), when the connection ends first or no reply came within the
   // timeout (none for a Wait, which lasts as long as its process; kDefaultReplyTimeout for
   // the rest). After a timeout the session is over: a late reply can never answer a later
   // request.

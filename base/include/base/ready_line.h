@@ -19,6 +19,7 @@ std::string encode_ready_ok();
 // A status outside 1..255 becomes 1; line breaks in the message become spaces.
 std::string encode_ready_error(int status, std::string_view message);
 // One line without its newline. nullopt: not a report (garbled, or another program's output).
+// The message comes back printable (control characters as \xNN, see base/printable.h).
 std::optional<ReadyReport> decode_ready_line(std::string_view line);
 
 }  // namespace ppc

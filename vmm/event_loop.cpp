@@ -85,8 +85,9 @@ void EventLoop::drain_posted() {
   for (auto& fn : work) {
     try {
       fn();
-    } catch (const Error& e) {
-      // As for an fd's handler: report it and keep every other device running.
+    } catch (const std::exception& e) {
+      // As for an fd's handler: report it and keep every other device running (an
+      // allocation that failed included: the guest must not stop the loop by throwing).
       log_line(std::string("device work: ") + e.what());
     }
   }
@@ -114,7 +115,7 @@ void EventLoop::run() {
       const std::shared_ptr<Handler> handler = it->second;  // survives its own removal
       try {
         (*handler)(events[i].events);
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {
         // A device's host-side handler met a malformed queue or a host error: report it and
         // keep the other devices running; the device's next guest notification resets it.
         log_line("device event on fd " + std::to_string(fd) + ": " + e.what());

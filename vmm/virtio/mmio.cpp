@@ -154,7 +154,15 @@ void MmioTransport::mmio_write(uint64_t offset, std::span<const uint8_t> data) {
       break;
     case kQueueNotify:
       // Normally caught by the ioeventfd inside KVM; a write that still reaches us goes to the loop.
-      if (v < queues_.size()) loop_.post([this, v] { on_queue_notify(static_cast<uint16_t>(v)); });
+      // At most one such notify per queue waits on the loop, however often the guest writes:
+      // the loop's work queue cannot grow with a storm of them.
+      if (v < queues_.size() && v < 64 && !(notifies_posted_.fetch_or(uint64_t{1} << v) & (uint64_t{1} << v))) {
+        loop_.post([this, v] {
+          // Cleared first: a notify arriving while the queue is processed posts again.
+          notifies_posted_.fetch_and(~(uint64_t{1} << v));
+          on_queue_notify(static_cast<uint16_t>(v));
+        });
+      }
       break;
     case kInterruptAck: interrupt_status_ &= ~v; break;
     case kShmSel: break;  // there are no regions to select

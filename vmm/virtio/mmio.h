@@ -69,6 +69,7 @@ class MmioTransport final : public MmioHandler {
   uint32_t config_generation_ = 0;
   std::atomic<bool> active_{false};  // activated (DRIVER_OK) and not reset since
   std::atomic<uint32_t> interrupt_status_{0};
+  std::atomic<uint64_t> notifies_posted_{0};  // bit q: a QUEUE_NOTIFY of queue q waits on the loop
 
   LimitedLog driver_faults_;          // the guest decides how often: bounded
   std::vector<UniqueFd> notify_fds_;  // one ioeventfd per queue

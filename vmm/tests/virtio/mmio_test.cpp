@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -389,6 +390,23 @@ TEST_F(MmioTest, QueueNotifyRegisterWritesReachTheDeviceToo) {
   write32(kQueueNotify, 0xffffffff);
   settle(loop);
   EXPECT_EQ(calls.notified, std::vector<uint16_t>{1});
+}
+
+TEST_F(MmioTest, AStormOfQueueNotifyWritesLeavesOneNotificationWaiting) {
+  bring_up();
+  // The loop is held busy while the guest writes; the writes must not pile up work for it.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  loop.post([released] { released.wait(); });
+  for (int i = 0; i < 10000; ++i) write32(kQueueNotify, 0);
+  write32(kQueueNotify, 1);
+  release.set_value();
+  settle(loop);
+  EXPECT_EQ(calls.notified, (std::vector<uint16_t>{0, 1}));
+  // Once it ran, the next write is a new notification.
+  write32(kQueueNotify, 0);
+  settle(loop);
+  EXPECT_EQ(calls.notified, (std::vector<uint16_t>{0, 1, 0}));
 }
 
 TEST_F(MmioTest, UsedBuffersRaiseInterruptStatusAndTheIrqfdUntilAcked) {

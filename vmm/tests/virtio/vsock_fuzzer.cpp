@@ -264,7 +264,7 @@ class Rig {
       rx_posted_[slot] = 0;
       if (len > capacity) fail("rx used length beyond the buffer");
       if (len == 0) {
-        if (capacity >= 44) fail("a usable rx buffer came back empty");
+        if (capacity > 44) fail("an rx buffer with room for data came back empty");
         continue;
       }
       if (len < 44) fail("rx packet shorter than a header");

@@ -73,6 +73,7 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   void set_connect_timeout(std::chrono::milliseconds timeout) { muxer_.set_connect_timeout(timeout); }
   // Open connections (diagnostics and tests).
   size_t connection_count() const { return muxer_.connection_count(); }
+  void set_max_streams(size_t n) { muxer_.set_max_streams(n); }
 
  private:
   // Every loop handler of the muxer runs through here.

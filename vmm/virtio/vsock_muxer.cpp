@@ -93,6 +93,7 @@ void VsockMuxer::stamp_window(VsockHeader& h) {
 
 void VsockMuxer::start_host_connection(UniqueFd fd, uint32_t guest_port) {
   if (!rx_.active()) return;  // no driver yet: refuse at once so the client can retry
+  if (streams_.size() >= max_streams_) return;  // the client sees its socket close
   const auto port = allocate_local_port();
   if (!port) return;
   Stream& s = add(VsockConnection::host_initiated(guest_cid_, *port, guest_port), std::move(fd));
@@ -114,6 +115,7 @@ std::optional<uint32_t> VsockMuxer::allocate_local_port() {
 }
 
 void VsockMuxer::guest_connect(const VsockHeader& request) {
+  if (streams_.size() >= max_streams_) return rx_.send_control(vsock::reset_reply(request));
   sockaddr_un addr;
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   // A Unix connect() completes or fails at once (EAGAIN: the listener's backlog is full).

@@ -72,6 +72,10 @@ class VsockMuxer {
   void sweep();
 
   void set_connect_timeout(std::chrono::milliseconds timeout);
+  // At most this many streams at once, either side opening them: each holds a host socket
+  // and up to kBufAlloc of buffered data, and the guest opens as many as it likes.
+  static constexpr size_t kDefaultMaxStreams = 512;
+  void set_max_streams(size_t n) { max_streams_ = n; }
   size_t connection_count() const { return streams_.size(); }
 
  private:
@@ -117,6 +121,7 @@ class VsockMuxer {
   UniqueFd timer_fd_;
 
   std::map<Key, std::unique_ptr<Stream>> streams_;
+  size_t max_streams_ = kDefaultMaxStreams;
   std::vector<Key> dead_;  // closed streams, erased by sweep()
   uint32_t next_local_port_ = kFirstLocalPort;
   std::vector<uint8_t> scratch_;

@@ -724,6 +724,29 @@ TEST_F(VsockTest, GuestConnectWithoutListenerIsReset) {
   EXPECT_EQ(on_loop([&] { return device_->connection_count(); }), 0u);
 }
 
+TEST_F(VsockTest, StreamsBeyondTheLimitAreRefusedEitherWay) {
+  on_loop([&] { device_->set_max_streams(2); });
+  UniqueFd listener = host_listen(uds_ + "_1234");
+  guest_send(from_guest(kOpRequest, 5000, 1234));
+  expect_rx(kOpResponse);
+  guest_send(from_guest(kOpRequest, 5001, 1234));
+  expect_rx(kOpResponse);
+  // A third the guest opens is reset, though the listener would take it.
+  guest_send(from_guest(kOpRequest, 5002, 1234));
+  const Pkt rst = expect_rx(kOpRst);
+  EXPECT_EQ(rst.dst_port, 5002u);
+  EXPECT_EQ(on_loop([&] { return device_->connection_count(); }), 2u);
+  // A host client's CONNECT is closed without a request to the guest.
+  UniqueFd host = host_connect(uds_);
+  ASSERT_TRUE(host_write(host.get(), "CONNECT 77\n"));
+  EXPECT_TRUE(host_sees_close(host.get()));
+  EXPECT_EQ(on_loop([&] { return device_->connection_count(); }), 2u);
+  // Once one closes, there is room again.
+  guest_send(from_guest(kOpRst, 5000, 1234));
+  guest_send(from_guest(kOpRequest, 5003, 1234));
+  expect_rx(kOpResponse);
+}
+
 TEST_F(VsockTest, HalfClosesPropagateBothWays) {
   Stream s = connect_from_host(52);
   // Guest shutdown(SHUT_WR) after data: the host reads the data, then EOF.

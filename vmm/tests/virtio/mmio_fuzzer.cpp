@@ -25,6 +25,7 @@
 #include "loop_thread_for_tests.h"
 #include "memory/guest_memory.h"
 #include "virtio/fuzz_driver.h"
+#include "virtio/mmio_registers.h"
 #include "virtio/mmio.h"
 #include "virtio/queue.h"
 #include "virtio/rng.h"
@@ -37,15 +38,7 @@ using namespace ppc::vmm::fuzz;
 constexpr uint64_t kRam = 256 * 1024;
 constexpr size_t kMaxOps = 96;
 
-// The register layout (virtio 1.x, 4.2.2).
-enum : uint64_t {
-  kMagic = 0x000, kVersion = 0x004, kDeviceId = 0x008, kVendorId = 0x00c, kDeviceFeatures = 0x010,
-  kDeviceFeaturesSel = 0x014, kDriverFeatures = 0x020, kDriverFeaturesSel = 0x024, kQueueSel = 0x030,
-  kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044, kQueueNotify = 0x050,
-  kInterruptStatus = 0x060, kInterruptAck = 0x064, kStatus = 0x070, kQueueDescLow = 0x080,
-  kQueueDescHigh = 0x084, kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
-  kQueueDeviceHigh = 0x0a4, kShmSel = 0x0ac, kShmLenLow = 0x0b0, kConfigGeneration = 0x0fc, kConfig = 0x100,
-};
+using namespace ppc::vmm::test_mmio;
 constexpr uint64_t kRegisters[] = {kMagic, kVersion, kDeviceId, kVendorId, kDeviceFeatures, kDeviceFeaturesSel,
                                    kDriverFeatures, kDriverFeaturesSel, kQueueSel, kQueueNumMax, kQueueNum,
                                    kQueueReady, kQueueNotify, kInterruptStatus, kInterruptAck, kStatus,

@@ -19,21 +19,13 @@
 #include "memory/guest_memory.h"
 #include "virtio/device.h"
 #include "virtio/fake_driver_ring.h"
+#include "virtio/mmio_registers.h"
 #include "virtio/queue.h"
 
 namespace ppc::vmm {
 namespace {
 
-// The virtio-mmio register layout (virtio 1.x, 4.2.2), written down independently of mmio.cpp.
-enum : uint64_t {
-  kMagic = 0x000, kVersion = 0x004, kDeviceId = 0x008, kVendorId = 0x00c, kDeviceFeatures = 0x010,
-  kDeviceFeaturesSel = 0x014, kDriverFeatures = 0x020, kDriverFeaturesSel = 0x024, kQueueSel = 0x030,
-  kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044, kQueueNotify = 0x050,
-  kInterruptStatus = 0x060, kInterruptAck = 0x064, kStatus = 0x070, kQueueDescLow = 0x080,
-  kQueueDescHigh = 0x084, kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
-  kQueueDeviceHigh = 0x0a4, kShmSel = 0x0ac, kShmLenLow = 0x0b0, kShmLenHigh = 0x0b4, kShmBaseLow = 0x0b8,
-  kShmBaseHigh = 0x0bc, kConfigGeneration = 0x0fc, kConfig = 0x100,
-};
+using namespace test_mmio;
 constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8, kNeedsReset = 64, kFailed = 128;
 constexpr uint32_t kUsedBufferInterrupt = 1, kConfigChangeInterrupt = 2;
 

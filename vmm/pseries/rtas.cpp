@@ -177,7 +177,9 @@ void Rtas::get_time_of_day(const RtasArgs& args) const {
 void Rtas::set_time_of_day(const RtasArgs& args) {
   const uint32_t year = args.arg(0), month = args.arg(1), day = args.arg(2), hour = args.arg(3), minute = args.arg(4),
                  second = args.arg(5);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+  // Four-digit years: far larger ones overflow struct tm's int fields here or when the clock
+  // is read back.
+  if (year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
     return args.ret(0, papr::kRtasParameterError);
   tm utc{};
   utc.tm_year = static_cast<int>(year) - 1900;

@@ -177,6 +177,14 @@ TEST_F(RtasTest, SetTimeOfDayMovesTheGuestClock) {
   EXPECT_LE(r[6], 2);  // a few seconds at most have passed
 }
 
+TEST_F(RtasTest, SetTimeOfDayRejectsAYearPastFourDigits) {
+  EXPECT_EQ(run("set-time-of-day", {9999, 6, 15, 12, 0, 0, 0}, 1)[0], papr::kRtasSuccess);
+  for (const uint32_t year : {10000u, 0x7fffffffu, 0x80000000u, 0x8000076bu, 0xffffffffu}) {
+    const auto set = run("set-time-of-day", {year, 6, 15, 12, 0, 0, 0}, 1);
+    EXPECT_EQ(set[0], papr::kRtasParameterError) << year;
+  }
+}
+
 TEST_F(RtasTest, SetTimeOfDayRejectsAnImpossibleMonth) {
   const auto set = run("set-time-of-day", {2030, 13, 15, 12, 0, 0, 0}, 1);
   EXPECT_EQ(set[0], papr::kRtasParameterError);

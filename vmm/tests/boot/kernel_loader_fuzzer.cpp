@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -136,20 +137,15 @@ void fix_header(std::vector<uint8_t>& image, uint8_t mode) {
   }
 }
 
-GuestMemory& guarded(GuestMemory& mem) {
-  ppc::vmm::add_ram_guard_pages(mem);
-  return mem;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static GuestMemory small(4096), medium(16 * 1024), large(64 * 1024);
-  static const std::array<GuestMemory*, 4> rams = {&guarded(small), &guarded(medium), &guarded(large), &large};
+  static const std::array<std::unique_ptr<GuestMemory>, 3> rams = {
+      ppc::vmm::make_guarded_ram(4096), ppc::vmm::make_guarded_ram(16 * 1024), ppc::vmm::make_guarded_ram(64 * 1024)};
   if (size == 0) return 0;
   const uint8_t mode = data[0];
   const bool allow_raw = mode & 1;
-  GuestMemory& mem = *rams[(mode >> 1) & 3];
+  GuestMemory& mem = *rams[std::min((mode >> 1) & 3, 2)];
   // A heap copy of exactly the image's size: ASan catches any read past its end.
   std::vector<uint8_t> image(data + 1, data + size);
   if (mode & 0x08) fix_header(image, mode);

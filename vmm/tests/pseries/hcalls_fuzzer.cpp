@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,6 +123,12 @@ struct LpcrCall {
   uint64_t mask, value;
 };
 
+// Guest RAM, one for both machines.
+GuestMemory& guest_ram() {
+  static const std::unique_ptr<GuestMemory> ram = make_guarded_ram(kRam);
+  return *ram;
+}
+
 // One machine's worth of hypercalls, registered the way machine.cpp does for its MMU.
 struct Machine {
   explicit Machine(bool hv_radix) : hv(hv_radix) {
@@ -142,7 +149,7 @@ struct Machine {
   }
 
   const bool hv;
-  static inline GuestMemory mem{kRam};
+  GuestMemory& mem = guest_ram();
   static inline std::array<uint8_t, 16 * kHashEntries> hash_table{};
   Pipe out, in;
   Console console{out.write_end.get(), UniqueFd(), in.read_end.get()};
@@ -374,8 +381,6 @@ void check_bounds(const Machine& m) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Machine pr_hash(false), hv_radix(true);
-  static bool guarded = (add_ram_guard_pages(Machine::mem), true);
-  (void)guarded;
   Input in(data, size);
 
   const uint8_t header = in.u8();
@@ -383,7 +388,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   m.lpcr_status = (header & 2) ? papr::kHardware : papr::kSuccess;
   const uint8_t fill = in.u8();
   for (size_t i = 0; i < Machine::hash_table.size(); ++i) Machine::hash_table[i] = static_cast<uint8_t>(i * 31 + fill);
-  std::memset(Machine::mem.host_base(), 0, kRam);
+  std::memset(guest_ram().host_base(), 0, kRam);
 
   // Console input: whatever an earlier input left is dropped first.
   (void)m.in.drain();

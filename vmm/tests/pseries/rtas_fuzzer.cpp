@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,8 +109,7 @@ void put_be32(uint8_t* p, uint32_t v) {
 }
 
 struct Machine {
-  Machine() : mem(kRam), rtas(mem, host) {
-    ppc::vmm::add_ram_guard_pages(mem);
+  Machine() {
     for (const auto& [name, token] : rtas.tokens()) {
       if (!kShapes.count(name)) fail("tokens() names a call PAPR does not have");
       if (!names.emplace(token, name).second) fail("two calls share a token");
@@ -118,11 +118,12 @@ struct Machine {
     for (const auto& [name, token] : rtas.xics_tokens())
       if (!is_xics(name) || names.count(token) == 0 || names.at(token) != name) fail("xics_tokens() is wrong");
   }
-  GuestMemory mem;
+  std::unique_ptr<GuestMemory> ram = ppc::vmm::make_guarded_ram(kRam);
+  GuestMemory& mem = *ram;
   FakeHost host;
   // One for the whole run: its bad-call log is bounded per object, and only its guest clock
   // offset (which no check depends on) carries from one input to the next.
-  Rtas rtas;
+  Rtas rtas{mem, host};
   std::map<uint32_t, std::string> names;  // token -> call
 };
 

@@ -1,6 +1,8 @@
 # Runs in L1: console input reaches the guest (--console-input), SIGTERM to the VMM stops the
 # guest and ends the VMM cleanly with 128+15, and a guest flooding its console file is held to
-# the file's bounds (--console-limit), with lines saying what was dropped.
+# the file's bounds (--console-limit), with lines saying what was dropped; and a hostile raw
+# guest (tests/system/hostile_guest/) that floods the console, makes 4096 distinct unknown
+# hypercalls and storms a device's registers leaves the VMM within its bounds.
 . /rig/case_lib.sh
 
 make_initramfs /tmp/guest.cpio <<'INIT'
@@ -50,4 +52,50 @@ if [ "$size" -le 8192 ] && [ -n "$rate" ] && [ -n "$total" ] && ! grep -aq AFTER
 else
   fail "flood: $size bytes kept, rate notice '$rate', total notice '$total'; last: $(tail -c 300 /tmp/console.log)"
 fi
+
+# vmm_memory: "KIB N": the resident memory of the N ppc-kvm-vmm processes (the supervisor
+# and the jailed VMM, whose exe link /proc still resolves from outside its mount namespace).
+vmm_memory() {
+  local total=0 count=0 p
+  for p in /proc/[0-9]*; do
+    [ "$(basename "$(readlink $p/exe 2>/dev/null)")" = ppc-kvm-vmm ] || continue
+    total=$((total + $(awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' $p/status 2>/dev/null || echo 0)))
+    count=$((count + 1))
+  done
+  echo $total $count
+}
+echo "== a hostile guest"
+ppc-kvm-vmm --raw-kernel --kernel $SHARE/hostile-guest.bin --memory 256M --console /tmp/hostile.log \
+  --console-limit 1M,4K,8K 2>/tmp/hostile-vmm.log &
+pid=$!
+expect_line_soon /tmp/hostile.log HOSTILE-START 60
+expect_line_soon /tmp/hostile.log HOSTILE-DONE 240
+set -- $(vmm_memory)
+rss=$1 processes=$2
+console=$(stat -c %s /tmp/hostile.log)
+log=$(stat -c %s /tmp/hostile-vmm.log)
+unknown=$(grep -c 'not implemented (H_FUNCTION; logged once)' /tmp/hostile-vmm.log)
+echo "hostile guest: VMM RSS ${rss} KiB in $processes processes, console file $console bytes, VMM log $log bytes, $unknown unknown hypercalls logged"
+grep -v 'not implemented' /tmp/hostile-vmm.log | tail -8
+if grep -aq HOSTILE-TRAP /tmp/hostile.log; then fail "the hostile guest trapped: $(grep -a HOSTILE-TRAP /tmp/hostile.log)"; fi
+# 64,000 console bytes at once against an 8 KiB burst: most dropped, and said so.
+if [ "$console" -le 32768 ] && grep -aq 'bytes of console output dropped' /tmp/hostile.log; then
+  ok "console held to its rate: $console bytes"
+else
+  fail "console: $console bytes kept of the flood, notice: $(grep -a -c dropped /tmp/hostile.log)"
+fi
+# One line per distinct unknown number, for the first 32 only; the log stays small.
+if [ "$unknown" -ge 1 ] && [ "$unknown" -le 32 ] && [ "$log" -le 65536 ]; then
+  ok "VMM log: $unknown unknown hypercalls named, $log bytes"
+else
+  fail "VMM log: $unknown unknown hypercalls named, $log bytes; $(tail -5 /tmp/hostile-vmm.log)"
+fi
+# Guest RAM is 256 MiB, almost none of it touched; the VMM's own memory must not grow with the storms.
+if [ "$processes" -eq 2 ] && [ "$rss" -le 65536 ]; then ok "VMM RSS ${rss} KiB"; else fail "VMM RSS ${rss} KiB in $processes processes"; fi
+kill -TERM $pid
+wait $pid
+rc=$?
+[ "$rc" -eq 143 ] && ok "the hostile guest's VMM ended by SIGTERM (143)" || { fail "VMM exited $rc"; tail -20 /tmp/hostile-vmm.log; }
+set -- $(vmm_memory)
+[ "$2" -eq 0 ] && ok "no VMM process left" || fail "$2 VMM processes left"
 finish

@@ -10,8 +10,8 @@
 namespace ppc::vmm {
 namespace {
 
-void serve_hcall(kvm_run& run, unsigned cpu, const HcallTable& hcalls, ExitStats& stats) {
-  stats.count_hcall(run.papr_hcall.nr);
+void serve_hcall(kvm_run& run, unsigned cpu, const HcallTable& hcalls, ExitStats* stats) {
+  if (stats) stats->count_hcall(run.papr_hcall.nr);
   HcallArgs args;
   std::copy(std::begin(run.papr_hcall.args), std::end(run.papr_hcall.args), args);
   run.papr_hcall.ret = static_cast<uint64_t>(hcalls.call(cpu, run.papr_hcall.nr, args));
@@ -31,8 +31,8 @@ void serve_mmio(kvm_run& run, unsigned cpu, const ExitTargets& targets) {
 
 }  // namespace
 
-ExitOutcome handle_exit(kvm_run& run, unsigned cpu, const ExitTargets& targets, ExitStats& stats) {
-  ++stats.by_reason[run.exit_reason];
+ExitOutcome handle_exit(kvm_run& run, unsigned cpu, const ExitTargets& targets, ExitStats* stats) {
+  if (stats) ++stats->by_reason[run.exit_reason];
   switch (run.exit_reason) {
     case KVM_EXIT_PAPR_HCALL:
       serve_hcall(run, cpu, targets.hcalls, stats);

@@ -26,8 +26,9 @@ enum class ExitOutcome {
   kUnexpected,  // an exit reason this machine does not serve
 };
 
-// Serves run's exit for vCPU cpu and counts it in stats. The guest's values in run (hcall
-// number and arguments, MMIO address, length, data) are checked before use.
-ExitOutcome handle_exit(kvm_run& run, unsigned cpu, const ExitTargets& targets, ExitStats& stats);
+// Serves run's exit for vCPU cpu and counts it in stats (null: statistics were not asked for,
+// nothing is kept). The guest's values in run (hcall number and arguments, MMIO address,
+// length, data) are checked before use.
+ExitOutcome handle_exit(kvm_run& run, unsigned cpu, const ExitTargets& targets, ExitStats* stats);
 
 }  // namespace ppc::vmm

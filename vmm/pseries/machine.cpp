@@ -115,6 +115,7 @@ void Machine::build() {
   transports_ = attach_devices(std::move(devices), *mem_, *loop_, *vm_, xics_.get(), bus_);
   vcpus_ = std::make_unique<VcpuRunner>(create_vcpus(*kvm_, *vm_, config_.vcpus, xics_.get(), mmu_), *mem_);
   vcpus_->set_exit_targets(&exit_targets_);
+  vcpus_->count_exits(config_.stats);
   install_hcalls();
   log_line(std::string(mmu_.hv ? "KVM-HV" : "KVM-PR") + " " + (mmu_.radix ? "radix" : "hash") + " guest, " +
            std::to_string(config_.vcpus) + " vCPU(s), " + std::to_string(config_.memory >> 20) + " MiB, kernel " +

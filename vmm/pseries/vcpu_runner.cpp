@@ -135,7 +135,7 @@ void VcpuRunner::run_started(unsigned id) {
     }
     if (stopping_) return;
     if (!exited) continue;  // a kick we do not need
-    if (handle_exit(v.run_area(), id, *targets_, cpu.stats) == ExitOutcome::kUnexpected) {
+    if (handle_exit(v.run_area(), id, *targets_, count_exits_ ? &cpu.stats : nullptr) == ExitOutcome::kUnexpected) {
       throw Error("unexpected exit " + exit_reason_name(v.run_area().exit_reason) + " at guest pc " +
                   hex(v.get_regs().pc));
     }

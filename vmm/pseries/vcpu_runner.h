@@ -50,6 +50,8 @@ class VcpuRunner {
   uint64_t first_run_ns() const { return first_run_ns_; }
 
   void set_exit_targets(const ExitTargets* targets) { targets_ = targets; }
+  // Exits are counted by reason and hcall number (stats()) only when asked for (--stats).
+  void count_exits(bool on) { count_exits_ = on; }
 
  private:
   enum class State { Stopped, StartRequested, Running };
@@ -70,6 +72,7 @@ class VcpuRunner {
 
   const GuestMemory& mem_;
   const ExitTargets* targets_ = nullptr;
+  bool count_exits_ = false;
   std::function<void(unsigned)> on_thread_start_;
   std::function<void(unsigned, const std::string&)> on_error_;
 

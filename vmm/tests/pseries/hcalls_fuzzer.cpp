@@ -321,7 +321,7 @@ void hcall_exit(Machine& m, Input& in, uint8_t sel) {
   std::copy(std::begin(args), std::end(args), run.papr_hcall.args);
   m.lpcr_calls.clear();
   m.proc_tables.clear();
-  if (handle_exit(run, 0, m.targets, m.stats) != ExitOutcome::kHandled) fail("a hypercall exit was not handled");
+  if (handle_exit(run, 0, m.targets, &m.stats) != ExitOutcome::kHandled) fail("a hypercall exit was not handled");
   ++m.hcall_exits;
   uint64_t out[9];
   std::copy(std::begin(run.papr_hcall.args), std::end(run.papr_hcall.args), out);
@@ -338,7 +338,7 @@ void mmio_exit(Machine& m, Input& in, uint8_t sel) {
   for (uint8_t& b : run.mmio.data) b = in.u8();
   const auto before = run.mmio;
   const uint64_t reads = m.window.reads, writes = m.window.writes;
-  if (handle_exit(run, 0, m.targets, m.stats) != ExitOutcome::kHandled) fail("an MMIO exit was not handled");
+  if (handle_exit(run, 0, m.targets, &m.stats) != ExitOutcome::kHandled) fail("an MMIO exit was not handled");
 
   const uint64_t len = std::min<uint64_t>(before.len, 8);
   const uint64_t addr = before.phys_addr;
@@ -418,7 +418,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                : run.exit_reason == KVM_EXIT_MMIO       ? ExitOutcome::kHandled
                                                                         : ExitOutcome::kUnexpected;
       if (run.exit_reason == KVM_EXIT_PAPR_HCALL) ++m.hcall_exits;  // a zeroed hypercall: number 0, unknown
-      if (handle_exit(run, 0, m.targets, m.stats) != want) fail("an exit got the wrong outcome");
+      if (handle_exit(run, 0, m.targets, &m.stats) != want) fail("an exit got the wrong outcome");
       (void)m.out.drain();
     }
   }

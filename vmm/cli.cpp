@@ -137,7 +137,9 @@ Confinement (all on by default; see vmm/sandbox/):
   --gid N             run as this gid once everything is open
   --cgroup DIR        join this cgroup v2 directory at start-up
   --rlimit NAME=N     a resource limit in the jail (core, fsize, nofile, nproc, memlock, as;
-                      N or "unlimited"; repeatable; defaults core=0 nofile=4096)
+                      N or "unlimited"; repeatable; defaults core=0 nofile=4096 and fsize
+                      the largest file the VMM writes: 64M for its log, more for a larger
+                      --console-limit total or a writable --drive)
   --kvm-fd N          use this inherited, open /dev/kvm instead of opening --kvm
   --keep-fd N         keep this inherited descriptor open in the jail (repeatable; every
                       other one but stdin, stdout and stderr is closed)

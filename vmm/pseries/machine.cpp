@@ -105,7 +105,8 @@ void Machine::build() {
 
   // Everything the VMM needs from the host's file system is open: into the jail, before the VM
   // exists (KVM ties a VM to the process that created it, and the jail forks).
-  sandbox_.enter_jail({sandbox_.usable_path(config_.devices.vsock_uds), mem_->host_base(), static_cast<size_t>(mem_->size())});
+  sandbox_.enter_jail({sandbox_.usable_path(config_.devices.vsock_uds), mem_->host_base(), static_cast<size_t>(mem_->size()),
+                       file_size_limit(config_)});
   vm_ = std::make_unique<Vm>(Vm::create(*kvm_, config_.vm_type));
   mmu_ = choose_mmu(*vm_, config_.memory);
   rtas_ = std::make_unique<Rtas>(*mem_, *this);

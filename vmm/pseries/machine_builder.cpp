@@ -2,8 +2,10 @@
 
 #include <linux/kvm.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 
@@ -111,6 +113,19 @@ BootFiles open_boot_files(const MachineConfig& config) {
   files.kernel = as_config_error("--kernel", [&] { return FileImage::open(config.kernel); });
   if (!config.initrd.empty()) files.initrd = as_config_error("--initrd", [&] { return FileImage::open(config.initrd); });
   return files;
+}
+
+uint64_t file_size_limit(const MachineConfig& config) {
+  // The log's lines are limited per kind (each bad-input logger keeps a fixed count): far
+  // below this, which leaves room for a --log file appended to by earlier runs.
+  constexpr uint64_t kLogRoom = 64ull << 20;
+  constexpr uint64_t kNoticeRoom = 64 << 10;
+  uint64_t limit = std::max(kLogRoom, config.console_limits.total + kNoticeRoom);
+  for (const DriveConfig& drive : config.devices.drives) {
+    struct stat st {};
+    if (!drive.read_only && ::stat(drive.path.c_str(), &st) == 0) limit = std::max(limit, static_cast<uint64_t>(st.st_size));
+  }
+  return limit;
 }
 
 std::unique_ptr<Console> open_console(const MachineConfig& config) {

@@ -39,6 +39,10 @@ BootFiles open_boot_files(const MachineConfig& config);
 // The guest's console: the VMM's stderr or a file the user named.
 std::unique_ptr<Console> open_console(const MachineConfig& config);
 
+// The jailed VMM's RLIMIT_FSIZE: the largest file it may have to write, the console file
+// (its total and the notices), its log, a writable drive; a write past it fails with EFBIG.
+uint64_t file_size_limit(const MachineConfig& config);
+
 // Loads the kernel and initramfs into guest RAM and plans where the device tree and RTAS go.
 // The files' mappings end here: the jail's supervisor and the VMM would otherwise keep the
 // pages they touched in their RSS for the VM's life.

@@ -46,8 +46,9 @@ RlimitSetting parse_rlimit(std::string_view text) {
   return {found->resource, static_cast<rlim_t>(v)};
 }
 
-std::vector<RlimitSetting> jail_rlimits(const std::vector<RlimitSetting>& extra) {
-  std::vector<RlimitSetting> limits = {{RLIMIT_CORE, 0}, {RLIMIT_NOFILE, 4096}};
+std::vector<RlimitSetting> jail_rlimits(const std::vector<RlimitSetting>& extra, uint64_t file_size_limit) {
+  std::vector<RlimitSetting> limits = {
+      {RLIMIT_CORE, 0}, {RLIMIT_NOFILE, 4096}, {RLIMIT_FSIZE, static_cast<rlim_t>(file_size_limit)}};
   for (const auto& e : extra) {
     bool replaced = false;
     for (auto& l : limits)

@@ -1,5 +1,6 @@
 #pragma once
 // Resource limits the jailed VMM runs under: --rlimit NAME=VALUE on top of the defaults.
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -12,9 +13,10 @@ namespace ppc::vmm {
 // Throws ConfigError naming the bad part.
 RlimitSetting parse_rlimit(std::string_view text);
 
-// The jail's defaults (core 0: a crash never writes guest memory to disk; nofile 4096), each
-// replaced by a setting for the same resource in `extra`.
-std::vector<RlimitSetting> jail_rlimits(const std::vector<RlimitSetting>& extra);
+// The jail's defaults (core 0: a crash never writes guest memory to disk; nofile 4096; fsize
+// file_size_limit: the console file and the log live in /run, host RAM, and their own bounds
+// are not the last line), each replaced by a setting for the same resource in `extra`.
+std::vector<RlimitSetting> jail_rlimits(const std::vector<RlimitSetting>& extra, uint64_t file_size_limit);
 
 // setrlimit() for each, soft and hard limit alike. Throws Error naming the resource.
 void apply_rlimits(const std::vector<RlimitSetting>& limits);

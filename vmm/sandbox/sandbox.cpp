@@ -92,7 +92,9 @@ void Sandbox::enter_jail(const JailInputs& inputs) {
     if (!inputs.vsock_socket.empty()) layout.reachable_dirs.push_back(parent_dir(inputs.vsock_socket));
     const std::string how = build_jail(layout);
     close_fds(inherited_fds_);
-    apply_rlimits(jail_rlimits(config_.rlimits));
+    // A write past RLIMIT_FSIZE then fails with EFBIG instead of killing the VMM.
+    if (::signal(SIGXFSZ, SIG_IGN) == SIG_ERR) throw_errno("ignoring SIGXFSZ");
+    apply_rlimits(jail_rlimits(config_.rlimits, inputs.file_size_limit));
     std::string reachable = layout.reachable_dirs.empty() ? "nothing" : "";
     for (const auto& dir : layout.reachable_dirs) reachable += (reachable.empty() ? "" : ", ") + dir + " (read-only)";
     log_line("jail: new root is an empty tmpfs (" + how + "); host paths reachable: " + reachable + "; " +

@@ -33,6 +33,9 @@ class Sandbox {
     std::string vsock_socket;  // absolute; its directory stays reachable read-only. Empty: none
     void* guest_ram = nullptr; // released by the supervisor, which has no use for its copy
     size_t guest_ram_size = 0;
+    // RLIMIT_FSIZE unless --rlimit sets it: room for every file the VMM writes (its console
+    // file, its log, writable drives), no more.
+    uint64_t file_size_limit = 0;
   };
   // In the jail this returns in the VMM process; the outer process becomes the supervisor and
   // never returns. Without the jail it does nothing.

@@ -45,7 +45,7 @@ struct SandboxConfig {
   std::optional<uid_t> uid;  // switch to these ids once everything is open
   std::optional<gid_t> gid;
   std::string cgroup;                 // a cgroup v2 directory to join before the jail; empty: none
-  std::vector<RlimitSetting> rlimits; // on top of the jail's defaults (core 0, nofile 4096)
+  std::vector<RlimitSetting> rlimits; // on top of the jail's defaults (core 0, nofile 4096, fsize)
   int kvm_fd = -1;                    // /dev/kvm handed in open (--kvm-fd); -1: open --kvm
   std::vector<int> keep_fds;          // inherited fds kept open on purpose (--keep-fd)
   // Development aid for the system tests: the named thread role ("vcpu", "device", "main")

@@ -92,6 +92,11 @@ else
 fi
 # Guest RAM is 256 MiB, almost none of it touched; the VMM's own memory must not grow with the storms.
 if [ "$processes" -eq 2 ] && [ "$rss" -le 65536 ]; then ok "VMM RSS ${rss} KiB"; else fail "VMM RSS ${rss} KiB in $processes processes"; fi
+# The jailed VMM (the supervisor's child) may grow no file past 64 MiB (RLIMIT_FSIZE: room for
+# its log; the console's 1 MiB total is less).
+jailed=$(grep -l "^PPid:[[:space:]]*$pid\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3)
+fsize=$(awk '/^Max file size/ { print $4 " " $5 }' /proc/$jailed/limits 2>/dev/null)
+[ "$fsize" = "67108864 67108864" ] && ok "the jailed VMM's file size limit is 64 MiB" || fail "jailed VMM ($jailed): file size limit '$fsize'"
 kill -TERM $pid
 wait $pid
 rc=$?

@@ -36,16 +36,20 @@ TEST(Rlimits, RejectsMalformedSettings) {
 }
 
 TEST(Rlimits, JailDefaultsAndOverrides) {
-  const auto defaults = jail_rlimits({});
-  ASSERT_EQ(defaults.size(), 2u);
+  const auto defaults = jail_rlimits({}, 5u << 20);
+  ASSERT_EQ(defaults.size(), 3u);
   EXPECT_EQ(defaults[0].resource, RLIMIT_CORE);
   EXPECT_EQ(defaults[0].value, 0u);
   EXPECT_EQ(defaults[1].resource, RLIMIT_NOFILE);
   EXPECT_EQ(defaults[1].value, 4096u);
-  const auto mine = jail_rlimits({{RLIMIT_NOFILE, 64}, {RLIMIT_FSIZE, 1 << 20}});
-  ASSERT_EQ(mine.size(), 3u);
+  EXPECT_EQ(defaults[2].resource, RLIMIT_FSIZE);
+  EXPECT_EQ(defaults[2].value, 5u << 20);
+  const auto mine = jail_rlimits({{RLIMIT_NOFILE, 64}, {RLIMIT_FSIZE, 1 << 20}, {RLIMIT_AS, 1u << 30}}, 5u << 20);
+  ASSERT_EQ(mine.size(), 4u);
   EXPECT_EQ(mine[1].value, 64u);
   EXPECT_EQ(mine[2].resource, RLIMIT_FSIZE);
+  EXPECT_EQ(mine[2].value, 1u << 20);
+  EXPECT_EQ(mine[3].resource, RLIMIT_AS);
 }
 
 }  // namespace

@@ -39,6 +39,7 @@
 #include "pseries/hcalls.h"
 #include "pseries/papr.h"
 #include "pseries/rtas.h"
+#include "fuzz_input.h"
 
 namespace {
 
@@ -59,18 +60,7 @@ constexpr uint32_t kExitReasons = 64;
   std::abort();
 }
 
-class Input {
- public:
-  Input(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
-  uint8_t u8() { return p_ < end_ ? *p_++ : 0; }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | (u8() << 8)); }
-  uint32_t u32() { return static_cast<uint32_t>(u16() | (uint32_t{u16()} << 16)); }
-  uint64_t u64() { return u32() | (uint64_t{u32()} << 32); }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
+using ppc::vmm::fuzz::Input;
 
 // A non-blocking pipe: the console writes guest output into one and reads guest input from another.
 struct Pipe {

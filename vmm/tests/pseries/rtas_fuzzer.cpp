@@ -27,6 +27,7 @@
 #include "memory/ram_guard_pages.h"
 #include "pseries/papr.h"
 #include "pseries/rtas.h"
+#include "fuzz_input.h"
 
 namespace {
 
@@ -45,20 +46,7 @@ constexpr uint64_t kOsTermMaxLen = 1024;  // the longest os-term message the hos
   std::abort();
 }
 
-class Input {
- public:
-  Input(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
-  uint8_t u8() { return p_ < end_ ? *p_++ : 0; }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | (u8() << 8)); }
-  uint32_t u32() { return static_cast<uint32_t>(u16() | (uint32_t{u16()} << 16)); }
-  uint64_t u64() { return u32() | (uint64_t{u32()} << 32); }
-  const uint8_t* rest() const { return p_; }
-  size_t left() const { return static_cast<size_t>(end_ - p_); }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
+using ppc::vmm::fuzz::Input;
 
 // What each RTAS call takes and may return, restated from PAPR (not read from rtas.cpp).
 struct Shape {

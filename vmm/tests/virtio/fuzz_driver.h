@@ -17,6 +17,7 @@
 #include "memory/guest_memory.h"
 #include "virtio/fake_driver_ring.h"
 #include "virtio/queue.h"
+#include "fuzz_input.h"
 
 namespace ppc::vmm::fuzz {
 
@@ -24,20 +25,6 @@ constexpr uint64_t kDesc = 0x0000, kAvail = 0x1000, kUsed = 0x2000;
 constexpr uint64_t kIndirect = 0x3000;  // indirect tables, up to 256 descriptors
 constexpr uint64_t kBuffers = 0x4000;
 
-class Input {
- public:
-  Input(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
-  uint8_t u8() { return p_ < end_ ? *p_++ : 0; }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | (u8() << 8)); }
-  uint32_t u32() { return static_cast<uint32_t>(u16() | (uint32_t{u16()} << 16)); }
-  uint64_t u64() { return u32() | (uint64_t{u32()} << 32); }
-  const uint8_t* rest() const { return p_; }
-  size_t left() const { return static_cast<size_t>(end_ - p_); }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
 
 // What a fuzzer found broken: the message, then abort() so that libFuzzer keeps the input.
 [[noreturn]] inline void fail(const char* fuzzer, const char* what) {

@@ -28,6 +28,7 @@
 #include "virtio/net_rx.h"
 #include "virtio/net_tx.h"
 #include "virtio/queue.h"
+#include "fuzz_input.h"
 
 namespace {
 
@@ -48,17 +49,7 @@ constexpr uint64_t kAckable = net::kFeatureCsum | net::kFeatureGuestCsum | net::
   std::abort();
 }
 
-class Input {
- public:
-  Input(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
-  uint8_t u8() { return p_ < end_ ? *p_++ : 0; }
-  const uint8_t* rest() const { return p_; }
-  size_t left() const { return static_cast<size_t>(end_ - p_); }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
+using ppc::vmm::fuzz::Input;
 
 struct Op {
   uint8_t kind, a, b, c;

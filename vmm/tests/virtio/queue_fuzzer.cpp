@@ -15,6 +15,7 @@
 
 #include "memory/guest_memory.h"
 #include "virtio/queue.h"
+#include "fuzz_input.h"
 
 namespace {
 
@@ -33,23 +34,7 @@ constexpr unsigned kMaxPops = 256;          // chains popped per input (each wal
   std::abort();
 }
 
-class Input {
- public:
-  Input(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
-  uint8_t u8() { return p_ < end_ ? *p_++ : 0; }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | (u8() << 8)); }
-  uint64_t u64() {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= uint64_t{u8()} << (8 * i);
-    return v;
-  }
-  const uint8_t* rest() const { return p_; }
-  size_t left() const { return static_cast<size_t>(end_ - p_); }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
+using ppc::vmm::fuzz::Input;
 
 struct Config {
   uint16_t size = 0;

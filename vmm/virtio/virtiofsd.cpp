@@ -125,7 +125,10 @@ std::vector<std::string> virtiofsd_arguments(const VirtiofsdConfig& config, int 
           "-o", "announce_submounts",
           "-o", "xattr",
           "-o", "log_level=warn",
-          "--thread-pool-size=1"};
+          "--thread-pool-size=1",
+          // The daemon keeps an fd per inode the guest knows and per file it opens, and would
+          // raise its own limit to a million: the guest decides how many, so bound them.
+          "--rlimit-nofile=" + std::to_string(kVirtiofsdMaxFiles)};
 }
 
 Virtiofsd start_virtiofsd(const VirtiofsdConfig& config) {

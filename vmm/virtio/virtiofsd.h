@@ -18,6 +18,10 @@
 
 namespace ppc::vmm {
 
+// The daemon's RLIMIT_NOFILE: inodes the guest has looked up plus files it has open. Far above
+// what a container's tree walk needs at once (the guest drops inodes it no longer caches).
+constexpr int kVirtiofsdMaxFiles = 65536;
+
 struct VirtiofsdConfig {
   std::string program;     // the daemon's executable
   std::string shared_dir;  // absolute

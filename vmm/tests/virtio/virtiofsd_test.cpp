@@ -45,7 +45,7 @@ class VirtiofsdStart : public ::testing::Test {
 TEST_F(VirtiofsdStart, ArgumentsForDebian12sDaemon) {
   const std::vector<std::string> want = {"/usr/lib/qemu/virtiofsd", "--fd=3", "-o", "source=/srv/share", "-o",
                                          "cache=auto", "-o", "announce_submounts", "-o", "xattr", "-o",
-                                         "log_level=warn", "--thread-pool-size=1"};
+                                         "log_level=warn", "--thread-pool-size=1", "--rlimit-nofile=65536"};
   EXPECT_EQ(virtiofsd_arguments({"/usr/lib/qemu/virtiofsd", "/srv/share"}, 3), want);
 }
 

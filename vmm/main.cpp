@@ -38,7 +38,9 @@ std::unique_ptr<ContainerRelay> container_relay(const CliOptions& options, Sandb
                                                 options.until_adopted);
   ContainerRelay* s = relay.get();
   Companion companion;
-  companion.start = [s, &sandbox] { s->start([&sandbox] { sandbox.enter_thread(Role::Control, "control"); }); };
+  companion.start = [s, &sandbox](StopMachine stop) {
+    s->start([&sandbox] { sandbox.enter_thread(Role::Control, "control"); }, std::move(stop));
+  };
   // The guest powers off once the status reached us; the rest (output flushed) follows.
   companion.exit_status = [s] { return s->exit_status(std::chrono::seconds(10)); };
   companion.keep_fds = s->fds();
@@ -59,7 +61,8 @@ void send_own_output_to(const std::string& log_file) {
 }
 
 // In container mode the VMM ends as its container did: the status the agent reported once the
-// guest powered off; 128+N when a signal stopped the VM (as a killed container); and when the
+// guest powered off; 128+N when a signal stopped the VM (as a killed container); kContainerLost
+// when the relay stopped it (the agent's session broke: logged by the machine); and when the
 // guest ended without reporting one (a panic, a VMM failure, a power-off without a status),
 // kContainerLost, never 0 (the reason is in the log).
 int container_status(int vmm_code, std::optional<int> reported) {

@@ -14,7 +14,10 @@
 #include <sstream>
 
 #include "agent_client/agent_session.h"
+#include "base/printable.h"
 #include "base/ready_line.h"
+#include "base/scope_exit.h"
+#include "exit_codes.h"
 #include "log.h"
 #include "protocol/agent_port.h"
 
@@ -72,7 +75,9 @@ ContainerRelay::~ContainerRelay() {
   if (adoption_.joinable()) adoption_.detach();
 }
 
-void ContainerRelay::start(std::function<void()> on_thread_start) {
+void ContainerRelay::start(std::function<void()> on_thread_start,
+                           std::function<void(int, const std::string&)> stop_machine) {
+  stop_machine_ = std::move(stop_machine);
   thread_ = std::thread([this, on_thread_start] {
     try {
       if (on_thread_start) on_thread_start();
@@ -116,8 +121,32 @@ void ContainerRelay::await_adoption() {
 
 void ContainerRelay::report_failure(const std::string& message) { report(encode_ready_error(1, message)); }
 
+// Sends the terminal's size to the agent whenever it changes, until `done`.
+void ContainerRelay::follow_resizes(const std::string& id, const std::atomic<bool>& done) {
+  std::unique_ptr<AgentSession> control;
+  winsize last{};
+  while (!done) {
+    winsize now{};
+    if (::ioctl(stdin_.get(), TIOCGWINSZ, &now) == 0 && now.ws_row > 0 && now.ws_col > 0 &&
+        (now.ws_row != last.ws_row || now.ws_col != last.ws_col)) {
+      try {
+        if (!control) {
+          control = std::make_unique<AgentSession>(
+              connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, std::chrono::seconds(5)));
+        }
+        control->request(Resize{id, now.ws_row, now.ws_col});
+        last = now;
+      } catch (const Error&) {
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
 void ContainerRelay::run() {
   const std::string id(kInitExecId);
+  bool created = false;
   try {
     AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, kAgentTimeout));
     const bool terminal = ::isatty(stdin_.get()) != 0;
@@ -137,41 +166,29 @@ void ContainerRelay::run() {
     }
     session.attach_input(id, UniqueFd(::dup(stdin_.get())));
     report(encode_ready_ok(), until_adopted_);
+    created = true;
     if (until_adopted_) adoption_ = std::thread(&ContainerRelay::await_adoption, this);
-    std::thread resizer;
     std::atomic<bool> done{false};
-    if (terminal) {
-      // A Wait occupies its connection until the process ends: resizes go on a second one.
-      resizer = std::thread([&] {
-        std::unique_ptr<AgentSession> control;
-        winsize last{};
-        while (!done) {
-          winsize now{};
-          if (::ioctl(stdin_.get(), TIOCGWINSZ, &now) == 0 && now.ws_row > 0 && now.ws_col > 0 &&
-              (now.ws_row != last.ws_row || now.ws_col != last.ws_col)) {
-            try {
-              if (!control) {
-                control = std::make_unique<AgentSession>(
-                    connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, std::chrono::seconds(5)));
-              }
-              control->request(Resize{id, now.ws_row, now.ws_col});
-              last = now;
-            } catch (const Error&) {
-              break;
-            }
-          }
-          std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        }
-      });
-    }
+    std::thread resizer;
+    // Joined on every way out: a joinable thread destroyed by a throwing Wait ends the VMM.
+    const ScopeExit stop_resizer([&] {
+      done = true;
+      if (resizer.joinable()) resizer.join();
+    });
+    // A Wait occupies its connection until the process ends: resizes go on a second one.
+    if (terminal) resizer = std::thread([&] { follow_resizes(id, done); });
     const Message exited = session.request(Wait{id});
-    done = true;
-    if (resizer.joinable()) resizer.join();
     session.finish_stdio(id);
     const std::lock_guard lock(status_mutex_);
     status_ = std::get<Exited>(exited).status;
   } catch (const std::exception& e) {
-    report(encode_ready_error(1, e.what()));
+    if (!created) return report(encode_ready_error(1, e.what()));
+    // The container runs and only this session could learn its status (a guest that breaks
+    // the protocol, floods it or vanishes): nobody supervises it any more, so the VM stops.
+    if (stop_machine_) {
+      stop_machine_(exit_code::kContainerLost,
+                    "the agent's session failed after the container was created: " + printable(e.what()));
+    }
   }
 }
 

@@ -36,8 +36,10 @@ class ContainerRelay {
   ~ContainerRelay();
 
   // Starts the relay's thread, which calls on_thread_start first (to load its seccomp
-  // filter) before it touches anything the guest controls.
-  void start(std::function<void()> on_thread_start);
+  // filter) before it touches anything the guest controls. stop_machine ends the VM when the
+  // agent's session breaks after the container was created (its status can no longer be
+  // learnt): exit_code::kContainerLost, the reason in the log.
+  void start(std::function<void()> on_thread_start, std::function<void(int, const std::string&)> stop_machine);
   // The main process's status (0..255, 128+N for signal N) once its Exited arrived and its
   // output is written out, waiting up to `patience` for the relay to get there (the
   // guest may power off a moment before the last of it is handled here).
@@ -53,7 +55,7 @@ class ContainerRelay {
   // An encoded ready line (base/ready_line.h), once; the fd stays open when keep_open.
   void report(const std::string& line, bool keep_open = false);
   void await_adoption();
-  void follow_window_size();
+  void follow_resizes(const std::string& id, const std::atomic<bool>& done);
 
   nlohmann::json request_;
   std::mutex ready_mutex_;
@@ -61,6 +63,7 @@ class ContainerRelay {
   UniqueFd stdin_, stdout_, stderr_;
   std::string vsock_uds_;
   bool until_adopted_ = false;
+  std::function<void(int, const std::string&)> stop_machine_;
   std::thread thread_;
   std::thread adoption_;
   std::mutex status_mutex_;

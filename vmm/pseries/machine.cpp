@@ -141,7 +141,7 @@ int Machine::run() {
   // thread exists, so that every thread inherits the dropped state.
   sandbox_.drop_privileges();
   log_line(sandbox_.summary());
-  sandbox_.start_companion();
+  sandbox_.start_companion([this](int code, const std::string& reason) { request_stop(code, reason); });
 
   // The main thread takes SIGTERM/SIGINT/SIGHUP through a signalfd; every thread inherits
   // them blocked, and the vCPU threads unblock only the kick.

@@ -126,8 +126,8 @@ void Sandbox::enter_thread(Role role, std::string_view label) {
     make_forbidden_call(role, label);
 }
 
-void Sandbox::start_companion() {
-  if (companion_.start) companion_.start();
+void Sandbox::start_companion(StopMachine stop) {
+  if (companion_.start) companion_.start(std::move(stop));
 }
 
 std::optional<int> Sandbox::companion_exit_status() const {

@@ -52,7 +52,7 @@ class Sandbox {
   // (its fds stay open in the jail), started by Machine once privileges are dropped, before
   // the machine's own threads.
   void set_companion(Companion companion) { companion_ = std::move(companion); }
-  void start_companion();
+  void start_companion(StopMachine stop);
   std::optional<int> companion_exit_status() const;
 
   // Loads role's filter into the calling thread (label names it in --seccomp log messages),

@@ -25,8 +25,12 @@ struct RlimitSetting {
 // container relay of ppc-kvm-vmm --container-request), in the VMM process: inside the jail
 // (its namespaces, its empty root, its seccomp) when there is one. The jail's outer process
 // only mirrors how the VMM ended.
+// Stops the machine with an exit code and a reason for the log (the first request wins).
+using StopMachine = std::function<void(int code, const std::string& reason)>;
+
 struct Companion {
-  std::function<void()> start;  // starts the thread, which loads Role::Control first thing
+  // Starts the thread, which loads Role::Control first thing; it may stop the machine.
+  std::function<void(StopMachine)> start;
   // The container's status, once it is known (waits a little for it).
   std::function<std::optional<int>()> exit_status;
   std::vector<int> keep_fds;  // fds the companion owns (ready fd, container stdio): kept open in the jail

@@ -1,0 +1,133 @@
+#include "container/container_relay.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <thread>
+
+#include "base/error.h"
+#include "base/ready_line.h"
+#include "exit_codes.h"
+#include "protocol/connection.h"
+
+namespace ppc::vmm {
+namespace {
+
+using namespace protocol;
+
+// The guest's side of the relay's vsock socket: a Unix listener that answers the hybrid
+// CONNECT line, then an agent that answers Hello and hands the CreateContainer to `act`.
+class FakeGuest {
+ public:
+  FakeGuest(const std::string& path, std::function<void(Connection&, const Message&)> act) {
+    listener_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener_.get(), 4) != 0) {
+      throw Error("listening on " + path);
+    }
+    thread_ = std::thread([this, act = std::move(act)] {
+      UniqueFd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      char c = 0;
+      while (::read(fd.get(), &c, 1) == 1 && c != '\n') {
+      }
+      const std::string ok = "OK 1\n";
+      if (::write(fd.get(), ok.data(), ok.size()) != static_cast<ssize_t>(ok.size())) return;
+      Connection agent(std::move(fd));
+      try {
+        if (!agent.receive()) return;
+        agent.send(Hello{kVersion, Role::kAgent});
+        if (const std::optional<Message> create = agent.receive()) act(agent, *create);
+        while (agent.receive()) {
+        }
+      } catch (const Error&) {
+        // The relay ended the session.
+      }
+    });
+  }
+  ~FakeGuest() { thread_.join(); }
+
+ private:
+  UniqueFd listener_;
+  std::thread thread_;
+};
+
+class ContainerRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/relay-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    dir_ = dir;
+    std::ofstream(dir_ / "request.json") << R"({"container_id":"c1","config":{"process":{"args":["true"]}}})";
+    int fds[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    ready_relay_ = UniqueFd(fds[0]);
+    ready_ours_ = UniqueFd(fds[1]);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string socket_path() const { return (dir_ / "vsock.sock").string(); }
+
+  // Runs the relay against the fake guest; returns its ready line (without the newline).
+  std::string run_relay(std::function<void(Connection&, const Message&)> act) {
+    FakeGuest guest(socket_path(), std::move(act));
+    relay_ = std::make_unique<ContainerRelay>((dir_ / "request.json").string(), ready_relay_.release(), socket_path());
+    relay_->start(nullptr, [this](int code, const std::string& reason) { stopped_.set_value({code, reason}); });
+    std::string line;
+    char c = 0;
+    while (::read(ready_ours_.get(), &c, 1) == 1 && c != '\n') line.push_back(c);
+    relay_->exit_status(std::chrono::seconds(10));
+    return line;
+  }
+
+  std::filesystem::path dir_;
+  UniqueFd ready_relay_, ready_ours_;
+  std::unique_ptr<ContainerRelay> relay_;
+  std::promise<std::pair<int, std::string>> stopped_;
+};
+
+// After "ok" only the relay's session can learn the container's status: when the agent breaks
+// the protocol then (here it floods replies nobody asked for), the VM
+// must stop with kContainerLost rather than run on unsupervised.
+TEST_F(ContainerRelayTest, ASessionBrokenAfterTheCreateStopsTheMachine) {
+  const std::string line = run_relay([](Connection& agent, const Message& create) {
+    ASSERT_TRUE(std::holds_alternative<CreateContainer>(create));
+    agent.send(Ok{});
+    for (int i = 0; i < 100; ++i) agent.send(Ok{});
+  });
+  EXPECT_EQ(line, "ok");
+  auto stopped = stopped_.get_future();
+  ASSERT_EQ(stopped.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const auto [code, reason] = stopped.get();
+  EXPECT_EQ(code, exit_code::kContainerLost);
+  EXPECT_NE(reason.find("after the container was created"), std::string::npos) << reason;
+}
+
+// A refused create is the creator's to report: the ready line carries the agent's escaped
+// message and the relay stops nothing (the shim stops the VM).
+TEST_F(ContainerRelayTest, ARefusedCreateIsReportedAndStopsNothing) {
+  const std::string line = run_relay([](Connection& agent, const Message&) {
+    agent.send(ErrorReply{ErrorCode::kExecFailed, "no such program\x1b[2J", 127});
+    if (agent.receive()) agent.send(Ok{});  // the relay's Shutdown
+  });
+  const std::optional<ReadyReport> report = decode_ready_line(line);
+  ASSERT_TRUE(report.has_value()) << line;
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->status, 127);
+  EXPECT_EQ(report->message.find('\x1b'), std::string::npos) << report->message;
+  EXPECT_NE(report->message.find("no such program"), std::string::npos) << report->message;
+  EXPECT_EQ(stopped_.get_future().wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+}
+
+}  // namespace
+}  // namespace ppc::vmm

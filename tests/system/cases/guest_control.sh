@@ -2,7 +2,9 @@
 # guest and ends the VMM cleanly with 128+15, and a guest flooding its console file is held to
 # the file's bounds (--console-limit), with lines saying what was dropped; and a hostile raw
 # guest (tests/system/hostile_guest/) that floods the console, makes 4096 distinct unknown
-# hypercalls and storms a device's registers leaves the VMM within its bounds.
+# hypercalls and storms a device's registers leaves the VMM within its bounds; a hostile agent
+# (tests/system/agent/hostile_agent.cpp) that attacks the host's side of the agent channel
+# gets its create refused or its VM stopped, and leaves nothing behind.
 . /rig/case_lib.sh
 
 make_initramfs /tmp/guest.cpio <<'INIT'
@@ -103,4 +105,62 @@ rc=$?
 [ "$rc" -eq 143 ] && ok "the hostile guest's VMM ended by SIGTERM (143)" || { fail "VMM exited $rc"; tail -20 /tmp/hostile-vmm.log; }
 set -- $(vmm_memory)
 [ "$2" -eq 0 ] && ok "no VMM process left" || fail "$2 VMM processes left"
+echo "== a hostile agent"
+# The shim packs it as the guest's agent; each container's last argument names its attack.
+shim_case_setup
+export PPC_KVM_SHIM_AGENT=/opt/ppc-kvm-shim/bin/hostile_agent
+esc=$(printf '\033')
+# Three attacks answer the create: it fails soon (not at the boot timeout), with the reason.
+for attack in "huge:frame declares 4294967295 bytes, the limit is" "garbage:bad frame magic" \
+  "escape:owned by the guest\\\\x07\\\\x1b\[2J"; do
+  mode=${attack%%:*} want=${attack#*:}
+  b=$(bundle h-$mode "[\"hostile\",\"$mode\"]")
+  start=$(date +%s)
+  $S create --bundle $b h-$mode </dev/null >/tmp/h-$mode.out 2>&1
+  rc=$? took=$(( $(date +%s) - start ))
+  echo "$mode: create exit $rc after $took s: $(tr -d "$esc" < /tmp/h-$mode.out | tail -1 | cut -c1-200)"
+  if [ $rc -ne 0 ] && [ $took -lt 120 ] && grep -q "$want" /tmp/h-$mode.out && ! grep -q "$esc" /tmp/h-$mode.out; then
+    ok "$mode: create refused, the reason given, escaped"
+  else
+    fail "$mode: create exit $rc after $took s, wanted '$want' and no raw ESC byte"; show_logs
+  fi
+  $S state h-$mode >/dev/null 2>&1 && fail "$mode: the refused container still exists"
+done
+# Two attacks let the create succeed and strike once the container starts: the VMM stops the
+# VM with 255 (the container's status is lost), saying why once. The stdio flood meets a
+# reader that stalls for 15 s (a busy conmon): the host takes no more than the credit it gave
+# (256 KiB, plus what the pipe holds) and then refuses the stream.
+mkfifo /tmp/h-stdout.fifo
+page=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
+for attack in "stdio-flood:stdio flow control" "unsolicited:the agent"; do
+  mode=${attack%%:*} want=${attack#*:}
+  b=$(bundle h-$mode "[\"hostile\",\"$mode\"]")
+  rm -f /tmp/h-$mode.created /tmp/h-$mode.reaped /tmp/h-$mode.pid
+  stall=0; [ $mode = stdio-flood ] && stall=15
+  (sleep $stall; cat) < /tmp/h-stdout.fifo > /tmp/h-$mode.out &
+  reader=$!
+  reaper /tmp/h-$mode.reaped sh -c "$S create --bundle $b --pid-file /tmp/h-$mode.pid h-$mode \
+    </dev/null >/tmp/h-stdout.fifo 2>/tmp/h-$mode.err; echo \$? > /tmp/h-$mode.created" &
+  for _ in $(seq 1200); do [ -s /tmp/h-$mode.created ] && break; sleep 0.25; done
+  [ "$(cat /tmp/h-$mode.created 2>/dev/null)" = 0 ] || { fail "create h-$mode: $(cat /tmp/h-$mode.err)"; continue; }
+  $S start h-$mode || fail "start h-$mode"
+  st=$(reaped /tmp/h-$mode.reaped "$(cat /tmp/h-$mode.pid)")
+  log=$root/h-$mode/vmm.log
+  echo "$mode: VMM exit $st, its log $(stat -c %s $log) bytes: $(grep "session failed" $log | cut -c1-200)"
+  [ "$st" = 255 ] && ok "$mode: the VMM stopped the VM, exit 255" || fail "$mode: VMM exit status $st"
+  [ "$(grep -c "the agent's session failed after the container was created: .*$want" $log)" = 1 ] &&
+    ok "$mode: the reason logged once" || { fail "$mode: reason not logged once"; tail -5 $log; }
+  wait_state h-$mode stopped 60 && ok "$mode: state says stopped"
+  $S delete h-$mode || fail "delete h-$mode"
+  # Every writer of the pipe is gone with the container: the reader has it all.
+  wait $reader
+  out=$(stat -c %s /tmp/h-$mode.out)
+  # The flood did reach the host (this much was within its credit), and no more than that:
+  # the window, one chunk, and what the pipe held (16 pages: 1 MiB with 64 KiB pages).
+  [ "$out" -le $((262144 + 65536 + 16 * page)) ] && { [ $mode = unsolicited ] || [ "$out" -gt 0 ]; } &&
+    ok "$mode: stdout held to the credit ($out bytes)" || fail "$mode: $out bytes of stdout"
+done
+root_clean "after the hostile agent"
+set -- $(vmm_memory)
+[ "$2" -eq 0 ] && ok "no VMM process left after the hostile agent" || fail "$2 VMM processes left"
 finish

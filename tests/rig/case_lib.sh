@@ -128,6 +128,18 @@ boot_agent_guest() {
   vmm=$!
 }
 
+# vmm_memory: "KIB N": the resident memory of the N ppc-kvm-vmm processes in L1 (the supervisor
+# and the jailed VMM, whose exe link /proc still resolves from outside its mount namespace).
+vmm_memory() {
+  local total=0 count=0 p
+  for p in /proc/[0-9]*; do
+    [ "$(basename "$(readlink $p/exe 2>/dev/null)")" = ppc-kvm-vmm ] || continue
+    total=$((total + $(awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' $p/status 2>/dev/null || echo 0)))
+    count=$((count + 1))
+  done
+  echo $total $count
+}
+
 # jailed_vmm_pid LOG: the jailed VMM's pid as L1 sees it, from its supervisor's log.
 jailed_vmm_pid() { sed -n 's/.*the VMM is process \([0-9]*\) .*/\1/p' "$1" | head -1; }
 

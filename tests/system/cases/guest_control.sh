@@ -55,17 +55,6 @@ else
   fail "flood: $size bytes kept, rate notice '$rate', total notice '$total'; last: $(tail -c 300 /tmp/console.log)"
 fi
 
-# vmm_memory: "KIB N": the resident memory of the N ppc-kvm-vmm processes (the supervisor
-# and the jailed VMM, whose exe link /proc still resolves from outside its mount namespace).
-vmm_memory() {
-  local total=0 count=0 p
-  for p in /proc/[0-9]*; do
-    [ "$(basename "$(readlink $p/exe 2>/dev/null)")" = ppc-kvm-vmm ] || continue
-    total=$((total + $(awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' $p/status 2>/dev/null || echo 0)))
-    count=$((count + 1))
-  done
-  echo $total $count
-}
 echo "== a hostile guest"
 ppc-kvm-vmm --raw-kernel --kernel $SHARE/hostile-guest.bin --memory 256M --console /tmp/hostile.log \
   --console-limit 1M,4K,8K 2>/tmp/hostile-vmm.log &

@@ -44,17 +44,6 @@ counts() {
     "sockets=$sockets interfaces=$(ls /sys/class/net | wc -l)"
 }
 
-# vmm_rss: the resident KiB of every ppc-kvm-vmm process and how many there are.
-vmm_rss() {
-  local total=0 count=0 p
-  for p in /proc/[0-9]*; do
-    [ "$(basename "$(readlink $p/exe 2>/dev/null)")" = ppc-kvm-vmm ] || continue
-    total=$((total + $(awk '/^VmRSS:/ { print $2 }' $p/status 2>/dev/null || echo 0)))
-    count=$((count + 1))
-  done
-  echo "$total $count"
-}
-
 cycle=0 first= rss_first= rss_last= started=$(date +%s)
 while [ $cycle -lt 3 ] || [ $(( $(date +%s) - started )) -lt "$seconds" ]; do
   cycle=$((cycle + 1))
@@ -68,7 +57,7 @@ while [ $cycle -lt 3 ] || [ $(( $(date +%s) - started )) -lt "$seconds" ]; do
   # The counts see what a cycle makes (else an unchanged count would prove nothing).
   during=$(counts)
   case "$during" in *"cgroups=$((width * 2)) "*) ;; *) fail "cycle $cycle: while $width run, L1 holds '$during'" ;; esac
-  set -- $(vmm_rss)
+  set -- $(vmm_memory)
   # Two processes per VM: the supervisor and the jailed VMM (guest RAM counts in the latter).
   per_vm=0
   [ "$2" -gt 0 ] && per_vm=$(( $1 * 2 / $2 ))

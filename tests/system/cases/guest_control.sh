@@ -60,7 +60,9 @@ ppc-kvm-vmm --raw-kernel --kernel $SHARE/hostile-guest.bin --memory 256M --conso
   --console-limit 1M,4K,8K 2>/tmp/hostile-vmm.log &
 pid=$!
 expect_line_soon /tmp/hostile.log HOSTILE-START 60
+flood_start=$(date +%s)
 expect_line_soon /tmp/hostile.log HOSTILE-DONE 240
+flood_seconds=$(( $(date +%s) - flood_start + 1 ))
 set -- $(vmm_memory)
 rss=$1 processes=$2
 console=$(stat -c %s /tmp/hostile.log)
@@ -69,9 +71,12 @@ unknown=$(grep -c 'not implemented (H_FUNCTION; logged once)' /tmp/hostile-vmm.l
 echo "hostile guest: VMM RSS ${rss} KiB in $processes processes, console file $console bytes, VMM log $log bytes, $unknown unknown hypercalls logged"
 grep -v 'not implemented' /tmp/hostile-vmm.log | tail -8
 if grep -aq HOSTILE-TRAP /tmp/hostile.log; then fail "the hostile guest trapped: $(grep -a HOSTILE-TRAP /tmp/hostile.log)"; fi
-# 64,000 console bytes at once against an 8 KiB burst: most dropped, and said so.
-if [ "$console" -le 32768 ] && grep -aq 'bytes of console output dropped' /tmp/hostile.log; then
-  ok "console held to its rate: $console bytes"
+# 64,000 console bytes against an 8 KiB burst and 4 KiB/s: no more kept than the rate allows
+# over the time the flood took (an emulated guest on a loaded machine floods slowly; 1 KiB
+# for the notices), the rest dropped and said so.
+allowed=$((8192 + 4096 * flood_seconds + 1024))
+if [ "$console" -le "$allowed" ] && [ "$console" -lt 64000 ] && grep -aq 'bytes of console output dropped' /tmp/hostile.log; then
+  ok "console held to its rate: $console bytes in about $flood_seconds s (allowed $allowed)"
 else
   fail "console: $console bytes kept of the flood, notice: $(grep -a -c dropped /tmp/hostile.log)"
 fi

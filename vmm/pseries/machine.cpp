@@ -36,6 +36,12 @@ namespace {
 class Machine final : public RtasHost {
  public:
   Machine(const MachineConfig& config, Sandbox& sandbox) : config_(config), sandbox_(sandbox) {}
+  // The companion's thread may outlive the machine (it is detached at exit): its stop
+  // requests reach a machine that still exists or nothing.
+  ~Machine() {
+    const std::lock_guard lock(companion_stop_->mu);
+    companion_stop_->machine = nullptr;
+  }
   int run();
 
   // RtasHost
@@ -87,6 +93,11 @@ class Machine final : public RtasHost {
   std::string exit_reason_;
   const uint64_t start_ns_ = monotonic_ns();
   UniqueFd stopped_event_{::eventfd(0, EFD_CLOEXEC)};
+  struct StopGate {
+    std::mutex mu;
+    Machine* machine = nullptr;
+  };
+  const std::shared_ptr<StopGate> companion_stop_ = std::make_shared<StopGate>();
 };
 
 void Machine::build() {
@@ -141,7 +152,11 @@ int Machine::run() {
   // thread exists, so that every thread inherits the dropped state.
   sandbox_.drop_privileges();
   log_line(sandbox_.summary());
-  sandbox_.start_companion([this](int code, const std::string& reason) { request_stop(code, reason); });
+  companion_stop_->machine = this;
+  sandbox_.start_companion([gate = companion_stop_](int code, const std::string& reason) {
+    const std::lock_guard lock(gate->mu);
+    if (gate->machine) gate->machine->request_stop(code, reason);
+  });
 
   // The main thread takes SIGTERM/SIGINT/SIGHUP through a signalfd; every thread inherits
   // them blocked, and the vCPU threads unblock only the kick.

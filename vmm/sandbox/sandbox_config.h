@@ -21,13 +21,13 @@ struct RlimitSetting {
   rlim_t value;  // soft and hard limit
 };
 
+// Stops the machine with an exit code and a reason for the log (the first request wins).
+using StopMachine = std::function<void(int code, const std::string& reason)>;
+
 // Work that runs beside the machine in a thread of its own under Role::Control (the
 // container relay of ppc-kvm-vmm --container-request), in the VMM process: inside the jail
 // (its namespaces, its empty root, its seccomp) when there is one. The jail's outer process
 // only mirrors how the VMM ended.
-// Stops the machine with an exit code and a reason for the log (the first request wins).
-using StopMachine = std::function<void(int code, const std::string& reason)>;
-
 struct Companion {
   // Starts the thread, which loads Role::Control first thing; it may stop the machine.
   std::function<void(StopMachine)> start;

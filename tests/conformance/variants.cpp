@@ -86,7 +86,10 @@ void user(json& c, int uid, int gid) {
 // The bind mounts' source, made by the harness beside the bundles.
 constexpr const char* kData = "/tmp/conformance/data";
 
-std::vector<std::pair<std::string, Change>> variants() {
+using Variants = std::vector<std::pair<std::string, Change>>;
+
+// The variants of who runs, with which capabilities.
+Variants process_variants() {
   const json docker_caps = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
                             "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
                             "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
@@ -117,6 +120,12 @@ std::vector<std::pair<std::string, Change>> variants() {
          process(c)["capabilities"]["effective"] = json::array();
        }},
       {"caps-unset", [](json& c) { process(c).erase("capabilities"); }},
+  };
+}
+
+// The variants of rlimits, seccomp.
+Variants limit_variants() {
+  return {
       {"rlimit-nofile-4096", [](json& c) { set_rlimit(c, "RLIMIT_NOFILE", 4096, 4096); }},
       {"rlimit-nofile-split", [](json& c) { set_rlimit(c, "RLIMIT_NOFILE", 1024, 65536); }},
       {"rlimit-nofile-low", [](json& c) { set_rlimit(c, "RLIMIT_NOFILE", 32, 32); }},
@@ -138,6 +147,12 @@ std::vector<std::pair<std::string, Change>> variants() {
          seccomp(c, "SCMP_ACT_ALLOW", {errno_rule({"swapon"})});
        }},
       {"seccomp-uid1000", [](json& c) { user(c, 1000, 1000); seccomp(c, "SCMP_ACT_ALLOW", {errno_rule({"swapon"})}); }},
+  };
+}
+
+// The variants of paths, mounts, sysctls, identity and namespaces.
+Variants filesystem_variants() {
+  return {
       {"masked-none", [](json& c) { c["linux"]["maskedPaths"] = json::array(); }},
       {"masked-extra", [](json& c) {
          c["linux"]["maskedPaths"].push_back("/etc/passwd");
@@ -176,6 +191,14 @@ std::vector<std::pair<std::string, Change>> variants() {
       {"ns-no-cgroup", [](json& c) { remove_namespace(c, "cgroup"); }},
       {"ns-no-pid", [](json& c) { remove_namespace(c, "pid"); }},
   };
+}
+
+Variants variants() {
+  Variants all;
+  for (Variants part : {process_variants(), limit_variants(), filesystem_variants()}) {
+    for (auto& v : part) all.push_back(std::move(v));
+  }
+  return all;
 }
 
 }  // namespace

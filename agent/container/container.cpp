@@ -68,6 +68,10 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
   }
   LaunchRequest launch_request;
   launch_request.process = *config.process;
+  // No process.capabilities: the container's process gets none, as crun gives it (runc
+  // leaves a root process all of them; the spec is silent, and the stricter reading wins in
+  // an isolation runtime). An exec without them keeps the agent's, as with both runtimes.
+  if (!launch_request.process.capabilities) launch_request.process.capabilities.emplace();
   launch_request.seccomp = config.linux.seccomp;
   launch_request.container = &config;
   launch_request.hostname = request.hostname;

@@ -64,6 +64,10 @@ void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
     if (!request.hostname.empty() && ::sethostname(request.hostname.data(), request.hostname.size()) != 0) {
       throw_errno("hostname");
     }
+    const std::string& domainname = request.container->domainname;
+    if (!domainname.empty() && ::setdomainname(domainname.data(), domainname.size()) != 0) {
+      throw_errno("domainname");
+    }
     setup_container_root(*request.container);
     return;
   }

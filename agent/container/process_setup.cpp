@@ -16,6 +16,7 @@
 #include "base/unique_fd.h"
 #include "container/capabilities.h"
 #include "container/executable.h"
+#include "container/home_env.h"
 #include "container/launch_error.h"
 #include "container/seccomp_filter.h"
 
@@ -52,6 +53,8 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }  // namespace
 
 void exec_process(const oci::Process& process, const std::optional<oci::Seccomp>& seccomp) {
+  // Read while the process is still root: the container's /etc/passwd may be root's only.
+  const std::vector<std::string> env = with_home(process.env, process.user.uid);
   apply_rlimits(process);
   if (process.oom_score_adj) apply_oom_score_adj(*process.oom_score_adj);
   ::umask(process.user.umask.value_or(022));
@@ -76,7 +79,7 @@ void exec_process(const oci::Process& process, const std::optional<oci::Seccomp>
   if (seccomp && !early_seccomp) load_seccomp_filter(*seccomp);
 
   std::vector<char*> argv = c_strings(process.args);
-  std::vector<char*> envp = c_strings(process.env);
+  std::vector<char*> envp = c_strings(env);
   ::execve(path.c_str(), argv.data(), envp.data());
   const int error = errno;
   const std::string message = "exec: \"" + process.args[0] + "\": " + std::strerror(error);

@@ -49,6 +49,19 @@ void do_mount(const std::string& source, const std::string& target, const std::s
   }
 }
 
+// Flags such as ro or nosuid only apply to a bind mount on a remount, which replaces all of
+// them: the mount's own are kept (as crun and runc keep them) unless `clear` turns one off.
+void remount_bind(const std::string& target, unsigned long add, unsigned long clear) {
+  struct statvfs current {};
+  if (::statvfs(target.c_str(), &current) != 0) throw_errno("statvfs " + target);
+  unsigned long kept = 0;
+  for (auto [st, ms] : {std::pair{ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV}, {ST_NOEXEC, MS_NOEXEC},
+                        {ST_RDONLY, MS_RDONLY}}) {
+    if ((current.f_flag & st) != 0) kept |= ms;
+  }
+  do_mount("", target, "", MS_BIND | MS_REMOUNT | add | (kept & ~clear), "");
+}
+
 // rro, rnosuid and friends: attributes for the mount and everything below it, which only
 // mount_setattr(2) can set (glibc 2.36 has no wrapper).
 void set_recursive_attributes(const std::string& target, const oci::MountOptions& options) {
@@ -69,20 +82,8 @@ void mount_one(const oci::Mount& m) {
     if (::stat(m.source.c_str(), &st) != 0) throw_errno("bind source " + m.source);
     make_mount_point(target, !S_ISDIR(st.st_mode));
     do_mount(m.source, target, "", MS_BIND | (options.recursive ? MS_REC : 0), "");
-    // Flags such as ro or nosuid only apply to a bind mount on a remount, which replaces
-    // all of them: keep those the source mount has unless an option turned them off.
     const unsigned long extra = options.flags & ~(MS_BIND | MS_REC);
-    if (extra != 0) {
-      struct statvfs current {};
-      if (::statvfs(target.c_str(), &current) != 0) throw_errno("statvfs " + target);
-      unsigned long kept = 0;
-      for (auto [st, ms] : {std::pair{ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV}, {ST_NOEXEC, MS_NOEXEC},
-                            {ST_RDONLY, MS_RDONLY}}) {
-        if ((current.f_flag & st) != 0) kept |= ms;
-      }
-      kept &= ~options.clear_flags;
-      do_mount("", target, "", MS_BIND | MS_REMOUNT | extra | kept, "");
-    }
+    if (extra != 0) remount_bind(target, extra, options.clear_flags);
   } else {
     make_mount_point(target, false);
     std::string type = m.type;
@@ -112,6 +113,7 @@ void mask_path(const std::string& container_path) {
     do_mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0");
   } else {
     do_mount("/dev/null", target, "", MS_BIND, "");
+    remount_bind(target, MS_RDONLY, 0);  // as crun: the mask cannot be written through either
   }
 }
 
@@ -120,7 +122,7 @@ void make_read_only(const std::string& container_path) {
   struct stat st {};
   if (::lstat(target.c_str(), &st) != 0) return;
   do_mount(target, target, "", MS_BIND | MS_REC, "");
-  do_mount("", target, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+  remount_bind(target, MS_RDONLY, 0);
 }
 
 void write_sysctl(const std::string& key, const std::string& value) {
@@ -179,7 +181,12 @@ void setup_container_root(const oci::Config& config) {
   if (::chroot(".") != 0) throw_errno("chroot into the container root");
   if (::chdir("/") != 0) throw_errno("chdir /");
   do_mount("", "/", "", root_propagation(config.linux.rootfs_propagation), "");
-  if (config.root.readonly) do_mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY, "");
+  // A missing process.cwd is made, as crun and runc make it: inside the root now, so that a
+  // symlink on the way resolves there, and before the root turns read-only.
+  if (config.process && !config.process->cwd.empty()) {
+    with_context("process.cwd", [&] { mkdir_all(config.process->cwd); });
+  }
+  if (config.root.readonly) remount_bind("/", MS_RDONLY, 0);  // still nodev, as the share is
 }
 
 }  // namespace ppc::agent

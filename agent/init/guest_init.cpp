@@ -42,6 +42,9 @@ void prepare_guest() {
   constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   mount_one("proc", "/proc", "proc", kSafe, nullptr);
   mount_one("sysfs", "/sys", "sysfs", kSafe, nullptr);
+  // Until cgroup2 is mounted once, /proc/PID/cgroup is empty; a container without a cgroup
+  // mount must still read "0::/" there, as under crun.
+  mount_one("cgroup2", "/sys/fs/cgroup", "cgroup2", kSafe, nullptr);
   mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
   mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620");
   mount_one("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");

@@ -21,8 +21,10 @@ void mount_shared_fs(const std::string& tag) {
   }
   const std::string target(protocol::kSharedFsGuestPath);
   if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + target);
-  // The host's binds decide read-only; nothing on the share is a device or setuid for the guest.
-  if (::mount(tag.c_str(), target.c_str(), "virtiofs", MS_NOSUID | MS_NODEV, nullptr) != 0)
+  // The host's binds decide read-only. Setuid programs of the image work (su, ping), as on
+  // crun's root; device nodes on it do not: the guest enforces no device cgroup, so a node
+  // made on the share could reach the guest's own devices (a container's /dev is its tmpfs).
+  if (::mount(tag.c_str(), target.c_str(), "virtiofs", MS_NODEV, nullptr) != 0)
     throw_errno("mount virtiofs " + tag + " on " + target);
   mounted = tag;
 }

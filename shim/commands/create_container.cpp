@@ -196,6 +196,15 @@ void make_share(const SharePlan& plan, UndoStack& undo, PhaseClock& clock) {
   clock.lap("share of " + std::to_string(1 + plan.mounts.size()) + " bind(s) made");
 }
 
+// No hostname in config.json: the container sees the host's, as under crun and runc (a new UTS
+// namespace starts as a copy of its creator's). The guest's own name would be "(none)".
+std::string guest_hostname(const oci::Config& config) {
+  if (!config.hostname.empty()) return config.hostname;
+  char name[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
+}
+
 // create.json: what the VMM sends the agent to create the container from, and nothing only
 // the host needs; config.json: the bundle's config as create validated it, for the later
 // commands (hooks, the cgroup) whatever happens to the bundle meanwhile.
@@ -203,7 +212,7 @@ void write_create_request(const LockedContainer& container, const oci::Config& c
   const oci::Config guest = guest_config(config, share);
   const nlohmann::json request = {{"container_id", container.id()},
                                   {"config", oci::to_json(guest)},
-                                  {"hostname", guest.hostname},
+                                  {"hostname", guest_hostname(guest)},
                                   {"shared_fs_tag", std::string(protocol::kSharedFsTag)}};
   write_file_atomic(container.file(kCreateRequestFile), request.dump(), 0600);
   write_file_atomic(container.file(kHostConfigFile), oci::to_json(config).dump(), 0600);

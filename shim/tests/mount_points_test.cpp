@@ -66,10 +66,27 @@ TEST(shim_mount_points, NoLinkLeadsOutOfTheRoot) {
   EXPECT_FALSE(std::filesystem::exists(f.dir / "rootfs/y"));
 }
 
+TEST(shim_mount_points, AMissingWorkingDirectoryIsMadeUnlessAMountHoldsIt) {
+  Fixture f;
+  f.config.process.emplace();
+  f.config.process->cwd = "/work/dir";
+  make_read_only_root_mount_points(f.config, f.share);
+  EXPECT_TRUE(f.is_dir("rootfs/work/dir"));
+  f.config.process->cwd = "/run/app";  // in /run's tmpfs: the guest makes it there
+  make_read_only_root_mount_points(f.config, f.share);
+  EXPECT_FALSE(f.is_dir("rootfs/run/app"));
+  f.config.process->cwd = "/abs/w";  // through a link out of the root: left to the agent
+  make_read_only_root_mount_points(f.config, f.share);
+  EXPECT_TRUE(std::filesystem::is_empty(f.outside.path())) << "a mkdir followed /abs out of the root";
+}
+
 TEST(shim_mount_points, AWritableRootIsLeftToTheAgent) {
   Fixture f;
   f.config.root.readonly = false;
+  f.config.process.emplace();
+  f.config.process->cwd = "/work";
   make_read_only_root_mount_points(f.config, f.share);
+  EXPECT_FALSE(f.is_dir("rootfs/work"));
   EXPECT_FALSE(f.is_dir("rootfs/run"));
   EXPECT_FALSE(f.is_file("rootfs/etc/hosts"));
 }

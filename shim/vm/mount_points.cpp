@@ -72,6 +72,13 @@ void make_read_only_root_mount_points(const oci::Config& config, const SharePlan
     with_context("mounts[" + std::to_string(i) + "] (" + destination + "): its mount point in the read-only root " + rootfs,
                  [&] { make_point(root, destination, file); });
   }
+  // A missing process.cwd is made too, as crun and runc make it (in the root, before it turns
+  // read-only); below a mount it is the guest's to make, in that mount.
+  const std::string cwd = config.process ? config.process->cwd : "";
+  for (const oci::Mount& m : config.mounts) {
+    if (below(cwd, m.destination) || cwd == m.destination) return;
+  }
+  with_context("process.cwd " + cwd + " in the read-only root " + rootfs, [&] { make_point(root, cwd, false); });
 }
 
 }  // namespace ppc::shim

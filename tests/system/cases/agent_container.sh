@@ -92,7 +92,7 @@ expect_status sigterm 143
 # 4. env, cwd, uid/gid, additional groups, umask and hostname are the config's; no seccomp
 # here, so mkdir works (the control for check 6).
 USER_IDS='"uid":1000,"gid":1001,"additionalGids":[2000],"umask":63' CWD=/tmp \
-  config '["sh","-c","echo \"$GREETING\"; pwd; id -u; id -g; id -G; umask; hostname; mkdir /tmp/d && echo made"]' > /tmp/c.json
+  config '["sh","-c","echo \"$GREETING\"; pwd; id -u; id -g; id -G; umask; hostname; echo home=$HOME; mkdir /tmp/d && echo made"]' > /tmp/c.json
 container identity /tmp/c.json guest-host
 expect_status identity 0
 expect_output identity /tmp/out "hi there
@@ -102,17 +102,25 @@ expect_output identity /tmp/out "hi there
 1001 2000
 0077
 guest-host
+home=/
 made"
 
 # 5. a read-only root refuses a write (and /tmp, a tmpfs mount, still takes one)
-# masked and read-only paths too (as root, so that only the mounts can refuse)
-READONLY=true config '["sh","-c","touch /tmp/ok && echo tmp-ok; wc -c < /proc/kallsyms; echo x > /proc/sys/kernel/domainname || echo ro-proc-sys; touch /newfile"]' \
+# masked and read-only paths too (as root, so that only the mounts can refuse), as crun makes
+# them: a masked file is /dev/null read-only (a device still takes writes there), a read-only
+# path keeps its mount's other flags (/proc has none, the guest's /dev is nosuid). Also as crun: no process.capabilities gives none, and HOME (not in env)
+# comes from the root's /etc/passwd entry.
+READONLY=true config '["sh","-c","touch /tmp/ok && echo tmp-ok; wc -c < /proc/kallsyms; echo x > /proc/sys/kernel/domainname || echo ro-proc-sys; awk \"\\$5 == \\\"/proc/kallsyms\\\" || \\$5 == \\\"/proc/sys\\\" {print \\$5, \\$6}\" /proc/self/mountinfo; echo home=$HOME; grep CapEff /proc/self/status; touch /newfile"]' \
   '' ',"maskedPaths":["/proc/kallsyms"],"readonlyPaths":["/proc/sys"]' > /tmp/c.json
 container readonly /tmp/c.json
 expect_status readonly 1
 expect_output readonly /tmp/out "tmp-ok
 0
-ro-proc-sys"
+ro-proc-sys
+/proc/kallsyms ro,nosuid,relatime
+/proc/sys ro,relatime
+home=/root
+CapEff:	0000000000000000"
 if grep -q "Read-only file system" /tmp/err; then ok "readonly error"; else fail "readonly: no EROFS message"; cat /tmp/err; fi
 
 # 6. seccomp answers mkdir with EPERM (errnoRet 1), everything else allowed

@@ -1,10 +1,11 @@
-// conformance_variants SPEC OUTDIR: writes OUTDIR/NAME.json, one OCI config per variant of
+// conformance_variants SPEC ROOTFS OUTDIR: writes OUTDIR/NAME.json, one OCI config per variant of
 // SPEC (`crun spec`'s default), each running /probe (conformance_probe) without a terminal
 // over the root ROOTFS given in SPEC's place. The variants cover what a process sees of its
 // set-up: user and groups, capability sets, rlimits, noNewPrivileges, seccomp, masked and
 // read-only paths, mounts and their options, sysctls, hostname, cwd, env, oomScoreAdj, a
 // writable root (crun's default is read-only), namespaces. tests/e2e/cases/conformance.sh
-// runs each under crun and ppc-kvm-shim and compares the probe's outputs.
+// runs each under crun and ppc-kvm-shim and compares the probe's outputs. Also written, and
+// not a variant: OUTDIR/lifecycle.json, the container of the harness's lifecycle part.
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -71,12 +72,16 @@ void remove_namespace(json& c, const std::string& type) {
   c["linux"]["namespaces"] = kept;
 }
 
-void seccomp(json& c, const std::string& default_action, const json& rules) {
-  c["linux"]["seccomp"] = {{"defaultAction", default_action}, {"architectures", {"SCMP_ARCH_PPC64LE"}},
-                           {"syscalls", rules}};
+// Vectors, not json: a braced list of one element would become that element, not an array.
+void seccomp(json& c, const std::string& default_action, const std::vector<json>& rules) {
+  c["linux"]["seccomp"] = {{"defaultAction", default_action},
+                           {"architectures", json::array({"SCMP_ARCH_PPC64LE"})},
+                           {"syscalls", json(rules)}};
 }
 
-json errno_rule(const json& names) { return {{"names", names}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 1}}; }
+json errno_rule(const std::vector<std::string>& names) {
+  return {{"names", json(names)}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 1}};
+}
 
 void user(json& c, int uid, int gid) {
   process(c)["user"]["uid"] = uid;
@@ -140,7 +145,7 @@ Variants limit_variants() {
       {"rlimit-none", [](json& c) { process(c).erase("rlimits"); }},
       {"seccomp-errno-mkdir", [](json& c) { seccomp(c, "SCMP_ACT_ALLOW", {errno_rule({"mkdir", "mkdirat"})}); }},
       {"seccomp-kill-reboot", [](json& c) {
-         seccomp(c, "SCMP_ACT_ALLOW", {{{"names", {"reboot"}}, {"action", "SCMP_ACT_KILL"}}});
+         seccomp(c, "SCMP_ACT_ALLOW", {json{{"names", json::array({"reboot"})}, {"action", "SCMP_ACT_KILL"}}});
        }},
       {"seccomp-nnp-false", [](json& c) {
          process(c)["noNewPrivileges"] = false;
@@ -201,6 +206,28 @@ Variants variants() {
   return all;
 }
 
+// The lifecycle harness's container (not a variant): a shell that reports each signal it
+// handles and waits, with host hooks that keep the state they receive on stdin as
+// BUNDLE/hook-KIND.json, the bundle named by that state itself.
+json lifecycle_config(json c) {
+  process(c)["args"] = {"/bin/sh", "-c",
+                        "for s in HUP INT USR1 USR2 TERM; do trap \"echo got-$s\" $s; done; echo ready; "
+                        "while :; do sleep 1 & wait $!; done"};
+  for (const char* kind : {"createRuntime", "poststart", "poststop"}) {
+    const std::string keep = std::string("s=$(cat); b=$(printf %s \"$s\" | sed -n 's/.*\"bundle\" *: *\"\\([^\"]*\\)\".*/\\1/p'); "
+                                         "printf %s \"$s\" > \"$b/hook-") + kind + ".json\"";
+    c["hooks"][kind] = json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", keep}}}});
+  }
+  return c;
+}
+
+bool write_config(const std::string& path, const json& config) {
+  std::ofstream out(path);
+  out << config.dump(2) << "\n";
+  if (!out) std::fprintf(stderr, "conformance_variants: cannot write %s\n", path.c_str());
+  return static_cast<bool>(out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -222,13 +249,8 @@ int main(int argc, char** argv) {
   for (auto& [name, change] : variants()) {
     json config = base;
     change(config);
-    std::ofstream out(std::string(argv[3]) + "/" + name + ".json");
-    out << config.dump(2) << "\n";
-    if (!out) {
-      std::fprintf(stderr, "conformance_variants: cannot write %s/%s.json\n", argv[3], name.c_str());
-      return 1;
-    }
+    if (!write_config(std::string(argv[3]) + "/" + name + ".json", config)) return 1;
     std::printf("%s\n", name.c_str());
   }
-  return 0;
+  return write_config(std::string(argv[3]) + "/lifecycle.json", lifecycle_config(base)) ? 0 : 1;
 }

@@ -40,6 +40,8 @@ fill_payload() {
   cp "$here/l1/stage2-init.sh" "$payload/stage2-init.sh"
   cp "$here/case_lib.sh" "$here/../rig/checks.sh" "$payload/"
   cp "$L1_CASE" "$payload/case.sh"
+  # Every case, for a case that runs another in the same boot (crun_baseline runs conformance).
+  mkdir -p "$payload/cases" && cp "$here"/cases/*.sh "$payload/cases/"
   l1_copy_bins "$payload/bin"
   l1_copy_share "$payload/share"
 }

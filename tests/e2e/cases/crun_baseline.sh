@@ -37,4 +37,5 @@ sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"echo", "hi"/' $bu
 timed crun_run_echo crun run --bundle $bundle e2e-baseline-crun
 expect_run "crun run echo hi (bundle)" 0 hi
 
-finish
+# In the same boot: the differential conformance harness (issue 20), which ends the case.
+. /e2e/cases/conformance.sh

@@ -113,7 +113,7 @@ void mask_path(const std::string& container_path) {
     do_mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0");
   } else {
     do_mount("/dev/null", target, "", MS_BIND, "");
-    remount_bind(target, MS_RDONLY, 0);  // as crun: the mask cannot be written through either
+    remount_bind(target, MS_RDONLY, 0);  // as crun binds it (a device on it still takes writes)
   }
 }
 

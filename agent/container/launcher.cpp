@@ -136,6 +136,23 @@ pid_t fork_child(ChildReaper& reaper, const LaunchRequest& request, ChildFds& fd
   return result.get_future().get();
 }
 
+// A later process's namespaces: the first process's mount namespace, and its uts, ipc and
+// net where it has its own (those it did not ask for are the agent's, which the child is in
+// already).
+void open_joined_namespaces(pid_t first, ChildFds& fds) {
+  fds.mnt = open_namespace(first, "mnt");
+  auto differs = [&](const char* name) {
+    UniqueFd theirs = open_namespace(first, name);
+    struct stat a {}, b {};
+    const std::string mine = std::string("/proc/self/ns/") + name;
+    if (::fstat(theirs.get(), &a) != 0 || ::stat(mine.c_str(), &b) != 0) throw_errno("comparing namespaces");
+    return a.st_ino != b.st_ino ? std::move(theirs) : UniqueFd();
+  };
+  fds.uts = differs("uts");
+  fds.ipc = differs("ipc");
+  fds.net = differs("net");
+}
+
 }  // namespace
 
 Namespaces namespaces_of(const oci::Config& config) {
@@ -171,21 +188,7 @@ LaunchedProcess launch(ChildReaper& reaper, const LaunchRequest& request) {
     fds.stdout_fd = out.write.get();
     fds.stderr_fd = err.write.get();
   }
-  if (request.join != 0) {
-    fds.mnt = open_namespace(request.join, "mnt");
-    // Joined only where the first process has its own (namespaces it did not ask for are
-    // the agent's, which the child is in already).
-    auto differs = [&](const char* name) {
-      UniqueFd theirs = open_namespace(request.join, name);
-      struct stat a {}, b {};
-      const std::string mine = std::string("/proc/self/ns/") + name;
-      if (::fstat(theirs.get(), &a) != 0 || ::stat(mine.c_str(), &b) != 0) throw_errno("comparing namespaces");
-      return a.st_ino != b.st_ino ? std::move(theirs) : UniqueFd();
-    };
-    fds.uts = differs("uts");
-    fds.ipc = differs("ipc");
-    fds.net = differs("net");
-  }
+  if (request.join != 0) open_joined_namespaces(request.join, fds);
 
   launched.pid = fork_child(reaper, request, fds);
   child_end.reset();

@@ -1,8 +1,6 @@
 #include "virtio/fs.h"
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -22,22 +20,17 @@ FsDevice::FsDevice(EventLoop& loop, const std::string& tag, UniqueFd backend, st
     : loop_(loop), backend_(std::move(backend), reply_timeout) {
   check_tag(tag);
   std::copy(tag.begin(), tag.end(), tag_.begin());
-  for (uint16_t q = 0; q < kQueues; ++q) {
-    call_fds_[q].reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!call_fds_[q].valid()) throw_errno("eventfd for virtio-fs queue " + std::to_string(q) + " interrupts");
-    loop_.add(call_fds_[q].get(), EPOLLIN, [this, q](uint32_t) { on_call(q); });
-  }
   // The backend never speaks unless asked: any event on its socket is a hang-up.
   loop_.add(backend_.fd(), EPOLLRDHUP, [this](uint32_t) { fail("virtiofsd closed its connection"); });
 }
 
 FsDevice::~FsDevice() {
-  for (const auto& fd : call_fds_) loop_.remove(fd.get());
   if (backend_.fd() >= 0) loop_.remove(backend_.fd());
 }
 
 uint64_t FsDevice::features() const {
-  return kFeatureIndirectDesc & (mem_ ? backend_features_ : kFeatureIndirectDesc);
+  constexpr uint64_t kPassed = kFeatureIndirectDesc | kFeatureEventIdx;
+  return kPassed & (mem_ ? backend_features_ : kPassed);
 }
 
 void FsDevice::read_config(uint64_t offset, std::span<uint8_t> out) const {
@@ -48,10 +41,12 @@ void FsDevice::read_config(uint64_t offset, std::span<uint8_t> out) const {
     out[i] = offset < config.size() && i < config.size() - offset ? config[offset + i] : 0;
 }
 
-void FsDevice::connect_external_queues(const GuestMemory& mem, std::span<const int> kick_fds) {
+void FsDevice::connect_external_queues(const GuestMemory& mem, std::span<const int> kick_fds, int call_fd) {
   if (kick_fds.size() != kQueues) throw Error("virtio-fs: " + std::to_string(kick_fds.size()) + " queue notifiers, not 2");
+  if (call_fd < 0) throw Error("virtio-fs: no interrupt eventfd to hand to virtiofsd");
   if (mem.fd() < 0) throw Error("virtio-fs: guest RAM is not shared with virtiofsd (no memfd)");
   std::copy(kick_fds.begin(), kick_fds.end(), kick_fds_.begin());
+  call_fd_ = call_fd;
   const auto start = std::chrono::steady_clock::now();
   with_context("virtio-fs: virtiofsd", [&] {
     backend_features_ = backend_.start();
@@ -66,10 +61,8 @@ void FsDevice::connect_external_queues(const GuestMemory& mem, std::span<const i
   log_line("virtio-fs: vhost-user set-up done in " + std::to_string(ms.count()) + " ms");
 }
 
-void FsDevice::activate(std::vector<Virtqueue>& queues, uint64_t driver_features,
-                        std::function<void(uint16_t)> notify_used) {
+void FsDevice::activate(std::vector<Virtqueue>& queues, uint64_t driver_features, std::function<void(uint16_t)>) {
   if (failed_ || !mem_) return;
-  notify_used_ = std::move(notify_used);
   try {
     backend_.set_features((driver_features & backend_features_) | kFeatureProtocolFeatures);
     for (uint16_t q = 0; q < kQueues && q < queues.size(); ++q)
@@ -91,14 +84,13 @@ void FsDevice::start_queue(uint16_t index, const Virtqueue& queue) {
   backend_.set_vring_num(index, queue.size());
   backend_.set_vring_base(index, 0);
   backend_.set_vring_addr(addr);
-  backend_.set_vring_call(index, call_fds_[index].get());
+  backend_.set_vring_call(index, call_fd_);
   backend_.set_vring_kick(index, kick_fds_[index]);
   started_[index] = true;
   backend_.set_vring_enable(index, true);
 }
 
 void FsDevice::reset() {
-  notify_used_ = nullptr;
   for (uint16_t q = 0; q < kQueues; ++q) {
     if (!started_[q]) continue;
     started_[q] = false;
@@ -109,12 +101,6 @@ void FsDevice::reset() {
       fail(std::string("virtiofsd failed to stop a queue: ") + e.what());
     }
   }
-}
-
-void FsDevice::on_call(uint16_t queue) {
-  uint64_t count;
-  if (::read(call_fds_[queue].get(), &count, sizeof count) != sizeof count) return;
-  if (notify_used_) notify_used_(queue);
 }
 
 void FsDevice::fail(const std::string& why) {

@@ -1,8 +1,9 @@
 #pragma once
 // virtio-fs (device ID 26) served by a vhost-user backend (virtiofsd): the VMM presents the
 // device (its configuration space with the tag, feature negotiation and queue set-up through
-// the transport) and relays interrupts; the backend reads and writes the queues itself, in
-// guest RAM it maps from the memfd. Queue 0 is "hiprio", queue 1 the one request queue.
+// the transport); the backend reads and writes the queues itself, in guest RAM it maps from
+// the memfd, and raises the device's interrupt through the irqfd it is given, so a request
+// costs the VMM no wake-up. Queue 0 is "hiprio", queue 1 the one request queue.
 //
 // The backend runs as another process and may die or misbehave: that is logged once, the
 // device then stays inert (the guest's file I/O on the share blocks), and the VMM carries on.
@@ -23,6 +24,7 @@ class FsDevice final : public VirtioDevice {
   static constexpr size_t kTagSize = 36;
   static constexpr uint16_t kQueues = 2;  // hiprio, one request queue
   static constexpr uint64_t kFeatureIndirectDesc = 1ull << 28;
+  static constexpr uint64_t kFeatureEventIdx = 1ull << 29;
 
   // Throws Error unless tag is 1 to 36 bytes without a newline or NUL (Linux refuses the rest).
   static void check_tag(const std::string& tag);
@@ -34,8 +36,8 @@ class FsDevice final : public VirtioDevice {
 
   std::string name() const override { return "fs"; }
   uint32_t device_id() const override { return 26; }
-  // INDIRECT_DESC where the backend has it; never EVENT_IDX: the transport decides on
-  // interrupt suppression from the avail ring's flags alone.
+  // INDIRECT_DESC and EVENT_IDX where the backend has them: the backend alone reads the
+  // rings and signals the guest, so it alone suppresses notifications and interrupts.
   uint64_t features() const override;
   size_t queue_count() const override { return kQueues; }
   // {u8 tag[36], le32 num_request_queues = 1}
@@ -43,7 +45,8 @@ class FsDevice final : public VirtioDevice {
 
   bool external_queues() const override { return true; }
   // SET_OWNER, features, REPLY_ACK and SET_MEM_TABLE; throws Error when the backend fails.
-  void connect_external_queues(const GuestMemory& mem, std::span<const int> kick_fds) override;
+  // call_fd (the transport's irqfd) becomes every queue's call eventfd.
+  void connect_external_queues(const GuestMemory& mem, std::span<const int> kick_fds, int call_fd) override;
   // SET_FEATURES, then for each ready queue NUM, BASE 0, ADDR, CALL, KICK, ENABLE.
   void activate(std::vector<Virtqueue>& queues, uint64_t driver_features,
                 std::function<void(uint16_t queue)> notify_used) override;
@@ -55,7 +58,6 @@ class FsDevice final : public VirtioDevice {
 
  private:
   void start_queue(uint16_t index, const Virtqueue& queue);
-  void on_call(uint16_t queue);
   void fail(const std::string& why);
 
   EventLoop& loop_;
@@ -63,10 +65,9 @@ class FsDevice final : public VirtioDevice {
   VhostUserFrontend backend_;
   const GuestMemory* mem_ = nullptr;
   uint64_t backend_features_ = 0;
-  std::array<int, kQueues> kick_fds_{-1, -1};   // the transport's ioeventfds
-  std::array<UniqueFd, kQueues> call_fds_;      // the backend signals these; we raise the interrupt
+  std::array<int, kQueues> kick_fds_{-1, -1};  // the transport's ioeventfds
+  int call_fd_ = -1;                           // the transport's irqfd
   std::array<bool, kQueues> started_{};
-  std::function<void(uint16_t)> notify_used_;
   bool failed_ = false;
 };
 

@@ -79,7 +79,7 @@ void MmioTransport::connect(EventWiring& wiring) {
     notify_fds_.push_back(std::move(fd));
   }
   // Another process serves these queues: it waits on the eventfds itself.
-  if (external) device_->connect_external_queues(mem_, kick_fds);
+  if (external) device_->connect_external_queues(mem_, kick_fds, irq_fd_.get());
 }
 
 Virtqueue* MmioTransport::selected_queue() { return queue_sel_ < queues_.size() ? &queues_[queue_sel_] : nullptr; }
@@ -104,7 +104,12 @@ void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
     }
     case kQueueNumMax: v = q ? q->max_size() : 0; break;
     case kQueueReady: v = q && q->ready(); break;
-    case kInterruptStatus: v = interrupt_status_; break;
+    case kInterruptStatus:
+      v = interrupt_status_;
+      // The backend of external queues signals the irqfd without telling us: while the device
+      // is live, any of its interrupts may be a used buffer (Linux then checks every queue).
+      if (active_ && device_->external_queues()) v |= kInterruptUsedBuffer;
+      break;
     case kStatus: v = status_; break;
     case kConfigGeneration: v = config_generation_; break;
     // No device has shared memory regions: a length (and base) of all ones means "none" (4.2.2).

@@ -43,7 +43,10 @@ make_initramfs $new/tmp/guest.cpio <<'INIT'
 b=/bin/busybox
 $b mount -t proc proc /proc
 $b mount -t devtmpfs devtmpfs /dev
+$b mount -t sysfs sysfs /sys
 $b mount -t virtiofs ppc-kvm-share /mnt && echo "guest-mounted"
+# The features the driver and device agreed on: one character per bit, bit 0 first.
+echo "guest-fs-features: $($b cat /sys/bus/virtio/drivers/virtiofs/virtio*/features)"
 echo "guest-read: $($b cat /mnt/host.txt)"
 echo "written by the guest" > /mnt/guest.txt && echo "guest-write: ok"
 echo "synced by the guest" | $b dd of=/mnt/synced.txt conv=fsync 2>/dev/null && echo "guest-fsync: ok"
@@ -68,6 +71,9 @@ tr -d '\r' < $console | grep '^guest-'
 for line in "guest-mounted" "guest-read: hello from L1$" "guest-write: ok" "guest-fsync: ok" "guest-rename: ok" "guest-remove: ok"; do
   expect_line $console "^$line"
 done
+# virtiofsd suppresses interrupts and kicks itself (EVENT_IDX), and takes indirect descriptors.
+features=$(tr -d '\r' < $console | sed -n 's/^guest-fs-features: //p')
+[ "${features:28:1}${features:29:1}" = 11 ] && ok "INDIRECT_DESC and EVENT_IDX negotiated" || fail "features: '$features'"
 [ "$(cat $new/srv/share/renamed.txt 2>&1)" = "written by the guest" ] && ok "L1 reads the guest's file" || fail "renamed.txt: $(cat $new/srv/share/renamed.txt 2>&1)"
 [ ! -e $new/srv/share/guest.txt ] && ok "renamed away" || fail "guest.txt is still there"
 [ "$(cat $new/srv/share/synced.txt 2>&1)" = "synced by the guest" ] && ok "fsync'd file on L1" || fail "synced.txt: $(cat $new/srv/share/synced.txt 2>&1)"

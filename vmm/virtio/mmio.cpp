@@ -82,6 +82,13 @@ void MmioTransport::connect(EventWiring& wiring) {
   if (external) device_->connect_external_queues(mem_, kick_fds, irq_fd_.get());
 }
 
+uint64_t MmioTransport::offered_features() const {
+  // Queues we serve ourselves suppress notifications by event index (Virtqueue); a backend
+  // serving the queues decides that for itself, through its device's features.
+  const uint64_t event_idx = device_->external_queues() ? 0 : Virtqueue::kFeatureEventIdx;
+  return device_->features() | kVirtioFVersion1 | event_idx;
+}
+
 Virtqueue* MmioTransport::selected_queue() { return queue_sel_ < queues_.size() ? &queues_[queue_sel_] : nullptr; }
 
 void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
@@ -98,7 +105,7 @@ void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
     case kDeviceId: v = device_->device_id(); break;
     case kVendorId: v = kVendor; break;
     case kDeviceFeatures: {
-      const uint64_t features = device_->features() | kVirtioFVersion1;
+      const uint64_t features = offered_features();
       v = device_features_sel_ == 0 ? static_cast<uint32_t>(features) : device_features_sel_ == 1 ? static_cast<uint32_t>(features >> 32) : 0;
       break;
     }
@@ -193,7 +200,7 @@ void MmioTransport::set_status(uint32_t status) {
   }
   if ((status & kStatusFeaturesOk) && !(status_ & kStatusFeaturesOk)) {
     // Accept only features we offered, and only the virtio 1.x interface.
-    const uint64_t offered = device_->features() | kVirtioFVersion1;
+    const uint64_t offered = offered_features();
     if ((driver_features_ & ~offered) || !(driver_features_ & kVirtioFVersion1)) status &= ~kStatusFeaturesOk;
   }
   const bool becomes_ok = (status & kStatusDriverOk) && !(status_ & kStatusDriverOk);
@@ -201,6 +208,8 @@ void MmioTransport::set_status(uint32_t status) {
   // A device that needs a reset stays stopped until it gets one (virtio 2.1.2).
   if (becomes_ok && (status_ & kStatusFeaturesOk) && !(status_ & (kStatusFailed | kStatusNeedsReset))) {
     active_ = true;
+    if (!device_->external_queues())
+      for (auto& q : queues_) q.set_event_idx(driver_features_ & Virtqueue::kFeatureEventIdx);
     device_->activate(queues_, driver_features_, [this](uint16_t q) { notify_used(q); });
   }
 }

@@ -45,6 +45,7 @@ class MmioTransport final : public MmioHandler {
   void mmio_write(uint64_t offset, std::span<const uint8_t> data) override;
 
  private:
+  uint64_t offered_features() const;  // the device's, VERSION_1, and what the transport adds
   Virtqueue* selected_queue();
   void set_status(uint32_t status);
   void on_loop(const std::function<void()>& fn);

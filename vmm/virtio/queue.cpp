@@ -67,15 +67,18 @@ bool Virtqueue::enable() {
       !mem_->contains(used_, 6 + 8ull * size_))
     return false;
   ready_ = true;
-  next_avail_ = next_used_ = published_used_ = 0;
+  next_avail_ = next_used_ = published_used_ = signalled_used_ = 0;
+  signalled_valid_ = false;
   return true;
 }
 
 void Virtqueue::reset() {
   ready_ = false;
+  event_idx_ = false;
   size_ = 0;
   desc_ = avail_ = used_ = 0;
-  next_avail_ = next_used_ = published_used_ = 0;
+  next_avail_ = next_used_ = published_used_ = signalled_used_ = 0;
+  signalled_valid_ = false;
 }
 
 void Virtqueue::walk(DescriptorChain& chain, uint64_t table, uint32_t table_size, uint16_t first, bool indirect,
@@ -118,7 +121,14 @@ void Virtqueue::walk(DescriptorChain& chain, uint64_t table, uint32_t table_size
 
 std::optional<DescriptorChain> Virtqueue::pop() {
   if (!ready_) return std::nullopt;
-  const uint16_t avail_idx = mem_->load_le16(avail_ + 2);
+  uint16_t avail_idx = mem_->load_le16(avail_ + 2);
+  if (avail_idx == next_avail_ && event_idx_) {
+    // avail_event: notify us when the index passes the entry we wait for. The driver may
+    // have added one between our read and this write: read again after it.
+    mem_->store_le16(used_ + 4 + 8ull * size_, next_avail_);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    avail_idx = mem_->load_le16(avail_ + 2);
+  }
   const uint16_t pending = static_cast<uint16_t>(avail_idx - next_avail_);
   if (pending == 0) return std::nullopt;
   if (pending > size_) throw QueueError("available index " + std::to_string(avail_idx) + " runs " + std::to_string(pending) + " ahead of a queue of " + std::to_string(size_));
@@ -155,9 +165,18 @@ void Virtqueue::publish_used() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
-bool Virtqueue::should_notify() const {
+bool Virtqueue::should_notify() {
   if (!ready_) return false;
-  return !(mem_->load_le16(avail_) & kAvailNoInterrupt);
+  if (!event_idx_) return !(mem_->load_le16(avail_) & kAvailNoInterrupt);
+  // publish_used's full fence orders the used index before this read of used_event.
+  const uint16_t used_event = mem_->load_le16(avail_ + 4 + 2ull * size_);
+  const uint16_t old = signalled_used_, now = published_used_;
+  const bool valid = signalled_valid_;
+  signalled_used_ = now;
+  signalled_valid_ = true;
+  if (!valid) return true;
+  // Interrupt when used_event lies in [old, now): the index stepped past it (virtio 2.7.10).
+  return static_cast<uint16_t>(now - used_event - 1) < static_cast<uint16_t>(now - old);
 }
 
 }  // namespace ppc::vmm

@@ -35,6 +35,7 @@ class Virtqueue {
  public:
   static constexpr uint16_t kMaxSize = 256;
   static constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
+  static constexpr uint64_t kFeatureEventIdx = 1ull << 29;  // VIRTIO_F_EVENT_IDX
 
   explicit Virtqueue(const GuestMemory& mem, uint16_t max_size = kMaxSize) : mem_(&mem), max_size_(max_size) {}
 
@@ -53,9 +54,14 @@ class Virtqueue {
   bool enable();
   bool ready() const { return ready_; }
   void reset();
+  // The driver acked EVENT_IDX: notifications and interrupts are suppressed by the event
+  // indices at the rings' ends (used_event, avail_event) instead of the rings' flags.
+  void set_event_idx(bool on) { event_idx_ = on; }
 
   // The next chain the driver made available, or nullopt. Throws QueueError when the ring
   // index or a descriptor is malformed (out of RAM, loop, too long, bad indirect table).
+  // With EVENT_IDX, finding the ring empty asks the driver to notify at its next buffer: a
+  // device that stops popping before then gets no notification and must come back by itself.
   std::optional<DescriptorChain> pop();
   // Returns a chain to the driver with the number of bytes written into it.
   void push(uint16_t head, uint32_t written);
@@ -65,8 +71,10 @@ class Virtqueue {
   // not yet returned may be added, so the elements never overrun the ring.
   void add_used(uint16_t head, uint32_t written);
   void publish_used();
-  // True unless the driver asked for no interrupts (VRING_AVAIL_F_NO_INTERRUPT).
-  bool should_notify() const;
+  // Whether the used buffers published since the last call deserve an interrupt: unless the
+  // driver asked for none (VRING_AVAIL_F_NO_INTERRUPT), or with EVENT_IDX when the used index
+  // passed the driver's used_event. Call it once per interrupt raised.
+  bool should_notify();
 
  private:
   uint64_t desc_addr(uint16_t index) const { return desc_ + 16ull * index; }
@@ -80,6 +88,9 @@ class Virtqueue {
   uint16_t next_avail_ = 0;  // next entry of the available ring to consume
   uint16_t next_used_ = 0;   // next entry of the used ring to fill
   uint16_t published_used_ = 0;  // the used index the driver sees
+  bool event_idx_ = false;
+  uint16_t signalled_used_ = 0;   // published_used_ when should_notify last ran
+  bool signalled_valid_ = false;  // false until should_notify first ran since enable()
 };
 
 }  // namespace ppc::vmm

@@ -210,8 +210,8 @@ TEST_F(MmioTest, IdentifiesAsVirtioMmioVersion2) {
   EXPECT_EQ(read32(kConfigGeneration), 0u);
 }
 
-TEST_F(MmioTest, DeviceFeaturesAreTheDevicesPlusVersion1) {
-  const uint64_t expected = kFeatureLow | kFeatureHigh | kVirtioFVersion1;
+TEST_F(MmioTest, DeviceFeaturesAreTheDevicesPlusVersion1AndEventIdx) {
+  const uint64_t expected = kFeatureLow | kFeatureHigh | kVirtioFVersion1 | Virtqueue::kFeatureEventIdx;
   EXPECT_EQ(read32(kDeviceFeatures), static_cast<uint32_t>(expected));  // selector 0 at first
   write32(kDeviceFeaturesSel, 1);
   EXPECT_EQ(read32(kDeviceFeatures), static_cast<uint32_t>(expected >> 32));
@@ -428,6 +428,27 @@ TEST_F(MmioTest, NoInterruptWhenTheDriverAsksForNoneOrTheQueueIsNotLive) {
   EXPECT_FALSE(readable(irqfd()));
 }
 
+TEST_F(MmioTest, WithEventIdxNegotiatedTheQueuesInterruptByUsedEvent) {
+  ASSERT_TRUE(negotiate(kVirtioFVersion1 | Virtqueue::kFeatureEventIdx));
+  ASSERT_TRUE(set_up_queue(0, ring0));
+  driver_ok();
+  ring0.set_avail_flags(1);                              // means nothing under EVENT_IDX
+  mem.store_le16(ring0.avail + 4 + 2 * kQueueSize, 0);  // used_event: after entry 0
+  const auto complete_one = [&] {
+    loop.run_and_wait([&] {
+      calls.queues->at(0).push(0, 0);
+      calls.notify_used(0);
+    });
+  };
+  complete_one();
+  EXPECT_EQ(take_count(irqfd()), 1u);
+  complete_one();  // used_event lies behind: no interrupt
+  EXPECT_FALSE(readable(irqfd()));
+  mem.store_le16(ring0.avail + 4 + 2 * kQueueSize, 2);
+  complete_one();
+  EXPECT_EQ(take_count(irqfd()), 1u);
+}
+
 TEST_F(MmioTest, QueueErrorFromTheDeviceSetsNeedsResetAndRaisesAConfigInterrupt) {
   bring_up();
   loop.run_and_wait([&] { calls.fail_notifications = true; });
@@ -479,7 +500,7 @@ TEST_F(MmioTest, WritingZeroToStatusResetsTheDeviceAndTheQueues) {
   EXPECT_EQ(queue_state(0), (QueueState{false, 0, 0, 0, 0}));
   EXPECT_EQ(queue_state(1), (QueueState{false, 0, 0, 0, 0}));
   EXPECT_EQ(read32(kQueueReady), 0u);
-  EXPECT_EQ(read32(kDeviceFeatures), static_cast<uint32_t>(kFeatureLow));  // feature selector back to 0
+  EXPECT_EQ(read32(kDeviceFeatures), static_cast<uint32_t>(kFeatureLow | Virtqueue::kFeatureEventIdx));  // selector 0
   // The queue selector is back to 0 too (bring_up left it at 1): set up the queue it selects.
   lay_out_selected_queue(ring0);
   write32(kQueueReady, 1);

@@ -1,6 +1,6 @@
 // libFuzzer target for the split virtqueue: a hostile driver owns all of guest RAM.
 //
-// Input: a header choosing the queue size, the ring placement (valid, or any 64-bit address)
+// Input: a header choosing the queue size, the ring placement (valid, or any 64-bit address), EVENT_IDX
 // and a list of driver/device operations; everything after it is guest RAM's initial
 // contents. The device side must never crash, hang or touch memory outside the mapping; a
 // malformed queue may only raise QueueError. Work per input is bounded (operations, bytes
@@ -39,6 +39,7 @@ using ppc::vmm::fuzz::Input;
 struct Config {
   uint16_t size = 0;
   uint64_t desc = 0, avail = 0, used = 0;
+  bool event_idx = false;  // the driver acked EVENT_IDX: pop() and should_notify() use the event fields
 };
 
 // An independent statement of what enable() must accept.
@@ -65,6 +66,7 @@ void enable(Virtqueue& q, const GuestMemory& mem, const Config& c) {
   const bool ok = q.enable();
   if (ok != layout_valid(mem, q.max_size(), c)) fail("enable() disagrees with the virtio layout rules");
   if (ok != q.ready()) fail("ready() disagrees with enable()");
+  q.set_event_idx(c.event_idx);
 }
 
 void check_spans(const GuestMemory& mem, const std::vector<std::span<uint8_t>>& spans) {
@@ -149,6 +151,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   c.desc = ring_address(in, mode & 1, 16);
   c.avail = ring_address(in, mode & 2, 2);
   c.used = ring_address(in, mode & 4, 4);
+  c.event_idx = mode & 8;
 
   // The operations, then guest RAM.
   std::array<uint8_t, kMaxOps * 4> ops{};

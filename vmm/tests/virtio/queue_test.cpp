@@ -480,6 +480,69 @@ TEST_F(QueueTest, ShouldNotifyHonoursNoInterrupt) {
   EXPECT_TRUE(q.should_notify());
 }
 
+// --- EVENT_IDX (virtio 2.7.10): with a ring of size 4, used_event sits at avail + 4 + 2*4 and
+// avail_event at used + 4 + 8*4.
+constexpr uint64_t kUsedEvent = kAvail + 4 + 2 * 4, kAvailEvent = kUsed + 4 + 8 * 4;
+
+TEST_F(QueueTest, WithEventIdxInterruptsComeWhenTheUsedIndexPassesUsedEvent) {
+  ASSERT_TRUE(configure(4));
+  q.set_event_idx(true);
+  mem.store_le16(kAvail, 1);  // NO_INTERRUPT means nothing with EVENT_IDX
+  mem.store_le16(kUsedEvent, 0);
+  q.push(0, 1);                      // used 0 -> 1: passes used_event 0
+  EXPECT_TRUE(q.should_notify());
+  q.push(1, 1);                      // 1 -> 2: used_event 0 was passed already
+  EXPECT_FALSE(q.should_notify());
+  mem.store_le16(kUsedEvent, 3);     // "tell me once entry 3 is used" (the driver's delay)
+  q.push(2, 1);                      // 2 -> 3
+  EXPECT_FALSE(q.should_notify());
+  q.push(3, 1);
+  q.push(0, 1);                      // 3 -> 5 in one go: passes 3
+  EXPECT_TRUE(q.should_notify());
+  EXPECT_FALSE(q.should_notify());   // nothing new since
+}
+
+TEST_F(QueueTest, WithEventIdxUsedEventIsComparedAcrossTheIndexWrap) {
+  ASSERT_TRUE(configure(4));
+  q.set_event_idx(true);
+  mem.store_le16(kUsedEvent, 0xffff);
+  for (int i = 0; i < 0xffff; ++i) q.push(0, 0);  // used index 0xffff
+  EXPECT_TRUE(q.should_notify());                 // the first call since enable() always is
+  q.push(0, 0);                                   // 0xffff -> 0: passes 0xffff
+  EXPECT_TRUE(q.should_notify());
+  q.push(0, 0);                                   // 0 -> 1: 0xffff lies behind
+  EXPECT_FALSE(q.should_notify());
+}
+
+TEST_F(QueueTest, WithEventIdxAnEmptyRingAsksToBeNotifiedOfTheNextBuffer) {
+  ASSERT_TRUE(configure(4));
+  desc(0, 0x5000, 8, 0);
+  desc(1, 0x5100, 8, 0);
+  mem.store_le16(kAvailEvent, 0xaaaa);
+  EXPECT_FALSE(q.pop());
+  EXPECT_EQ(mem.load_le16(kAvailEvent), 0xaaaa) << "written without EVENT_IDX";
+  q.set_event_idx(true);
+  make_available(0);
+  ASSERT_TRUE(q.pop());
+  EXPECT_EQ(mem.load_le16(kAvailEvent), 0xaaaa) << "written while the ring was not empty";
+  EXPECT_FALSE(q.pop());
+  EXPECT_EQ(mem.load_le16(kAvailEvent), 1) << "the entry the device waits for";
+  make_available(1);
+  ASSERT_TRUE(q.pop());
+  EXPECT_FALSE(q.pop());
+  EXPECT_EQ(mem.load_le16(kAvailEvent), 2);
+}
+
+TEST_F(QueueTest, ResetAndEnableForgetEventIdx) {
+  ASSERT_TRUE(configure(4));
+  q.set_event_idx(true);
+  q.reset();
+  ASSERT_TRUE(configure(4));
+  mem.store_le16(kAvail, 1);  // NO_INTERRUPT counts again
+  q.push(0, 1);
+  EXPECT_FALSE(q.should_notify());
+}
+
 TEST_F(QueueTest, RingIndicesWrapFrom65535To0) {
   constexpr uint16_t n = 4;
   ASSERT_TRUE(configure(n));

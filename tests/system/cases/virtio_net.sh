@@ -36,6 +36,7 @@ $b mount -t devtmpfs devtmpfs /dev
 now() { $b cut -d' ' -f1 /proc/uptime; }
 echo "guest-mac: $($b cat /sys/class/net/eth0/address)"
 echo "guest-mtu: $($b cat /sys/class/net/eth0/mtu)"
+echo "guest-net-features: $($b cat /sys/class/net/eth0/device/features)"
 $b ip link set lo up
 $b ip link set eth0 up && $b ip addr add 10.0.2.2/24 dev eth0 && echo "guest-configured"
 $b ping -c 3 -W 10 10.0.2.1 > /dev/null && echo "guest-ping: ok" || echo "guest-ping: failed"
@@ -65,6 +66,9 @@ fi
 tr -d '\r' < /tmp/console.log | grep '^guest-'
 expect_line /tmp/console.log "^guest-mac: $mac$"
 expect_line /tmp/console.log "^guest-mtu: 1400$"
+# The transport serves this device's rings itself and offers EVENT_IDX (bit 29): Linux takes it.
+features=$(tr -d '\r' < /tmp/console.log | sed -n 's/^guest-net-features: //p')
+[ "${features:29:1}" = 1 ] && ok "EVENT_IDX negotiated" || fail "features: '$features'"
 expect_line /tmp/console.log "^guest-configured"
 expect_line /tmp/console.log "^guest-ping: ok"
 expect_line /tmp/console.log "^guest-hello: hello from L1$"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 KIB_PER_MIB = 1024
 MIB = 1024 * 1024
-SECTIONS = "boot breakdown start memory exec density share"
+SECTIONS = "boot breakdown start memory exec density share net"
+NET_CONTENDERS = ["ours", "qemu", "qemu-vhost", "crun"]
+NET_KEYS = ["up_mbit_s", "down_mbit_s", "ping_avg_ms", "http_ms_per_request"]
 
 
 def median(values):
@@ -38,6 +40,44 @@ def mib(kib):
 def per_second(amount, ms):
     """amount per second over ms; None when ms is missing or 0 (under the clock's 10 ms step)."""
     return amount / (ms / 1000) if amount is not None and ms else None
+
+
+def net_section(samples, facts, md):
+    """The network section's table and ratios; returns the medians per contender."""
+    setup = next((x for x in samples if x.get("kind") == "net_setup"), {})
+    md.append("## Network (issue 15)\n")
+    if "error" in setup:
+        md.append(f"Not measured: {setup['error']}\n")
+    md.append(f"A server on podman's default network ({setup.get('network', '?').strip()}), measured from L1: iperf3 "
+              f"(`{setup.get('iperf3', '?')}`) for {facts.get('NET_SECONDS', '?')} s each way (up: L1 to the server), "
+              f"busybox ping's average, and {facts.get('NET_REQUESTS', '?')} sequential busybox wget requests for a 1 KiB page "
+              "(a new L1 process and connection each). ours and crun: `podman run` of a test image (busybox, iperf3); "
+              "QEMU: pSeries, KVM, kernel "
+              f"`{setup.get('qemu_kernel', '?')}`, virtio-net-pci on a tap in a crun container's namespace joined to its eth0 "
+              "by a tc redirect each way as the shim does it, vhost off (`qemu`) and on (`qemu-vhost`, where L1 has "
+              f"/dev/vhost-net: {setup.get('vhost_net', '?')}); guests {setup.get('guest_mib', '?')} MiB, 1 vCPU. "
+              "Medians of per-run figures.\n")
+    md.append("| contender | ok runs | failed | up Mbit/s | down Mbit/s | ping ms | HTTP ms/request | first failure |")
+    md.append("|---|---|---|---|---|---|---|---|")
+    net_med = {}
+    for c in NET_CONTENDERS:
+        rows = [s for s in samples if s.get("kind") == "net" and s.get("contender") == c]
+        if not rows:
+            continue
+        ok = [r for r in rows if r.get("rc", 0) == 0 and "error" not in r]
+        bad = [r for r in rows if r not in ok]
+        net_med[c] = {k: median([r.get(k) for r in ok]) for k in NET_KEYS}
+        err = f"{bad[0].get('error', '')[:300]}" if bad else ""
+        md.append(f"| {c} | {len(ok)} | {len(bad)} | " + " | ".join(
+            fmt(net_med[c][k], 0 if k.endswith("mbit_s") else 2) for k in NET_KEYS) + f" | {err.replace('|', '/')} |")
+
+    def r(key, a, b):
+        return ratio(net_med.get(a, {}).get(key), net_med.get(b, {}).get(key))
+    md.append(f"\nours / QEMU: up {fmt(r('up_mbit_s', 'ours', 'qemu'), 2)}, down {fmt(r('down_mbit_s', 'ours', 'qemu'), 2)}; "
+              f"QEMU with vhost-net / without: up {fmt(r('up_mbit_s', 'qemu-vhost', 'qemu'), 2)}, down "
+              f"{fmt(r('down_mbit_s', 'qemu-vhost', 'qemu'), 2)}; ours / crun round trips: ping "
+              f"{fmt(r('ping_avg_ms', 'ours', 'crun'), 2)}, HTTP {fmt(r('http_ms_per_request', 'ours', 'crun'), 2)}.\n")
+    return net_med
 
 
 def main():
@@ -334,6 +374,8 @@ def main():
                   f"{fmt(fs_ratio('cycle_files_s', 'crun'), 4)}. A rate is missing (n/a) where a phase took less than the "
                   "clock's 10 ms step or failed.\n")
 
+    net_med = net_section(samples, facts, md) if ran("net") else {}
+
     # ---- targets ----
     md.append("## Targets\n")
     md.append("| target | measured | met? |")
@@ -370,6 +412,14 @@ def main():
             o, q = fs_med.get("ours", {}).get(key), fs_med.get("qemu", {}).get(key)
             target(f"volume {label} >= QEMU's (same virtiofsd)", ratio(o, q), 1.0,
                    f"{fmt(o, digits)} vs {fmt(q, digits)} {unit} = {fmt(ratio(o, q), 2)}x", at_least=True)
+    if ran("net"):
+        for key, label in [("up_mbit_s", "up"), ("down_mbit_s", "down")]:
+            o, q = net_med.get("ours", {}).get(key), net_med.get("qemu", {}).get(key)
+            target(f"TCP {label} >= QEMU's (virtio-net on a tap)", ratio(o, q), 1.0,
+                   f"{fmt(o)} vs {fmt(q)} Mbit/s = {fmt(ratio(o, q), 2)}x", at_least=True)
+        for key, label in [("ping_avg_ms", "ping"), ("http_ms_per_request", "HTTP request")]:
+            o, c = net_med.get("ours", {}).get(key), net_med.get("crun", {}).get(key)
+            target(f"{label} round trip <= 2x crun's", ratio(o, c), 2.0, f"{fmt(o, 2)} vs {fmt(c, 2)} ms = {fmt(ratio(o, c), 2)}x")
     md.append("")
     if progress:
         md.append("## Run log\n")
@@ -379,7 +429,8 @@ def main():
                     "start_median_ms": start, "memory_median": mem, "density": dens,
                     "vsock": {"up_mb_s": up, "down_mb_s": down, "rtt_median_us": rtt, "rtt_p90_us": p90},
                     "exec_median_ms": {"ours": ex_ours, "crun": ex_crun}, "qemu_irq_mode": used,
-                    "share": {"create_median_ms": create_med, "fs_median": fs_med}, "sections": sections})
+                    "share": {"create_median_ms": create_med, "fs_median": fs_med}, "net_median": net_med,
+                    "sections": sections})
     results.mkdir(parents=True, exist_ok=True)
     (results / "results.json").write_text(json.dumps({"facts": facts, "summary": summary, "samples": samples}, indent=1) + "\n")
     (results / "results.md").write_text("\n".join(md) + "\n")

@@ -36,6 +36,7 @@ packages=(
   iproute2 kmod procps util-linux cpio       # ip, modprobe, ps, nsenter/unshare/script, initramfs
   busybox-static                             # stage-1 init, syslogd, poweroff, the busybox image
   qemu-system-ppc                            # issue 9's benchmarks: QEMU pSeries with KVM in L1
+  iperf3                                     # issue 15's network benchmark (L1 and its test image)
   strace                                     # debugging the runtime inside L1
 )
 # Whose candidate versions key the cache (a new podman or kernel means a new image).

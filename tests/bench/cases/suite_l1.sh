@@ -10,6 +10,8 @@
 #   exec       shim exec vs crun exec; vsock throughput and round trip (vsock_host/vsock_peer)
 #   share      the shared file system (issue 14, share_l1.sh): create latency vs image size;
 #              file throughput in a volume, ours vs crun vs QEMU with the same virtiofsd
+#   net        the network (issue 15, net_l1.sh): TCP throughput each way, ping and HTTP round
+#              trips between L1 and a server, ours vs crun vs QEMU on a tap joined the same way
 # SECTIONS (from run-suite.sh --only) names the ones to run, all by default; the QEMU probe
 # and the shim's set-up always run.
 # Every sample is one "BENCH-SAMPLE {json}" line; the host side turns them into the
@@ -25,7 +27,7 @@ RIG_LIB_DIR=$E2E_SHARE/rig              # the rig's case library, from run-suite
 RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
-SECTIONS=${SECTIONS:-boot breakdown start memory exec density share}
+SECTIONS=${SECTIONS:-boot breakdown start memory exec density share net}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BOOT_MEM=512M BOOT_TIMEOUT=120
 CMDLINE="console=hvc0 panic=-1 quiet"
@@ -350,6 +352,10 @@ fi
 # ---- 7. the shared file system (before density, which leaves L1 short of memory) -----------
 . "$E2E_SHARE/bench/share_l1.sh"
 if want share; then bench_share; fi
+
+# ---- 8. the network ------------------------------------------------------------------------
+. "$E2E_SHARE/bench/net_l1.sh"
+if want net; then bench_net; fi
 
 # ---- 5. density ------------------------------------------------------------------------------
 # Idle guests of DENSITY_MEM_MIB each (QEMU's pSeries wants a multiple of 256 MiB), the VMs

@@ -78,6 +78,13 @@ void MmioTransport::connect(EventWiring& wiring) {
     }
     notify_fds_.push_back(std::move(fd));
   }
+  // Linux acknowledges a used-buffer interrupt by writing 1 to InterruptAck. KVM absorbs that
+  // write (an ioeventfd no one reads), so an interrupt costs the vCPU one exit to us (the
+  // InterruptStatus read), not two. The driver therefore never clears the used-buffer bit:
+  // InterruptStatus has it whenever the device is live (mmio_read).
+  ack_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!ack_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupt acknowledgements");
+  wiring.register_ioeventfd(base_ + kInterruptAck, 4, kInterruptUsedBuffer, ack_fd_.get());
   // Another process serves these queues: it waits on the eventfds itself.
   if (external) device_->connect_external_queues(mem_, kick_fds, irq_fd_.get());
 }
@@ -112,10 +119,10 @@ void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
     case kQueueNumMax: v = q ? q->max_size() : 0; break;
     case kQueueReady: v = q && q->ready(); break;
     case kInterruptStatus:
-      v = interrupt_status_;
-      // The backend of external queues signals the irqfd without telling us: while the device
-      // is live, any of its interrupts may be a used buffer (Linux then checks every queue).
-      if (active_ && device_->external_queues()) v |= kInterruptUsedBuffer;
+      // While the device is live any of its interrupts may be a used buffer (Linux then checks
+      // every queue): the acknowledgement of that bit never reaches us (connect), and the
+      // backend of external queues signals the irqfd without telling us.
+      v = interrupt_status_ | (active_ ? kInterruptUsedBuffer : 0);
       break;
     case kStatus: v = status_; break;
     case kConfigGeneration: v = config_generation_; break;
@@ -227,7 +234,6 @@ void MmioTransport::reset_locked() {
 void MmioTransport::notify_used(uint16_t queue) {
   // Loop thread: the device finished with buffers of this queue.
   if (queue >= queues_.size() || !queues_[queue].should_notify()) return;
-  interrupt_status_ |= kInterruptUsedBuffer;
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(irq_fd_.get(), &one, sizeof one);
 }

@@ -75,6 +75,7 @@ class MmioTransport final : public MmioHandler {
   LimitedLog driver_faults_;          // the guest decides how often: bounded
   std::vector<UniqueFd> notify_fds_;  // one ioeventfd per queue
   UniqueFd irq_fd_;
+  UniqueFd ack_fd_;  // absorbs the driver's used-buffer acknowledgements inside KVM
 };
 
 }  // namespace ppc::vmm

@@ -113,7 +113,7 @@ TEST_F(MmioExternalQueues, SharedMemoryRegistersSayThereIsNone) {
 }
 
 TEST_F(MmioExternalQueues, TheDeviceGetsTheQueueNotifierEventfdsAndTheLoopLeavesThemAlone) {
-  ASSERT_EQ(wiring_.ioeventfds.size(), 2u);
+  ASSERT_EQ(wiring_.ioeventfds.size(), 3u);  // the queues, then the used-buffer ack
   ASSERT_EQ(device_->kicks.size(), 2u);
   for (uint16_t q = 0; q < 2; ++q) {
     EXPECT_EQ(wiring_.ioeventfds[q].addr, kBase + 0x050);

@@ -27,7 +27,7 @@ class VirtioDevice {
   virtual void read_config(uint64_t offset, std::span<uint8_t> out) const = 0;
 
   // The driver set DRIVER_OK: queues are ready. notify_used(q) raises the device's interrupt
-  // for queue q (the transport honours the driver's NO_INTERRUPT flag).
+  // for queue q unless the driver suppressed it (NO_INTERRUPT, or used_event with EVENT_IDX).
   virtual void activate(std::vector<Virtqueue>& queues, uint64_t driver_features,
                         std::function<void(uint16_t queue)> notify_used) = 0;
   // The driver notified queue q (through its ioeventfd). A QueueError escaping from here

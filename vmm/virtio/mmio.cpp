@@ -99,6 +99,15 @@ uint64_t MmioTransport::offered_features() const {
 Virtqueue* MmioTransport::selected_queue() { return queue_sel_ < queues_.size() ? &queues_[queue_sel_] : nullptr; }
 
 void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
+  if (offset == kInterruptStatus) {
+    // While the device is live any of its interrupts may be a used buffer (Linux then checks
+    // every queue): the acknowledgement of that bit never reaches us (connect), and the backend
+    // of external queues signals the irqfd without telling us. Read without the lock: the
+    // interrupt handler must not wait for the loop thread, which holds it through a vhost-user
+    // backend's (de)activation.
+    store32(data, interrupt_status_ | (active_ ? kInterruptUsedBuffer : 0));
+    return;
+  }
   std::lock_guard lock(mu_);
   if (offset >= kConfig) {
     device_->read_config(offset - kConfig, data);
@@ -118,12 +127,6 @@ void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
     }
     case kQueueNumMax: v = q ? q->max_size() : 0; break;
     case kQueueReady: v = q && q->ready(); break;
-    case kInterruptStatus:
-      // While the device is live any of its interrupts may be a used buffer (Linux then checks
-      // every queue): the acknowledgement of that bit never reaches us (connect), and the
-      // backend of external queues signals the irqfd without telling us.
-      v = interrupt_status_ | (active_ ? kInterruptUsedBuffer : 0);
-      break;
     case kStatus: v = status_; break;
     case kConfigGeneration: v = config_generation_; break;
     // No device has shared memory regions: a length (and base) of all ones means "none" (4.2.2).
@@ -224,7 +227,10 @@ void MmioTransport::set_status(uint32_t status) {
 void MmioTransport::reset_locked() {
   if (active_) device_->reset();
   active_ = false;
-  for (auto& q : queues_) q.reset();
+  for (auto& q : queues_) {
+    q.reset();
+    q.set_event_idx(false);
+  }
   status_ = 0;
   driver_features_ = 0;
   device_features_sel_ = driver_features_sel_ = queue_sel_ = 0;

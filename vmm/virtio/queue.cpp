@@ -74,7 +74,6 @@ bool Virtqueue::enable() {
 
 void Virtqueue::reset() {
   ready_ = false;
-  event_idx_ = false;
   size_ = 0;
   desc_ = avail_ = used_ = 0;
   next_avail_ = next_used_ = published_used_ = signalled_used_ = 0;
@@ -161,6 +160,10 @@ void Virtqueue::publish_used() {
   // The elements must be visible before the index that publishes them.
   std::atomic_thread_fence(std::memory_order_release);
   mem_->store_le16(used_ + 2, next_used_);
+  // More than 2^15 entries used since the last interrupt decision: signalled_used_ no longer
+  // says which side of the index it lies on, so the next decision cannot skip the interrupt.
+  if (static_cast<int16_t>(next_used_ - signalled_used_) < static_cast<uint16_t>(next_used_ - published_used_))
+    signalled_valid_ = false;
   published_used_ = next_used_;
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }

@@ -55,7 +55,8 @@ class Virtqueue {
   bool ready() const { return ready_; }
   void reset();
   // The driver acked EVENT_IDX: notifications and interrupts are suppressed by the event
-  // indices at the rings' ends (used_event, avail_event) instead of the rings' flags.
+  // indices at the rings' ends (used_event, avail_event) instead of the rings' flags. A
+  // negotiated feature, not ring state: reset() keeps it; the transport sets it at activation.
   void set_event_idx(bool on) { event_idx_ = on; }
 
   // The next chain the driver made available, or nullopt. Throws QueueError when the ring

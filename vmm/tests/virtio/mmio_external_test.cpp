@@ -105,6 +105,13 @@ class MmioExternalQueues : public ::testing::Test {
   std::thread loop_thread_;
 };
 
+TEST_F(MmioExternalQueues, TheTransportAddsNoEventIdxTheBackendDecides) {
+  write(0x014, 0);  // DeviceFeaturesSel
+  EXPECT_EQ(read(0x010), 0u);  // the device offers nothing: no EVENT_IDX (bit 29) from us
+  write(0x014, 1);
+  EXPECT_EQ(read(0x010), 1u);  // VERSION_1
+}
+
 TEST_F(MmioExternalQueues, SharedMemoryRegistersSayThereIsNone) {
   write(0x0ac, 0);
   for (const uint64_t reg : {0x0b0, 0x0b4, 0x0b8, 0x0bc}) EXPECT_EQ(read(reg), 0xffffffffu) << reg;

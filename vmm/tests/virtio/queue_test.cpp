@@ -533,14 +533,29 @@ TEST_F(QueueTest, WithEventIdxAnEmptyRingAsksToBeNotifiedOfTheNextBuffer) {
   EXPECT_EQ(mem.load_le16(kAvailEvent), 2);
 }
 
-TEST_F(QueueTest, ResetAndEnableForgetEventIdx) {
+TEST_F(QueueTest, EventIdxOutlivesARingResetAndCanBeTurnedOff) {
   ASSERT_TRUE(configure(4));
   q.set_event_idx(true);
-  q.reset();
+  q.reset();  // QueueReady 0, then 1 again: the feature stays negotiated
   ASSERT_TRUE(configure(4));
+  mem.store_le16(kAvailEvent, 0xaaaa);
+  EXPECT_FALSE(q.pop());
+  EXPECT_EQ(mem.load_le16(kAvailEvent), 0);
+  q.set_event_idx(false);  // a new negotiation without it
   mem.store_le16(kAvail, 1);  // NO_INTERRUPT counts again
   q.push(0, 1);
   EXPECT_FALSE(q.should_notify());
+}
+
+TEST_F(QueueTest, WithEventIdxAnInterruptIsNotSkippedWhenTheIndexRanFarPastTheLastDecision) {
+  ASSERT_TRUE(configure(4));
+  q.set_event_idx(true);
+  q.push(0, 0);
+  EXPECT_TRUE(q.should_notify());  // signalled at 1
+  for (int i = 0; i < 0x10002; ++i) q.push(0, 0);  // the used index wraps round to 3
+  // 0xfff0 was passed on the way; against the stale mark (1 -> 3) it looks not reached.
+  mem.store_le16(kUsedEvent, 0xfff0);
+  EXPECT_TRUE(q.should_notify());
 }
 
 TEST_F(QueueTest, RingIndicesWrapFrom65535To0) {

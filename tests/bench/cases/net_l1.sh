@@ -33,14 +33,17 @@ net_image() {
   tar -C $NET_ROOT -c . | podman import - $NET_IMG >/dev/null
 }
 
+get() { timeout 10 busybox wget -q -O /dev/null "http://$1/" 2>/dev/null; }  # the page, or false within 10 s
+
 # net_measure CONTENDER RUN IP STDERR_FILES...: one sample: the four measurements of a server
 # at IP, each checked (a missing figure is an error, never a zero).
 net_measure() {
   local who=$1 run=$2 ip=$3 bad=() a out mbps dir flag i t0 t1 failed=0
   shift 3
   a=(kind=net contender="$who" run="$run" seconds="$NET_SECONDS" requests="$NET_REQUESTS")
-  for i in $(seq 240); do busybox wget -q -O /dev/null "http://$ip/" 2>/dev/null && break; sleep 0.5; done
-  if ! busybox wget -q -O /dev/null "http://$ip/" 2>/dev/null; then
+  t0=$(date +%s)
+  until get "$ip"; do [ $(( $(date +%s) - t0 )) -ge 180 ] && break; sleep 0.5; done
+  if ! get "$ip"; then
     sample "${a[@]}" error="the server at $ip never answered; stderr: $(cat "$@" 2>/dev/null | tail -n 5 | tr '\n' ' ' | head -c 600)"
     return 1
   fi
@@ -58,7 +61,7 @@ net_measure() {
   i=$(sed -n 's|.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*|\1|p' <<<"$out")
   if [ -n "$i" ]; then a+=(ping_avg_ms="$i"); else bad+=("ping: $(tail -n 2 <<<"$out" | tr '\n' ' ')"); fi
   t0=$EPOCHREALTIME
-  for i in $(seq "$NET_REQUESTS"); do busybox wget -q -O /dev/null "http://$ip/" 2>/dev/null || failed=$((failed + 1)); done
+  for i in $(seq "$NET_REQUESTS"); do get "$ip" || failed=$((failed + 1)); done
   t1=$EPOCHREALTIME
   if [ $failed = 0 ]; then a+=(http_ms_per_request="$(ms $(( ($(us $t1) - $(us $t0)) / NET_REQUESTS )))")
   else bad+=("http: $failed of $NET_REQUESTS requests failed"); fi
@@ -118,7 +121,7 @@ EOF
   chmod +x $NET_ROOT/init
   (cd $NET_ROOT && find . | cpio -o -H newc 2>/dev/null) > $W/net-guest.cpio
   eval "$n $(qemu_cmd "$K_OF" $W/net-guest.cpio ${NET_MEM_MIB}M \
-    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=$vhost -device virtio-net-pci,netdev=n0,mac=$mac \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=$vhost -device virtio-net-pci,netdev=n0,mac=$mac,romfile= \
     -serial file:$W/qnet.console)" '</dev/null >$W/qnet.qemu.err 2>&1 &'
   qpid=$!
   net_measure "$who" "$run" "${addr%/*}" $W/qnet.qemu.err $W/qnet.console

@@ -27,7 +27,7 @@
 # default 3), NET_SECONDS (iperf3 per direction, 10), NET_PINGS (20), NET_REQUESTS (50),
 # NET_MEM_MIB (guest RAM, 512).
 # Needs what tests/e2e/run-l1.sh needs, the build's binaries and kernels, and installs
-# gnuplot-nox and python3 from apt when missing. About an hour with the defaults (--only
+# gnuplot-nox and python3 from apt when missing. About an hour and a quarter with the defaults (--only
 # share: about 40 minutes; --only net: about 20).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -184,7 +184,10 @@ void write_virtio_mmio(Writer& w, const VirtioMmioNode& dev) {
   w.begin(name);
   w.str("compatible", "virtio,mmio");
   w.u64s("reg", {dev.base, dev.size});
-  w.cells("interrupts", {dev.irq, 0});  // 0: edge (an irqfd pulses it)
+  // 0: edge (an irqfd pulses it). The names tell our guest's driver that the first interrupt
+  // means used buffers only (kernel/patches/guest/0002); another driver uses the first alone.
+  w.cells("interrupts", {dev.used_buffers_irq, 0, dev.config_irq, 0});
+  w.strings("interrupt-names", {"vring", "config"});
   w.cell("interrupt-parent", 1);         // the XICS node's phandle
   w.empty("dma-coherent");
   w.end();

@@ -22,7 +22,8 @@ struct CpuDescription {
 struct VirtioMmioNode {
   uint64_t base;
   uint64_t size;
-  uint32_t irq;  // XICS source number
+  uint32_t used_buffers_irq;  // XICS source numbers
+  uint32_t config_irq;
 };
 
 struct FdtInputs {

@@ -12,11 +12,13 @@ struct BootLayout {
   uint64_t rtas_gpa;
 };
 
-// The virtio-mmio register windows, above any RAM we accept, one per device, each with its
-// own XICS interrupt source.
+// The virtio-mmio register windows, above any RAM we accept, one per device, each with two
+// XICS interrupt sources of its own: used buffers at kVirtioFirstIrq + 2 * index, config
+// changes right after.
 constexpr uint64_t kVirtioMmioBase = 0x10000000000ull;  // 1 TiB
 constexpr uint64_t kVirtioMmioStride = 0x1000;
 constexpr uint32_t kVirtioFirstIrq = 0x1000;
+constexpr uint32_t kVirtioIrqsPerDevice = 2;
 
 constexpr uint64_t kRealModeAreaLimit = 1ull << 30;
 constexpr uint64_t kBootAlign = 64 * 1024;  // the guest's page size

@@ -85,6 +85,11 @@ CpuDescription describe_cpu(const Vm& vm, uint32_t timebase_hz) {
   return cpu;
 }
 
+MmioTransport::Interrupts virtio_interrupts(size_t device_index) {
+  const uint32_t first = kVirtioFirstIrq + kVirtioIrqsPerDevice * static_cast<uint32_t>(device_index);
+  return {first, first + 1};
+}
+
 template <typename Fn>
 auto as_config_error(const std::string& option, Fn&& fn) {
   try {
@@ -187,9 +192,11 @@ void write_device_tree(const MachineConfig& config, const BootPlan& boot, const 
   fdt.rtas_size = Rtas::kBlobSize;
   fdt.rtas_base = boot.layout.rtas_gpa;
   fdt.rtas_tokens = rtas.tokens();
-  for (size_t i = 0; i < device_count; ++i)
-    fdt.virtio.push_back({kVirtioMmioBase + i * kVirtioMmioStride, MmioTransport::kWindowSize,
-                          kVirtioFirstIrq + static_cast<uint32_t>(i)});
+  for (size_t i = 0; i < device_count; ++i) {
+    const MmioTransport::Interrupts irqs = virtio_interrupts(i);
+    fdt.virtio.push_back({kVirtioMmioBase + i * kVirtioMmioStride, MmioTransport::kWindowSize, irqs.used_buffers,
+                          irqs.config});
+  }
   if (const auto pvinfo = vm.pvinfo())
     fdt.hcall_instructions = std::array<uint32_t, 4>{pvinfo->hcall[0], pvinfo->hcall[1], pvinfo->hcall[2], pvinfo->hcall[3]};
   mem.write(boot.layout.fdt_gpa, build_fdt(fdt));
@@ -207,13 +214,14 @@ std::vector<std::unique_ptr<MmioTransport>> attach_devices(std::vector<std::uniq
                                                            int xics_fd, MmioBus& bus) {
   std::vector<std::unique_ptr<MmioTransport>> transports;
   for (size_t i = 0; i < devices.size(); ++i) {
-    const uint32_t irq = kVirtioFirstIrq + static_cast<uint32_t>(i);
+    const MmioTransport::Interrupts irqs = virtio_interrupts(i);
     const uint64_t base = kVirtioMmioBase + i * kVirtioMmioStride;
     // Sources start masked; the guest unmasks them through ibm,set-xive/int-on (in KVM).
-    Vm::set_device_attr(xics_fd, KVM_DEV_XICS_GRP_SOURCES, irq,
-                        KVM_XICS_MASKED | (uint64_t{KVM_XICS_PRIORITY_MASK} << KVM_XICS_PRIORITY_SHIFT));
+    for (const uint32_t irq : {irqs.used_buffers, irqs.config})
+      Vm::set_device_attr(xics_fd, KVM_DEV_XICS_GRP_SOURCES, irq,
+                          KVM_XICS_MASKED | (uint64_t{KVM_XICS_PRIORITY_MASK} << KVM_XICS_PRIORITY_SHIFT));
     const std::string name = "virtio-" + devices[i]->name();
-    auto transport = std::make_unique<MmioTransport>(mem, loop, std::move(devices[i]), base, irq);
+    auto transport = std::make_unique<MmioTransport>(mem, loop, std::move(devices[i]), base, irqs);
     transport->connect(vm);
     bus.add(base, MmioTransport::kWindowSize, *transport, name);
     transports.push_back(std::move(transport));

@@ -46,8 +46,8 @@ void set_high(uint64_t& v, uint32_t high) { v = (v & 0xffffffffull) | (static_ca
 }  // namespace
 
 MmioTransport::MmioTransport(const GuestMemory& mem, EventLoop& loop, std::unique_ptr<VirtioDevice> device, uint64_t base,
-                             uint32_t irq)
-    : mem_(mem), loop_(loop), device_(std::move(device)), base_(base), irq_(irq),
+                             Interrupts irqs)
+    : mem_(mem), loop_(loop), device_(std::move(device)), base_(base), irqs_(irqs),
       driver_faults_(device_->name() + " driver-fault", 16) {
   for (size_t i = 0; i < device_->queue_count(); ++i) queues_.emplace_back(mem_);
 }
@@ -57,9 +57,11 @@ MmioTransport::~MmioTransport() {
 }
 
 void MmioTransport::connect(EventWiring& wiring) {
-  irq_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!irq_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupt");
-  wiring.register_irqfd(irq_fd_.get(), irq_);
+  used_irq_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  config_irq_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!used_irq_fd_.valid() || !config_irq_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupts");
+  wiring.register_irqfd(used_irq_fd_.get(), irqs_.used_buffers);
+  wiring.register_irqfd(config_irq_fd_.get(), irqs_.config);
   const bool external = device_->external_queues();
   std::vector<int> kick_fds;
   for (uint16_t q = 0; q < queues_.size(); ++q) {
@@ -78,15 +80,16 @@ void MmioTransport::connect(EventWiring& wiring) {
     }
     notify_fds_.push_back(std::move(fd));
   }
-  // Linux acknowledges a used-buffer interrupt by writing 1 to InterruptAck. KVM absorbs that
-  // write (an ioeventfd no one reads), so an interrupt costs the vCPU one exit to us (the
-  // InterruptStatus read), not two. The driver therefore never clears the used-buffer bit:
-  // InterruptStatus has it whenever the device is live (mmio_read).
+  // A driver that reads InterruptStatus on a used-buffer interrupt (one unaware of the split
+  // interrupts, or our guest on the config interrupt) writes 1 to InterruptAck. KVM absorbs that
+  // write (an ioeventfd no one reads), so such an interrupt costs the vCPU one exit to us, not
+  // two. The driver therefore never clears the used-buffer bit: InterruptStatus has it whenever
+  // the device is live (mmio_read).
   ack_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!ack_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupt acknowledgements");
   wiring.register_ioeventfd(base_ + kInterruptAck, 4, kInterruptUsedBuffer, ack_fd_.get());
   // Another process serves these queues: it waits on the eventfds itself.
-  if (external) device_->connect_external_queues(mem_, kick_fds, irq_fd_.get());
+  if (external) device_->connect_external_queues(mem_, kick_fds, used_irq_fd_.get());
 }
 
 uint64_t MmioTransport::offered_features() const {
@@ -241,7 +244,7 @@ void MmioTransport::notify_used(uint16_t queue) {
   // Loop thread: the device finished with buffers of this queue.
   if (queue >= queues_.size() || !queues_[queue].should_notify()) return;
   const uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(irq_fd_.get(), &one, sizeof one);
+  [[maybe_unused]] ssize_t n = ::write(used_irq_fd_.get(), &one, sizeof one);
 }
 
 void MmioTransport::on_queue_notify(uint16_t queue) {
@@ -268,8 +271,10 @@ void MmioTransport::needs_reset(const std::string& why) {
   std::lock_guard lock(mu_);
   status_ |= kStatusNeedsReset;
   interrupt_status_ |= kInterruptConfig;
+  // Both interrupts: a driver unaware of the split finds the config bit through the first.
   const uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(irq_fd_.get(), &one, sizeof one);
+  [[maybe_unused]] ssize_t n = ::write(config_irq_fd_.get(), &one, sizeof one);
+  n = ::write(used_irq_fd_.get(), &one, sizeof one);
 }
 
 }  // namespace ppc::vmm

@@ -26,17 +26,25 @@ class MmioTransport final : public MmioHandler {
  public:
   static constexpr uint64_t kWindowSize = 0x200;
 
-  // base: the register window's guest physical address; irq: its XICS source number.
+  // The device's two interrupt sources (XICS numbers). A used-buffer interrupt needs no
+  // register access from a guest that knows the split (kernel/patches/guest/0002); one that
+  // does not listens only on used_buffers and reads InterruptStatus there, as usual.
+  struct Interrupts {
+    uint32_t used_buffers;
+    uint32_t config;
+  };
+
+  // base: the register window's guest physical address.
   MmioTransport(const GuestMemory& mem, EventLoop& loop, std::unique_ptr<VirtioDevice> device, uint64_t base,
-                uint32_t irq);
+                Interrupts irqs);
   ~MmioTransport();
 
-  // Wires the queue notifications (ioeventfd) and the interrupt (irqfd) into the hypervisor;
+  // Wires the queue notifications (ioeventfd) and the interrupts (irqfd) into the hypervisor;
   // hands the notifications of external queues to the device (which may throw Error).
   void connect(EventWiring& wiring);
 
   uint64_t base() const { return base_; }
-  uint32_t irq() const { return irq_; }
+  Interrupts irqs() const { return irqs_; }
   const VirtioDevice& device() const { return *device_; }
 
   // A guest access at offset inside the window (vCPU thread, through the MmioBus).
@@ -58,7 +66,7 @@ class MmioTransport final : public MmioHandler {
   EventLoop& loop_;
   std::unique_ptr<VirtioDevice> device_;
   uint64_t base_;
-  uint32_t irq_;
+  Interrupts irqs_;
 
   // Registers, between vCPU threads (MMIO exits) and the loop thread. Live queues and the
   // device itself are touched only on the loop thread.
@@ -74,7 +82,8 @@ class MmioTransport final : public MmioHandler {
 
   LimitedLog driver_faults_;          // the guest decides how often: bounded
   std::vector<UniqueFd> notify_fds_;  // one ioeventfd per queue
-  UniqueFd irq_fd_;
+  UniqueFd used_irq_fd_;
+  UniqueFd config_irq_fd_;
   UniqueFd ack_fd_;  // absorbs the driver's used-buffer acknowledgements inside KVM
 };
 

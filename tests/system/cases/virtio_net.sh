@@ -45,6 +45,9 @@ t0=$(now)
 $b timeout 180 $b wget -q -O /tmp/big http://10.0.2.1:8080/big
 t1=$(now)
 echo "guest-download: $($b md5sum < /tmp/big | $b cut -d' ' -f1) $t0 $t1"
+# The device's interrupts (its sysfs name, e.g. virtio1, names their handlers), one per line.
+dev=$($b basename $($b readlink /sys/class/net/eth0/device))
+echo "guest-irqs: $($b grep " $dev\$" /proc/interrupts | $b tr -s ' ' | $b tr '\n' ';')"
 $b rm -f /tmp/big
 $b mkdir -p /www
 echo "hello from the guest" > /www/hello.txt
@@ -72,6 +75,14 @@ features=$(tr -d '\r' < /tmp/console.log | sed -n 's/^guest-net-features: //p')
 expect_line /tmp/console.log "^guest-configured"
 expect_line /tmp/console.log "^guest-ping: ok"
 expect_line /tmp/console.log "^guest-hello: hello from L1$"
+# Two interrupt sources (kernel/patches/guest/0002): used buffers, which the guest handles
+# without reading InterruptStatus, then config changes. The first carried the traffic.
+irqs=$(tr -d '\r' < /tmp/console.log | sed -n 's/^guest-irqs: //p')
+counts=$(echo "$irqs" | tr ';' '\n' | awk 'NF { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; printf "%s%d", sep, n; sep = " " }')
+case "$counts" in
+  [1-9]*" "*[0-9]) [ "$(echo "$counts" | wc -w)" = 2 ] && ok "used-buffer and config interrupts apart ($counts)" || fail "interrupts: '$irqs'" ;;
+  *) fail "interrupts: '$irqs'" ;;
+esac
 download=$(tr -d '\r' < /tmp/console.log | sed -n 's/^guest-download: //p')
 [ -n "$l1_sum" ] && [ "${download%% *}" = "$l1_sum" ] && ok "8 MiB L1 -> guest intact" || fail "guest's md5 '${download%% *}', L1's $l1_sum"
 

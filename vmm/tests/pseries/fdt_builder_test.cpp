@@ -285,6 +285,28 @@ TEST(FdtBuilder, InterruptControllerIsXicpServingEveryVcpu) {
   EXPECT_EQ(t.cells("/interrupt-controller", "ibm,interrupt-server-ranges"), (std::vector<uint32_t>{0, 3}));
 }
 
+TEST(FdtBuilder, VirtioMmioNodeNamesItsUsedBufferInterruptThenItsConfigInterrupt) {
+  FdtInputs in = sample_inputs(false);
+  in.virtio.push_back({0x10000000000ull, 0x200, 0x1000, 0x1001});
+  in.virtio.push_back({0x10000001000ull, 0x200, 0x1002, 0x1003});
+  const Tree t = build(in);
+  const char* second = "/virtio_mmio@10000001000";
+  EXPECT_EQ(t.str(second, "compatible"), "virtio,mmio");
+  EXPECT_EQ(t.u64s(second, "reg"), (std::vector<uint64_t>{0x10000001000ull, 0x200}));
+  // Edge sources (0): the guest's driver matches the names, not the order, to its handlers.
+  EXPECT_EQ(t.cells(second, "interrupts"), (std::vector<uint32_t>{0x1002, 0, 0x1003, 0}));
+  EXPECT_EQ(t.strings(second, "interrupt-names"), (std::vector<std::string>{"vring", "config"}));
+  EXPECT_EQ(t.cells("/virtio_mmio@10000000000", "interrupts"), (std::vector<uint32_t>{0x1000, 0, 0x1001, 0}));
+}
+
+TEST(FdtBuilder, SixtyFourVirtioDevicesStillBuild) {
+  FdtInputs in = sample_inputs(false);
+  for (uint32_t i = 0; i < 64; ++i)
+    in.virtio.push_back({0x10000000000ull + 0x1000ull * i, 0x200, 0x1000 + 2 * i, 0x1001 + 2 * i});
+  const Tree t = build(in);
+  EXPECT_EQ(t.cells("/virtio_mmio@1000003f000", "interrupts"), (std::vector<uint32_t>{0x107e, 0, 0x107f, 0}));
+}
+
 TEST(FdtBuilder, HypervisorNodeCarriesHcallInstructionsOnlyWhenGiven) {
   const Tree without = build(sample_inputs(false));
   EXPECT_EQ(without.str("/hypervisor", "compatible"), "linux,kvm");

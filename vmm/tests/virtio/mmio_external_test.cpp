@@ -16,6 +16,7 @@ namespace ppc::vmm {
 namespace {
 
 constexpr uint64_t kBase = 0x10000000000ull;
+constexpr uint32_t kUsedBuffersIrq = 0x1000;
 
 struct FakeWiring final : EventWiring {
   struct IoEventFd {
@@ -24,7 +25,9 @@ struct FakeWiring final : EventWiring {
     uint64_t datamatch;
     int fd;
   };
-  void register_irqfd(int fd, uint32_t) override { irqfd = fd; }
+  void register_irqfd(int fd, uint32_t gsi) override {
+    if (gsi == kUsedBuffersIrq) irqfd = fd;
+  }
   void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) override {
     ioeventfds.push_back({addr, len, datamatch, fd});
   }
@@ -60,7 +63,8 @@ class MmioExternalQueues : public ::testing::Test {
   void SetUp() override {
     auto device = std::make_unique<ExternalDevice>();
     device_ = device.get();
-    transport_ = std::make_unique<MmioTransport>(mem_, loop_, std::move(device), kBase, 0x1000);
+    transport_ = std::make_unique<MmioTransport>(mem_, loop_, std::move(device), kBase,
+                                                 MmioTransport::Interrupts{kUsedBuffersIrq, kUsedBuffersIrq + 1});
     transport_->connect(wiring_);
     loop_thread_ = std::thread([this] { loop_.run(); });
   }
@@ -135,7 +139,7 @@ TEST_F(MmioExternalQueues, TheDeviceGetsTheQueueNotifierEventfdsAndTheLoopLeaves
   EXPECT_EQ(device_->queue_notifies, 0);
 }
 
-TEST_F(MmioExternalQueues, TheBackendSignalsTheIrqfdAndEveryInterruptOfALiveDeviceReadsAsAUsedBuffer) {
+TEST_F(MmioExternalQueues, TheBackendSignalsTheUsedBufferIrqfdAndEveryInterruptOfALiveDeviceReadsAsAUsedBuffer) {
   ASSERT_GE(wiring_.irqfd, 0);
   EXPECT_EQ(device_->call, wiring_.irqfd);
   EXPECT_EQ(read(0x060), 0u);  // InterruptStatus before DRIVER_OK: nothing

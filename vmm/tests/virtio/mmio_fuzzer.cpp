@@ -53,7 +53,7 @@ constexpr uint64_t kVersion1 = 1ull << 32;  // all that rng offers
 struct Machine {
   GuestMemory mem{kRam};
   EventLoop loop;
-  MmioTransport transport{mem, loop, std::make_unique<RngDevice>(), 0x10000000, 5};
+  MmioTransport transport{mem, loop, std::make_unique<RngDevice>(), 0x10000000, {5, 6}};
   LoopThread thread{loop};
 };
 

@@ -30,7 +30,7 @@ constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8
 constexpr uint32_t kUsedBufferInterrupt = 1, kConfigChangeInterrupt = 2;
 
 constexpr uint64_t kBase = 0x40000000;
-constexpr uint32_t kIrq = 17;
+constexpr MmioTransport::Interrupts kIrqs{17, 18};
 constexpr uint32_t kFakeDeviceId = 0x2a;
 constexpr uint64_t kFeatureLow = 1ull << 3, kFeatureHigh = 1ull << 40;  // what the fake device offers
 constexpr uint16_t kQueueSize = 8;
@@ -188,13 +188,14 @@ class MmioTest : public ::testing::Test {
     ASSERT_EQ(::write(wiring.ioeventfds.at(queue).fd, &one, sizeof one), static_cast<ssize_t>(sizeof one));
     settle(loop);
   }
-  int irqfd() const { return wiring.irqfds.at(0).first; }
+  int irqfd() const { return wiring.irqfds.at(0).first; }  // used buffers
+  int config_irqfd() const { return wiring.irqfds.at(1).first; }
 
   GuestMemory mem{1 << 20};
   EventLoop loop;
   DeviceCalls calls;
   FakeWiring wiring;
-  MmioTransport transport{mem, loop, std::make_unique<FakeDevice>(calls, loop), kBase, kIrq};
+  MmioTransport transport{mem, loop, std::make_unique<FakeDevice>(calls, loop), kBase, kIrqs};
   const FakeDriverRing ring0{mem, 0x1000, 0x2000, 0x3000};
   const FakeDriverRing ring1{mem, 0x4000, 0x5000, 0x6000};
   std::optional<LoopThread> running;  // last: stops before anything it uses goes away
@@ -343,9 +344,11 @@ TEST_F(MmioTest, QueueSelBeyondTheQueuesSelectsNothing) {
 
 // --- notifications and interrupts ---------------------------------------------------------------
 
-TEST_F(MmioTest, ConnectRegistersAnIoeventfdPerQueueOneForTheUsedBufferAckAndTheIrqfd) {
-  ASSERT_EQ(wiring.irqfds.size(), 1u);
-  EXPECT_EQ(wiring.irqfds[0].second, kIrq);
+TEST_F(MmioTest, ConnectRegistersAnIoeventfdPerQueueOneForTheUsedBufferAckAndTwoIrqfds) {
+  ASSERT_EQ(wiring.irqfds.size(), 2u);
+  EXPECT_EQ(wiring.irqfds[0].second, kIrqs.used_buffers);
+  EXPECT_EQ(wiring.irqfds[1].second, kIrqs.config);
+  EXPECT_NE(wiring.irqfds[0].first, wiring.irqfds[1].first);
   ASSERT_EQ(wiring.ioeventfds.size(), 3u);
   // The driver's "1" to InterruptAck stays inside KVM.
   EXPECT_EQ(wiring.ioeventfds[2].addr, kBase + kInterruptAck);
@@ -405,11 +408,12 @@ TEST_F(MmioTest, AStormOfQueueNotifyWritesLeavesOneNotificationWaiting) {
   EXPECT_EQ(calls.notified, (std::vector<uint16_t>{0, 1, 0}));
 }
 
-TEST_F(MmioTest, UsedBuffersRaiseTheIrqfdAndALiveDeviceAlwaysReportsThem) {
+TEST_F(MmioTest, UsedBuffersRaiseTheirOwnIrqfdAndALiveDeviceAlwaysReportsThem) {
   EXPECT_EQ(read32(kInterruptStatus), 0u);  // not live yet
   bring_up();
   loop.run_and_wait([&] { calls.notify_used(0); });
   EXPECT_EQ(take_count(irqfd()), 1u);
+  EXPECT_FALSE(readable(config_irqfd()));
   EXPECT_EQ(read32(kInterruptStatus), kUsedBufferInterrupt);
   // Its acknowledgement is absorbed by KVM; one that reaches us changes nothing either.
   write32(kInterruptAck, kUsedBufferInterrupt);
@@ -453,13 +457,15 @@ TEST_F(MmioTest, WithEventIdxNegotiatedTheQueuesInterruptByUsedEvent) {
   EXPECT_EQ(take_count(irqfd()), 1u);
 }
 
-TEST_F(MmioTest, QueueErrorFromTheDeviceSetsNeedsResetAndRaisesAConfigInterrupt) {
+TEST_F(MmioTest, QueueErrorFromTheDeviceSetsNeedsResetAndRaisesBothInterrupts) {
   bring_up();
   loop.run_and_wait([&] { calls.fail_notifications = true; });
   notify_through_ioeventfd(0);
   EXPECT_EQ(calls.notified, std::vector<uint16_t>{0});
   EXPECT_EQ(read32(kStatus), kAcknowledge | kDriver | kFeaturesOk | kDriverOk | kNeedsReset);
   EXPECT_EQ(read32(kInterruptStatus), kConfigChangeInterrupt);  // stopped: no used buffers
+  EXPECT_EQ(take_count(config_irqfd()), 1u);
+  // Also the first: a driver that listens only there reads the config bit from InterruptStatus.
   EXPECT_GE(take_count(irqfd()), 1u);
   write32(kInterruptAck, kConfigChangeInterrupt);  // a config acknowledgement reaches us
   EXPECT_EQ(read32(kInterruptStatus), 0u);

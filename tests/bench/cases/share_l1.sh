@@ -166,7 +166,7 @@ bench_share() {
     'poweroff -f' | make_initramfs $W/fs-guest.cpio $W/fs-work.sh
   sample kind=fs_setup virtiofsd="$($VIRTIOFSD --version 2>&1 | head -1)" volume_fs="$(stat -f -c %T /tmp)" \
     guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" \
-    ours_kernel="$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json)"
+    ours_kernel="$(k=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json); echo "${k:-/usr/share/ppc-kvm-shim/guest-vmlinux}")"
   for i in $(seq "$FS_RUNS"); do
     fs_podman ours ppc-kvm-shim "$i"
     fs_qemu "$i"

@@ -43,6 +43,13 @@ void store32(std::span<uint8_t> d, uint32_t v) {
 void set_low(uint64_t& v, uint32_t low) { v = (v & ~0xffffffffull) | low; }
 void set_high(uint64_t& v, uint32_t high) { v = (v & 0xffffffffull) | (static_cast<uint64_t>(high) << 32); }
 
+// Adds one to an eventfd (an irqfd or a queue's kick). Its counter cannot overflow in practice
+// and the fd is non-blocking: there is nothing to do about a failed write.
+void signal_eventfd(const UniqueFd& fd) {
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(fd.get(), &one, sizeof one);
+}
+
 }  // namespace
 
 MmioTransport::MmioTransport(const GuestMemory& mem, EventLoop& loop, std::unique_ptr<VirtioDevice> device, uint64_t base,
@@ -80,11 +87,11 @@ void MmioTransport::connect(EventWiring& wiring) {
     }
     notify_fds_.push_back(std::move(fd));
   }
-  // A driver that reads InterruptStatus on a used-buffer interrupt (one unaware of the split
-  // interrupts, or our guest on the config interrupt) writes 1 to InterruptAck. KVM absorbs that
-  // write (an ioeventfd no one reads), so such an interrupt costs the vCPU one exit to us, not
-  // two. The driver therefore never clears the used-buffer bit: InterruptStatus has it whenever
-  // the device is live (mmio_read).
+  // A driver unaware of the split interrupts reads InterruptStatus on a used-buffer interrupt
+  // and writes 1 to InterruptAck. KVM absorbs that write (an ioeventfd no one reads), so such
+  // an interrupt costs the vCPU one exit to us, not two. The driver therefore never clears the
+  // used-buffer bit: InterruptStatus has it whenever the device is live (mmio_read). Our
+  // guest's config handler acknowledges 2, which reaches us.
   ack_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!ack_fd_.valid()) throw_errno("eventfd for " + device_->name() + " interrupt acknowledgements");
   wiring.register_ioeventfd(base_ + kInterruptAck, 4, kInterruptUsedBuffer, ack_fd_.get());
@@ -243,8 +250,7 @@ void MmioTransport::reset_locked() {
 void MmioTransport::notify_used(uint16_t queue) {
   // Loop thread: the device finished with buffers of this queue.
   if (queue >= queues_.size() || !queues_[queue].should_notify()) return;
-  const uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(used_irq_fd_.get(), &one, sizeof one);
+  signal_eventfd(used_irq_fd_);
 }
 
 void MmioTransport::on_queue_notify(uint16_t queue) {
@@ -252,8 +258,7 @@ void MmioTransport::on_queue_notify(uint16_t queue) {
   if (!active_) return;
   if (device_->external_queues()) {
     // A notification that missed the ioeventfd: pass it on to the process serving the queue.
-    const uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(notify_fds_[queue].get(), &one, sizeof one);
+    signal_eventfd(notify_fds_[queue]);
     return;
   }
   try {
@@ -273,9 +278,8 @@ void MmioTransport::needs_reset(const std::string& why) {
   interrupt_status_ |= kInterruptConfig;
   // Both interrupts: a driver unaware of the split finds the config bit through the first
   // (ours finds no used buffer there and counts it unhandled: rare, and harmless).
-  const uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(config_irq_fd_.get(), &one, sizeof one);
-  n = ::write(used_irq_fd_.get(), &one, sizeof one);
+  signal_eventfd(config_irq_fd_);
+  signal_eventfd(used_irq_fd_);
 }
 
 }  // namespace ppc::vmm

@@ -64,6 +64,18 @@ virtiofsd_of() {
 # cgroup_of PID: its cgroup v2 path.
 cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
 
+# settle NAME WANT...: waits up to 60 s for `state` to give one of WANT: the host process
+# notices a killed child only when the kernel tells it, which a loaded machine delays.
+settle() {
+  local name=$1 got i
+  shift
+  for i in $(seq 120); do
+    got=$(state_of "$name"); [ -n "$got" ] || got=gone
+    for w in "$@"; do [ "$got" = "$w" ] && return 0; done
+    sleep 0.5
+  done
+}
+
 # truthful NAME WANT...: `state` gives one of WANT ("gone" for no such container).
 truthful() {
   local name=$1 got
@@ -141,6 +153,7 @@ if stop_at create.state-written sw-inner $S create --bundle $b sw-inner; then
   vm_pids sw-inner
   [ -n "$inner" ] && kill -9 "$inner" || fail "sw-inner: no jailed VMM pid in vmm.log"
   go_on
+  settle sw-inner stopped gone
   truthful sw-inner stopped gone
   nothing_left sw-inner
 fi

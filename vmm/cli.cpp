@@ -112,12 +112,15 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
   --virtiofsd-cgroup DIR
                       start the daemon in this cgroup v2 directory, not in the VMM's: its
                       page cache and memory are then not charged against the VM's limit
-  --net tap=NAME,mac=XX:XX:XX:XX:XX:XX[,mtu=N]
+  --net tap=NAME,mac=XX:XX:XX:XX:XX:XX[,mtu=N][,vhost=on|off]
                       a virtio-net device on the existing persistent tap NAME of the
                       network namespace the VMM starts in (IFF_TAP, IFF_NO_PI; the VMM
                       attaches with IFF_VNET_HDR and the 12-byte virtio-net header). The
-                      guest sees MAC, and MTU (68 to 65535) when given. Repeatable: the
-                      guest's interfaces follow the flags' order (eth0, eth1, ...)
+                      guest sees MAC, and MTU (68 to 65535) when given. vhost=on: the host
+                      kernel's vhost-net (/dev/vhost-net) moves the frames, not the VMM
+                      (faster; the guest's rings are then parsed outside the VMM's
+                      confinement). Repeatable: the guest's interfaces follow the flags'
+                      order (eth0, eth1, ...)
   --stats             at the end, print boot milestones and VM exits by reason
   --print-boot-times  before the machine starts, print its start-up times on the monotonic
                       clock (and CLOCK_REALTIME's offset); implies --stats, whose milestones

@@ -14,6 +14,8 @@
 #include <set>
 #include <tuple>
 
+#include "virtio/vhost_abi.h"
+
 namespace ppc::vmm {
 namespace {
 
@@ -42,6 +44,11 @@ constexpr uint64_t kKernelTcsets = 0x802c7414;  // _IOW('t', 20, struct termios 
 #if defined(__powerpc64__)
 static_assert(TUNSETOFFLOAD == 0x800454d0, "TUNSETOFFLOAD as _IOW('T', 208, unsigned int) on ppc64");
 #endif
+
+// The kernel's vhost-net (--net ...,vhost=on), on the fd opened before the jail: what the
+// driver's activation and reset need. Binding it to this process and to guest RAM
+// (SET_OWNER, SET_MEM_TABLE) happens before any filter, and a confined thread cannot redo it.
+#define VHOST_REQUEST(request, name) when("ioctl", 1, kLow32, vhost_abi::request, "arg1 == " name)
 
 #define KVM_REQUEST(request) when("ioctl", 1, kLow32, request, "arg1 == " #request)
 
@@ -95,7 +102,7 @@ RoleSpec vcpu_role() {
 
 RoleSpec device_role() {
   return {Role::Device, "device",
-          "the device thread: virtqueues, vsock host sockets, disk images, irqfd/ioeventfd, vhost-user, taps",
+          "the device thread: virtqueues, vsock host sockets, disk images, irqfd/ioeventfd, vhost-user, taps, vhost-net",
           join({memory(), stop_request(),
                 {
                     any("epoll_wait"),
@@ -127,6 +134,12 @@ RoleSpec device_role() {
                     any("readv"),
                     any("writev"),
                     when("ioctl", 1, kLow32, TUNSETOFFLOAD, "arg1 == TUNSETOFFLOAD"),
+                    // virtio-net with vhost-net: the rings and the tap, per activation
+                    VHOST_REQUEST(kSetFeatures, "VHOST_SET_FEATURES"),
+                    VHOST_REQUEST(kSetVringNum, "VHOST_SET_VRING_NUM"),
+                    VHOST_REQUEST(kSetVringBase, "VHOST_SET_VRING_BASE"),
+                    VHOST_REQUEST(kSetVringAddr, "VHOST_SET_VRING_ADDR"),
+                    VHOST_REQUEST(kNetSetBackend, "VHOST_NET_SET_BACKEND"),
                     any("exit"),
                 }})};
 }

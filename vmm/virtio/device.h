@@ -37,15 +37,18 @@ class VirtioDevice {
   // references and host connections tied to this activation.
   virtual void reset() = 0;
 
-  // A device whose queues another process serves (a vhost-user backend). Guest RAM must then
-  // be shared (RamBacking::Shared), and the transport does not watch the queues' notification
-  // eventfds itself: it hands them over here, once, before the guest runs (kick_fds[q] is
+  // A device whose queues something else serves (a vhost-user backend, the kernel's
+  // vhost-net). The transport does not watch the queues' notification eventfds itself: it
+  // hands them over here, once, before the guest runs (kick_fds[q] is
   // signalled when the driver notifies queue q), and queue_notify is never called. call_fd is
   // the device's interrupt (the irqfd): the backend signals it itself, so a completion reaches
   // the guest without waking the VMM, and the transport then reads every interrupt of the
   // device as a used-buffer one. Throws Error when the device cannot work.
   virtual bool external_queues() const { return false; }
   virtual void connect_external_queues(const GuestMemory&, std::span<const int> /*kick_fds*/, int /*call_fd*/) {}
+  // Whether the process serving the queues maps guest RAM itself (it must then be a memfd);
+  // not so for a kernel thread that works in our address space (vhost-net).
+  virtual bool needs_shared_ram() const { return external_queues(); }
 };
 
 }  // namespace ppc::vmm

@@ -20,11 +20,12 @@ struct FsShareConfig {
   std::string virtiofsd_cgroup;  // a cgroup v2 directory the daemon starts in; empty: the VMM's
 };
 
-// virtio-net on an existing persistent tap (--net tap=NAME,mac=MAC[,mtu=N]).
+// virtio-net on an existing persistent tap (--net tap=NAME,mac=MAC[,mtu=N][,vhost=on|off]).
 struct NetConfig {
   std::string tap;
   std::array<uint8_t, 6> mac{};
-  uint16_t mtu = 0;  // 0: none offered (the guest's default)
+  uint16_t mtu = 0;    // 0: none offered (the guest's default)
+  bool vhost = false;  // the host kernel's vhost-net moves the frames, not the VMM
   std::string flag;  // "--net <value>" as given, for messages
 };
 

@@ -15,6 +15,7 @@
 #include "virtio/net.h"
 #include "virtio/rng.h"
 #include "virtio/tap.h"
+#include "virtio/vhost_net.h"
 #include "virtio/virtiofsd.h"
 #include "virtio/vsock.h"
 
@@ -40,14 +41,20 @@ void open_rng(const DeviceConfig& config, DeviceEnv&, Devices& out) {
 }
 
 // Each tap is attached in the network namespace the VMM starts in (the container's); the fd
-// keeps it when the jail moves the VMM into a namespace of its own.
+// keeps it when the jail moves the VMM into a namespace of its own. vhost=on: the kernel's
+// vhost-net moves its frames (opened here, before the jail hides the device node).
 void open_nics(const DeviceConfig& config, DeviceEnv& env, Devices& out) {
   for (size_t i = 0; i < config.nics.size(); ++i) {
     const NetConfig& nic = config.nics[i];
     for (size_t j = 0; j < i; ++j)
       if (config.nics[j].tap == nic.tap) throw ConfigError(nic.flag + ": tap " + nic.tap + " is given twice");
-    auto tap = with_context(nic.flag, [&] { return std::make_unique<TapBackend>(nic.tap); });
-    out.push_back(std::make_unique<NetDevice>(env.loop, std::move(tap), nic.mac, nic.mtu));
+    with_context(nic.flag, [&] {
+      auto tap = std::make_unique<TapBackend>(nic.tap);
+      if (nic.vhost)
+        out.push_back(std::make_unique<VhostNetDevice>(std::move(tap), std::make_unique<KernelVhostNet>(), nic.mac, nic.mtu));
+      else
+        out.push_back(std::make_unique<NetDevice>(env.loop, std::move(tap), nic.mac, nic.mtu));
+    });
   }
 }
 
@@ -97,7 +104,7 @@ std::vector<std::unique_ptr<VirtioDevice>> open_devices(const DeviceConfig& conf
 }
 
 bool needs_shared_memory(const std::vector<std::unique_ptr<VirtioDevice>>& devices) {
-  return std::any_of(devices.begin(), devices.end(), [](const auto& d) { return d->external_queues(); });
+  return std::any_of(devices.begin(), devices.end(), [](const auto& d) { return d->needs_shared_ram(); });
 }
 
 }  // namespace ppc::vmm

@@ -28,7 +28,7 @@ struct DeviceEnv {
 // be opened.
 std::vector<std::unique_ptr<VirtioDevice>> open_devices(const DeviceConfig& config, DeviceEnv& env);
 
-// Guest RAM must be shared when another process serves a device's queues.
+// Guest RAM must be shared when another process maps it to serve a device's queues.
 bool needs_shared_memory(const std::vector<std::unique_ptr<VirtioDevice>>& devices);
 
 }  // namespace ppc::vmm

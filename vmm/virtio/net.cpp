@@ -4,23 +4,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <linux/if_tun.h>
-
 #include "base/error.h"
+#include "virtio/net_config.h"
 #include "virtio/net_header.h"
 
 namespace ppc::vmm {
-namespace {
-
-std::string describe_offloads(unsigned flags) {
-  std::string out;
-  if (flags & TUN_F_CSUM) out += " csum";
-  if (flags & TUN_F_TSO4) out += " tso4";
-  if (flags & TUN_F_TSO6) out += " tso6";
-  return out.empty() ? " none" : out;
-}
-
-}  // namespace
 
 NetDevice::NetDevice(EventLoop& loop, std::unique_ptr<NetBackend> backend, Mac mac, uint16_t mtu)
     : loop_(loop), backend_(std::move(backend)), mac_(mac), mtu_(mtu) {
@@ -52,26 +40,9 @@ NetDevice::~NetDevice() {
            std::to_string(tx.refused) + " refused by the tap)");
 }
 
-uint64_t NetDevice::features() const {
-  // Never GUEST_TSO without MRG_RXBUF offered beside it: a driver without mergeable buffers
-  // would post 64 KiB+ buffers of many descriptors each.
-  return net::kFeatureMac | net::kFeatureMrgRxbuf | net::kFeatureCsum | net::kFeatureGuestCsum |
-         net::kFeatureHostTso4 | net::kFeatureHostTso6 | net::kFeatureGuestTso4 | net::kFeatureGuestTso6 |
-         (mtu_ ? net::kFeatureMtu : 0);
-}
+uint64_t NetDevice::features() const { return net::offered_features(mtu_); }
 
-void NetDevice::read_config(uint64_t offset, std::span<uint8_t> out) const {
-  std::array<uint8_t, 12> config{};
-  std::copy(mac_.begin(), mac_.end(), config.begin());
-  // le16 status at 6 stays 0: STATUS is not offered, and the driver keeps the link up.
-  config[8] = 1;  // le16 max_virtqueue_pairs
-  config[10] = static_cast<uint8_t>(mtu_);
-  config[11] = static_cast<uint8_t>(mtu_ >> 8);
-  for (size_t i = 0; i < out.size(); ++i) {
-    const uint64_t at = offset + i;
-    out[i] = at >= offset && at < config.size() ? config[at] : 0;  // at < offset: wrapped around
-  }
-}
+void NetDevice::read_config(uint64_t offset, std::span<uint8_t> out) const { net::read_config(mac_, mtu_, offset, out); }
 
 void NetDevice::activate(std::vector<Virtqueue>& queues, uint64_t driver_features,
                          std::function<void(uint16_t)> notify_used) {
@@ -90,8 +61,7 @@ void NetDevice::activate(std::vector<Virtqueue>& queues, uint64_t driver_feature
     // The tap may still hand over what an earlier driver acked: it must not reach this one.
     return fail_backend(e.what());
   }
-  activations_.line("virtio-net " + backend_->name() + ": driver ready; tap offloads" + describe_offloads(offloads) +
-                    ((acked_ & net::kFeatureMrgRxbuf) ? "; mergeable receive buffers" : "; no mergeable receive buffers"));
+  activations_.line(net::describe_activation(backend_->name(), offloads, acked_));
   loop_.add(backend_->fd(), EPOLLIN, [this](uint32_t events) { on_backend(events); });
   watching_ = reading_ = true;
 }

@@ -21,6 +21,7 @@
 #include "event_loop.h"
 #include "virtio/device.h"
 #include "virtio/net_backend.h"
+#include "virtio/net_config.h"
 #include "virtio/net_rx.h"
 #include "virtio/net_tx.h"
 
@@ -30,7 +31,7 @@ class NetDevice final : public VirtioDevice {
  public:
   static constexpr unsigned kRxFramesPerWake = 64;
   static constexpr unsigned kTxChainsPerWake = Virtqueue::kMaxSize;
-  using Mac = std::array<uint8_t, 6>;
+  using Mac = net::Mac;
 
   // mtu: offered to the guest as the link's MTU (68 to 65535), or 0 for none (the guest's
   // default of 1500). Throws Error when it cannot make its eventfd.

@@ -46,7 +46,7 @@ NetConfig parse_net_flag(const std::string& value) {
   NetConfig nic;
   nic.flag = "--net " + value;
   const auto fail = [&](const std::string& why) { return ConfigError(nic.flag + ": " + why); };
-  bool have_tap = false, have_mac = false, have_mtu = false;
+  bool have_tap = false, have_mac = false, have_mtu = false, have_vhost = false;
   size_t start = 0;
   while (start <= value.size()) {
     const size_t comma = value.find(',', start);
@@ -55,9 +55,10 @@ NetConfig parse_net_flag(const std::string& value) {
     const size_t eq = item.find('=');
     const std::string key = item.substr(0, eq);
     const std::string text = eq == std::string::npos ? std::string() : item.substr(eq + 1);
-    if (eq == std::string::npos) throw fail("'" + item + "' is not KEY=VALUE (tap, mac, mtu)");
-    if (key != "tap" && key != "mac" && key != "mtu") throw fail("unknown key '" + key + "' (tap, mac, mtu)");
-    bool& seen = key == "tap" ? have_tap : key == "mac" ? have_mac : have_mtu;
+    if (eq == std::string::npos) throw fail("'" + item + "' is not KEY=VALUE (tap, mac, mtu, vhost)");
+    if (key != "tap" && key != "mac" && key != "mtu" && key != "vhost")
+      throw fail("unknown key '" + key + "' (tap, mac, mtu, vhost)");
+    bool& seen = key == "tap" ? have_tap : key == "mac" ? have_mac : key == "mtu" ? have_mtu : have_vhost;
     if (seen) throw fail(key + " given twice");
     seen = true;
     if (key == "tap") {
@@ -73,6 +74,9 @@ NetConfig parse_net_flag(const std::string& value) {
       if ((*mac)[0] & 1) throw fail("mac " + text + " is a multicast address");
       if (*mac == std::array<uint8_t, 6>{}) throw fail("mac " + text + " is all zeros");
       nic.mac = *mac;
+    } else if (key == "vhost") {
+      if (text != "on" && text != "off") throw fail("vhost '" + text + "': on or off");
+      nic.vhost = text == "on";
     } else {
       const auto mtu = parse_mtu(text);
       if (!mtu) throw fail("mtu '" + text + "': a number from 68 to 65535");

@@ -28,6 +28,7 @@
 
 #include "sandbox/bpf_sim.h"
 #include "sandbox/precompiled_filters.h"
+#include "virtio/kernel_vhost_values.h"
 
 namespace ppc::vmm {
 namespace {
@@ -69,6 +70,12 @@ const std::map<std::string, uint64_t>& named_values() {
       {"TCSETS", _IOC(_IOC_WRITE, 't', 20, 44)},
       {"TIOCGWINSZ", TIOCGWINSZ},
       {"TUNSETOFFLOAD", TUNSETOFFLOAD},
+      // From <linux/vhost.h>, compiled as C (it does not compile as C++).
+      {"VHOST_NET_SET_BACKEND", kernel_vhost_net_set_backend},
+      {"VHOST_SET_FEATURES", kernel_vhost_set_features},
+      {"VHOST_SET_VRING_ADDR", kernel_vhost_set_vring_addr},
+      {"VHOST_SET_VRING_BASE", kernel_vhost_set_vring_base},
+      {"VHOST_SET_VRING_NUM", kernel_vhost_set_vring_num},
       {"MADV_DONTNEED", MADV_DONTNEED},
       {"AF_UNIX", AF_UNIX},
       {"PROT_EXEC", PROT_EXEC},

@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "sandbox/bpf_sim.h"
+#include "virtio/kernel_vhost_values.h"
 
 namespace ppc::vmm {
 namespace {
@@ -120,6 +121,18 @@ TEST_F(Filters, DeviceThreadSetsTapOffloadsAndNothingElseByIoctlAndHasOnlyUnixSo
   EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "socket", {AF_INET, SOCK_STREAM}), SECCOMP_RET_KILL_PROCESS);
   EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "socket", {AF_INET6, SOCK_STREAM}), SECCOMP_RET_KILL_PROCESS);
   EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "socket", {AF_VSOCK, SOCK_STREAM}), SECCOMP_RET_KILL_PROCESS);
+}
+
+TEST_F(Filters, DeviceThreadRunsVhostNetQueuesButCannotRebindIt) {
+  for (const uint64_t request : {kernel_vhost_set_features, kernel_vhost_set_vring_num, kernel_vhost_set_vring_base,
+                                 kernel_vhost_set_vring_addr, kernel_vhost_net_set_backend})
+    EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "ioctl", {5, request}), SECCOMP_RET_ALLOW) << request;
+  // The owner, the memory it reads and the eventfds are set before the filters, for good.
+  for (const uint64_t request : {kernel_vhost_set_owner, kernel_vhost_set_mem_table, kernel_vhost_set_vring_kick,
+                                 kernel_vhost_set_vring_call, kernel_vhost_get_features})
+    EXPECT_EQ(verdict(Role::Device, SeccompMode::Kill, "ioctl", {5, request}), SECCOMP_RET_KILL_PROCESS) << request;
+  for (const Role role : {Role::Vcpu, Role::Main, Role::Control})
+    EXPECT_EQ(verdict(role, SeccompMode::Kill, "ioctl", {5, kernel_vhost_net_set_backend}), SECCOMP_RET_KILL_PROCESS);
 }
 
 TEST_F(Filters, SocketcallCannotSmuggleSocketCalls) {

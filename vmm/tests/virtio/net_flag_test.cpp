@@ -70,5 +70,14 @@ TEST(NetFlag, BadMtusAreRefused) {
     expect_refused(std::string("tap=t,mac=02:00:00:00:00:01,mtu=") + mtu, "a number from 68 to 65535");
 }
 
+TEST(NetFlag, VhostIsOffUnlessAskedAndTakesOnlyOnOrOff) {
+  EXPECT_FALSE(parse_net_flag("tap=t,mac=02:00:00:00:00:01").vhost);
+  EXPECT_TRUE(parse_net_flag("tap=t,mac=02:00:00:00:00:01,vhost=on").vhost);
+  EXPECT_FALSE(parse_net_flag("vhost=off,tap=t,mac=02:00:00:00:00:01").vhost);
+  for (const char* value : {"yes", "1", "", "ON", "true"})
+    expect_refused(std::string("tap=t,mac=02:00:00:00:00:01,vhost=") + value, "': on or off");
+  expect_refused("tap=t,mac=02:00:00:00:00:01,vhost=on,vhost=off", "vhost given twice");
+}
+
 }  // namespace
 }  // namespace ppc::vmm

@@ -186,7 +186,7 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   const ShimConfig c = parse_shim_config(
       nlohmann::json::parse(R"({"kernel":"/k","vmm":"/v","agent":"/a","default_memory_mib":100,"memory_overhead_mib":32,
         "default_vcpus":2,"vm_type":"hv","kernel_cmdline":"quiet","vmm_args":["--stats"],
-        "boot_timeout_seconds":9,"virtiofsd":"/opt/virtiofsd"})"),
+        "boot_timeout_seconds":9,"virtiofsd":"/opt/virtiofsd","vhost_net":true})"),
       "cfg");
   EXPECT_EQ(c.kernel, "/k");
   EXPECT_EQ(c.vmm, "/v");
@@ -200,6 +200,8 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   EXPECT_EQ(c.boot_timeout_seconds, 9u);
   EXPECT_EQ(c.virtiofsd, "/opt/virtiofsd");
   EXPECT_EQ(ShimConfig{}.virtiofsd, "/usr/lib/qemu/virtiofsd");
+  EXPECT_TRUE(c.vhost_net);
+  EXPECT_FALSE(ShimConfig{}.vhost_net);  // the guest's rings stay in the confined VMM unless asked
   EXPECT_TRUE(ShimConfig{}.allowed_annotations.empty());  // a container sizes nothing unless allowed
   const ShimConfig allowing = parse_shim_config(
       nlohmann::json::parse(R"({"allowed_annotations":["io.ppc-kvm.vcpus"],"allowed_kernel_dirs":["/srv/k"]})"), "cfg");
@@ -210,7 +212,8 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   for (const char* bad : {R"({"kernal":"/k"})", R"({"default_vcpus":17})", R"({"default_vcpus":"2"})",
                           R"({"vm_type":"kvm"})", R"({"vmm_args":[1]})", R"([])", R"({"kernel":""})",
                           R"({"virtiofsd":""})", R"({"virtiofsd":1})", R"({"allowed_annotations":["io.ppc-kvm.memroy"]})",
-                          R"({"allowed_annotations":"io.ppc-kvm.memory"})", R"({"allowed_kernel_dirs":["kernels"]})"}) {
+                          R"({"allowed_annotations":"io.ppc-kvm.memory"})", R"({"allowed_kernel_dirs":["kernels"]})",
+                          R"({"vhost_net":"yes"})", R"({"vhost_net":1})"}) {
     try {
       parse_shim_config(nlohmann::json::parse(bad), "/etc/x.json");
       ADD_FAILURE() << "accepted " << bad;

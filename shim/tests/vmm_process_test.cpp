@@ -46,6 +46,14 @@ TEST(shim_vmm_process, CommandLineFollowsTheContract) {
   const auto net = std::find(nics.begin(), nics.end(), "--net");
   ASSERT_GE(std::distance(net, nics.end()), 4);
   EXPECT_EQ(std::vector<std::string>(net, net + 4), flags);
+  // The host setting vhost_net: every NIC's frames move through the kernel's vhost-net.
+  ShimConfig vhost;
+  vhost.vhost_net = true;
+  const auto with_vhost = vmm_command(vhost, VmSize{128, 1, "auto", "/k"}, "/d", VmmFiles{"/i", "", {flags[1], flags[3]}});
+  const auto vhost_net = std::find(with_vhost.begin(), with_vhost.end(), "--net");
+  ASSERT_GE(std::distance(vhost_net, with_vhost.end()), 4);
+  EXPECT_EQ(std::vector<std::string>(vhost_net, vhost_net + 4),
+            (std::vector<std::string>{"--net", flags[1] + ",vhost=on", "--net", flags[3] + ",vhost=on"}));
 }
 
 TEST(shim_vmm_process, StartsInTheNetworkNamespaceGivenAndFailsClearlyWithoutOne) {

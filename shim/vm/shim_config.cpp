@@ -38,6 +38,11 @@ std::vector<std::string> strings(const nlohmann::json& v, const std::string& key
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
+bool boolean(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_boolean()) throw Error(key + ": expected true or false, got " + v.dump());
+  return v.get<bool>();
+}
+
 }  // namespace
 
 ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source) {
@@ -72,10 +77,8 @@ ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source)
         // Settings of the copies a container used to get; its files are shared now.
         logger().warning(source + ": " + key + " has no effect any more (a container's files are shared, not copied)");
       } else if (key == "boot_timeout_seconds") c.boot_timeout_seconds = static_cast<unsigned>(positive(v, key, 86400));
-      else if (key == "fault_points") {
-        if (!v.is_boolean()) throw Error(key + ": expected true or false, got " + v.dump());
-        c.fault_points = v.get<bool>();
-      }
+      else if (key == "fault_points") c.fault_points = boolean(v, key);
+      else if (key == "vhost_net") c.vhost_net = boolean(v, key);
       else throw Error("unknown key \"" + key + "\"");
     }
   });

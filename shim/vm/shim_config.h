@@ -12,6 +12,9 @@
 //    "vmm_args": ["--stats"],     appended to the VMM's command line
 //    "virtiofsd": "/usr/lib/qemu/virtiofsd",  the daemon that serves the VM's share
 //                                 (Debian 12's qemu-system-common ships it there)
+//    "vhost_net": false,          the host kernel's vhost-net moves the guests' network frames
+//                                 (faster; the guests' rings are then parsed by host kernel
+//                                 code, outside the VMM's confinement)
 //    "allowed_annotations": [],   which VM annotations (vm_sizing.h) a container may use:
 //                                 "io.ppc-kvm.memory", ".vcpus", ".vm-type", ".kernel"; none
 //                                 by default (others are ignored with a warning)
@@ -44,6 +47,7 @@ struct ShimConfig {
   std::string kernel_cmdline = "console=hvc0 panic=-1";
   std::vector<std::string> vmm_args;
   std::string virtiofsd = kDefaultVirtiofsd;
+  bool vhost_net = false;
   std::vector<std::string> allowed_annotations;
   std::vector<std::string> allowed_kernel_dirs;
   unsigned boot_timeout_seconds = 300;

@@ -35,7 +35,7 @@ std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& siz
   if (!files.share.empty())
     cmd.insert(cmd.end(), {"--fs-share", files.share, "--fs-tag", std::string(protocol::kSharedFsTag), "--virtiofsd",
                            config.virtiofsd});
-  for (const std::string& nic : files.nics) cmd.insert(cmd.end(), {"--net", nic});
+  for (const std::string& nic : files.nics) cmd.insert(cmd.end(), {"--net", config.vhost_net ? nic + ",vhost=on" : nic});
   cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vm/vsock.sock", "--console", state_dir + "/console.log",
                          "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
                          "--ready-fd", std::to_string(kReadyFd), "--until-adopted"});

@@ -6,7 +6,9 @@
 #   ping      ICMP round trip, NET_PINGS echoes 0.2 s apart (busybox ping)
 #   http      NET_REQUESTS sequential requests for a 1 KiB page (busybox wget against busybox
 #             httpd; each request is a new L1 process and a new connection, the same for all)
-# Contenders, interleaved run by run: ours and crun (`podman run` of a test image with iperf3);
+# Contenders, interleaved run by run: ours and crun (`podman run` of a test image with iperf3),
+# and ours with the host setting vhost_net (the kernel's vhost-net moving the frames) where L1
+# has /dev/vhost-net;
 # QEMU pSeries whose virtio-net-pci sits on a tap in a crun container's network namespace,
 # joined to its eth0 by a tc redirect each way as the shim joins ours (userspace virtio-net,
 # vhost=off, as ours has it), and the same QEMU with vhost-net when L1 has /dev/vhost-net
@@ -129,9 +131,20 @@ EOF
   podman rm -f -t 0 $c >/dev/null 2>&1
 }
 
+# with_vhost_net COMMAND...: runs it with the shim's host setting vhost_net true, then puts the
+# settings file back as it was.
+with_vhost_net() {
+  local conf=/etc/ppc-kvm-shim/config.json rc
+  cp $conf $W/config.saved || return 1
+  sed '0,/{/s//{"vhost_net": true, /' $W/config.saved > $conf
+  "$@"; rc=$?
+  cp $W/config.saved $conf
+  return $rc
+}
+
 bench_net() {
   local i vhost=no
-  progress "net: test image, then $NET_RUNS runs each (ours, QEMU, crun): iperf3 ${NET_SECONDS} s each way, ping, $NET_REQUESTS requests"
+  progress "net: test image, then $NET_RUNS runs each (ours, ours with vhost-net, QEMU, crun): iperf3 ${NET_SECONDS} s each way, ping, $NET_REQUESTS requests"
   if ! net_image 2>$W/net-image.err; then
     sample kind=net_setup error="the test image: $(tail -n 3 $W/net-image.err | tr '\n' ' ')"
     return
@@ -142,6 +155,7 @@ bench_net() {
     vhost_net="$vhost" network="$(podman network inspect podman --format '{{range .Subnets}}{{.Subnet}} {{end}}' 2>&1)"
   for i in $(seq "$NET_RUNS"); do
     net_podman ours ppc-kvm-shim "$i"
+    [ $vhost = yes ] && with_vhost_net net_podman ours-vhost ppc-kvm-shim "$i"
     net_qemu qemu "$i" off
     [ $vhost = yes ] && net_qemu qemu-vhost "$i" on
     net_podman crun crun "$i"

@@ -127,6 +127,11 @@ def main():
               "Absolute times are tens of times slower than on POWER hardware: read the ratios.\n")
     if facts:
         md.append("Run: " + "; ".join(f"{k} {v}" for k, v in facts.items()) + "\n")
+    config = next((s for s in samples if s.get("kind") == "config"), {})
+    if "error" in config:
+        md.append(f"**The suite stopped before the shim's sections:** {config['error']}\n")
+    elif config:
+        md.append(f"The shim's host settings: `{config.get('shim_config', '?')}`\n")
     irq = [s for s in samples if s.get("kind") == "qemu_irq"]
     used = next((s["mode"] for s in irq if s.get("works") == 1), None)
     md.append(f"QEMU interrupt controller: **{used or 'none worked'}** "

@@ -131,15 +131,16 @@ EOF
   podman rm -f -t 0 $c >/dev/null 2>&1
 }
 
-# with_vhost_net COMMAND...: runs it with the shim's host setting vhost_net true, then puts the
-# settings file back as it was.
-with_vhost_net() {
-  local conf=/etc/ppc-kvm-shim/config.json rc
-  cp $conf $W/config.saved || return 1
-  sed '0,/{/s//{"vhost_net": true, /' $W/config.saved > $conf
-  "$@"; rc=$?
+# net_podman_vhost CONTENDER RUNTIME RUN: net_podman with the shim's host setting vhost_net
+# true (the suite's settings file with the key added), then the file as it was.
+net_podman_vhost() {
+  local conf=/etc/ppc-kvm-shim/config.json
+  if ! cp $conf $W/config.saved || ! sed '0,/{/s//{"vhost_net": true, /' $W/config.saved > $conf; then
+    sample kind=net contender="$1" run="$3" rc=1 error="could not set vhost_net in $conf"
+    return
+  fi
+  net_podman "$@"
   cp $W/config.saved $conf
-  return $rc
 }
 
 bench_net() {
@@ -155,7 +156,7 @@ bench_net() {
     vhost_net="$vhost" network="$(podman network inspect podman --format '{{range .Subnets}}{{.Subnet}} {{end}}' 2>&1)"
   for i in $(seq "$NET_RUNS"); do
     net_podman ours ppc-kvm-shim "$i"
-    [ $vhost = yes ] && with_vhost_net net_podman ours-vhost ppc-kvm-shim "$i"
+    [ $vhost = yes ] && net_podman_vhost ours-vhost ppc-kvm-shim "$i"
     net_qemu qemu "$i" off
     [ $vhost = yes ] && net_qemu qemu-vhost "$i" on
     net_podman crun crun "$i"

@@ -166,12 +166,20 @@ fi
 # The runtime as a user would configure it (podman reads this file too): the installed paths,
 # the same quiet kernel command line as above, the VMM's boot times in each vmm.log, and the
 # density case's guest size by annotation.
+# The image ships no /etc/ppc-kvm-shim unless a run supplies a config: without the folder the
+# file was never written and every run measured the defaults (ours at 320 MiB, not $BOOT_MEM;
+# no boot times), so a failed write stops the suite.
 vmm_args='[]'; vmm_has_boot_times && vmm_args='["--print-boot-times"]'
+mkdir -p /etc/ppc-kvm-shim
 cat > /etc/ppc-kvm-shim/config.json <<EOF
 {"kernel": "/usr/share/ppc-kvm-shim/guest-vmlinux", "vmm": "$VMM",
  "agent": "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent", "kernel_cmdline": "$CMDLINE", "vmm_args": $vmm_args,
  "allowed_annotations": ["io.ppc-kvm.memory"]}
 EOF
+if [ ! -s /etc/ppc-kvm-shim/config.json ]; then
+  sample kind=config error="the shim's host settings could not be written to /etc/ppc-kvm-shim/config.json"
+  exit 1
+fi
 sample kind=config shim_config="$(tr -d '\n' < /etc/ppc-kvm-shim/config.json)"
 # One busybox bundle for both runtimes, made as crun_baseline.sh makes it; variants differ
 # only in process.args.

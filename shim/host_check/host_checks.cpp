@@ -33,7 +33,7 @@ std::vector<CheckResult> host_file_checks(const HostRoots& roots, const CheckSet
   const ShimConfig& c = settings.config;
   return {settings.result,         probe_guest_kernel(c.kernel), probe_vmm(c.vmm),          probe_agent(c.agent),
           probe_virtiofsd(c.virtiofsd), probe_seccomp(roots),    probe_namespaces(roots), probe_cgroup_v2(roots),
-          probe_tun(roots)};
+          probe_tun(roots),        probe_vhost_net(roots, c.vhost_net)};
 }
 
 std::vector<CheckResult> run_host_checks(const HostRoots& roots, const CheckSettings& settings) {

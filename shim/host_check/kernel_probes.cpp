@@ -114,4 +114,15 @@ CheckResult probe_tun(const HostRoots& roots) {
   return r;
 }
 
+CheckResult probe_vhost_net(const HostRoots& roots, bool used) {
+  CheckResult r{"vhost-net", false, used, "", ""};
+  const std::string path = roots.dev + "/vhost-net";
+  const bool present = is_character_device(path);
+  const std::string setting = used ? " (the settings' vhost_net is true)" : " (not used: the settings' vhost_net is false)";
+  r.ok = present || !used;
+  r.detail = path + (present ? " present" : path_exists(path) ? " is not a character device" : " missing") + setting;
+  if (!r.ok) r.fix = "modprobe vhost_net, or set vhost_net to false (the VMM then moves the frames itself)";
+  return r;
+}
+
 }  // namespace ppc::shim

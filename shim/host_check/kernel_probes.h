@@ -11,5 +11,7 @@ CheckResult probe_seccomp(const HostRoots& roots);     // /proc/self/status's Se
 CheckResult probe_namespaces(const HostRoots& roots);  // /proc/self/ns/{mnt,pid,net,ipc,uts}
 CheckResult probe_cgroup_v2(const HostRoots& roots);   // /sys/fs/cgroup/cgroup.controllers
 CheckResult probe_tun(const HostRoots& roots);         // /dev/net/tun, a character device
+// /dev/vhost-net, needed only when the settings' vhost_net is true (`used`).
+CheckResult probe_vhost_net(const HostRoots& roots, bool used);
 
 }  // namespace ppc::shim

@@ -72,7 +72,7 @@ TEST(shim_host_probes, AGoodHostPassesEveryCheckThatAsksNoKvm) {
   std::vector<CheckResult> results = host_file_checks(roots, settings);
   results.push_back(probe_kvm_device(roots));
   results.push_back(probe_mmu(roots));
-  ASSERT_EQ(results.size(), 11u);
+  ASSERT_EQ(results.size(), 12u);
   for (const CheckResult& r : results) {
     EXPECT_TRUE(r.ok) << r.name << ": " << r.detail;
     EXPECT_EQ(r.fix, "") << r.name;
@@ -90,6 +90,7 @@ TEST(shim_host_probes, AnEmptyHostFailsEveryCheckWithItsFix) {
   settings.config.vmm = dir / "none/ppc-kvm-vmm";
   settings.config.agent = dir / "none/ppc-kvm-agent";
   settings.config.virtiofsd = dir / "none/virtiofsd";
+  settings.config.vhost_net = true;  // so that /dev/vhost-net is needed too
   const HostRoots roots = roots_in(dir);
   std::vector<CheckResult> results = host_file_checks(roots, settings);
   results.push_back(probe_kvm_device(roots));
@@ -125,6 +126,24 @@ TEST(shim_host_probes, WhatIsWrongIsNamed) {
   EXPECT_NE(find(results, "agent").detail.find("is not a 64-bit little-endian PowerPC ELF file"), std::string::npos);
   EXPECT_NE(find(results, "vmm").detail.find("is not executable"), std::string::npos);
   for (const char* ok : {"guest-kernel", "virtiofsd", "tun"}) EXPECT_TRUE(find(results, ok).ok) << ok;
+}
+
+TEST(shim_host_probes, VhostNetIsNeededOnlyWhenTheSettingsUseIt) {
+  TestDir dir;
+  CheckSettings settings = lay_out_good_host(dir);
+  const CheckResult unused = find(host_file_checks(roots_in(dir), settings), "vhost-net");
+  EXPECT_TRUE(unused.ok);
+  EXPECT_FALSE(unused.needed);
+  EXPECT_NE(unused.detail.find("/vhost-net missing (not used"), std::string::npos) << unused.detail;
+  settings.config.vhost_net = true;
+  const CheckResult missing = find(host_file_checks(roots_in(dir), settings), "vhost-net");
+  EXPECT_FALSE(missing.ok);
+  EXPECT_TRUE(missing.needed);
+  EXPECT_NE(missing.fix.find("modprobe vhost_net"), std::string::npos);
+  std::filesystem::create_symlink("/dev/null", dir / "dev/vhost-net");
+  const CheckResult present = find(host_file_checks(roots_in(dir), settings), "vhost-net");
+  EXPECT_TRUE(present.ok) << present.detail;
+  EXPECT_NE(present.detail.find("present (the settings' vhost_net is true)"), std::string::npos) << present.detail;
 }
 
 TEST(shim_host_probes, RefusedSettingsAreAFailedCheckAndTheDefaultsApply) {

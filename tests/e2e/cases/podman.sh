@@ -158,11 +158,28 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || fail "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
 }
 
+# set_host_setting '"KEY": VALUE': the shim's host settings with the key added (the package
+# installs no settings file: the defaults apply; a file the payload brought keeps its keys);
+# restore_host_settings puts them back as they were.
+HOST_SETTINGS=/etc/ppc-kvm-shim/config.json
+set_host_setting() {
+  rm -f /tmp/e2e-settings.saved
+  if [ -f $HOST_SETTINGS ]; then
+    cp $HOST_SETTINGS /tmp/e2e-settings.saved
+    sed -i "0,/{/s#{#{$1, #" $HOST_SETTINGS
+  else
+    mkdir -p "${HOST_SETTINGS%/*}" && echo "{$1}" > $HOST_SETTINGS
+  fi
+}
+restore_host_settings() {
+  if [ -f /tmp/e2e-settings.saved ]; then mv /tmp/e2e-settings.saved $HOST_SETTINGS; else rm -f $HOST_SETTINGS; fi
+}
+
 # The container's network (ours: its namespace joined to the guest's NIC by a tap and a tc
 # redirect each way): loopback alone with --network=none, the address and MAC podman gave on
 # the default network, a port published with -p reached from L1, a container reaching
-# another's server and L1's over the bridge, --network=host (ours refuses: a VM cannot share
-# the host's network).
+# another's server and L1's over the bridge, the published server again with the host setting
+# vhost_net, --network=host (ours refuses: a VM cannot share the host's network).
 network_checks() {
   local rt=$1 ours=$2 c=e2e-net-$rt ip mac gw
   timed "podman_net_none[$rt]" pm "$rt" run --rm --network=none "$IMG" sh -c '
@@ -219,6 +236,26 @@ hello from L1"
   timed "podman_net_ipv6_from_l1[$rt]" busybox wget -qO- "http://[$ip6]:80/"
   expect_run "[$rt] dual stack: L1 reaches the container's server over IPv6" 0 "hello over IPv6"
   podman rm -f -t 0 "$c-v6" >/dev/null 2>&1
+
+  # Ours with the host setting vhost_net: the kernel's vhost-net moves the frames (its worker
+  # thread runs while the container does; crun, given the same commands, has none). The same
+  # published server, reached from L1.
+  local workers
+  modprobe vhost_net 2>/dev/null
+  [ "$ours" = yes ] && set_host_setting '"vhost_net": true'
+  pm "$rt" run -d --name "$c-vhost" -p 8081:80 "$IMG" \
+    sh -c 'mkdir -p /www && echo "hello through vhost-net" > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+  wait_for 30 sh -c 'busybox wget -qO- http://127.0.0.1:8081/ >/dev/null 2>&1'
+  timed "podman_net_vhost[$rt]" busybox wget -qO- http://127.0.0.1:8081/
+  expect_run "[$rt] vhost_net set: -p 8081:80 reaches the container's server" 0 "hello through vhost-net"
+  workers=$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^vhost-' || true)
+  if [ "$ours" = yes ]; then
+    [ "$workers" -ge 1 ] && ok "[$rt] vhost_net set: a vhost-net worker moves the frames" || fail "[$rt] vhost_net set: no vhost-net worker"
+  else
+    [ "$workers" = 0 ] && ok "[$rt] no vhost-net worker" || fail "[$rt] $workers vhost-net worker(s) beside crun"
+  fi
+  podman rm -f -t 0 "$c-vhost" >/dev/null 2>&1
+  [ "$ours" = yes ] && restore_host_settings
 
   timed "podman_net_host[$rt]" pm "$rt" run --rm --network=host "$IMG" true
   if [ "$ours" = yes ]; then
@@ -346,17 +383,10 @@ share_faults() {
   timed "podman_rm_after_virtiofsd_death" podman rm -f -t 2 "$c"
   [ "$RC" = 0 ] && ok "virtiofsd killed: podman rm -f cleans up" || fail "podman rm -f: exit $RC: $ERR"
 
-  # The host settings name a missing virtiofsd (the package installs none: the defaults apply;
-  # a settings file the payload brought gets the key added), then go back as they were.
-  local settings=/etc/ppc-kvm-shim/config.json saved=
-  if [ -f $settings ]; then
-    saved=$(cat $settings)
-    sed -i '$ s/^}$/, "virtiofsd": "\/nonexistent\/virtiofsd"\n}/' $settings
-  else
-    echo '{"virtiofsd": "/nonexistent/virtiofsd"}' > $settings
-  fi
+  # The host settings name a missing virtiofsd, then go back as they were.
+  set_host_setting '"virtiofsd": "/nonexistent/virtiofsd"'
   timed "podman_run_no_virtiofsd" pm ppc-kvm-shim run --rm --network=none "$IMG" true
-  if [ -n "$saved" ]; then printf '%s\n' "$saved" > $settings; else rm -f $settings; fi
+  restore_host_settings
   [ "$RC" != 0 ] && grep -q 'virtiofsd /nonexistent/virtiofsd: No such file or directory' <<<"$ERR" &&
     ok "no virtiofsd: podman run fails naming the path" || fail "no virtiofsd: exit $RC: $ERR"
   podman rm -af >/dev/null 2>&1

@@ -42,14 +42,22 @@ void KernelVhostNet::set_mem_table(uint64_t size, const void* host_base) {
   request(kSetMemTable, &table, "VHOST_SET_MEM_TABLE");
 }
 
+void KernelVhostNet::vring_state(unsigned long request, const char* name, unsigned queue, unsigned value) {
+  const VringState state{queue, value};
+  this->request(request, &state, name, static_cast<int>(queue));
+}
+
+void KernelVhostNet::vring_file(unsigned long request, const char* name, unsigned queue, int fd) {
+  const VringFile file{queue, fd};
+  this->request(request, &file, name, static_cast<int>(queue));
+}
+
 void KernelVhostNet::set_vring_num(unsigned queue, unsigned size) {
-  const VringState state{queue, size};
-  request(kSetVringNum, &state, "VHOST_SET_VRING_NUM", static_cast<int>(queue));
+  vring_state(kSetVringNum, "VHOST_SET_VRING_NUM", queue, size);
 }
 
 void KernelVhostNet::set_vring_base(unsigned queue, unsigned next_avail) {
-  const VringState state{queue, next_avail};
-  request(kSetVringBase, &state, "VHOST_SET_VRING_BASE", static_cast<int>(queue));
+  vring_state(kSetVringBase, "VHOST_SET_VRING_BASE", queue, next_avail);
 }
 
 void KernelVhostNet::set_vring_addr(unsigned queue, const void* desc, const void* avail, const void* used) {
@@ -59,18 +67,15 @@ void KernelVhostNet::set_vring_addr(unsigned queue, const void* desc, const void
 }
 
 void KernelVhostNet::set_vring_kick(unsigned queue, int eventfd) {
-  const VringFile file{queue, eventfd};
-  request(kSetVringKick, &file, "VHOST_SET_VRING_KICK", static_cast<int>(queue));
+  vring_file(kSetVringKick, "VHOST_SET_VRING_KICK", queue, eventfd);
 }
 
 void KernelVhostNet::set_vring_call(unsigned queue, int eventfd) {
-  const VringFile file{queue, eventfd};
-  request(kSetVringCall, &file, "VHOST_SET_VRING_CALL", static_cast<int>(queue));
+  vring_file(kSetVringCall, "VHOST_SET_VRING_CALL", queue, eventfd);
 }
 
 void KernelVhostNet::set_backend(unsigned queue, int tap_fd) {
-  const VringFile file{queue, tap_fd};
-  request(kNetSetBackend, &file, "VHOST_NET_SET_BACKEND", static_cast<int>(queue));
+  vring_file(kNetSetBackend, "VHOST_NET_SET_BACKEND", queue, tap_fd);
 }
 
 }  // namespace ppc::vmm

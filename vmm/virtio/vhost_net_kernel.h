@@ -42,6 +42,8 @@ class KernelVhostNet {
 
  private:
   void request(unsigned long request, const void* arg, const char* name, int queue = -1);
+  void vring_state(unsigned long request, const char* name, unsigned queue, unsigned value);
+  void vring_file(unsigned long request, const char* name, unsigned queue, int fd);
 
   std::string device_;
   UniqueFd fd_;

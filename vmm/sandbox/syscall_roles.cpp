@@ -46,8 +46,8 @@ static_assert(TUNSETOFFLOAD == 0x800454d0, "TUNSETOFFLOAD as _IOW('T', 208, unsi
 #endif
 
 // The kernel's vhost-net (--net ...,vhost=on), on the fd opened before the jail: what the
-// driver's activation and reset need. Binding it to this process and to guest RAM
-// (SET_OWNER, SET_MEM_TABLE) happens before any filter, and a confined thread cannot redo it.
+// driver's activation and reset need. Binding it to this process, its memory table and its
+// eventfds happens before any filter, and a confined thread cannot redo them.
 #define VHOST_REQUEST(request, name) when("ioctl", 1, kLow32, vhost_abi::request, "arg1 == " name)
 
 #define KVM_REQUEST(request) when("ioctl", 1, kLow32, request, "arg1 == " #request)

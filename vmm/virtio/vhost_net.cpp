@@ -47,6 +47,9 @@ void VhostNetDevice::connect_external_queues(const GuestMemory& mem, std::span<c
 
 void VhostNetDevice::activate(std::vector<Virtqueue>& queues, uint64_t driver_features, std::function<void(uint16_t)>) {
   if (!mem_) return;
+  // A driver may set DRIVER_OK again without a reset in between: queues still attached would
+  // refuse their new rings (EBUSY).
+  reset();
   const unsigned offloads = net::tap_offloads(driver_features);
   try {
     vhost_->set_features(driver_features & kernel_features_ & kKernelServes);

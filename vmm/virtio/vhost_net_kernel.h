@@ -5,10 +5,11 @@
 // request (and the queue).
 //
 // When each call may run: open before the jail (the device node is out of sight after it);
-// set_owner and set_mem_table in the VMM process that owns guest RAM and KVM, before the
-// seccomp filters (the owner is fixed for good, and a confined thread cannot change which
-// memory the kernel reads). The device thread's role allows exactly what activation and reset
-// need afterwards: set_features, set_vring_num/base/addr and set_backend.
+// set_owner, set_mem_table and the eventfds in the VMM process that owns guest RAM and KVM,
+// before the seccomp filters: a confined thread cannot bind the instance to another process
+// or give it another memory table or eventfds. The device thread's role allows exactly what
+// activation and reset need afterwards: set_features, set_vring_num/base/addr and set_backend.
+// (set_vring_addr takes addresses in this process, which that thread can write anyway.)
 #include <cstdint>
 #include <string>
 

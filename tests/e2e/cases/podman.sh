@@ -158,18 +158,19 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || fail "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
 }
 
-# set_host_setting '"KEY": VALUE': the shim's host settings with the key added (the package
-# installs no settings file: the defaults apply; a file the payload brought keeps its keys);
+# set_host_setting '"KEY": VALUE': the shim's host settings with the key added last, where it
+# wins over the same key earlier in the file (the parser keeps the last). The package installs
+# no settings file (the defaults apply); a file the payload brought keeps its other keys.
 # restore_host_settings puts them back as they were.
 HOST_SETTINGS=/etc/ppc-kvm-shim/config.json
 set_host_setting() {
+  local body
   rm -f /tmp/e2e-settings.saved
-  if [ -f $HOST_SETTINGS ]; then
-    cp $HOST_SETTINGS /tmp/e2e-settings.saved
-    sed -i "0,/{/s#{#{$1, #" $HOST_SETTINGS
-  else
-    mkdir -p "${HOST_SETTINGS%/*}" && echo "{$1}" > $HOST_SETTINGS
-  fi
+  [ -f $HOST_SETTINGS ] && cp $HOST_SETTINGS /tmp/e2e-settings.saved
+  body=$(cat $HOST_SETTINGS 2>/dev/null)
+  body=${body%\}}
+  mkdir -p "${HOST_SETTINGS%/*}"
+  if grep -q : <<<"$body"; then printf '%s, %s}\n' "$body" "$1" > $HOST_SETTINGS; else echo "{$1}" > $HOST_SETTINGS; fi
 }
 restore_host_settings() {
   if [ -f /tmp/e2e-settings.saved ]; then mv /tmp/e2e-settings.saved $HOST_SETTINGS; else rm -f $HOST_SETTINGS; fi

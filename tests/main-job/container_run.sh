@@ -1,5 +1,6 @@
 # The main job's container, run in L1 by tests/main-job.sh (or directly on a POWER host):
-# `ppc-kvm-shim run` of a busybox bundle, the container in its own PowerPC KVM guest. Prints
+# `ppc-kvm-shim run` of a busybox bundle (read-only root, /dev a tmpfs and a network namespace,
+# as `crun spec` makes them), the container in its own PowerPC KVM guest. Prints
 # the container's line and checks that it came from a guest of its own: the guest's memory,
 # not this host's (both kernels may be the same version).
 SHARE=${SHARE:-/opt/ppc-kvm-shim/share}
@@ -11,8 +12,9 @@ cat > $work/bundle/config.json <<'JSON'
 {"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true},"hostname":"main-job",
  "process":{"args":["sh","-c","echo \"CONTAINER: hello from $(hostname), a container in a PowerPC KVM guest running Linux $(uname -r)\"; grep MemTotal /proc/meminfo"],
    "env":["PATH=/bin"],"cwd":"/","user":{"uid":0,"gid":0}},
- "mounts":[{"destination":"/proc","type":"proc","source":"proc"}],
- "linux":{"namespaces":[{"type":"mount"},{"type":"uts"},{"type":"pid"}]}}
+ "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+           {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]}],
+ "linux":{"namespaces":[{"type":"mount"},{"type":"uts"},{"type":"pid"},{"type":"network"}]}}
 JSON
 cat > $work/shim.json <<JSON
 {"kernel":"$SHARE/guest-vmlinux"}

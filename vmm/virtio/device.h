@@ -14,6 +14,9 @@
 namespace ppc::vmm {
 
 constexpr uint64_t kVirtioFVersion1 = 1ull << 32;
+// The ring features a backend serving the queues itself may offer (vhost-user, vhost-net).
+constexpr uint64_t kVirtioFRingIndirectDesc = 1ull << 28;
+constexpr uint64_t kVirtioFRingFeatures = kVirtioFRingIndirectDesc | Virtqueue::kFeatureEventIdx;
 
 class VirtioDevice {
  public:

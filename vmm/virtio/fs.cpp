@@ -29,8 +29,7 @@ FsDevice::~FsDevice() {
 }
 
 uint64_t FsDevice::features() const {
-  constexpr uint64_t kPassed = kFeatureIndirectDesc | kFeatureEventIdx;
-  return kPassed & (mem_ ? backend_features_ : kPassed);
+  return kVirtioFRingFeatures & (mem_ ? backend_features_ : kVirtioFRingFeatures);
 }
 
 void FsDevice::read_config(uint64_t offset, std::span<uint8_t> out) const {

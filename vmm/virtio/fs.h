@@ -23,8 +23,8 @@ class FsDevice final : public VirtioDevice {
  public:
   static constexpr size_t kTagSize = 36;
   static constexpr uint16_t kQueues = 2;  // hiprio, one request queue
-  static constexpr uint64_t kFeatureIndirectDesc = 1ull << 28;
-  static constexpr uint64_t kFeatureEventIdx = 1ull << 29;
+  static constexpr uint64_t kFeatureIndirectDesc = kVirtioFRingIndirectDesc;
+  static constexpr uint64_t kFeatureEventIdx = Virtqueue::kFeatureEventIdx;
 
   // Throws Error unless tag is 1 to 36 bytes without a newline or NUL (Linux refuses the rest).
   static void check_tag(const std::string& tag);

@@ -9,8 +9,7 @@ namespace {
 
 // What the kernel is told of the acked features: only what it serves (it refuses the rest).
 // The tap, not vhost, carries the virtio-net header: VHOST_NET_F_VIRTIO_NET_HDR stays unset.
-constexpr uint64_t kRingFeatures = VhostNetDevice::kFeatureIndirectDesc | VhostNetDevice::kFeatureEventIdx;
-constexpr uint64_t kKernelServes = kVirtioFVersion1 | net::kFeatureMrgRxbuf | kRingFeatures;
+constexpr uint64_t kKernelServes = kVirtioFVersion1 | net::kFeatureMrgRxbuf | kVirtioFRingFeatures;
 
 }  // namespace
 
@@ -24,7 +23,7 @@ VhostNetDevice::VhostNetDevice(std::unique_ptr<TapBackend> tap, std::unique_ptr<
     throw Error(std::string(KernelVhostNet::kDevice) + " lacks mergeable receive buffers");
 }
 
-uint64_t VhostNetDevice::features() const { return net::offered_features(mtu_) | (kernel_features_ & kRingFeatures); }
+uint64_t VhostNetDevice::features() const { return net::offered_features(mtu_) | (kernel_features_ & kVirtioFRingFeatures); }
 
 void VhostNetDevice::read_config(uint64_t offset, std::span<uint8_t> out) const {
   net::read_config(mac_, mtu_, offset, out);

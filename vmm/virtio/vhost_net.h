@@ -27,9 +27,6 @@ namespace ppc::vmm {
 
 class VhostNetDevice final : public VirtioDevice {
  public:
-  static constexpr uint64_t kFeatureIndirectDesc = 1ull << 28;
-  static constexpr uint64_t kFeatureEventIdx = 1ull << 29;
-
   // mtu as for NetDevice. Throws Error when the kernel's vhost-net lacks what the device
   // needs (VERSION_1, mergeable receive buffers).
   VhostNetDevice(std::unique_ptr<TapBackend> tap, std::unique_ptr<KernelVhostNet> vhost, net::Mac mac, uint16_t mtu);

@@ -255,7 +255,11 @@ hello from L1"
   else
     [ "$workers" = 0 ] && ok "[$rt] no vhost-net worker" || fail "[$rt] $workers vhost-net worker(s) beside crun"
   fi
+  # rm -f kills the container (ours: the VMM, SIGKILL): no worker may outlive it.
   podman rm -f -t 0 "$c-vhost" >/dev/null 2>&1
+  wait_for 30 sh -c '! cat /proc/[0-9]*/comm 2>/dev/null | grep -q "^vhost-"'
+  workers=$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^vhost-' || true)
+  [ "$workers" = 0 ] && ok "[$rt] after rm -f no vhost-net worker is left" || fail "[$rt] $workers vhost-net worker(s) left after rm -f"
   [ "$ours" = yes ] && restore_host_settings
 
   timed "podman_net_host[$rt]" pm "$rt" run --rm --network=host "$IMG" true

@@ -164,6 +164,8 @@ if [ ! -c /dev/vhost-net ]; then
 elif guest_on_tap vhost ",vhost=on"; then
   [ "$vhost_worker_of_vmm" = yes ] && ok "the kernel's vhost-net worker of the jailed VMM ($jailed) ran" ||
     fail "no vhost-$jailed worker ($vhost_workers vhost workers)"
+  # The worker belongs to the VMM's vhost-net fd: it ends with the VMM.
+  grep -qx "vhost-$jailed" /proc/[0-9]*/comm 2>/dev/null && fail "vhost-$jailed outlived its VMM" || ok "the worker ended with the VMM"
   grep -q "virtio-net $tap (vhost-net): driver ready; tap offloads csum tso4 tso6; mergeable receive buffers" $vmm_log &&
     ok "vhost-net: the guest acked checksum, TSO and mergeable buffers" || fail "vhost-net offloads"
   # The VMM's own device logs its frame counters; with vhost-net no frame passed through it.

@@ -7,25 +7,20 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "container/open_or_create.h"
+#include "oci/default_devices.h"
 
 namespace ppc::agent {
 namespace {
 
-struct DefaultDevice {
-  const char* name;
-  unsigned major, minor;
-};
-constexpr DefaultDevice kDefaults[] = {
-    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-};
-
-// mknod, or where the container's /dev does not allow it (a read-only root without a /dev
-// tmpfs), a bind mount of the guest's own node.
+// mknod, or where the container's /dev does not allow it, a bind mount of the guest's own node
+// over a placeholder: an empty file, or on a read-only root without a /dev mount the node the
+// shim made there on the host (the share is nodev, so that node cannot be opened).
 void make_node(const std::string& path, mode_t type, unsigned major, unsigned minor, mode_t mode, uid_t uid,
                gid_t gid) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -37,10 +32,20 @@ void make_node(const std::string& path, mode_t type, unsigned major, unsigned mi
   }
   const int mknod_errno = errno;
   const std::string guest_node = "/dev/" + std::filesystem::path(path).filename().string();
-  UniqueFd placeholder = open_or_create(path, O_WRONLY | O_CLOEXEC, 0644);
-  if (!placeholder.valid() || ::mount(guest_node.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    // A link would take the bind elsewhere (the image's choice, not ours to follow).
+    if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode)) {
+      throw Error("mknod " + path + ": " + std::strerror(mknod_errno) + ", and a link or directory is in its place");
+    }
+  } else if (!open_or_create(path, O_WRONLY | O_CLOEXEC, 0644).valid()) {
     errno = mknod_errno;
     throw_errno("mknod " + path);
+  }
+  if (::mount(guest_node.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    const int mount_errno = errno;
+    throw Error("mknod " + path + ": " + std::strerror(mknod_errno) + "; binding " + guest_node + " over it: " +
+                std::strerror(mount_errno));
   }
 }
 
@@ -52,24 +57,20 @@ void make_symlink(const char* target, const std::string& link) {
 
 void create_default_devices(const std::string& root, const std::vector<oci::Device>& extra) {
   const std::string dev = root + "/dev";
-  for (const DefaultDevice& d : kDefaults) make_node(dev + "/" + d.name, S_IFCHR, d.major, d.minor, 0666, 0, 0);
+  for (const oci::DefaultDevice& d : oci::kDefaultDevices) {
+    make_node(dev + "/" + d.name, S_IFCHR, d.major, d.minor, oci::kDefaultDeviceMode, 0, 0);
+  }
   for (const oci::Device& d : extra) {
-    mode_t type;
-    if (d.type == "c" || d.type == "u") type = S_IFCHR;
-    else if (d.type == "b") type = S_IFBLK;
-    else if (d.type == "p") type = S_IFIFO;
-    else throw Error("linux.devices " + d.path + ": unknown type \"" + d.type + "\"");
+    const mode_t type = oci::device_file_type(d.type);
+    if (type == 0) throw Error("linux.devices " + d.path + ": unknown type \"" + d.type + "\"");
     make_node(root + d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor),
               d.file_mode.value_or(0666) & 07777, d.uid.value_or(0), d.gid.value_or(0));
   }
-  make_symlink("/proc/self/fd", dev + "/fd");
-  make_symlink("/proc/self/fd/0", dev + "/stdin");
-  make_symlink("/proc/self/fd/1", dev + "/stdout");
-  make_symlink("/proc/self/fd/2", dev + "/stderr");
-  // The container's own devpts instance (mounts) provides pts/ptmx; /dev/ptmx points at it.
+  // The container's own devpts instance (mounts) provides pts/ptmx; a ptmx node of the image
+  // gives way to the link.
   struct stat st {};
   if (::lstat((dev + "/ptmx").c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) ::unlink((dev + "/ptmx").c_str());
-  make_symlink("pts/ptmx", dev + "/ptmx");
+  for (const oci::DevSymlink& link : oci::kDevSymlinks) make_symlink(link.target, dev + "/" + link.name);
 }
 
 }  // namespace ppc::agent

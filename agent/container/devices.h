@@ -1,5 +1,5 @@
 #pragma once
-// The devices every container gets (runc's defaults: null, zero, full, random, urandom, tty)
+// The devices every container gets (oci/default_devices.h: runc's defaults)
 // and its /dev symlinks (fd, stdin, stdout, stderr, ptmx), plus config.json's linux.devices.
 #include <string>
 #include <vector>

@@ -3,8 +3,9 @@
 //   2. plan_vm             the host's settings, the share's binds, the VM's size, the cgroup's
 //                          path, the network namespace (container_network.h)
 //   3. Creation            the state directory, locked, with its ledger   undo: state directory
-//   4. make_share          with a read-only root its missing mount points first (mount_points.h),
-//                          then the share directory and its binds (root, volumes)   undo: unmount
+//   4. make_share          with a read-only root its missing mount points and, without a /dev
+//                          mount, runc's /dev first (mount_points.h, root_devices.h), then the
+//                          share directory and its binds (root, volumes)   undo: unmount
 //   5. build_guest_inputs  the agent's initramfs (cached), create.json (what the guest gets)
 //   6. open_console        with --console-socket: a pty whose master goes to the socket
 //   7. make_cgroup         the VM's cgroup (linux.cgroupsPath), virtiofsd's beside it
@@ -56,6 +57,7 @@
 #include "vm/container_cgroup.h"
 #include "vm/initramfs.h"
 #include "vm/mount_points.h"
+#include "vm/root_devices.h"
 #include "vm/share_mounts.h"
 #include "vm/share_plan.h"
 #include "vm/shim_config.h"
@@ -348,6 +350,7 @@ CreatedContainer create_container(const Context& context, const CreateRequest& r
   Creation creation(context.store, request.id);
   fault_point("create.state-directory");
   make_read_only_root_mount_points(bundle.config, plan.share);
+  make_read_only_root_devices(bundle.config, plan.share);
   make_share(plan.share, creation.undo, clock);
   fault_point("create.share");
   const GuestInputs inputs = build_guest_inputs(creation.container, bundle, plan, context.store.root(), clock);

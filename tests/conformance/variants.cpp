@@ -173,6 +173,8 @@ Variants filesystem_variants() {
       {"mount-bind-file", [](json& c) { add_mount(c, "/mnt/data/file", "bind", std::string(kData) + "/file", {"bind", "ro"}); }},
       {"mount-no-mqueue", [](json& c) { remove_mount(c, "/dev/mqueue"); }},
       {"mount-no-cgroup", [](json& c) { remove_mount(c, "/sys/fs/cgroup"); }},
+      // The read-only root's own /dev: runc and crun make its nodes before the root turns read-only.
+      {"mount-no-dev", [](json& c) { remove_mount(c, "/dev"); }},
       {"mount-sysfs-rw", [](json& c) { set_mount_options(c, "/sys", {"nosuid", "noexec", "nodev"}); }},
       {"mount-shm-small", [](json& c) { set_mount_options(c, "/dev/shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=1m"}); }},
       {"mount-dev-small", [](json& c) { set_mount_options(c, "/dev", {"nosuid", "strictatime", "mode=755", "size=1024k"}); }},

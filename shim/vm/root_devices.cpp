@@ -1,0 +1,95 @@
+#include "vm/root_devices.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "log/logger.h"
+#include "oci/default_devices.h"
+
+namespace ppc::shim {
+namespace {
+
+// The directory `relative` below `root`, made where missing, opened without following a link.
+// Invalid where a component is a link or not a directory (left to the agent, which names it).
+UniqueFd open_dir_in(const UniqueFd& root, const std::filesystem::path& relative) {
+  UniqueFd dir(::fcntl(root.get(), F_DUPFD_CLOEXEC, 3));
+  if (!dir.valid()) throw_errno("dup");
+  for (const auto& part : relative) {
+    const std::string name = part.string();
+    if (name.empty() || name == "." || name == "/") continue;
+    if (name == "..") return UniqueFd();
+    if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + name);
+    dir = UniqueFd(::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir.valid()) return dir;
+  }
+  return dir;
+}
+
+// The node at the container path `path` (absolute, below /dev), as runc makes it.
+void make_node(const UniqueFd& root, const std::string& path, mode_t type, dev_t number, mode_t mode, uid_t uid,
+               gid_t gid) {
+  const std::filesystem::path p(path);
+  UniqueFd dir = open_dir_in(root, p.parent_path().relative_path());
+  if (!dir.valid()) {
+    logger().debug("device " + path + ": a link or file on its way: left to the agent");
+    return;
+  }
+  const std::string name = p.filename().string();
+  if (::mknodat(dir.get(), name.c_str(), type | mode, number) != 0) {
+    if (errno == EEXIST) return;
+    throw_errno("mknod " + path);
+  }
+  // mknod's mode passes through the umask; runc sets the asked one afterwards, as here.
+  if (::fchmodat(dir.get(), name.c_str(), mode, 0) != 0) throw_errno("chmod " + path);
+  if (::fchownat(dir.get(), name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("chown " + path);
+}
+
+mode_t device_type(const oci::Device& d, size_t index) {
+  if (const mode_t type = oci::device_file_type(d.type)) return type;
+  throw Error("linux.devices[" + std::to_string(index) + "] (" + d.path + "): unknown type \"" + d.type + "\"");
+}
+
+}  // namespace
+
+void make_read_only_root_devices(const oci::Config& config, const SharePlan& share) {
+  if (!config.root.readonly) return;
+  for (const oci::Mount& m : config.mounts) {
+    if (std::filesystem::path(m.destination).lexically_normal() == "/dev" ||
+        std::filesystem::path(m.destination).lexically_normal() == "/dev/") {
+      return;
+    }
+  }
+  const std::string& rootfs = share.root.host_source;
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) throw_errno("root.path " + rootfs);
+  std::vector<mode_t> types;  // every type checked before anything is made
+  for (size_t i = 0; i < config.linux.devices.size(); ++i) types.push_back(device_type(config.linux.devices[i], i));
+  with_context("/dev in the read-only root " + rootfs, [&] {
+    for (const oci::DefaultDevice& d : oci::kDefaultDevices) {
+      make_node(root, std::string("/dev/") + d.name, S_IFCHR, makedev(d.major, d.minor), oci::kDefaultDeviceMode, 0, 0);
+    }
+    for (size_t i = 0; i < config.linux.devices.size(); ++i) {
+      const oci::Device& d = config.linux.devices[i];
+      with_context("linux.devices[" + std::to_string(i) + "] (" + d.path + ")", [&] {
+        make_node(root, d.path, types[i], makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor)),
+                  d.file_mode.value_or(0666) & 07777, d.uid.value_or(0), d.gid.value_or(0));
+      });
+    }
+    UniqueFd dev = open_dir_in(root, "dev");
+    if (!dev.valid()) return;
+    for (const oci::DevSymlink& link : oci::kDevSymlinks) {
+      if (::symlinkat(link.target, dev.get(), link.name) != 0 && errno != EEXIST) throw_errno(std::string("symlink /dev/") + link.name);
+    }
+  });
+}
+
+}  // namespace ppc::shim

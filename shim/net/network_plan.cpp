@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "base/error.h"
+#include "net/netns_processes.h"
 #include "netconf/netns.h"
 
 namespace ppc::shim {
@@ -39,6 +40,14 @@ void check_joinable(const NetworkPlan& plan) {
   if (theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev) {
     throw Error("linux.namespaces: network namespace " + plan.path +
                 " is the host's own (the host's network), which a container in a VM cannot share");
+  }
+  if (const auto other = process_in_netns(theirs)) {
+    throw Error("linux.namespaces: network namespace " + plan.path + " is another container's (pid " +
+                std::to_string(other->pid) + ", " + other->command +
+                ", is in it: a pod's infra or sandbox container, or podman --network container:NAME). A container of "
+                "ppc-kvm-shim runs in a guest of its own: it could not share that container's localhost, and its VM "
+                "would take the namespace's incoming traffic away from it. Containers sharing a network namespace are "
+                "not supported yet");
   }
 }
 

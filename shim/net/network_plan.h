@@ -21,8 +21,9 @@ struct NetworkPlan {
 // engine configures that network after create, from the user namespace).
 NetworkPlan plan_network(const oci::Config& config);
 
-// The engine's namespace must be one, and not the shim's own (the host's network: its
-// interfaces would be redirected into the guest). Throws Error naming the path.
+// The engine's namespace must be one, not the shim's own (the host's network: its interfaces
+// would be redirected into the guest), and no process may be in it yet (another container's,
+// netns_processes.h). Throws Error naming the path.
 void check_joinable(const NetworkPlan& plan);
 
 }  // namespace ppc::shim

@@ -4,12 +4,19 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "base/error.h"
 #include "commands/ledger.h"
 #include "net/host_network.h"
 #include "net/made_net.h"
+#include "net/netns_processes.h"
 #include "test_dir.h"
 
 namespace ppc::shim {
@@ -76,6 +83,60 @@ TEST(shim_network_plan, JoiningTheHostsOwnNamespaceOrNoneIsRefused) {
               "linux.namespaces: network namespace " + plain + ": not a namespace (nothing is mounted there)");
   }
   EXPECT_NO_THROW(check_joinable(NetworkPlan{true, ""}));
+}
+
+// A procfs of two processes and a thread-less entry, for process_in_netns.
+TEST(shim_network_plan, TheProcessesOfANamespaceAreFound) {
+  TestDir proc;
+  proc.write("self", "");  // not a pid
+  proc.write("12/ns/net", "a");
+  proc.write("12/comm", "pause\n");
+  proc.write("34/ns/net", "b");
+  proc.write("34/comm", "my server\n");
+  struct stat a {}, b {}, other {};
+  ASSERT_EQ(::stat((proc / "12/ns/net").c_str(), &a), 0);
+  ASSERT_EQ(::stat((proc / "34/ns/net").c_str(), &b), 0);
+  ASSERT_EQ(::stat(proc.path().c_str(), &other), 0);
+  const auto in_a = process_in_netns(a, proc.path());
+  ASSERT_TRUE(in_a);
+  EXPECT_EQ(in_a->pid, 12);
+  EXPECT_EQ(in_a->command, "pause");
+  const auto in_b = process_in_netns(b, proc.path());
+  ASSERT_TRUE(in_b);
+  EXPECT_EQ(in_b->command, "my server");
+  EXPECT_FALSE(process_in_netns(other, proc.path()));
+}
+
+TEST(shim_network_plan, AnotherContainersNamespaceIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a network namespace of its own needs CAP_SYS_ADMIN";
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {  // a process in a namespace of its own, as a pod's infra container is
+    if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
+    (void)!::write(ready[1], "x", 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  const std::string path = "/proc/" + std::to_string(child) + "/ns/net";
+  std::string refused;
+  try {
+    check_joinable(NetworkPlan{false, path});
+  } catch (const Error& e) {
+    refused = e.what();
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  EXPECT_EQ(refused.rfind("linux.namespaces: network namespace " + path + " is another container's (pid " +
+                              std::to_string(child) + ", ",
+                          0),
+            0u)
+      << refused;
+  EXPECT_NE(refused.find("not supported yet"), std::string::npos) << refused;
 }
 
 TEST(shim_network_plan, TapNamesAreOursAndNoOthers) {

@@ -353,12 +353,13 @@ def main():
                   f"`{setup.get('ours_kernel', '?')}` (virtio-mmio); QEMU: pSeries, KVM, kernel "
                   f"`{setup.get('qemu_kernel', '?')}` (the same configuration with prom_init and virtio-pci), "
                   f"`vhost-user-fs-pci`, memfd RAM; both {setup.get('guest_mib', '?')} MiB, 1 vCPU, the same daemon "
-                  f"(`{setup.get('virtiofsd', '?')}`) with the same options; crun: no VM. No memory limit for any. "
-                  "Medians of per-run rates.\n")
+                  f"(`{setup.get('virtiofsd', '?')}`) with the same options; ours-vmm and ours-vmm-of: our VMM alone "
+                  "(no shim, podman or container) running QEMU's workload initramfs, with our kernel and with QEMU's; "
+                  "crun: no VM. No memory limit for any. Medians of per-run rates.\n")
         md.append("| contender | ok runs | failed | write MiB/s (fsync'd) | read MiB/s | create files/s | stat files/s | "
                   "unlink files/s | create+stat+unlink files/s | first failure |")
         md.append("|---|---|---|---|---|---|---|---|---|---|")
-        for c in ["ours", "qemu", "crun"]:
+        for c in ["ours", "ours-vmm", "ours-vmm-of", "qemu", "crun"]:
             all_rows = of("fs", c, ok_only=False)
             if not all_rows:
                 continue
@@ -377,13 +378,22 @@ def main():
             md.append(f"| {c} | {len(ok)} | {len(bad)} | " + " | ".join(
                 fmt(fs_med[c][k], 1 if k.endswith("mib_s") else 0) for k in keys) + f" | {err.replace('|', '/')} |")
 
-        def fs_ratio(key, other):
-            return ratio(fs_med.get("ours", {}).get(key), fs_med.get(other, {}).get(key))
+        def fs_ratio(key, other, mine="ours"):
+            return ratio(fs_med.get(mine, {}).get(key), fs_med.get(other, {}).get(key))
+
+        def fs_ratios(mine, other, digits=2):
+            return (f"write {fmt(fs_ratio('write_mib_s', other, mine), digits)}, read "
+                    f"{fmt(fs_ratio('read_mib_s', other, mine), digits)}, small files "
+                    f"{fmt(fs_ratio('cycle_files_s', other, mine), digits)}")
         md.append(f"\nours / QEMU: write {fmt(fs_ratio('write_mib_s', 'qemu'), 2)}, read {fmt(fs_ratio('read_mib_s', 'qemu'), 2)}, "
                   f"small files {fmt(fs_ratio('cycle_files_s', 'qemu'), 2)}; ours / crun: write "
                   f"{fmt(fs_ratio('write_mib_s', 'crun'), 3)}, read {fmt(fs_ratio('read_mib_s', 'crun'), 3)}, small files "
                   f"{fmt(fs_ratio('cycle_files_s', 'crun'), 4)}. A rate is missing (n/a) where a phase took less than the "
                   "clock's 10 ms step or failed.\n")
+        if "ours-vmm" in fs_med:
+            md.append(f"Where a gap lies: our VMM alone / QEMU (the VMM and transport): {fs_ratios('ours-vmm', 'qemu')}; "
+                      f"with QEMU's kernel: {fs_ratios('ours-vmm-of', 'qemu')}; ours / our VMM alone (the container in "
+                      f"the guest, and the shim's set-up): {fs_ratios('ours', 'ours-vmm')}.\n")
 
     net_med = net_section(samples, facts, md) if ran("net") else {}
 

@@ -1,13 +1,16 @@
 # shellcheck shell=bash
 # The shared-file-system benchmark (issue 14), sourced by suite_l1.sh, whose helpers it uses
-# (sample, progress, ms, timed runs, qemu_cmd, $W, $IMG, $K_OF, $QEMU_IRQ); bench_share runs it.
+# (sample, progress, ms, timed runs, qemu_cmd, $W, $IMG, $VMM, $CMDLINE, $K_MIN, $K_OF, $QEMU_IRQ);
+# bench_share runs it.
 #   create  podman's `init` (the OCI runtime's create: ours boots the VM and waits for the
 #           agent) of busybox vs the 512 MiB localhost/big:latest, ours vs crun; podman create,
 #           start -a (`true`) and rm timed beside it
 #   files   in a volume on L1's tmpfs: 256 MiB written with dd (conv=fsync) and 256 MiB read
 #           (a file L1 wrote, so no guest has it cached), then FS_FILES small files created
-#           (touch), stat'd and unlinked, one process per phase; ours (podman -v), crun (no
-#           VM) and QEMU pSeries with the same virtiofsd, same options, over vhost-user-fs-pci.
+#           (touch), stat'd and unlinked, one process per phase; ours (podman -v), our VMM
+#           alone with QEMU's workload initramfs (ours-vmm: our kernel; ours-vmm-of: QEMU's),
+#           crun (no VM) and QEMU pSeries with the same virtiofsd, same options, over
+#           vhost-user-fs-pci.
 #           No container memory limit: ours' VM has its RAM plus headroom as memory.max (as
 #           always), its virtiofsd (charged with the tmpfs pages it writes) none.
 # The same workload script runs in all three and times itself on its own clock
@@ -111,6 +114,9 @@ fs_sample() {
   grep -q "FS-END" $clean || bad+=("no FS-END")
   local size; size=$(stat -c %s $FS_VOL/wr 2>/dev/null)
   [ "$size" = $FS_BYTES ] || bad+=("L1 sees wr of '${size:-no file}' bytes")
+  # Our VMM alone (--stats): its exits to userspace by reason, for where a gap lies.
+  local stats; stats=$(cat "$@" 2>/dev/null | sed -n 's/.*stats: exits: \(.*\)/\1/p' | head -1)
+  [ -n "$stats" ] && a+=(exits="$stats")
   if [ ${#bad[@]} -gt 0 ]; then
     a+=(error="$(IFS=';'; echo "${bad[*]}"); output: $(grep -v 'FS-MARK' $clean | tail -n 5 | tr '\n' ' ' | head -c 400); stderr: $(cat "$@" 2>/dev/null | tail -n 5 | tr '\n' ' ' | head -c 600)")
   fi
@@ -146,6 +152,20 @@ fs_qemu() {
   fs_sample qemu "$1" $rc $W/qfs.console $W/qfs.err $W/vfsd.log
 }
 
+# fs_vmm CONTENDER KERNEL RUN: the workload from the same initramfs as QEMU's, in a guest of
+# our VMM alone (no shim, podman or container): the VMM starts virtiofsd on the volume itself.
+# Beside fs_podman's, it tells the VMM's and transport's share of a gap from the container's
+# (its cgroup, seccomp filter, namespaces and bind of the volume in the guest); with $K_OF it
+# runs QEMU's kernel, which tells the kernel build's share too.
+fs_vmm() {
+  local rc=0
+  fs_prepare
+  rm -f $W/vfs.console
+  timeout 900 "$VMM" --kernel "$2" --initrd $W/fs-guest.cpio --memory ${FS_MEM_MIB}M --vcpus 1 --cmdline "$CMDLINE" \
+    --fs-share $FS_VOL --fs-tag bench --virtiofsd $VIRTIOFSD --console $W/vfs.console --stats </dev/null >$W/vfs.out 2>$W/vfs.err || rc=$?
+  fs_sample "$1" "$3" $rc $W/vfs.console $W/vfs.err
+}
+
 bench_share() {
   progress "share: create latency, $CREATE_RUNS runs (+ a first one apart) per runtime and image"
   local i img rt who
@@ -158,7 +178,7 @@ bench_share() {
     done
   done
 
-  progress "share: file throughput, $FS_RUNS runs each (ours, QEMU, crun), $FS_FILES small files"
+  progress "share: file throughput, $FS_RUNS runs each (ours, our VMM alone with each kernel, QEMU, crun), $FS_FILES small files"
   fs_workload > $W/fs-work.sh
   printf '%s\n' '/bin/busybox mount -t proc proc /proc' '/bin/busybox --install -s /bin' 'export PATH=/bin' \
     'mount -t devtmpfs devtmpfs /dev' \
@@ -169,6 +189,8 @@ bench_share() {
     ours_kernel="$(k=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json); echo "${k:-/usr/share/ppc-kvm-shim/guest-vmlinux}")"
   for i in $(seq "$FS_RUNS"); do
     fs_podman ours ppc-kvm-shim "$i"
+    fs_vmm ours-vmm "$K_MIN" "$i"
+    fs_vmm ours-vmm-of "$K_OF" "$i"
     fs_qemu "$i"
     fs_podman crun crun "$i"
   done

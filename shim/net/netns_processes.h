@@ -1,7 +1,8 @@
 #pragma once
-// Which processes are in a network namespace: a namespace the engine names that already has
-// one is another container's (a pod's infra or sandbox container, podman --network
-// container:NAME), whose localhost and incoming traffic a container in a VM cannot share.
+// Which processes are in a network namespace. A namespace the engine names that already has
+// one is in use, most often by another container (a pod's infra or sandbox container, podman
+// --network container:NAME), whose localhost and incoming traffic a container in a VM cannot
+// share.
 #include <sys/stat.h>
 #include <sys/types.h>
 

@@ -42,12 +42,12 @@ void check_joinable(const NetworkPlan& plan) {
                 " is the host's own (the host's network), which a container in a VM cannot share");
   }
   if (const auto other = process_in_netns(theirs)) {
-    throw Error("linux.namespaces: network namespace " + plan.path + " is another container's (pid " +
+    throw Error("linux.namespaces: network namespace " + plan.path + " already has a process in it (pid " +
                 std::to_string(other->pid) + ", " + other->command +
-                ", is in it: a pod's infra or sandbox container, or podman --network container:NAME). A container of "
-                "ppc-kvm-shim runs in a guest of its own: it could not share that container's localhost, and its VM "
-                "would take the namespace's incoming traffic away from it. Containers sharing a network namespace are "
-                "not supported yet");
+                "): another container's, such as a pod's infra or sandbox container or podman --network "
+                "container:NAME. A container of ppc-kvm-shim runs in a guest of its own: it could not share that "
+                "namespace's localhost, and its VM would take the namespace's incoming traffic away from it. "
+                "Containers sharing a network namespace are not supported yet");
   }
 }
 

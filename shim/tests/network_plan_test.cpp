@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -85,7 +86,7 @@ TEST(shim_network_plan, JoiningTheHostsOwnNamespaceOrNoneIsRefused) {
   EXPECT_NO_THROW(check_joinable(NetworkPlan{true, ""}));
 }
 
-// A procfs of two processes and a thread-less entry, for process_in_netns.
+// A procfs of two processes and an entry that is no pid, for process_in_netns.
 TEST(shim_network_plan, TheProcessesOfANamespaceAreFound) {
   TestDir proc;
   proc.write("self", "");  // not a pid
@@ -110,16 +111,27 @@ TEST(shim_network_plan, TheProcessesOfANamespaceAreFound) {
 TEST(shim_network_plan, AnotherContainersNamespaceIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "a network namespace of its own needs CAP_SYS_ADMIN";
   int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
   const pid_t child = ::fork();
   if (child == 0) {  // a process in a namespace of its own, as a pod's infra container is
+    ::close(ready[0]);
     if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
     (void)!::write(ready[1], "x", 1);
     ::pause();
     ::_exit(0);
   }
+  ::close(ready[1]);  // a child that fails before it writes ends the read below
+  struct Reaper {
+    pid_t pid;
+    int fd;
+    ~Reaper() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      ::close(fd);
+    }
+  } reaper{child, ready[0]};
   char byte = 0;
-  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child could not make a network namespace";
   const std::string path = "/proc/" + std::to_string(child) + "/ns/net";
   std::string refused;
   try {
@@ -127,11 +139,7 @@ TEST(shim_network_plan, AnotherContainersNamespaceIsRefused) {
   } catch (const Error& e) {
     refused = e.what();
   }
-  ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
-  ::close(ready[0]);
-  ::close(ready[1]);
-  EXPECT_EQ(refused.rfind("linux.namespaces: network namespace " + path + " is another container's (pid " +
+  EXPECT_EQ(refused.rfind("linux.namespaces: network namespace " + path + " already has a process in it (pid " +
                               std::to_string(child) + ", ",
                           0),
             0u)

@@ -30,6 +30,7 @@ struct Fixture {
     config.mounts = {proc};
     share.root.host_source = dir / "rootfs";
   }
+  void write_in_root(const std::string& p) const { dir.write("rootfs/" + p, ""); }
   struct stat node(const std::string& p) const {
     struct stat st {};
     EXPECT_EQ(::lstat((dir / p).c_str(), &st), 0) << p;
@@ -81,18 +82,47 @@ TEST(shim_root_devices, ADevMountOrAWritableRootIsLeftToTheAgent) {
   EXPECT_FALSE(std::filesystem::exists(f.dir / "rootfs/dev"));
 }
 
-TEST(shim_root_devices, NoLinkLeadsOutOfTheRoot) {
+// What `make_read_only_root_devices` throws ("" for nothing).
+std::string refusal(const Fixture& f) {
+  try {
+    make_read_only_root_devices(f.config, f.share);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(shim_root_devices, ALinkOnTheWayIsRefusedNotFollowed) {
   Fixture f;
   std::filesystem::create_directory_symlink(f.outside.path(), f.dir / "rootfs/dev");
+  EXPECT_NE(refusal(f).find("/dev: a symbolic link or a file, not a directory: not followed"), std::string::npos)
+      << refusal(f);
+  EXPECT_TRUE(std::filesystem::is_empty(f.outside.path())) << "a mknod followed /dev out of the root";
+
+  Fixture g;
   oci::Device pipe;
   pipe.path = "/etc/up/fifo";  // through a relative link that climbs out
   pipe.type = "p";
-  std::filesystem::create_directories(f.dir / "rootfs/etc");
-  std::filesystem::create_directory_symlink("../../", f.dir / "rootfs/etc/up");
-  f.config.linux.devices = {pipe};
+  std::filesystem::create_directories(g.dir / "rootfs/etc");
+  std::filesystem::create_directory_symlink("../../", g.dir / "rootfs/etc/up");
+  g.config.linux.devices = {pipe};
+  const std::string refused = refusal(g);
+  if (::geteuid() == 0) {  // the default devices come first, and need root
+    EXPECT_NE(refused.find("linux.devices[0] (/etc/up/fifo): /etc/up: a symbolic link"), std::string::npos) << refused;
+  }
+  EXPECT_FALSE(refused.empty());
+  EXPECT_FALSE(std::filesystem::exists(g.dir / "fifo")) << "a mknod followed /etc/up out of the root";
+}
+
+TEST(shim_root_devices, AnImagesPtmxNodeGivesWayToRuncsLink) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mknod of a character device needs CAP_MKNOD";
+  Fixture f;
+  f.write_in_root("dev/ptmx");
+  f.write_in_root("dev/stdin");
   make_read_only_root_devices(f.config, f.share);
-  EXPECT_TRUE(std::filesystem::is_empty(f.outside.path())) << "a mknod followed /dev out of the root";
-  EXPECT_FALSE(std::filesystem::exists(f.dir / "fifo")) << "a mknod followed /etc/up out of the root";
+  EXPECT_EQ(std::filesystem::read_symlink(f.dir / "rootfs/dev/ptmx"), "pts/ptmx");
+  EXPECT_TRUE(std::filesystem::is_regular_file(std::filesystem::symlink_status(f.dir / "rootfs/dev/stdin")))
+      << "runc keeps what the image has in place of the other links";
 }
 
 TEST(shim_root_devices, ABadDeviceIsNamed) {

@@ -12,45 +12,62 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
-#include "log/logger.h"
 #include "oci/default_devices.h"
 
 namespace ppc::shim {
 namespace {
 
 // The directory `relative` below `root`, made where missing, opened without following a link.
-// Invalid where a component is a link or not a directory (left to the agent, which names it).
+// A link, a file or ".." on the way is refused (the agent would follow it in the guest).
 UniqueFd open_dir_in(const UniqueFd& root, const std::filesystem::path& relative) {
   UniqueFd dir(::fcntl(root.get(), F_DUPFD_CLOEXEC, 3));
   if (!dir.valid()) throw_errno("dup");
+  std::string walked;
   for (const auto& part : relative) {
     const std::string name = part.string();
     if (name.empty() || name == "." || name == "/") continue;
-    if (name == "..") return UniqueFd();
-    if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + name);
+    walked += "/" + name;
+    if (name == "..") throw Error(walked + ": \"..\" is not followed");
+    if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + walked);
     dir = UniqueFd(::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!dir.valid()) return dir;
+    if (!dir.valid()) {
+      if (errno == ELOOP || errno == ENOTDIR) throw Error(walked + ": a symbolic link or a file, not a directory: not followed");
+      throw_errno("open " + walked);
+    }
   }
   return dir;
 }
 
-// The node at the container path `path` (absolute, below /dev), as runc makes it.
+// The node at the container path `path` (absolute, below /dev), as runc makes it. One already
+// there is kept.
 void make_node(const UniqueFd& root, const std::string& path, mode_t type, dev_t number, mode_t mode, uid_t uid,
                gid_t gid) {
   const std::filesystem::path p(path);
   UniqueFd dir = open_dir_in(root, p.parent_path().relative_path());
-  if (!dir.valid()) {
-    logger().debug("device " + path + ": a link or file on its way: left to the agent");
-    return;
-  }
   const std::string name = p.filename().string();
   if (::mknodat(dir.get(), name.c_str(), type | mode, number) != 0) {
     if (errno == EEXIST) return;
     throw_errno("mknod " + path);
   }
   // mknod's mode passes through the umask; runc sets the asked one afterwards, as here.
-  if (::fchmodat(dir.get(), name.c_str(), mode, 0) != 0) throw_errno("chmod " + path);
+  if (::fchmodat(dir.get(), name.c_str(), mode, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("chmod " + path);
   if (::fchownat(dir.get(), name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("chown " + path);
+}
+
+// runc's /dev links; a ptmx node of the image gives way to its link, as runc replaces it (the
+// guest cannot remove it from the read-only root, and a host node there opens nothing).
+void make_links(const UniqueFd& root) {
+  UniqueFd dev = open_dir_in(root, "dev");
+  for (const oci::DevSymlink& link : oci::kDevSymlinks) {
+    struct stat st {};
+    if (std::string(link.name) == "ptmx" && ::fstatat(dev.get(), link.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISLNK(st.st_mode) && ::unlinkat(dev.get(), link.name, 0) != 0) {
+      throw_errno("remove the image's /dev/ptmx");
+    }
+    if (::symlinkat(link.target, dev.get(), link.name) != 0 && errno != EEXIST) {
+      throw_errno(std::string("symlink /dev/") + link.name);
+    }
+  }
 }
 
 mode_t device_type(const oci::Device& d, size_t index) {
@@ -84,11 +101,7 @@ void make_read_only_root_devices(const oci::Config& config, const SharePlan& sha
                   d.file_mode.value_or(0666) & 07777, d.uid.value_or(0), d.gid.value_or(0));
       });
     }
-    UniqueFd dev = open_dir_in(root, "dev");
-    if (!dev.valid()) return;
-    for (const oci::DevSymlink& link : oci::kDevSymlinks) {
-      if (::symlinkat(link.target, dev.get(), link.name) != 0 && errno != EEXIST) throw_errno(std::string("symlink /dev/") + link.name);
-    }
+    make_links(root);
   });
 }
 

@@ -13,7 +13,7 @@
 #           vhost-user-fs-pci.
 #           No container memory limit: ours' VM has its RAM plus headroom as memory.max (as
 #           always), its virtiofsd (charged with the tmpfs pages it writes) none.
-# The same workload script runs in all three and times itself on its own clock
+# The same workload script runs in every contender and times itself on its own clock
 # (/proc/uptime, 10 ms steps; a guest's clock is L1's timebase), so no contender's console
 # path counts. Its results are checked: dd's byte counts, the file counts, and the written
 # file's size as L1 sees it.
@@ -185,7 +185,7 @@ bench_share() {
     'mkdir -p /v' 'if mount -t virtiofs bench /v; then sh /bin/fs-work.sh; else echo "FS-ERROR mount: $(dmesg | tail -n 3)"; fi' \
     'poweroff -f' | make_initramfs $W/fs-guest.cpio $W/fs-work.sh
   sample kind=fs_setup virtiofsd="$($VIRTIOFSD --version 2>&1 | head -1)" volume_fs="$(stat -f -c %T /tmp)" \
-    guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" \
+    guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" vmm_kernel="$(basename "$K_MIN")" \
     ours_kernel="$(k=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json); echo "${k:-/usr/share/ppc-kvm-shim/guest-vmlinux}")"
   for i in $(seq "$FS_RUNS"); do
     fs_podman ours ppc-kvm-shim "$i"

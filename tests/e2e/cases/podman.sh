@@ -283,12 +283,13 @@ hello from L1"
 # devices there, and a systemd host's pod slice has no filter.
 pod_checks() {
   local rt=$1 ours=$2 p=e2e-pod-$rt
-  podman --runtime crun pod create --share-parent=false --name "$p" >/dev/null
+  podman --runtime crun pod create --share-parent=false --name "$p" >/dev/null ||
+    { fail "[$rt] podman pod create --share-parent=false failed"; return; }
   timed "podman_pod_member[$rt]" pm "$rt" run -d --name "$p-srv" --pod "$p" "$IMG" \
     sh -c 'mkdir -p /www && echo "hello over the pod'"'"'s loopback" > /www/index.html && exec httpd -f -p 127.0.0.1:80 -h /www'
   if [ "$ours" = yes ]; then
-    [ "$RC" != 0 ] && grep -q "is another container's (pid [0-9]*, .*not supported yet" <<<"$ERR" &&
-      ok "[$rt] a member of a pod with crun's infra container is refused: $(grep -o 'network namespace .* is another container.s ([^)]*)' <<<"$ERR")" ||
+    [ "$RC" != 0 ] && grep -q "already has a process in it (pid [0-9]*, .*not supported yet" <<<"$ERR" &&
+      ok "[$rt] a member of a pod with crun's infra container is refused: $(grep -o 'network namespace .* already has a process in it ([^)]*)' <<<"$ERR")" ||
       fail "[$rt] a member of crun's pod: exit $RC: $ERR"
   else
     [ "$RC" = 0 ] && ok "[$rt] a member of the pod runs" || fail "[$rt] a member of the pod: exit $RC: $ERR"

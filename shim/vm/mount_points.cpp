@@ -5,24 +5,15 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <sstream>
 #include <vector>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "log/logger.h"
+#include "vm/dirs_below.h"
 
 namespace ppc::shim {
 namespace {
-
-std::vector<std::string> components(const std::string& path) {
-  std::vector<std::string> parts;
-  std::istringstream in(path);
-  for (std::string part; std::getline(in, part, '/');) {
-    if (!part.empty() && part != ".") parts.push_back(part);
-  }
-  return parts;
-}
 
 bool below(const std::string& path, const std::string& dir) {
   if (dir == "/") return true;
@@ -31,20 +22,14 @@ bool below(const std::string& path, const std::string& dir) {
 
 // Makes `destination` below the directory `root` (one component at a time, no link followed).
 void make_point(const UniqueFd& root, const std::string& destination, bool file) {
-  const std::vector<std::string> parts = components(destination);
+  const std::vector<std::string> parts = path_components(destination);
   if (parts.empty()) return;
-  UniqueFd dir(::fcntl(root.get(), F_DUPFD_CLOEXEC, 3));
-  if (!dir.valid()) throw_errno("dup");
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    if (parts[i] == "..") return;  // not ours to resolve: left to the agent
-    if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + parts[i]);
-    UniqueFd next(::openat(dir.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!next.valid()) {
-      logger().debug("mount point " + destination + ": " + parts[i] + " is not a directory (a link?): left to the agent");
-      return;
-    }
-    dir = std::move(next);
+  const DirBelow parent = make_dirs_below(root, {parts.begin(), parts.end() - 1});
+  if (!parent.fd.valid()) {
+    logger().debug("mount point " + destination + ": " + parent.stopped + " is " + parent.why + ": left to the agent");
+    return;
   }
+  const UniqueFd& dir = parent.fd;
   const std::string& last = parts.back();
   if (last == "..") return;
   if (file) {

@@ -13,29 +13,17 @@
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "oci/default_devices.h"
+#include "vm/dirs_below.h"
 
 namespace ppc::shim {
 namespace {
 
-// The directory `relative` below `root`, made where missing, opened without following a link.
-// A link, a file or ".." on the way is refused (the agent would follow it in the guest).
-UniqueFd open_dir_in(const UniqueFd& root, const std::filesystem::path& relative) {
-  UniqueFd dir(::fcntl(root.get(), F_DUPFD_CLOEXEC, 3));
-  if (!dir.valid()) throw_errno("dup");
-  std::string walked;
-  for (const auto& part : relative) {
-    const std::string name = part.string();
-    if (name.empty() || name == "." || name == "/") continue;
-    walked += "/" + name;
-    if (name == "..") throw Error(walked + ": \"..\" is not followed");
-    if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir " + walked);
-    dir = UniqueFd(::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!dir.valid()) {
-      if (errno == ELOOP || errno == ENOTDIR) throw Error(walked + ": a symbolic link or a file, not a directory: not followed");
-      throw_errno("open " + walked);
-    }
-  }
-  return dir;
+// The directory `path` names below `root`, made where missing (dirs_below.h). A link, a file
+// or ".." on the way is refused: the agent would follow it in the guest.
+UniqueFd open_dir_in(const UniqueFd& root, const std::string& path) {
+  DirBelow dir = make_dirs_below(root, path_components(path));
+  if (!dir.fd.valid()) throw Error(dir.stopped + ": " + dir.why + ": not followed");
+  return std::move(dir.fd);
 }
 
 // The node at the container path `path` (absolute, below /dev), as runc makes it. One already
@@ -43,7 +31,7 @@ UniqueFd open_dir_in(const UniqueFd& root, const std::filesystem::path& relative
 void make_node(const UniqueFd& root, const std::string& path, mode_t type, dev_t number, mode_t mode, uid_t uid,
                gid_t gid) {
   const std::filesystem::path p(path);
-  UniqueFd dir = open_dir_in(root, p.parent_path().relative_path());
+  const UniqueFd dir = open_dir_in(root, p.parent_path().string());
   const std::string name = p.filename().string();
   if (::mknodat(dir.get(), name.c_str(), type | mode, number) != 0) {
     if (errno == EEXIST) return;

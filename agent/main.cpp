@@ -1,6 +1,7 @@
 // ppc-kvm-agent: the guest's PID 1. Prepares the guest, then serves the host over vsock
-// (protocol/): one container, its processes, their stdio and exit statuses. Powers the
-// guest off once the container's first process has ended and its status reached the host.
+// (protocol/): its containers (one, or a pod's), their processes, their stdio and exit
+// statuses. Powers the guest off once the first container's first process has ended and its
+// status reached the host.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,7 +16,7 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
-#include "container/container.h"
+#include "container/containers.h"
 #include "init/child_reaper.h"
 #include "init/guest_init.h"
 #include "log.h"
@@ -86,7 +87,7 @@ int run() {
   prepare_guest();
   static ChildReaper reaper;
   reaper.start();
-  static Container container(reaper);
+  static Containers containers(reaper);
   static Agent agent;
   UniqueFd listener = listen_vsock();
   log_line("ready on vsock port " + std::to_string(protocol::kAgentVsockPort));
@@ -96,7 +97,7 @@ int run() {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       throw_errno("accept on vsock");
     }
-    std::thread([fd] { serve_session(UniqueFd(fd), container, agent); }).detach();
+    std::thread([fd] { serve_session(UniqueFd(fd), containers, agent); }).detach();
   }
 }
 

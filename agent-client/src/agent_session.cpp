@@ -15,12 +15,12 @@ namespace {
 
 using namespace protocol;
 
-// Whether reply can be the answer to request: Exited of the same process for a Wait, Ok for
+// Whether reply can be the answer to request: Exited of the same container's process for a Wait, Ok for
 // any other request (an ErrorReply is taken before).
 bool answers(const Message& request, const Message& reply) {
   if (const auto* wait = std::get_if<Wait>(&request)) {
     const auto* exited = std::get_if<Exited>(&reply);
-    return exited && exited->exec_id == wait->exec_id;
+    return exited && exited->container_id == wait->container_id && exited->exec_id == wait->exec_id;
   }
   return std::holds_alternative<Ok>(reply);
 }

@@ -40,39 +40,45 @@ class FakeAgent {
 
 TEST(AgentSession, AWaitIsAnsweredByItsProcesssExited) {
   FakeAgent agent([](const Message& m) -> Message {
-    if (const auto* w = std::get_if<Wait>(&m)) return Exited{w->exec_id, 3, false};
+    if (const auto* w = std::get_if<Wait>(&m)) return Exited{w->container_id, w->exec_id, 3, false};
     return Ok{};
   });
   AgentSession session(agent.host());
-  EXPECT_TRUE(std::holds_alternative<Ok>(session.request(Start{})));
-  EXPECT_EQ(std::get<Exited>(session.request(Wait{"c1"})).status, 3);
+  EXPECT_TRUE(std::holds_alternative<Ok>(session.request(Start{"c"})));
+  EXPECT_EQ(std::get<Exited>(session.request(Wait{"c", "e1"})).status, 3);
 }
 
 TEST(AgentSession, AnOkForAWaitEndsTheSession) {
   FakeAgent agent([](const Message&) -> Message { return Ok{}; });
   AgentSession session(agent.host());
   try {
-    session.request(Wait{"c1"});
+    session.request(Wait{"c", "e1"});
     FAIL() << "an Ok answered a Wait";
   } catch (const AgentError&) {
     FAIL() << "not an ErrorReply";
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "the agent answered Wait with Ok");
   }
-  EXPECT_THROW(session.request(Start{}), Error);
+  EXPECT_THROW(session.request(Start{"c"}), Error);
 }
 
 TEST(AgentSession, AnotherProcesssExitedForAWaitEndsTheSession) {
-  FakeAgent agent([](const Message&) -> Message { return Exited{"other", 0, false}; });
+  FakeAgent agent([](const Message&) -> Message { return Exited{"c", "other", 0, false}; });
   AgentSession session(agent.host());
-  EXPECT_THROW(session.request(Wait{"c1"}), Error);
+  EXPECT_THROW(session.request(Wait{"c", "e1"}), Error);
+}
+
+TEST(AgentSession, AnotherContainersExitedForAWaitEndsTheSession) {
+  FakeAgent agent([](const Message&) -> Message { return Exited{"other", "init", 0, false}; });
+  AgentSession session(agent.host());
+  EXPECT_THROW(session.request(Wait{"c", "init"}), Error);
 }
 
 TEST(AgentSession, AnExitedForAnotherRequestEndsTheSession) {
-  FakeAgent agent([](const Message&) -> Message { return Exited{"c1", 0, false}; });
+  FakeAgent agent([](const Message&) -> Message { return Exited{"c", "e1", 0, false}; });
   AgentSession session(agent.host());
-  EXPECT_THROW(session.request(Start{}), Error);
-  EXPECT_THROW(session.request(Start{}), Error);
+  EXPECT_THROW(session.request(Start{"c"}), Error);
+  EXPECT_THROW(session.request(Start{"c"}), Error);
 }
 
 }  // namespace

@@ -47,10 +47,10 @@ void Container::require_created() {
   if (!config_) throw RequestFailed(ErrorCode::kInvalidRequest, "no container has been created");
 }
 
-std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer& request) {
+std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer& request, pid_t sandbox) {
   {
     const std::lock_guard lock(mutex_);
-    if (config_) throw RequestFailed(ErrorCode::kAlreadyExists, "this guest already runs a container");
+    if (config_) throw RequestFailed(ErrorCode::kAlreadyExists, "container \"" + id_ + "\" exists already");
   }
   oci::Config config;
   try {
@@ -75,10 +75,11 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
   launch_request.seccomp = config.linux.seccomp;
   launch_request.container = &config;
   launch_request.hostname = request.hostname;
+  launch_request.sandbox = sandbox;
   auto process = std::make_shared<GuestProcess>();
   process->exec_id = std::string(protocol::kInitExecId);
   try {
-    launch_request.namespaces = namespaces_of(config);
+    launch_request.namespaces = namespaces_of(config, sandbox != 0);
     process->launched = launch(reaper_, launch_request);
   } catch (const LaunchError& e) {
     throw RequestFailed(ErrorCode::kExecFailed, e.what(), e.exit_status());
@@ -199,7 +200,33 @@ protocol::Exited Container::wait(const std::string& exec_id) {
   const int status = reaper_.wait(process->launched.pid);
   for (auto& sender : process->senders) sender->source_writer_exited(kOutputGrace);
   for (auto& done : process->senders_done) done.wait();
-  return protocol::Exited{exec_id, shell_status(status), WIFSIGNALED(status) != 0};
+  return protocol::Exited{id_, exec_id, shell_status(status), WIFSIGNALED(status) != 0};
+}
+
+pid_t Container::running_init_pid() {
+  require_created();
+  const std::shared_ptr<GuestProcess> init = find(std::string(protocol::kInitExecId));
+  if (reaper_.exit_status(init->launched.pid)) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, "container \"" + id_ + "\" has exited");
+  }
+  return init->launched.pid;
+}
+
+void Container::end_processes() {
+  std::map<std::string, std::shared_ptr<GuestProcess>> processes;
+  {
+    const std::lock_guard lock(mutex_);
+    processes = processes_;
+  }
+  const auto init = processes.find(std::string(protocol::kInitExecId));
+  if (init != processes.end() && !reaper_.exit_status(init->second->launched.pid)) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, "container \"" + id_ + "\" is running");
+  }
+  for (const auto& [exec_id, process] : processes) {
+    if (!reaper_.exit_status(process->launched.pid)) ::kill(process->launched.pid, SIGKILL);
+    reaper_.wait(process->launched.pid);
+    reaper_.forget(process->launched.pid);
+  }
 }
 
 }  // namespace ppc::agent

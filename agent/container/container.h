@@ -1,6 +1,7 @@
 #pragma once
-// The one container of this guest and its processes, by exec id: the first ("init") set up
-// by CreateContainer and started by Start, more added by Exec.
+// One container of this guest and its processes, by exec id: the first ("init") set up by
+// CreateContainer and started by Start, more added by Exec. containers.h keeps the guest's
+// containers.
 #include <sys/types.h>
 
 #include <future>
@@ -33,10 +34,12 @@ struct GuestProcess {
 
 class Container {
  public:
-  explicit Container(ChildReaper& reaper) : reaper_(reaper) {}
+  Container(ChildReaper& reaper, std::string id) : reaper_(reaper), id_(std::move(id)) {}
 
-  // Throws ProtocolFailure (below) for requests that fail with a reply to the host.
-  std::shared_ptr<GuestProcess> create(const protocol::CreateContainer& request);
+  // Throws RequestFailed (below) for requests that fail with a reply to the host. `sandbox`:
+  // the first process of the container whose namespaces this one's namespace paths name
+  // (a pod's later container), else 0.
+  std::shared_ptr<GuestProcess> create(const protocol::CreateContainer& request, pid_t sandbox);
   void start();
   // Hands the guest's NICs to the container's network namespace, configured as the host's
   // interfaces (netconf/guest_network.h). After create, before or after start.
@@ -46,6 +49,11 @@ class Container {
   void resize(const protocol::Resize& request);
   // Waits for the process to end; returns its Exited.
   protocol::Exited wait(const std::string& exec_id);
+  // The first process, while it runs (created or started); else RequestFailed.
+  pid_t running_init_pid();
+  // Before the container is forgotten: its first process has ended (else RequestFailed);
+  // the processes exec'd in it that still run are killed, and none of them is watched any more.
+  void end_processes();
 
  private:
   std::shared_ptr<GuestProcess> find(const std::string& exec_id);
@@ -54,6 +62,7 @@ class Container {
   void bring_up_loopback(const std::shared_ptr<GuestProcess>& process);
 
   ChildReaper& reaper_;
+  const std::string id_;
   std::mutex mutex_;
   std::optional<oci::Config> config_;
   std::map<std::string, std::shared_ptr<GuestProcess>> processes_;

@@ -56,16 +56,23 @@ struct ChildFds {
 
 void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
   if (request.container != nullptr) {
+    // The sandbox's first (fds hold those kSandbox asks for), then the new ones.
+    for (UniqueFd* fd : {&fds.uts, &fds.ipc, &fds.net}) {
+      if (fd->valid() && ::setns(fd->get(), 0) != 0) throw_errno("joining the sandbox's namespaces");
+    }
+    const Namespaces& ns = request.namespaces;
     int flags = CLONE_NEWNS;
-    if (request.namespaces.uts) flags |= CLONE_NEWUTS;
-    if (request.namespaces.ipc) flags |= CLONE_NEWIPC;
-    if (request.namespaces.net) flags |= CLONE_NEWNET;
+    if (ns.uts == NamespaceSource::kNew) flags |= CLONE_NEWUTS;
+    if (ns.ipc == NamespaceSource::kNew) flags |= CLONE_NEWIPC;
+    if (ns.net == NamespaceSource::kNew) flags |= CLONE_NEWNET;
     if (::unshare(flags) != 0) throw_errno("unshare the container's namespaces");
-    if (!request.hostname.empty() && ::sethostname(request.hostname.data(), request.hostname.size()) != 0) {
+    // A pod's names are its sandbox's: a later container sharing them leaves them alone.
+    const bool own_names = ns.uts != NamespaceSource::kSandbox;
+    if (own_names && !request.hostname.empty() && ::sethostname(request.hostname.data(), request.hostname.size()) != 0) {
       throw_errno("hostname");
     }
     const std::string& domainname = request.container->domainname;
-    if (!domainname.empty() && ::setdomainname(domainname.data(), domainname.size()) != 0) {
+    if (own_names && !domainname.empty() && ::setdomainname(domainname.data(), domainname.size()) != 0) {
       throw_errno("domainname");
     }
     setup_container_root(*request.container);
@@ -114,10 +121,14 @@ void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
 pid_t fork_child(ChildReaper& reaper, const LaunchRequest& request, ChildFds& fds) {
   UniqueFd pid_ns;
   if (request.join != 0) pid_ns = open_namespace(request.join, "pid");
+  if (request.container != nullptr && request.namespaces.pid == NamespaceSource::kSandbox) {
+    pid_ns = open_namespace(request.sandbox, "pid");
+  }
   std::promise<pid_t> result;
   std::thread forker([&] {
     try {
-      if (request.container != nullptr && request.namespaces.pid && ::unshare(CLONE_NEWPID) != 0) {
+      if (request.container != nullptr && request.namespaces.pid == NamespaceSource::kNew &&
+          ::unshare(CLONE_NEWPID) != 0) {
         throw_errno("unshare the pid namespace");
       }
       if (pid_ns.valid() && ::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("joining the pid namespace");
@@ -153,19 +164,30 @@ void open_joined_namespaces(pid_t first, ChildFds& fds) {
   fds.net = differs("net");
 }
 
+// A later container's namespaces that are its sandbox's (a pod's network, IPC, UTS).
+void open_sandbox_namespaces(const LaunchRequest& request, ChildFds& fds) {
+  const Namespaces& ns = request.namespaces;
+  if (ns.uts == NamespaceSource::kSandbox) fds.uts = open_namespace(request.sandbox, "uts");
+  if (ns.ipc == NamespaceSource::kSandbox) fds.ipc = open_namespace(request.sandbox, "ipc");
+  if (ns.net == NamespaceSource::kSandbox) fds.net = open_namespace(request.sandbox, "net");
+}
+
 }  // namespace
 
-Namespaces namespaces_of(const oci::Config& config) {
+Namespaces namespaces_of(const oci::Config& config, bool has_sandbox) {
   Namespaces ns;
   for (const oci::Namespace& n : config.linux.namespaces) {
-    if (!n.path.empty()) {
+    NamespaceSource source = NamespaceSource::kNew;
+    if (!n.path.empty() && has_sandbox) {
+      source = NamespaceSource::kSandbox;
+    } else if (!n.path.empty()) {
       log_line("linux.namespaces: " + n.type + " namespace path " + n.path +
                " is a host path; the container gets a new namespace in the guest");
     }
-    if (n.type == "pid") ns.pid = true;
-    else if (n.type == "uts") ns.uts = true;
-    else if (n.type == "ipc") ns.ipc = true;
-    else if (n.type == "network") ns.net = true;
+    if (n.type == "pid") ns.pid = source;
+    else if (n.type == "uts") ns.uts = source;
+    else if (n.type == "ipc") ns.ipc = source;
+    else if (n.type == "network") ns.net = source;
     else if (n.type == "user") throw Error("linux.namespaces: user namespaces are not supported in the guest");
     // mount: always new; cgroup and time: the guest's own are the container's.
   }
@@ -189,6 +211,7 @@ LaunchedProcess launch(ChildReaper& reaper, const LaunchRequest& request) {
     fds.stderr_fd = err.write.get();
   }
   if (request.join != 0) open_joined_namespaces(request.join, fds);
+  if (request.container != nullptr) open_sandbox_namespaces(request, fds);
 
   launched.pid = fork_child(reaper, request, fds);
   child_end.reset();

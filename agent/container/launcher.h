@@ -13,8 +13,14 @@
 
 namespace ppc::agent {
 
+// Where a container's namespace comes from: the agent's own (the config does not ask for
+// one), a new one, or the sandbox's (a pod's later container: the guest's first container's).
+// The mount namespace is always new.
+enum class NamespaceSource : uint8_t { kAgent, kNew, kSandbox };
+
 struct Namespaces {
-  bool pid = false, uts = false, ipc = false, net = false;  // the mount namespace is always new
+  NamespaceSource pid = NamespaceSource::kAgent, uts = NamespaceSource::kAgent, ipc = NamespaceSource::kAgent,
+                  net = NamespaceSource::kAgent;
 };
 
 struct LaunchRequest {
@@ -24,6 +30,8 @@ struct LaunchRequest {
   const oci::Config* container = nullptr;
   std::string hostname;
   Namespaces namespaces;
+  // The first process of the sandbox container, whose namespaces kSandbox joins.
+  pid_t sandbox = 0;
   // Any later process: the pid of the first one, whose namespaces it joins.
   pid_t join = 0;
 };
@@ -37,8 +45,9 @@ struct LaunchedProcess {
 };
 
 // Which namespaces config.json asks for. A namespace given by path names a host namespace
-// that does not exist in the guest; it is replaced by a new one (see the log).
-Namespaces namespaces_of(const oci::Config& config);
+// that does not exist in the guest: with a sandbox (a pod's later container) it is the
+// sandbox's, else it is replaced by a new one (see the log).
+Namespaces namespaces_of(const oci::Config& config, bool has_sandbox);
 
 // Forks and waits for Ready. Throws LaunchError with the child's own message.
 LaunchedProcess launch(ChildReaper& reaper, const LaunchRequest& request);

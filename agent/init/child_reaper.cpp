@@ -64,9 +64,15 @@ pid_t ChildReaper::fork_watched(const std::function<pid_t()>& do_fork) {
 
 int ChildReaper::wait(pid_t pid) {
   std::unique_lock lock(mutex_);
+  const auto gone = [&] { return "reaper: pid " + std::to_string(pid) + " is not watched"; };
+  if (!watched_.count(pid)) throw Error(gone());
+  // Looked up again at every wake-up: forget() may erase the entry while this waits.
+  exited_.wait(lock, [&] {
+    auto it = watched_.find(pid);
+    return it == watched_.end() || it->second.has_value();
+  });
   auto it = watched_.find(pid);
-  if (it == watched_.end()) throw Error("reaper: pid " + std::to_string(pid) + " is not watched");
-  exited_.wait(lock, [&] { return it->second.has_value(); });
+  if (it == watched_.end()) throw Error(gone());
   return *it->second;
 }
 
@@ -77,8 +83,11 @@ std::optional<int> ChildReaper::exit_status(pid_t pid) {
 }
 
 void ChildReaper::forget(pid_t pid) {
-  const std::lock_guard lock(mutex_);
-  watched_.erase(pid);
+  {
+    const std::lock_guard lock(mutex_);
+    watched_.erase(pid);
+  }
+  exited_.notify_all();
 }
 
 int shell_status(int wait_status) {

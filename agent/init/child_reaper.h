@@ -28,6 +28,7 @@ class ChildReaper {
   // is watched before the reaper can see it end: its status is then kept until forget().
   pid_t fork_watched(const std::function<pid_t()>& do_fork);
   // The raw wait status of a watched child, waiting for it to end.
+  // Throws Error when the child is not watched, or is forgotten meanwhile.
   int wait(pid_t pid);
   std::optional<int> exit_status(pid_t pid);
   void forget(pid_t pid);

@@ -19,8 +19,8 @@ using namespace protocol;
 
 class Session {
  public:
-  Session(UniqueFd fd, Container& container, AgentControl& control)
-      : connection_(std::make_shared<Connection>(std::move(fd))), container_(container), control_(control) {}
+  Session(UniqueFd fd, Containers& containers, AgentControl& control)
+      : connection_(std::make_shared<Connection>(std::move(fd))), containers_(containers), control_(control) {}
 
   void run() {
     try {
@@ -89,7 +89,7 @@ class Session {
       } catch (const Error& e) {
         send_quietly(ErrorReply{ErrorCode::kInternal, e.what(), 1});
       }
-      if (answered && (std::holds_alternative<Shutdown>(request) || (wait != nullptr && wait->exec_id == kInitExecId))) {
+      if (answered && (std::holds_alternative<Shutdown>(request) || ends_guest(wait))) {
         final_reply_sent_ = true;
         control_.final_reply_sent();
       }
@@ -104,32 +104,54 @@ class Session {
     }
   }
 
+  // The sandbox's first process has ended: the guest ends with it.
+  bool ends_guest(const Wait* wait) {
+    return wait != nullptr && wait->exec_id == kInitExecId && containers_.is_sandbox(wait->container_id);
+  }
+
+  // The stdio of the processes started on this connection is one container's (stdio names
+  // exec ids alone): checked before the process is made, so none is left without its stdio.
+  void claim_stdio_for(const std::string& container_id) {
+    if (stdio_container_.empty()) stdio_container_ = container_id;
+    if (stdio_container_ != container_id) {
+      throw RequestFailed(ErrorCode::kInvalidRequest, "this connection carries the stdio of container \"" +
+                                                          stdio_container_ + "\": use another one for container \"" +
+                                                          container_id + "\"");
+    }
+  }
+
   Message answer(const Message& request) {
     if (const auto* create = std::get_if<CreateContainer>(&request)) {
-      attach_stdio(container_.create(*create));
+      claim_stdio_for(create->container_id);
+      attach_stdio(containers_.create(*create));
       return Ok{};
     }
     if (const auto* network = std::get_if<Network>(&request)) {
-      container_.configure_network(*network);
+      containers_.sandbox()->configure_network(*network);
       return Ok{};
     }
-    if (std::holds_alternative<Start>(request)) {
-      container_.start();
+    if (const auto* start = std::get_if<Start>(&request)) {
+      containers_.find(start->container_id)->start();
       return Ok{};
     }
     if (const auto* exec = std::get_if<Exec>(&request)) {
-      attach_stdio(container_.exec(*exec));
+      claim_stdio_for(exec->container_id);
+      attach_stdio(containers_.find(exec->container_id)->exec(*exec));
       return Ok{};
     }
     if (const auto* signal = std::get_if<Signal>(&request)) {
-      container_.signal(*signal);
+      containers_.find(signal->container_id)->signal(*signal);
       return Ok{};
     }
     if (const auto* resize = std::get_if<Resize>(&request)) {
-      container_.resize(*resize);
+      containers_.find(resize->container_id)->resize(*resize);
       return Ok{};
     }
-    if (const auto* wait = std::get_if<Wait>(&request)) return container_.wait(wait->exec_id);
+    if (const auto* wait = std::get_if<Wait>(&request)) return containers_.find(wait->container_id)->wait(wait->exec_id);
+    if (const auto* remove = std::get_if<RemoveContainer>(&request)) {
+      containers_.remove(remove->container_id);
+      return Ok{};
+    }
     if (std::holds_alternative<Shutdown>(request)) return Ok{};
     throw RequestFailed(ErrorCode::kInvalidRequest,
                         std::string(message_type_name(type_of(request))) + " is not a request the agent answers");
@@ -167,8 +189,9 @@ class Session {
   }
 
   std::shared_ptr<Connection> connection_;
-  Container& container_;
+  Containers& containers_;
   AgentControl& control_;
+  std::string stdio_container_;  // whose processes' stdio this connection carries (worker thread)
   StdioRouter router_;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -180,8 +203,8 @@ class Session {
 
 }  // namespace
 
-void serve_session(UniqueFd connection, Container& container, AgentControl& control) {
-  Session(std::move(connection), container, control).run();
+void serve_session(UniqueFd connection, Containers& containers, AgentControl& control) {
+  Session(std::move(connection), containers, control).run();
 }
 
 }  // namespace ppc::agent

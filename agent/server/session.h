@@ -1,11 +1,12 @@
 #pragma once
 // One host connection: the handshake, then requests answered in order by a worker thread
 // while the reader thread keeps routing stdio (stdin can flow while a Wait blocks). The
-// stdio of a process created or exec'd on a connection flows on that connection.
+// stdio of a process created or exec'd on a connection flows on that connection; stdio names
+// processes by exec id alone, so a connection carries the processes of one container.
 #include <memory>
 
 #include "base/unique_fd.h"
-#include "container/container.h"
+#include "container/containers.h"
 
 namespace ppc::agent {
 
@@ -13,8 +14,8 @@ namespace ppc::agent {
 class AgentControl {
  public:
   virtual ~AgentControl() = default;
-  // A reply that ends the guest went out on a session: the container's first process's
-  // Exited, or Shutdown's Ok. The host closes the session once it has read it, and only then
+  // A reply that ends the guest went out on a session: the Exited of the sandbox container's
+  // first process, or Shutdown's Ok. The host closes the session once it has read it, and only then
   // may the guest power off (a reply still in flight would be lost).
   virtual void final_reply_sent() = 0;
   // ...and that session has ended.
@@ -29,6 +30,6 @@ class AgentControl {
 };
 
 // Serves the connection until the host closes it. Never throws.
-void serve_session(UniqueFd connection, Container& container, AgentControl& control);
+void serve_session(UniqueFd connection, Containers& containers, AgentControl& control);
 
 }  // namespace ppc::agent

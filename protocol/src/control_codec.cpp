@@ -29,16 +29,23 @@ struct ToJson {
   }
   json operator()(const CreateContainer& m) const {
     return {{"container_id", m.container_id}, {"config", m.config}, {"hostname", m.hostname},
-            {"shared_fs_tag", m.shared_fs_tag}};
+            {"shared_fs_tag", m.shared_fs_tag}, {"sandbox_id", m.sandbox_id}};
   }
-  json operator()(const Start&) const { return json::object(); }
-  json operator()(const Signal& m) const { return {{"exec_id", m.exec_id}, {"signal", m.signal}}; }
-  json operator()(const Exec& m) const { return {{"exec_id", m.exec_id}, {"process", m.process}}; }
-  json operator()(const Wait& m) const { return {{"exec_id", m.exec_id}}; }
+  json operator()(const Start& m) const { return {{"container_id", m.container_id}}; }
+  json operator()(const Signal& m) const {
+    return {{"container_id", m.container_id}, {"exec_id", m.exec_id}, {"signal", m.signal}};
+  }
+  json operator()(const Exec& m) const {
+    return {{"container_id", m.container_id}, {"exec_id", m.exec_id}, {"process", m.process}};
+  }
+  json operator()(const Wait& m) const { return {{"container_id", m.container_id}, {"exec_id", m.exec_id}}; }
   json operator()(const Exited& m) const {
-    return {{"exec_id", m.exec_id}, {"status", m.status}, {"signaled", m.signaled}};
+    return {{"container_id", m.container_id}, {"exec_id", m.exec_id}, {"status", m.status}, {"signaled", m.signaled}};
   }
-  json operator()(const Resize& m) const { return {{"exec_id", m.exec_id}, {"rows", m.rows}, {"cols", m.cols}}; }
+  json operator()(const Resize& m) const {
+    return {{"container_id", m.container_id}, {"exec_id", m.exec_id}, {"rows", m.rows}, {"cols", m.cols}};
+  }
+  json operator()(const RemoveContainer& m) const { return {{"container_id", m.container_id}}; }
   json operator()(const Shutdown&) const { return json::object(); }
   json operator()(const Network& m) const { return network_to_json(m); }
   // Stdio messages never reach here: codec.cpp routes them to stdio_codec.
@@ -69,24 +76,33 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
       m.config = in.object("config");
       m.hostname = in.string("hostname");
       m.shared_fs_tag = in.string("shared_fs_tag");
+      m.sandbox_id = in.string("sandbox_id");
       return m;
     }
-    case MessageType::kStart: return Start{};
+    case MessageType::kStart: return Start{in.string("container_id")};
     case MessageType::kSignal: {
       Signal m;
+      m.container_id = in.string("container_id");
       m.exec_id = in.string("exec_id");
       m.signal = in.integer<int>("signal");
       return m;
     }
     case MessageType::kExec: {
       Exec m;
+      m.container_id = in.string("container_id");
       m.exec_id = in.string("exec_id");
       m.process = in.object("process");
       return m;
     }
-    case MessageType::kWait: return Wait{in.string("exec_id")};
+    case MessageType::kWait: {
+      Wait m;
+      m.container_id = in.string("container_id");
+      m.exec_id = in.string("exec_id");
+      return m;
+    }
     case MessageType::kExited: {
       Exited m;
+      m.container_id = in.string("container_id");
       m.exec_id = in.string("exec_id");
       m.status = in.integer<int>("status");
       m.signaled = in.boolean("signaled");
@@ -94,11 +110,13 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
     }
     case MessageType::kResize: {
       Resize m;
+      m.container_id = in.string("container_id");
       m.exec_id = in.string("exec_id");
       m.rows = in.integer<int>("rows");
       m.cols = in.integer<int>("cols");
       return m;
     }
+    case MessageType::kRemoveContainer: return RemoveContainer{in.string("container_id")};
     case MessageType::kShutdown: return Shutdown{};
     case MessageType::kNetwork: return read_network(in);
     case MessageType::kStdioData:

@@ -5,7 +5,7 @@
 namespace ppc::protocol {
 
 std::optional<MessageType> message_type_from_byte(uint8_t byte) {
-  if (byte < static_cast<uint8_t>(MessageType::kHello) || byte > static_cast<uint8_t>(MessageType::kNetwork)) {
+  if (byte < static_cast<uint8_t>(MessageType::kHello) || byte > static_cast<uint8_t>(MessageType::kRemoveContainer)) {
     return std::nullopt;
   }
   return static_cast<MessageType>(byte);
@@ -28,6 +28,7 @@ std::string_view message_type_name(MessageType type) {
     case MessageType::kStdioClose: return "StdioClose";
     case MessageType::kStdioWindow: return "StdioWindow";
     case MessageType::kNetwork: return "Network";
+    case MessageType::kRemoveContainer: return "RemoveContainer";
   }
   return "unknown";
 }

@@ -20,6 +20,7 @@ struct TypeOf {
   MessageType operator()(const StdioClose&) const { return MessageType::kStdioClose; }
   MessageType operator()(const StdioWindow&) const { return MessageType::kStdioWindow; }
   MessageType operator()(const Network&) const { return MessageType::kNetwork; }
+  MessageType operator()(const RemoveContainer&) const { return MessageType::kRemoveContainer; }
 };
 
 }  // namespace

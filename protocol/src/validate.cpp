@@ -27,19 +27,29 @@ struct Validate {
     if (!m.config.is_object()) fail_field("CreateContainer", "config", "must be a JSON object");
     check_text("CreateContainer", "hostname", m.hostname, 0, kMaxHostnameLength);
     check_text("CreateContainer", "shared_fs_tag", m.shared_fs_tag, 0, kMaxSharedFsTagLength);
+    if (!m.sandbox_id.empty()) {
+      check_id("CreateContainer", "sandbox_id", m.sandbox_id);
+      if (m.sandbox_id == m.container_id) fail_field("CreateContainer", "sandbox_id", "names the container itself");
+    }
   }
-  void operator()(const Start&) const {}
+  void operator()(const Start& m) const { check_id("Start", "container_id", m.container_id); }
   void operator()(const Signal& m) const {
+    check_id("Signal", "container_id", m.container_id);
     check_id("Signal", "exec_id", m.exec_id);
     check_range("Signal", "signal", m.signal, 1, kMaxSignal);
   }
   void operator()(const Exec& m) const {
+    check_id("Exec", "container_id", m.container_id);
     check_id("Exec", "exec_id", m.exec_id);
     if (m.exec_id == kInitExecId) fail_field("Exec", "exec_id", "\"init\" is the container's own process");
     if (!m.process.is_object()) fail_field("Exec", "process", "must be a JSON object");
   }
-  void operator()(const Wait& m) const { check_id("Wait", "exec_id", m.exec_id); }
+  void operator()(const Wait& m) const {
+    check_id("Wait", "container_id", m.container_id);
+    check_id("Wait", "exec_id", m.exec_id);
+  }
   void operator()(const Exited& m) const {
+    check_id("Exited", "container_id", m.container_id);
     check_id("Exited", "exec_id", m.exec_id);
     // A killed process reports 128 + its signal, so only that band can be signaled.
     if (m.signaled) {
@@ -49,10 +59,12 @@ struct Validate {
     }
   }
   void operator()(const Resize& m) const {
+    check_id("Resize", "container_id", m.container_id);
     check_id("Resize", "exec_id", m.exec_id);
     check_range("Resize", "rows", m.rows, 1, kMaxTerminalDimension);
     check_range("Resize", "cols", m.cols, 1, kMaxTerminalDimension);
   }
+  void operator()(const RemoveContainer& m) const { check_id("RemoveContainer", "container_id", m.container_id); }
   void operator()(const Shutdown&) const {}
   void operator()(const Network& m) const { check_network(m); }
   void operator()(const StdioData& m) const {

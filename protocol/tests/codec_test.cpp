@@ -40,13 +40,15 @@ TEST(Codec, EveryMessageRoundTrips) {
     EXPECT_EQ(decode(frame), message) << message_type_name(frame.type);
     types.insert(frame.type);
   }
-  EXPECT_EQ(types.size(), 15u) << "a message type has no sample";
+  EXPECT_EQ(types.size(), 16u) << "a message type has no sample";
 }
 
 TEST(Codec, ControlPayloadIsReadableJson) {
-  const Frame frame = encode(Signal{"init", 9});
-  EXPECT_EQ(std::string(frame.payload.begin(), frame.payload.end()), R"({"exec_id":"init","signal":9})");
-  EXPECT_EQ(encode(Start{}).payload, std::vector<uint8_t>({'{', '}'}));
+  const Frame frame = encode(Signal{"c1", "init", 9});
+  EXPECT_EQ(std::string(frame.payload.begin(), frame.payload.end()),
+            R"({"container_id":"c1","exec_id":"init","signal":9})");
+  const Frame start = encode(Start{"c1"});
+  EXPECT_EQ(std::string(start.payload.begin(), start.payload.end()), R"({"container_id":"c1"})");
 }
 
 TEST(Codec, StdioPayloadIsBinary) {
@@ -62,19 +64,19 @@ TEST(Codec, MissingAndIllTypedFieldsAreNamed) {
     std::string_view error;
   };
   const Case cases[] = {
-      {MessageType::kSignal, R"({"exec_id":"init"})", "Signal.signal: missing"},
-      {MessageType::kSignal, R"({"signal":9})", "Signal.exec_id: missing"},
-      {MessageType::kSignal, R"({"exec_id":"init","signal":"9"})", "Signal.signal: expected an integer, got string"},
-      {MessageType::kSignal, R"({"exec_id":"init","signal":9.0})", "Signal.signal: expected an integer, got a float"},
-      {MessageType::kSignal, R"({"exec_id":"init","signal":4294967305})", "Signal.signal: 4294967305 is out of range"},
-      {MessageType::kSignal, R"({"exec_id":"init","signal":-1})", "Signal.signal: -1 is outside 1..64"},
-      {MessageType::kSignal, R"({"exec_id":"init","signal":0})", "Signal.signal: 0 is outside 1..64"},
-      {MessageType::kSignal, R"({"exec_id":"init","signal":65})", "Signal.signal: 65 is outside 1..64"},
-      {MessageType::kSignal, R"({"exec_id":7,"signal":9})", "Signal.exec_id: expected a string, got number"},
-      {MessageType::kSignal, R"({"exec_id":"","signal":9})", "Signal.exec_id: must not be empty"},
-      {MessageType::kSignal, R"({"exec_id":"../etc","signal":9})", "Signal.exec_id: may hold only"},
-      {MessageType::kSignal, R"({"exec_id":"a\u0000b","signal":9})", "Signal.exec_id: may hold only"},
-      {MessageType::kSignal, R"({"exec_id":"init","signal":9,"pid":1})", "Signal.pid: unknown field"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init"})", "Signal.signal: missing"},
+      {MessageType::kSignal, R"({"container_id":"c","signal":9})", "Signal.exec_id: missing"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init","signal":"9"})", "Signal.signal: expected an integer, got string"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init","signal":9.0})", "Signal.signal: expected an integer, got a float"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init","signal":4294967305})", "Signal.signal: 4294967305 is out of range"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init","signal":-1})", "Signal.signal: -1 is outside 1..64"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init","signal":0})", "Signal.signal: 0 is outside 1..64"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init","signal":65})", "Signal.signal: 65 is outside 1..64"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":7,"signal":9})", "Signal.exec_id: expected a string, got number"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"","signal":9})", "Signal.exec_id: must not be empty"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"../etc","signal":9})", "Signal.exec_id: may hold only"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"a\u0000b","signal":9})", "Signal.exec_id: may hold only"},
+      {MessageType::kSignal, R"({"container_id":"c","exec_id":"init","signal":9,"pid":1})", "Signal.pid: unknown field"},
       {MessageType::kHello, R"({"version":1,"role":"guest"})", "Hello.role: unknown value \"guest\""},
       {MessageType::kHello, R"({"version":0,"role":"host"})", "Hello.version: 0 is outside"},
       {MessageType::kHello, R"({"version":70000,"role":"host"})", "Hello.version: 70000 is out of range"},
@@ -87,26 +89,36 @@ TEST(Codec, MissingAndIllTypedFieldsAreNamed) {
       {MessageType::kCreateContainer, R"({"container_id":"c","config":[],"hostname":""})",
        "CreateContainer.config: expected an object, got array"},
       {MessageType::kCreateContainer,
-       R"({"container_id":"c","config":{},"hostname":"0123456789012345678901234567890123456789012345678901234567890123X","shared_fs_tag":""})",
+       R"({"container_id":"c","config":{},"hostname":"0123456789012345678901234567890123456789012345678901234567890123X","shared_fs_tag":"","sandbox_id":""})",
        "CreateContainer.hostname: length 65"},
-      {MessageType::kCreateContainer, R"({"container_id":"c","config":{},"hostname":"a\u0000","shared_fs_tag":""})",
+      {MessageType::kCreateContainer, R"({"container_id":"c","config":{},"hostname":"a\u0000","shared_fs_tag":"","sandbox_id":""})",
        "CreateContainer.hostname: contains a NUL"},
-      {MessageType::kCreateContainer, R"({"container_id":"a b","config":{},"hostname":"","shared_fs_tag":""})",
+      {MessageType::kCreateContainer, R"({"container_id":"a b","config":{},"hostname":"","shared_fs_tag":"","sandbox_id":""})",
        "CreateContainer.container_id: may hold only"},
       {MessageType::kCreateContainer, R"({"container_id":"c","config":{},"hostname":""})",
        "CreateContainer.shared_fs_tag: missing"},
       {MessageType::kCreateContainer,
-       R"({"container_id":"c","config":{},"hostname":"","shared_fs_tag":"0123456789012345678901234567890123456"})",
+       R"({"container_id":"c","config":{},"hostname":"","shared_fs_tag":"0123456789012345678901234567890123456","sandbox_id":""})",
        "CreateContainer.shared_fs_tag: length 37"},
-      {MessageType::kExec, R"({"exec_id":"e","process":"ls"})", "Exec.process: expected an object, got string"},
-      {MessageType::kExec, R"({"exec_id":"init","process":{}})", "Exec.exec_id: \"init\" is the container's own"},
-      {MessageType::kWait, R"({"exec_id":null})", "Wait.exec_id: expected a string, got null"},
-      {MessageType::kExited, R"({"exec_id":"e","status":1,"signaled":true})", "Exited.status: 1 is outside 129..192"},
-      {MessageType::kExited, R"({"exec_id":"e","status":256,"signaled":false})", "Exited.status: 256 is outside 0..255"},
-      {MessageType::kExited, R"({"exec_id":"e","status":0,"signaled":"no"})", "Exited.signaled: expected a boolean"},
-      {MessageType::kResize, R"({"exec_id":"e","rows":0,"cols":80})", "Resize.rows: 0 is outside"},
-      {MessageType::kResize, R"({"exec_id":"e","rows":24,"cols":5000})", "Resize.cols: 5000 is outside"},
-      {MessageType::kStart, R"({"now":true})", "Start.now: unknown field"},
+      {MessageType::kExec, R"({"container_id":"c","exec_id":"e","process":"ls"})", "Exec.process: expected an object, got string"},
+      {MessageType::kExec, R"({"container_id":"c","exec_id":"init","process":{}})", "Exec.exec_id: \"init\" is the container's own"},
+      {MessageType::kWait, R"({"container_id":"c","exec_id":null})", "Wait.exec_id: expected a string, got null"},
+      {MessageType::kExited, R"({"container_id":"c","exec_id":"e","status":1,"signaled":true})", "Exited.status: 1 is outside 129..192"},
+      {MessageType::kExited, R"({"container_id":"c","exec_id":"e","status":256,"signaled":false})", "Exited.status: 256 is outside 0..255"},
+      {MessageType::kExited, R"({"container_id":"c","exec_id":"e","status":0,"signaled":"no"})", "Exited.signaled: expected a boolean"},
+      {MessageType::kResize, R"({"container_id":"c","exec_id":"e","rows":0,"cols":80})", "Resize.rows: 0 is outside"},
+      {MessageType::kResize, R"({"container_id":"c","exec_id":"e","rows":24,"cols":5000})", "Resize.cols: 5000 is outside"},
+      {MessageType::kStart, R"({"container_id":"c","now":true})", "Start.now: unknown field"},
+      {MessageType::kStart, R"({})", "Start.container_id: missing"},
+      {MessageType::kWait, R"({"exec_id":"init"})", "Wait.container_id: missing"},
+      {MessageType::kSignal, R"({"container_id":"a/b","exec_id":"init","signal":9})", "Signal.container_id: may hold only"},
+      {MessageType::kCreateContainer, R"({"container_id":"c","config":{},"hostname":"","shared_fs_tag":""})",
+       "CreateContainer.sandbox_id: missing"},
+      {MessageType::kCreateContainer,
+       R"({"container_id":"c","config":{},"hostname":"","shared_fs_tag":"","sandbox_id":"c"})",
+       "CreateContainer.sandbox_id: names the container itself"},
+      {MessageType::kRemoveContainer, R"({"container_id":""})", "RemoveContainer.container_id: must not be empty"},
+      {MessageType::kRemoveContainer, R"({})", "RemoveContainer.container_id: missing"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.payload);
@@ -192,16 +204,19 @@ TEST(Codec, NetworkCountsAreBounded) {
 
 TEST(Codec, IdLengthIsBounded) {
   const std::string longest(kMaxIdLength, 'a');
-  EXPECT_EQ(decode(encode(Wait{longest})), Message(Wait{longest}));
-  const std::string payload = R"({"exec_id":")" + longest + R"(a"})";
+  EXPECT_EQ(decode(encode(Wait{longest, longest})), Message(Wait{longest, longest}));
+  const std::string payload = R"({"container_id":"c","exec_id":")" + longest + R"(a"})";
   EXPECT_ERROR(decode(frame_of(MessageType::kWait, payload)), "Wait.exec_id: 257 bytes, the limit is 256");
+  const std::string container = R"({"container_id":")" + longest + R"(a","exec_id":"e"})";
+  EXPECT_ERROR(decode(frame_of(MessageType::kWait, container)), "Wait.container_id: 257 bytes, the limit is 256");
 }
 
 TEST(Codec, MalformedJsonIsRefused) {
   EXPECT_ERROR(decode(frame_of(MessageType::kExec, "{not json")), "Exec: malformed JSON");
   EXPECT_ERROR(decode(frame_of(MessageType::kOk, "")), "Ok: malformed JSON");
   EXPECT_ERROR(decode(frame_of(MessageType::kOk, "{} {}")), "Ok: malformed JSON");
-  EXPECT_ERROR(decode(frame_of(MessageType::kWait, "{\"exec_id\":\"\xff\"}")), "Wait: malformed JSON");
+  EXPECT_ERROR(decode(frame_of(MessageType::kWait, "{\"container_id\":\"c\",\"exec_id\":\"\xff\"}")),
+               "Wait: malformed JSON");
   EXPECT_ERROR(decode(frame_of(MessageType::kWait, "[\"init\"]")), "Wait: payload must be a JSON object, got array");
   EXPECT_ERROR(decode(frame_of(MessageType::kShutdown, "null")), "Shutdown: payload must be a JSON object");
 }
@@ -211,7 +226,7 @@ TEST(Codec, JsonDepthIsBounded) {
   const auto nested = [](int levels) { return std::string(levels, '[') + std::string(levels, ']'); };
   EXPECT_ERROR(decode(frame_of(MessageType::kOk, nested(kMaxJsonDepth))), "Ok: payload must be a JSON object");
   EXPECT_ERROR(decode(frame_of(MessageType::kOk, nested(kMaxJsonDepth + 1))), "Ok: JSON nested deeper than 64");
-  const std::string deep = R"({"exec_id":"e","process":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string deep = R"({"container_id":"c","exec_id":"e","process":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
   EXPECT_ERROR(decode(frame_of(MessageType::kExec, deep)), "Exec: JSON nested deeper");
 }
 
@@ -242,14 +257,21 @@ TEST(Codec, UnknownOrOversizedFramesAreRefused) {
 }
 
 TEST(Codec, EncodeRefusesWhatDecodeWouldRefuse) {
-  EXPECT_ERROR(encode(Signal{"init", 0}), "Signal.signal: 0 is outside 1..64");
-  EXPECT_ERROR(encode(Exec{"init", nlohmann::json::object()}), "Exec.exec_id");
-  EXPECT_ERROR(encode(Exec{"e", nlohmann::json::array()}), "Exec.process: must be a JSON object");
+  EXPECT_ERROR(encode(Signal{"c", "init", 0}), "Signal.signal: 0 is outside 1..64");
+  EXPECT_ERROR(encode(Exec{"c", "init", nlohmann::json::object()}), "Exec.exec_id");
+  EXPECT_ERROR(encode(Exec{"c", "e", nlohmann::json::array()}), "Exec.process: must be a JSON object");
+  EXPECT_ERROR(encode(Start{""}), "Start.container_id: must not be empty");
+  EXPECT_ERROR(encode(Wait{"a/b", "init"}), "Wait.container_id: may hold only");
+  EXPECT_ERROR(encode(RemoveContainer{"../x"}), "RemoveContainer.container_id: may hold only");
+  EXPECT_ERROR(encode(CreateContainer{"c", nlohmann::json::object(), "", "", "c"}),
+               "CreateContainer.sandbox_id: names the container itself");
+  EXPECT_ERROR(encode(CreateContainer{"c", nlohmann::json::object(), "", "", "s/x"}),
+               "CreateContainer.sandbox_id: may hold only");
   EXPECT_ERROR(encode(Hello{0, Role::kHost}), "Hello.version");
   EXPECT_ERROR(encode(Hello{1, static_cast<Role>(7)}), "Hello.role");
   EXPECT_ERROR(encode(StdioData{"e", StdioStream::kStdout, {}}), "StdioData.data");
   EXPECT_ERROR(encode(StdioClose{"e", static_cast<StdioStream>(3)}), "StdioClose.stream");
-  EXPECT_ERROR(encode(Exited{"e", 9, true}), "Exited.status");
+  EXPECT_ERROR(encode(Exited{"c", "e", 9, true}), "Exited.status");
   EXPECT_ERROR(encode(ErrorReply{ErrorCode::kInternal, "m", 0}), "ErrorReply.exit_status");
   EXPECT_ERROR(encode(CreateContainer{"c", {{"env", std::string(kMaxControlPayload, 'e')}}, ""}),
                "CreateContainer: payload of");

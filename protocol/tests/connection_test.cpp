@@ -143,7 +143,7 @@ TEST(Connection, CleanEndOfStreamIsNotAnError) {
 TEST(Connection, EndOfStreamInsideAFrameIsAnError) {
   auto [a, b] = socket_pair();
   Connection agent(std::move(b));
-  const std::vector<uint8_t> bytes = encode_frame(encode(Wait{"init"}));
+  const std::vector<uint8_t> bytes = encode_frame(encode(Wait{"c", "init"}));
   ASSERT_EQ(::write(a.get(), bytes.data(), bytes.size() - 1), static_cast<ssize_t>(bytes.size() - 1));
   a.reset();
   EXPECT_ERROR(agent.receive(), "stream ended inside a frame of type Wait");
@@ -162,7 +162,7 @@ TEST(Connection, SendToAClosedPeerThrowsInsteadOfSigpipe) {
   auto [a, b] = socket_pair();
   Connection host(std::move(a));
   b.reset();
-  EXPECT_ERROR(host.send(Start{}), "protocol: send");
+  EXPECT_ERROR(host.send(Start{"c"}), "protocol: send");
 }
 
 std::atomic<int> interruptions{0};

@@ -47,7 +47,7 @@ std::vector<uint8_t> header(uint32_t length, MessageType type) {
 
 TEST(Frame, HeaderLayout) {
   EXPECT_EQ(encode_frame(Frame{MessageType::kOk, {'{', '}'}}),
-            std::vector<uint8_t>({'P', 'K', 0, 1, 0, 0, 0, 2, 2, '{', '}'}));
+            std::vector<uint8_t>({'P', 'K', 0, 2, 0, 0, 0, 2, 2, '{', '}'}));
   EXPECT_ERROR(encode_frame(Frame{MessageType::kStdioData, std::vector<uint8_t>(kMaxStdioPayload + 1)}),
                "StdioData: payload of");
 }
@@ -89,7 +89,7 @@ TEST(FrameDecoder, EmptyPayloadIsAFrame) {
 }
 
 TEST(FrameDecoder, FinishReportsATruncatedFrame) {
-  const std::vector<uint8_t> bytes = wire({Signal{"init", 9}});
+  const std::vector<uint8_t> bytes = wire({Signal{"c", "init", 9}});
   FrameDecoder empty;
   empty.finish();  // the stream may end between frames
   for (size_t cut = 1; cut < bytes.size(); ++cut) {
@@ -131,16 +131,18 @@ TEST(FrameDecoder, BadMagicIsRefused) {
 }
 
 TEST(FrameDecoder, UnknownVersionIsRefused) {
-  FrameDecoder v2;
-  EXPECT_ERROR(v2.feed(header('P', 'K', 2, 2, 2)), "peer speaks version 2, this side speaks 1");
+  FrameDecoder v1;  // before container ids
+  EXPECT_ERROR(v1.feed(header('P', 'K', 1, 2, 2)), "peer speaks version 1, this side speaks 2");
+  FrameDecoder v3;
+  EXPECT_ERROR(v3.feed(header('P', 'K', 3, 2, 2)), "peer speaks version 3, this side speaks 2");
   FrameDecoder v0;
   EXPECT_ERROR(v0.feed(header('P', 'K', 0, 2, 2)), "peer speaks version 0");
-  FrameDecoder swapped;  // a little-endian writer's version 1
-  EXPECT_ERROR(swapped.feed(header('P', 'K', 0x0100, 2, 2)), "peer speaks version 256");
+  FrameDecoder swapped;  // a little-endian writer's version 2
+  EXPECT_ERROR(swapped.feed(header('P', 'K', 0x0200, 2, 2)), "peer speaks version 512");
 }
 
 TEST(FrameDecoder, UnknownTypeIsRefused) {
-  for (const uint8_t type : {0, 16, 255}) {
+  for (const uint8_t type : {0, 17, 255}) {
     FrameDecoder decoder;
     EXPECT_ERROR(decoder.feed(header('P', 'K', kVersion, 0, type)), "unknown message type " + std::to_string(type));
   }
@@ -148,7 +150,7 @@ TEST(FrameDecoder, UnknownTypeIsRefused) {
 
 TEST(FrameDecoder, RefusesInputAfterAnError) {
   FrameDecoder decoder;
-  const std::vector<uint8_t> good = wire({Start{}});
+  const std::vector<uint8_t> good = wire({Start{"c"}});
   std::vector<uint8_t> bytes = header('X', 'K', kVersion, 0, 5);
   bytes.insert(bytes.end(), good.begin(), good.end());
   EXPECT_ERROR(decoder.feed(bytes), "bad frame magic");

@@ -41,6 +41,7 @@ constexpr auto kResizePoll = std::chrono::milliseconds(250);
 
 struct ExecPlan {
   std::string socket;
+  std::string container_id;
   std::string exec_id;
   oci::Process process;
   std::string console_socket;
@@ -119,8 +120,9 @@ oci::Process build_process(const ParsedFlags& f, const oci::Config& config) {
 // resize the master they hold; the slave here sees the same size).
 class ResizeForwarder {
  public:
-  ResizeForwarder(int terminal, std::string socket, std::string exec_id)
-      : terminal_(terminal), socket_(std::move(socket)), exec_id_(std::move(exec_id)) {
+  ResizeForwarder(int terminal, std::string socket, std::string container_id, std::string exec_id)
+      : terminal_(terminal), socket_(std::move(socket)), container_id_(std::move(container_id)),
+        exec_id_(std::move(exec_id)) {
     last_ = window_size(terminal_).value_or(WindowSize{});
     thread_ = std::thread([this] { loop(); });
   }
@@ -142,7 +144,7 @@ class ResizeForwarder {
       last_ = *size;
       try {
         AgentSession session(connect_hybrid_vsock(socket_, protocol::kAgentVsockPort, kConnectTimeout));
-        session.request(protocol::Resize{exec_id_, size->rows, size->cols});
+        session.request(protocol::Resize{container_id_, exec_id_, size->rows, size->cols});
       } catch (const std::exception& e) {
         logger().debug(std::string("resize: ") + e.what());
       }
@@ -150,7 +152,7 @@ class ResizeForwarder {
   }
 
   int terminal_;
-  std::string socket_, exec_id_;
+  std::string socket_, container_id_, exec_id_;
   WindowSize last_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -196,7 +198,7 @@ int exec_and_wait(ExecPlan plan, const std::function<void()>& on_started) {
   try {
     session = std::make_unique<AgentSession>(connect_hybrid_vsock(plan.socket, protocol::kAgentVsockPort, kConnectTimeout));
     session->attach_output(plan.exec_id, std::move(out), std::move(err));
-    session->request(protocol::Exec{plan.exec_id, oci::to_json(plan.process)});
+    session->request(protocol::Exec{plan.container_id, plan.exec_id, oci::to_json(plan.process)});
   } catch (const AgentError& e) {
     throw StatusError(e.what(), e.reply().exit_status);
   } catch (const Error& e) {
@@ -206,8 +208,8 @@ int exec_and_wait(ExecPlan plan, const std::function<void()>& on_started) {
   fault_point("exec.started");
   session->attach_input(plan.exec_id, std::move(in));
   std::optional<ResizeForwarder> resizer;
-  if (terminal >= 0) resizer.emplace(terminal, plan.socket, plan.exec_id);
-  const protocol::Message reply = session->request(protocol::Wait{plan.exec_id});
+  if (terminal >= 0) resizer.emplace(terminal, plan.socket, plan.container_id, plan.exec_id);
+  const protocol::Message reply = session->request(protocol::Wait{plan.container_id, plan.exec_id});
   session->finish_stdio(plan.exec_id);
   return std::get<protocol::Exited>(reply).status;
 }
@@ -297,6 +299,7 @@ int run_exec(Context& context, const std::vector<std::string>& args) {
     }
     plan.process = build_process(*flags, created_config(open.container));
     plan.socket = open.container.vsock_socket();
+    plan.container_id = open.container.id();
   }  // unlocked: the exec may run for as long as the container does
   plan.exec_id = new_exec_id();
   plan.console_socket = flags->value("console-socket");

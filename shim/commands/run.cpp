@@ -29,7 +29,7 @@ sigset_t forwarded_set() {
   return set;
 }
 
-int wait_forwarding(VmmProcess& vmm, const std::string& socket) {
+int wait_forwarding(VmmProcess& vmm, const std::string& socket, const std::string& id) {
   const sigset_t set = forwarded_set();
   for (;;) {
     if (const auto status = vmm.try_wait()) return *status;
@@ -37,7 +37,7 @@ int wait_forwarding(VmmProcess& vmm, const std::string& socket) {
     const int sig = ::sigtimedwait(&set, nullptr, &tick);
     if (sig <= 0) continue;
     const AgentOutcome outcome =
-        call_agent(socket, protocol::Signal{std::string(protocol::kInitExecId), sig}, kForwardTimeout);
+        call_agent(socket, protocol::Signal{id, std::string(protocol::kInitExecId), sig}, kForwardTimeout);
     if (outcome.kind != AgentOutcome::Kind::kOk) {
       // The VMM stops its guest on SIGTERM, SIGINT and SIGHUP: the next best thing.
       logger().debug("forwarding signal " + std::to_string(sig) + ": " + outcome.message);
@@ -92,7 +92,7 @@ int run_run(Context& context, const std::vector<std::string>& args) {
   const std::string socket = created.container.vsock_socket();
   created.container.unlock();  // state, kill and exec work on it meanwhile
   PhaseClock clock("run " + id);
-  const int status = wait_forwarding(created.vmm, socket);
+  const int status = wait_forwarding(created.vmm, socket, id);
   clock.lap("the VM ended with status " + std::to_string(status));
   raw.reset();
   if (!flags->enabled("keep")) {

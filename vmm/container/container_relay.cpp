@@ -122,7 +122,8 @@ void ContainerRelay::await_adoption() {
 void ContainerRelay::report_failure(const std::string& message) { report(encode_ready_error(1, message)); }
 
 // Sends the terminal's size to the agent whenever it changes, until `done`.
-void ContainerRelay::follow_resizes(const std::string& id, const std::atomic<bool>& done) {
+void ContainerRelay::follow_resizes(const std::string& container_id, const std::string& id,
+                                    const std::atomic<bool>& done) {
   std::unique_ptr<AgentSession> control;
   winsize last{};
   while (!done) {
@@ -134,7 +135,7 @@ void ContainerRelay::follow_resizes(const std::string& id, const std::atomic<boo
           control = std::make_unique<AgentSession>(
               connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, std::chrono::seconds(5)));
         }
-        control->request(Resize{id, now.ws_row, now.ws_col});
+        control->request(Resize{container_id, id, now.ws_row, now.ws_col});
         last = now;
       } catch (const Error&) {
         break;
@@ -176,8 +177,8 @@ void ContainerRelay::run() {
       if (resizer.joinable()) resizer.join();
     });
     // A Wait occupies its connection until the process ends: resizes go on a second one.
-    if (terminal) resizer = std::thread([&] { follow_resizes(id, done); });
-    const Message exited = session.request(Wait{id});
+    if (terminal) resizer = std::thread([&] { follow_resizes(create.container_id, id, done); });
+    const Message exited = session.request(Wait{create.container_id, id});
     session.finish_stdio(id);
     const std::lock_guard lock(status_mutex_);
     status_ = std::get<Exited>(exited).status;

@@ -55,7 +55,7 @@ class ContainerRelay {
   // An encoded ready line (base/ready_line.h), once; the fd stays open when keep_open.
   void report(const std::string& line, bool keep_open = false);
   void await_adoption();
-  void follow_resizes(const std::string& id, const std::atomic<bool>& done);
+  void follow_resizes(const std::string& container_id, const std::string& id, const std::atomic<bool>& done);
 
   nlohmann::json request_;
   std::mutex ready_mutex_;

@@ -9,7 +9,7 @@ namespace ppc::protocol {
 
 // The version every frame header carries. Bump it for any incompatible change: there is no
 // negotiation, a peer speaking another version is refused at its first frame.
-inline constexpr uint16_t kVersion = 1;
+inline constexpr uint16_t kVersion = 2;
 
 // Control messages carry an OCI config.json, a few KiB in practice; 1 MiB leaves room for
 // large environments while bounding what one frame can make the receiver allocate.
@@ -21,6 +21,8 @@ inline constexpr int kMaxJsonDepth = 64;
 // Container and exec ids: 1..kMaxIdLength bytes of [A-Za-z0-9_.+-] (runc's id alphabet),
 // so an id can go into a path or a log line as it is.
 inline constexpr size_t kMaxIdLength = 256;
+// Containers one guest runs at once (a pod's): each holds processes and mounts in the guest.
+inline constexpr size_t kMaxContainersPerGuest = 64;
 inline constexpr size_t kMaxHostnameLength = 64;  // Linux HOST_NAME_MAX
 inline constexpr size_t kMaxSharedFsTagLength = 36;  // virtio-fs's config space
 inline constexpr size_t kMaxErrorMessageLength = 4096;

@@ -23,6 +23,7 @@ enum class MessageType : uint8_t {
   kStdioClose = 13,
   kStdioWindow = 14,
   kNetwork = 15,
+  kRemoveContainer = 16,
 };
 
 // The type for a wire byte, or nullopt when this version has no such type.

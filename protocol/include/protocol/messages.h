@@ -4,14 +4,17 @@
 // Conversation on a connection:
 //  - The side that connects sends Hello first and the other answers Hello; each checks the
 //    other's role.
-//  - Requests (CreateContainer, Network, Start, Signal, Exec, Wait, Resize, Shutdown) go host to
-//    agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
+//  - Requests (CreateContainer, Network, Start, Signal, Exec, Wait, Resize, RemoveContainer,
+//    Shutdown) go host to agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
 //    when the process has ended. One request is in flight per connection, so a Wait that
 //    blocks for the life of a process has a connection of its own.
 //  - Stdio messages need no reply; they are paced by StdioWindow (see stdio_credit.h).
 //
-// Processes are named by exec id, never by guest pid: the container's own process is
-// kInitExecId, every Exec names a new one.
+// A guest runs one or more containers (a pod's), named by container id; the first one created
+// is the guest's sandbox: when its own process ends, the guest ends. Processes are named by
+// container id and exec id, never by guest pid: a container's own process is kInitExecId,
+// every Exec names a new one. Stdio messages name the exec id alone: the stdio on one
+// connection is one container's.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -68,6 +71,11 @@ struct CreateContainer {
   // container's root (config.root.path) and bind sources are paths in it. Empty: the root is
   // the one the guest booted with (/rootfs of the initramfs).
   std::string shared_fs_tag;
+  // Empty for the guest's first container. A later container names the first one here: the
+  // namespaces its config gives by path (a pod's network, IPC, UTS, pid) are then that
+  // container's in the guest. Without it, a namespace path names a host namespace that does
+  // not exist in the guest, and the container gets a new one.
+  std::string sandbox_id;
   bool operator==(const CreateContainer&) const = default;
 };
 
@@ -113,22 +121,26 @@ struct Network {
 };
 
 struct Start {
+  std::string container_id;
   bool operator==(const Start&) const = default;
 };
 
 struct Signal {
+  std::string container_id;
   std::string exec_id;
   int signal = 0;  // 1..64
   bool operator==(const Signal&) const = default;
 };
 
 struct Exec {
+  std::string container_id;
   std::string exec_id;     // never kInitExecId
   nlohmann::json process;  // an OCI process object; oci/ validates its contents
   bool operator==(const Exec&) const = default;
 };
 
 struct Wait {
+  std::string container_id;
   std::string exec_id;
   bool operator==(const Wait&) const = default;
 };
@@ -136,6 +148,7 @@ struct Wait {
 // The reply to Wait. status is what a shell would report: the exit code (0..255), or
 // 128 + N when signal N killed the process (signaled is then true).
 struct Exited {
+  std::string container_id;
   std::string exec_id;
   int status = 0;
   bool signaled = false;
@@ -143,10 +156,18 @@ struct Exited {
 };
 
 struct Resize {
+  std::string container_id;
   std::string exec_id;
   int rows = 0;  // 1..kMaxTerminalDimension
   int cols = 0;
   bool operator==(const Resize&) const = default;
+};
+
+// Forgets a container whose own process has ended (answered Ok): any of its exec'd processes
+// still running are killed. Not the guest's first container, which ends with the guest.
+struct RemoveContainer {
+  std::string container_id;
+  bool operator==(const RemoveContainer&) const = default;
 };
 
 struct Shutdown {
@@ -179,7 +200,7 @@ struct StdioWindow {
 };
 
 using Message = std::variant<Hello, Ok, ErrorReply, CreateContainer, Start, Signal, Exec, Wait, Exited, Resize,
-                             Shutdown, StdioData, StdioClose, StdioWindow, Network>;
+                             Shutdown, StdioData, StdioClose, StdioWindow, Network, RemoveContainer>;
 
 MessageType type_of(const Message& message);
 

@@ -1,12 +1,16 @@
 // agent_ctl: the host test client of the guest agent. Talks to a booted guest through the
 // VMM's hybrid-vsock socket, with this program's own stdio as the process's.
 //
-//   agent_ctl --uds PATH run CONFIG.json [HOSTNAME]   create + start the container, wait; exits
-//                                                     with its status
-//   agent_ctl --uds PATH create CONFIG.json           create only (then "start" fails: test of errors)
-//   agent_ctl --uds PATH exec ID PROCESS.json         run one more process in it, wait
-//   agent_ctl --uds PATH kill ID SIGNAL               signal a process (ID "init": the container's)
+//   agent_ctl --uds PATH [--container C] run CONFIG.json [HOSTNAME [SHARED_FS_TAG [SANDBOX]]]
+//                                           create + start the container, wait; exits with its status
+//   agent_ctl --uds PATH [--container C] create CONFIG.json [...]   create only
+//   agent_ctl --uds PATH [--container C] start
+//   agent_ctl --uds PATH [--container C] exec ID PROCESS.json       run one more process in it, wait
+//   agent_ctl --uds PATH [--container C] kill ID SIGNAL             signal a process (ID "init": the container's)
+//   agent_ctl --uds PATH [--container C] wait ID                    wait for a process; exits with its status
+//   agent_ctl --uds PATH [--container C] remove                     forget a later container that has exited
 //   agent_ctl --uds PATH shutdown
+// The container is "test" unless --container names another (a pod's later one: SANDBOX "test").
 //
 // A request the agent refuses prints "agent_ctl: <message>" and exits with the reply's status.
 #include <unistd.h>
@@ -17,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,39 +43,52 @@ nlohmann::json read_json(const std::string& path) {
 
 UniqueFd dup_fd(int fd) { return UniqueFd(::dup(fd)); }
 
-int wait_and_finish(agent_client::AgentSession& session, const std::string& id) {
-  const Message reply = session.request(Wait{id});
+int wait_and_finish(agent_client::AgentSession& session, const std::string& container, const std::string& id) {
+  const Message reply = session.request(Wait{container, id});
   const auto& exited = std::get<Exited>(reply);
   session.finish_stdio(id);
   return exited.status;
 }
 
 int run(int argc, char** argv) {
-  if (argc < 4 || std::string(argv[1]) != "--uds") throw Error("usage: agent_ctl --uds PATH run|create|exec|kill|shutdown ...");
+  if (argc < 4 || std::string(argv[1]) != "--uds") throw Error("usage: agent_ctl --uds PATH [--container C] COMMAND ...");
+  std::string container = "test";
+  std::vector<char*> args(argv, argv + argc);
+  if (std::string(args[3]) == "--container" && argc >= 6) {
+    container = args[4];
+    args.erase(args.begin() + 3, args.begin() + 5);
+    argc -= 2;
+    argv = args.data();
+  }
   agent_client::AgentSession session(agent_client::connect_hybrid_vsock(argv[2], kAgentVsockPort, std::chrono::seconds(60)));
   const std::string command = argv[3];
+  const auto arg = [&](int i) { return std::string(argc > i ? argv[i] : ""); };
   if ((command == "run" || command == "create") && argc >= 5) {
     const std::string id(kInitExecId);
     session.attach_output(id, dup_fd(STDOUT_FILENO), dup_fd(STDERR_FILENO));
-    // run CONFIG [HOSTNAME [SHARED_FS_TAG]]
-    session.request(CreateContainer{"test", read_json(argv[4]), argc >= 6 ? argv[5] : "", argc >= 7 ? argv[6] : ""});
+    session.request(CreateContainer{container, read_json(argv[4]), arg(5), arg(6), arg(7)});
     session.attach_input(id, dup_fd(STDIN_FILENO));
     if (command == "create") return 0;
-    session.request(Start{});
-    return wait_and_finish(session, id);
+    session.request(Start{container});
+    return wait_and_finish(session, container, id);
   }
   if (command == "exec" && argc == 6) {
     session.attach_output(argv[4], dup_fd(STDOUT_FILENO), dup_fd(STDERR_FILENO));
-    session.request(Exec{argv[4], read_json(argv[5])});
+    session.request(Exec{container, argv[4], read_json(argv[5])});
     session.attach_input(argv[4], dup_fd(STDIN_FILENO));
-    return wait_and_finish(session, argv[4]);
+    return wait_and_finish(session, container, argv[4]);
   }
   if (command == "kill" && argc == 6) {
-    session.request(Signal{argv[4], std::stoi(argv[5])});
+    session.request(Signal{container, argv[4], std::stoi(argv[5])});
     return 0;
   }
+  if (command == "wait" && argc == 5) return std::get<Exited>(session.request(Wait{container, argv[4]})).status;
   if (command == "start" && argc == 4) {
-    session.request(Start{});
+    session.request(Start{container});
+    return 0;
+  }
+  if (command == "remove" && argc == 4) {
+    session.request(RemoveContainer{container});
     return 0;
   }
   if (command == "shutdown" && argc == 4) {

@@ -79,7 +79,7 @@ void flood_replies(Connection& c) {
   size_t sent = 0;
   try {
     for (;;) {
-      c.send(Exited{"ghost" + std::to_string(sent % 1000), 0, false});
+      c.send(Exited{"ghost", "ghost" + std::to_string(sent % 1000), 0, false});
       c.send(Ok{});
       sent += 2;
     }

@@ -1,6 +1,7 @@
 # Runs in L1: the guest agent runs OCI processes. Each check boots a guest whose initramfs
 # holds the agent and a busybox root filesystem, sends a config.json with agent_ctl and
-# checks output and exit status; the guest must power off (VMM exit 0) after each.
+# checks output and exit status; the guest must power off (VMM exit 0) after each. The last
+# runs a pod: two containers in one guest.
 . /rig/case_lib.sh
 uds=/tmp/agent.sock
 console=/tmp/console.log
@@ -209,6 +210,64 @@ expect_output share /tmp/out "root file system from the share
 written"
 [ "$(cat /tmp/share/test/root/newfile 2>&1)" = written ] && ok "share: L1 sees the container's write" ||
   fail "share: /tmp/share/test/root/newfile: $(cat /tmp/share/test/root/newfile 2>&1)"
+
+# 14. a pod: a second container in the guest, its root from the share, joining the first
+# one's network, UTS and pid namespaces where its config names them by path. It reaches the
+# first one's server on 127.0.0.1 and sees its processes; its end does not end the guest;
+# it is removed and its id used again; the first container's end powers the guest off.
+make_busybox_root /tmp/share/member/root
+echo "the member's own root" > /tmp/share/member/root/marker
+mkdir -p /tmp/share/test/root/www && echo "served by the sandbox" > /tmp/share/test/root/www/index.html
+NAMESPACES_EXTRA=',{"type":"pid"}' config '["sh","-c","httpd -f -p 127.0.0.1:8080 -h /www & echo sandbox-up; wait"]' |
+  sed 's|"path": *"[^"]*"|"path": "/share/test/root"|' > /tmp/sandbox.json
+# The pod's namespaces as an engine names them: host paths, meaningless in the guest.
+member_config() {
+  NAMESPACES_EXTRA=',{"type":"pid","path":"/proc/1/ns/pid"}' config "$1" |
+    sed -e 's|"path": *"rootfs"|"path": "/share/member/root"|' \
+        -e 's|{"type":"uts"},{"type":"ipc"},{"type":"network"}|{"type":"uts","path":"/proc/1/ns/uts"},{"type":"ipc"},{"type":"network","path":"/proc/1/ns/net"}|'
+}
+member_config '["sh","-c","cat /marker; wget -q -O - http://127.0.0.1:8080/index.html; hostname; ps -o args | grep -c ^httpd; exit 7"]' > /tmp/member.json
+boot_agent_guest /tmp/agent-only.cpio $uds $console --fs-share /tmp/share
+agent_ctl --uds $uds run /tmp/sandbox.json pod-host ppc-kvm-share > /tmp/sandbox.out 2>&1 < /dev/null &
+sandbox=$!
+expect_line_soon /tmp/sandbox.out "^sandbox-up$" 120
+agent_ctl --uds $uds --container member run /tmp/member.json member-host ppc-kvm-share test > /tmp/out 2>/tmp/err < /dev/null
+echo $? > /tmp/rc
+expect_status pod-member 7
+expect_output pod-member /tmp/out "the member's own root
+served by the sandbox
+pod-host
+1"
+sleep 2
+kill -0 $vmm 2>/dev/null && ok "pod: the guest runs on after the member's end" || fail "pod: the guest ended with the member"
+# agent_ctl_fails NAME WANT_MESSAGE ARGS...: the agent refuses the request with this message.
+agent_ctl_fails() {
+  local name=$1 want=$2
+  shift 2
+  if agent_ctl --uds $uds "$@" > /tmp/refused 2>&1 < /dev/null; then fail "$name: accepted"
+  elif grep -qF "$want" /tmp/refused; then ok "$name: refused"
+  else fail "$name: $(cat /tmp/refused)"; fi
+}
+agent_ctl_fails pod-second-sandbox 'this guest already runs container "test"' --container other create /tmp/member.json "" ppc-kvm-share
+agent_ctl_fails pod-no-share 'must come through the shared file system' --container other create /tmp/member.json "" "" test
+agent_ctl_fails pod-unknown-sandbox 'sandbox container "nope" is not' --container other create /tmp/member.json "" ppc-kvm-share nope
+agent_ctl_fails pod-same-id 'container "member" exists already' --container member create /tmp/member.json "" ppc-kvm-share test
+agent_ctl_fails pod-remove-sandbox "is this guest's first container" remove
+agent_ctl --uds $uds --container member remove && ok "pod: the member is removed" || fail "pod: remove"
+agent_ctl_fails pod-removed 'no container "member"' --container member wait init
+member_config '["sh","-c","echo again; exec sleep 300"]' > /tmp/member.json
+agent_ctl --uds $uds --container member run /tmp/member.json "" ppc-kvm-share test > /tmp/member.out 2>&1 < /dev/null &
+member=$!
+expect_line_soon /tmp/member.out "^again$" 60
+agent_ctl_fails pod-remove-running 'container "member" is running' --container member remove
+# The sandbox's end ends the pod: the running member goes with the guest.
+agent_ctl --uds $uds kill init 9
+wait $sandbox
+echo $? > /tmp/rc
+expect_status pod-sandbox 137
+wait_vmm pod
+wait $member
+[ $? -ne 0 ] && ok "pod: the member ended with the guest" || fail "pod: the member's run exited 0"
 umount /tmp/share
 
 finish

@@ -166,6 +166,11 @@ Container mode (what ppc-kvm-shim runs):
   --log FILE          where the VMM's own messages go in container mode (appended)
   --until-adopted     the ready fd is a socket on which the creator answers "adopted" once
                       it has recorded the container; if it closes first, the VM stops
+  --join-vm PATH      a pod's later container: run no machine, create the container (its
+                      request names the sandbox_id) in the VM whose --vsock-uds is PATH, and
+                      be its process: its stdio, its exit status (255 when it cannot be
+                      known); SIGTERM, SIGINT and SIGHUP go to the container's main process.
+                      Jailed with PATH's directory reachable; no --kernel, --vsock-uds or device
 
 Exit status: 0 guest powered off; 1 VMM failure; 2 bad arguments or files (no VM created);
 3 guest reboot; 4 guest panic or ibm,os-term; 128+N stopped by signal N (the guest is
@@ -304,6 +309,7 @@ std::vector<Flag> mode_flags() {
       {"--log", true, [](CliOptions& o, const std::string& v) { o.log_file = v; }},
       {"--ready-fd", true, [](CliOptions& o, const std::string& v) { o.ready_fd = static_cast<int>(parse_number("--ready-fd", v, 0x7fffffff)); }},
       {"--until-adopted", false, [](CliOptions& o, const std::string&) { o.until_adopted = true; }},
+      {"--join-vm", true, [](CliOptions& o, const std::string& v) { o.join_vm = v; }},
   };
 }
 
@@ -320,8 +326,19 @@ const Flag* find_flag(const std::string& name) {
 }
 
 // Options that would silently do nothing, or that need each other, are mistakes.
+// --join-vm runs no machine: a machine's options would do nothing.
+void check_join_vm(const CliOptions& o) {
+  if (o.container_request.empty()) throw ConfigError("--join-vm needs --container-request");
+  if (!o.machine.kernel.empty() || !o.machine.initrd.empty()) throw ConfigError("--join-vm runs no machine: drop --kernel and --initrd");
+  if (!o.machine.devices.vsock_uds.empty()) throw ConfigError("--join-vm runs no machine: drop --vsock-uds (the VM's socket is --join-vm's)");
+  if (!o.machine.devices.fs.share_dir.empty() || !o.machine.devices.drives.empty() || !o.machine.devices.nics.empty())
+    throw ConfigError("--join-vm runs no machine: drop its devices (--fs-share, --drive, --net)");
+}
+
 void check_combinations(const CliOptions& o) {
-  if (!o.help && !o.probe && !o.print_seccomp && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
+  if (!o.join_vm.empty()) check_join_vm(o);
+  const bool machine = o.join_vm.empty() && !o.help && !o.probe && !o.print_seccomp;
+  if (machine && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
   if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
   if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
   const FsShareConfig& fs = o.machine.devices.fs;
@@ -329,7 +346,8 @@ void check_combinations(const CliOptions& o) {
       (fs.tag != FsShareConfig{}.tag || fs.virtiofsd != FsShareConfig{}.virtiofsd || !fs.virtiofsd_cgroup.empty()))
     throw ConfigError("--fs-tag, --virtiofsd and --virtiofsd-cgroup go with --fs-share");
   const bool container = !o.container_request.empty();
-  if (container && o.machine.devices.vsock_uds.empty()) throw ConfigError("--container-request needs --vsock-uds");
+  if (container && o.join_vm.empty() && o.machine.devices.vsock_uds.empty())
+    throw ConfigError("--container-request needs --vsock-uds (or --join-vm)");
   if (container && o.ready_fd <= 2) throw ConfigError("--container-request needs --ready-fd N (N > 2)");
   if (!container && o.ready_fd >= 0) throw ConfigError("--ready-fd goes with --container-request");
   if (container && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");

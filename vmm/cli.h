@@ -21,6 +21,9 @@ struct CliOptions {
   int ready_fd = -1;
   bool until_adopted = false;  // the creator answers "adopted" on the ready fd; else the VM stops
   std::string log_file;  // container mode: where the VMM's own messages go
+  // A pod's later container: no machine; the agent behind this socket (the pod VM's
+  // --vsock-uds) creates it.
+  std::string join_vm;
 };
 
 // Throws ConfigError naming the bad flag or value.

@@ -19,6 +19,7 @@
 #include "exit_codes.h"
 #include "base/unique_fd.h"
 #include "container/container_relay.h"
+#include "container/pod_member.h"
 #include "log.h"
 #include "probe.h"
 #include "pseries/machine.h"
@@ -33,9 +34,9 @@ using namespace ppc::vmm;
 // as the sandbox's companion, beside the machine (in the jail when there is one).
 std::unique_ptr<ContainerRelay> container_relay(const CliOptions& options, Sandbox& sandbox) {
   if (options.container_request.empty()) return nullptr;
+  const std::string& agent_socket = options.join_vm.empty() ? options.machine.devices.vsock_uds : options.join_vm;
   auto relay = std::make_unique<ContainerRelay>(options.container_request, options.ready_fd,
-                                                sandbox.usable_path(options.machine.devices.vsock_uds),
-                                                options.until_adopted);
+                                                sandbox.usable_path(agent_socket), options.until_adopted);
   ContainerRelay* s = relay.get();
   Companion companion;
   companion.start = [s, &sandbox](StopMachine stop) {
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
     relay = container_relay(options, sandbox);
     if (relay) send_own_output_to(options.log_file);
     sandbox.start();  // before anything else is opened: it lists the fds we inherited
+    if (!options.join_vm.empty()) return run_pod_member(options.join_vm, sandbox, *relay);
     if (options.print_boot_times) boot_timing.print_machine_start(stderr);
     const int code = run_machine(options.machine, sandbox);
     if (!relay) return code;

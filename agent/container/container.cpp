@@ -170,9 +170,17 @@ std::shared_ptr<GuestProcess> Container::exec(const protocol::Exec& request) {
     throw RequestFailed(ErrorCode::kExecFailed, e.what());
   }
   if (process->launched.terminal.valid()) process->resize = UniqueFd(::dup(process->launched.terminal.get()));
-  const std::lock_guard lock(mutex_);
-  processes_[process->exec_id] = process;
-  return process;
+  {
+    const std::lock_guard lock(mutex_);
+    if (!removing_) {
+      processes_[process->exec_id] = process;
+      return process;
+    }
+  }
+  // The container was being removed while this process started: it goes too.
+  ::kill(process->launched.pid, SIGKILL);
+  reaper_.wait(process->launched.pid);
+  throw RequestFailed(ErrorCode::kInvalidRequest, "container \"" + id_ + "\" is being removed");
 }
 
 void Container::signal(const protocol::Signal& request) {
@@ -216,16 +224,18 @@ void Container::end_processes() {
   std::map<std::string, std::shared_ptr<GuestProcess>> processes;
   {
     const std::lock_guard lock(mutex_);
+    const auto init = processes_.find(std::string(protocol::kInitExecId));
+    if (init != processes_.end() && !reaper_.exit_status(init->second->launched.pid)) {
+      throw RequestFailed(ErrorCode::kInvalidRequest, "container \"" + id_ + "\" is running");
+    }
+    removing_ = true;
     processes = processes_;
   }
-  const auto init = processes.find(std::string(protocol::kInitExecId));
-  if (init != processes.end() && !reaper_.exit_status(init->second->launched.pid)) {
-    throw RequestFailed(ErrorCode::kInvalidRequest, "container \"" + id_ + "\" is running");
-  }
+  // The pids stay watched: a Wait on another connection still gets its Exited, and a pid the
+  // guest reuses is never mistaken for one of these.
   for (const auto& [exec_id, process] : processes) {
     if (!reaper_.exit_status(process->launched.pid)) ::kill(process->launched.pid, SIGKILL);
     reaper_.wait(process->launched.pid);
-    reaper_.forget(process->launched.pid);
   }
 }
 

@@ -36,6 +36,8 @@ class Container {
  public:
   Container(ChildReaper& reaper, std::string id) : reaper_(reaper), id_(std::move(id)) {}
 
+  const std::string& id() const { return id_; }
+
   // Throws RequestFailed (below) for requests that fail with a reply to the host. `sandbox`:
   // the first process of the container whose namespaces this one's namespace paths name
   // (a pod's later container), else 0.
@@ -52,7 +54,7 @@ class Container {
   // The first process, while it runs (created or started); else RequestFailed.
   pid_t running_init_pid();
   // Before the container is forgotten: its first process has ended (else RequestFailed);
-  // the processes exec'd in it that still run are killed, and none of them is watched any more.
+  // the processes exec'd in it that still run are killed, and no Exec is taken any more.
   void end_processes();
 
  private:
@@ -66,6 +68,7 @@ class Container {
   std::mutex mutex_;
   std::optional<oci::Config> config_;
   std::map<std::string, std::shared_ptr<GuestProcess>> processes_;
+  bool removing_ = false;  // end_processes() has begun: an Exec that gets here is undone
 };
 
 // A request that failed: the reply the host gets.

@@ -1,5 +1,7 @@
 #include "container/containers.h"
 
+#include <signal.h>
+
 #include "protocol/limits.h"
 
 namespace ppc::agent {
@@ -80,13 +82,45 @@ bool Containers::is_sandbox(const std::string& id) {
   return !sandbox_id_.empty() && id == sandbox_id_;
 }
 
+void Containers::abandon(const std::shared_ptr<Container>& container) {
+  const std::string& id = container->id();
+  const auto still_there = [&] {
+    const std::lock_guard lock(mutex_);
+    auto it = containers_.find(id);
+    return it != containers_.end() && it->second == container;
+  };
+  if (!still_there()) return;
+  try {
+    container->signal(protocol::Signal{id, std::string(protocol::kInitExecId), SIGKILL});
+  } catch (const RequestFailed&) {
+    // Ended already.
+  }
+  try {
+    container->wait(std::string(protocol::kInitExecId));
+    if (still_there()) remove(id);
+  } catch (const Error&) {
+    // Removed meanwhile.
+  }
+}
+
 void Containers::remove(const std::string& id) {
   if (is_sandbox(id)) {
     throw RequestFailed(ErrorCode::kInvalidRequest, quoted(id) + " is this guest's first container: it ends with the guest");
   }
   std::shared_ptr<Container> container = find(id);
-  container->end_processes();
+  {
+    const std::lock_guard lock(mutex_);
+    if (!removing_.insert(id).second) throw RequestFailed(ErrorCode::kInvalidRequest, quoted(id) + " is being removed");
+  }
+  try {
+    container->end_processes();
+  } catch (...) {
+    const std::lock_guard lock(mutex_);
+    removing_.erase(id);
+    throw;
+  }
   const std::lock_guard lock(mutex_);
+  removing_.erase(id);
   containers_.erase(id);
 }
 

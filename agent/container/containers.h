@@ -28,6 +28,10 @@ class Containers {
   std::shared_ptr<Container> sandbox();
   bool is_sandbox(const std::string& id);
   void remove(const std::string& id);
+  // A pod's later container whose host process is gone: its first process is killed if it
+  // runs, and the container is removed (its id and its place free again). Nothing if it is
+  // gone already, or its id is another container's by now.
+  void abandon(const std::shared_ptr<Container>& container);
 
  private:
   // Checks what the request needs of the containers there are, and reserves its id.
@@ -37,6 +41,7 @@ class Containers {
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Container>> containers_;
   std::set<std::string> creating_;  // ids reserved while their create runs (unlocked)
+  std::set<std::string> removing_;  // ids whose remove runs (unlocked)
   std::string sandbox_id_;          // the first container's, once created
 };
 

@@ -27,11 +27,18 @@ class Session {
       if (!handshake()) return;
       std::thread worker([this] { work(); });
       read_loop();
+      std::shared_ptr<Container> member;
       {
         const std::lock_guard lock(mutex_);
         closed_ = true;
+        member = created_member_;
         changed_.notify_all();
       }
+      // A pod's later container lives as long as the connection that created it: its host
+      // process (ppc-kvm-vmm --join-vm) holds that connection, so no container outlives it, and
+      // one whose process was killed does not keep its id and its place in the guest. Before
+      // the join: the worker may be in a Wait for that very container.
+      if (member) containers_.abandon(member);
       worker.join();
     } catch (const Error& e) {
       log_line(std::string("session: ") + e.what());
@@ -79,6 +86,12 @@ class Session {
       if (wait == nullptr && !answering_) {
         answering_ = true;
         control_.answering_session_opened();
+      } else if (wait != nullptr && answering_) {
+        // The host read every earlier answer before it sent this request (one is in flight
+        // at a time): none is left to deliver. A pod member's session then waits for the
+        // member's life without holding up the guest's power-off.
+        answering_ = false;
+        control_.answering_session_closed();
       }
       bool answered = false;
       try {
@@ -104,6 +117,17 @@ class Session {
     }
   }
 
+  // The pod member this connection created, to abandon when the connection closes; one
+  // removed meanwhile (by another connection) needs nothing.
+  void remember_member(const std::string& id) {
+    try {
+      std::shared_ptr<Container> member = containers_.find(id);
+      const std::lock_guard lock(mutex_);
+      created_member_ = std::move(member);
+    } catch (const RequestFailed&) {
+    }
+  }
+
   // The sandbox's first process has ended: the guest ends with it.
   bool ends_guest(const Wait* wait) {
     return wait != nullptr && wait->exec_id == kInitExecId && containers_.is_sandbox(wait->container_id);
@@ -122,8 +146,15 @@ class Session {
 
   Message answer(const Message& request) {
     if (const auto* create = std::get_if<CreateContainer>(&request)) {
+      const std::string before = stdio_container_;
       claim_stdio_for(create->container_id);
-      attach_stdio(containers_.create(*create));
+      try {
+        attach_stdio(containers_.create(*create));
+      } catch (...) {
+        stdio_container_ = before;  // no process of that container on this connection
+        throw;
+      }
+      if (!create->sandbox_id.empty()) remember_member(create->container_id);
       return Ok{};
     }
     if (const auto* network = std::get_if<Network>(&request)) {
@@ -192,13 +223,14 @@ class Session {
   Containers& containers_;
   AgentControl& control_;
   std::string stdio_container_;  // whose processes' stdio this connection carries (worker thread)
+  std::shared_ptr<Container> created_member_;  // a pod's later container created on this connection (mutex_)
   StdioRouter router_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Message> requests_;
   bool closed_ = false;
   bool final_reply_sent_ = false;  // this session sent the reply that ends the guest
-  bool answering_ = false;         // this session got a request other than Wait (worker thread)
+  bool answering_ = false;         // this session sent an answer the host may not have read (worker thread)
 };
 
 }  // namespace

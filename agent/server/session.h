@@ -21,10 +21,10 @@ class AgentControl {
   // ...and that session has ended.
   virtual void final_session_closed() = 0;
   // A session got a request other than Wait (which may block for the container's life) /
-  // that session has ended. An answer is delivered once the host has closed the session
-  // that carried it (a sent answer may still sit in the guest's vsock queue), so the
-  // power-off waits for such sessions: `start` of a process that exits at once must still
-  // get its Ok.
+  // that session has ended, or its host sent a Wait after it (and so had read the answers).
+  // An answer is delivered once the host has closed the session that carried it (a sent
+  // answer may still sit in the guest's vsock queue), so the power-off waits for such
+  // sessions: `start` of a process that exits at once must still get its Ok.
   virtual void answering_session_opened() = 0;
   virtual void answering_session_closed() = 0;
 };

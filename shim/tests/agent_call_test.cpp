@@ -16,7 +16,7 @@ namespace {
 
 TEST(shim_agent_call, MissingSocketIsUnreachable) {
   test::TestDir dir;
-  const auto outcome = call_agent(dir / "vsock.sock", protocol::Start{}, std::chrono::milliseconds(300));
+  const auto outcome = call_agent(dir / "vsock.sock", protocol::Start{"c"}, std::chrono::milliseconds(300));
   EXPECT_EQ(outcome.kind, AgentOutcome::Kind::kUnreachable);
   EXPECT_NE(outcome.message.find("vsock.sock"), std::string::npos) << outcome.message;
 }
@@ -32,7 +32,7 @@ TEST(shim_agent_call, SilentPeerTimesOut) {
   ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ASSERT_EQ(::listen(listener.get(), 4), 0);
   const auto start = std::chrono::steady_clock::now();
-  const auto outcome = call_agent(path, protocol::Start{}, std::chrono::milliseconds(500));
+  const auto outcome = call_agent(path, protocol::Start{"c"}, std::chrono::milliseconds(500));
   EXPECT_EQ(outcome.kind, AgentOutcome::Kind::kUnreachable);
   EXPECT_NE(outcome.message.find("did not answer within 500 ms"), std::string::npos) << outcome.message;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));

@@ -7,6 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -44,6 +45,16 @@ nlohmann::json read_request(const std::string& path) {
   return j;
 }
 
+// A pod's later container is forgotten by the guest once its status is known: the guest keeps
+// only containers that may still run (its agent takes a bounded number).
+void remove_from_guest(AgentSession& session, const std::string& container_id) {
+  try {
+    session.request(RemoveContainer{container_id});
+  } catch (const std::exception& e) {
+    log_line("removing the container from the pod's guest: " + printable(e.what()));
+  }
+}
+
 // The VMM's stdio on a terminal (the host pty slave when process.terminal is set) must pass
 // bytes untouched: the guest's own pty does echo and line editing.
 void make_raw(int fd) {
@@ -70,6 +81,60 @@ ContainerRelay::ContainerRelay(const std::string& request_file, int ready_fd, st
 
 std::vector<int> ContainerRelay::fds() const { return {ready_.get(), stdin_.get(), stdout_.get(), stderr_.get()}; }
 
+bool ContainerRelay::member() const { return !request_.value("sandbox_id", std::string()).empty(); }
+
+bool ContainerRelay::finished() {
+  const std::lock_guard lock(status_mutex_);
+  return finished_ || status_ >= 0;
+}
+
+// A pod's later container whose status this relay can no longer learn is not left running
+// unsupervised in the pod's VM: killed and removed, on a connection of its own, best effort
+// (the VM may be gone).
+void ContainerRelay::abandon_member(const std::string& container_id) {
+  try {
+    AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, std::chrono::seconds(5)));
+    try {
+      session.request(Signal{container_id, std::string(kInitExecId), SIGKILL});
+    } catch (const AgentError&) {
+      // Never created, or ended already.
+    }
+    session.request(Wait{container_id, std::string(kInitExecId)}, std::chrono::seconds(10));
+    remove_from_guest(session, container_id);
+  } catch (const std::exception& e) {
+    log_line("killing the container in the pod's VM: " + printable(e.what()));
+  }
+}
+
+void ContainerRelay::forward_signal(int signal) {
+  const std::lock_guard lock(status_mutex_);
+  // Bounded: a signal already queued says the same again.
+  if (std::find(signals_.begin(), signals_.end(), signal) == signals_.end()) signals_.push_back(signal);
+  status_changed_.notify_all();
+}
+
+// Each queued signal goes to the container's main process on a connection of its own (the
+// relay's is taken by Wait), until `done`.
+void ContainerRelay::forward_signals(const std::string& container_id, const std::atomic<bool>& done) {
+  for (;;) {
+    int signal = 0;
+    {
+      std::unique_lock lock(status_mutex_);
+      status_changed_.wait_for(lock, std::chrono::milliseconds(250), [&] { return !signals_.empty(); });
+      if (done) return;
+      if (signals_.empty()) continue;
+      signal = signals_.front();
+      signals_.erase(signals_.begin());
+    }
+    try {
+      AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, std::chrono::seconds(5)));
+      session.request(Signal{container_id, std::string(kInitExecId), signal});
+    } catch (const std::exception& e) {
+      log_line("forwarding signal " + std::to_string(signal) + " to the container: " + printable(e.what()));
+    }
+  }
+}
+
 ContainerRelay::~ContainerRelay() {
   if (thread_.joinable()) thread_.detach();  // the VMM is exiting; the guest is gone
   if (adoption_.joinable()) adoption_.detach();
@@ -79,6 +144,12 @@ void ContainerRelay::start(std::function<void()> on_thread_start,
                            std::function<void(int, const std::string&)> stop_machine) {
   stop_machine_ = std::move(stop_machine);
   thread_ = std::thread([this, on_thread_start] {
+    // Whichever way the thread ends, whoever waits for the status learns it is final.
+    const ScopeExit finish([this] {
+      const std::lock_guard lock(status_mutex_);
+      finished_ = true;
+      status_changed_.notify_all();
+    });
     try {
       if (on_thread_start) on_thread_start();
     } catch (const std::exception& e) {
@@ -86,9 +157,6 @@ void ContainerRelay::start(std::function<void()> on_thread_start,
       return;
     }
     run();
-    const std::lock_guard lock(status_mutex_);
-    finished_ = true;
-    status_changed_.notify_all();
   });
 }
 
@@ -115,6 +183,10 @@ void ContainerRelay::await_adoption() {
     ready_.reset();
   }
   if (answer == "adopted") return;
+  if (member()) {
+    log_line("the container's creator went away before it recorded the container: killing it");
+    return forward_signal(SIGKILL);
+  }
   log_line("the container's creator went away before it recorded the container: stopping the VM");
   ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM);  // the main thread stops the machine
 }
@@ -145,6 +217,16 @@ void ContainerRelay::follow_resizes(const std::string& container_id, const std::
   }
 }
 
+CreateContainer ContainerRelay::create_request() const {
+  CreateContainer create;
+  create.container_id = request_.at("container_id").get<std::string>();
+  create.config = request_.at("config");
+  create.hostname = request_.value("hostname", "");
+  create.shared_fs_tag = request_.value("shared_fs_tag", "");
+  create.sandbox_id = request_.value("sandbox_id", "");
+  return create;
+}
+
 void ContainerRelay::run() {
   const std::string id(kInitExecId);
   bool created = false;
@@ -153,39 +235,48 @@ void ContainerRelay::run() {
     const bool terminal = ::isatty(stdin_.get()) != 0;
     if (terminal) make_raw(stdin_.get());
     session.attach_output(id, UniqueFd(::dup(stdout_.get())), UniqueFd(::dup(stderr_.get())));
-    CreateContainer create;
-    create.container_id = request_.at("container_id").get<std::string>();
-    create.config = request_.at("config");
-    create.hostname = request_.value("hostname", "");
-    create.shared_fs_tag = request_.value("shared_fs_tag", "");
+    const CreateContainer create = create_request();
     try {
       session.request(create);
     } catch (const AgentError& e) {
       report(encode_ready_error(e.reply().exit_status, e.what()));
-      session.request(Shutdown{});
+      // An own guest has nothing else to do; a pod's guest goes on with its other containers.
+      if (!member()) session.request(Shutdown{});
       return;
+    } catch (const Error&) {
+      // No answer: a pod's guest may hold the container all the same.
+      if (member()) abandon_member(create.container_id);
+      throw;
     }
     session.attach_input(id, UniqueFd(::dup(stdin_.get())));
     report(encode_ready_ok(), until_adopted_);
     created = true;
     if (until_adopted_) adoption_ = std::thread(&ContainerRelay::await_adoption, this);
     std::atomic<bool> done{false};
-    std::thread resizer;
+    std::thread resizer, forwarder;
     // Joined on every way out: a joinable thread destroyed by a throwing Wait ends the VMM.
-    const ScopeExit stop_resizer([&] {
+    const ScopeExit stop_helpers([&] {
       done = true;
       if (resizer.joinable()) resizer.join();
+      if (forwarder.joinable()) forwarder.join();
     });
     // A Wait occupies its connection until the process ends: resizes go on a second one.
     if (terminal) resizer = std::thread([&] { follow_resizes(create.container_id, id, done); });
+    if (member()) forwarder = std::thread([&] { forward_signals(create.container_id, done); });
     const Message exited = session.request(Wait{create.container_id, id});
     session.finish_stdio(id);
-    const std::lock_guard lock(status_mutex_);
-    status_ = std::get<Exited>(exited).status;
+    {
+      const std::lock_guard lock(status_mutex_);
+      status_ = std::get<Exited>(exited).status;
+      status_changed_.notify_all();
+    }
+    if (member()) remove_from_guest(session, create.container_id);
   } catch (const std::exception& e) {
     if (!created) return report(encode_ready_error(1, e.what()));
     // The container runs and only this session could learn its status (a guest that breaks
-    // the protocol, floods it or vanishes): nobody supervises it any more, so the VM stops.
+    // the protocol, floods it or vanishes): nobody supervises it any more, so the VM stops;
+    // a pod's later container is killed in the pod's VM instead.
+    if (member()) abandon_member(request_.at("container_id").get<std::string>());
     if (stop_machine_) {
       stop_machine_(exit_code::kContainerLost,
                     "the agent's session failed after the container was created: " + printable(e.what()));

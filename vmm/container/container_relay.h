@@ -6,6 +6,9 @@
 // 0/1/2 and the guest, and learn its exit status, which the VMM exits with when the guest
 // powers off. So the VMM behaves like runc's container process for conmon and containerd:
 // its stdio are the container's, its exit status the container's.
+// A pod's later container (the request names a sandbox_id; ppc-kvm-vmm --join-vm) is relayed
+// the same way into the VM that runs already: its failure never shuts that guest down, and
+// once its status is known it is removed from the guest.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/unique_fd.h"
+#include "protocol/messages.h"
 
 namespace ppc::vmm {
 
@@ -49,6 +53,11 @@ class ContainerRelay {
   void report_failure(const std::string& message);
   // Every fd the relay holds (ready fd, the container's stdio).
   std::vector<int> fds() const;
+  // Whether the status is known, or will never be (run() has returned).
+  bool finished();
+  // A pod's later container: sends the signal to its main process (from a thread of the
+  // relay's, in its role), as the VMM's own stop signals would stop its guest.
+  void forward_signal(int signal);
 
  private:
   void run();
@@ -56,6 +65,10 @@ class ContainerRelay {
   void report(const std::string& line, bool keep_open = false);
   void await_adoption();
   void follow_resizes(const std::string& container_id, const std::string& id, const std::atomic<bool>& done);
+  void forward_signals(const std::string& container_id, const std::atomic<bool>& done);
+  void abandon_member(const std::string& container_id);
+  bool member() const;
+  protocol::CreateContainer create_request() const;
 
   nlohmann::json request_;
   std::mutex ready_mutex_;
@@ -70,6 +83,7 @@ class ContainerRelay {
   std::condition_variable status_changed_;
   bool finished_ = false;  // run() returned
   int status_ = -1;
+  std::vector<int> signals_;  // to forward (status_mutex_)
 };
 
 }  // namespace ppc::vmm

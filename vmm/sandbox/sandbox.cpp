@@ -90,6 +90,7 @@ void Sandbox::enter_jail(const JailInputs& inputs) {
 
     JailLayout layout;
     if (!inputs.vsock_socket.empty()) layout.reachable_dirs.push_back(parent_dir(inputs.vsock_socket));
+    if (!inputs.peer_socket.empty()) layout.reachable_dirs.push_back(parent_dir(inputs.peer_socket));
     const std::string how = build_jail(layout);
     close_fds(inherited_fds_);
     // A write past RLIMIT_FSIZE then fails with EFBIG instead of killing the VMM.

@@ -36,6 +36,9 @@ class Sandbox {
     // RLIMIT_FSIZE unless --rlimit sets it: room for every file the VMM writes (its console
     // file, its log, writable drives), no more.
     uint64_t file_size_limit = 0;
+    // A socket another VMM serves (a pod's VM, for --join-vm): absolute; its directory stays
+    // reachable read-only, and it is never removed here. Empty: none
+    std::string peer_socket;
   };
   // In the jail this returns in the VMM process; the outer process becomes the supervisor and
   // never returns. Without the jail it does nothing.

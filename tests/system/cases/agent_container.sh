@@ -214,11 +214,12 @@ written"
 # 14. a pod: a second container in the guest, its root from the share, joining the first
 # one's network, UTS and pid namespaces where its config names them by path. It reaches the
 # first one's server on 127.0.0.1 and sees its processes; its end does not end the guest;
-# it is removed and its id used again; the first container's end powers the guest off.
+# it is removed once the connection that created it closed, and its id used again; the first
+# container's end powers the guest off.
 make_busybox_root /tmp/share/member/root
 echo "the member's own root" > /tmp/share/member/root/marker
 mkdir -p /tmp/share/test/root/www && echo "served by the sandbox" > /tmp/share/test/root/www/index.html
-NAMESPACES_EXTRA=',{"type":"pid"}' config '["sh","-c","httpd -f -p 127.0.0.1:8080 -h /www & echo sandbox-up; wait"]' |
+NAMESPACES_EXTRA=',{"type":"pid"}' config '["sh","-c","httpd -f -p 127.0.0.1:8080 -h /www & until wget -q -O /dev/null http://127.0.0.1:8080/; do sleep 0.1; done; echo sandbox-up; wait"]' |
   sed 's|"path": *"[^"]*"|"path": "/share/test/root"|' > /tmp/sandbox.json
 # The pod's namespaces as an engine names them: host paths, meaningless in the guest.
 member_config() {
@@ -251,14 +252,20 @@ agent_ctl_fails() {
 agent_ctl_fails pod-second-sandbox 'this guest already runs container "test"' --container other create /tmp/member.json "" ppc-kvm-share
 agent_ctl_fails pod-no-share 'must come through the shared file system' --container other create /tmp/member.json "" "" test
 agent_ctl_fails pod-unknown-sandbox 'sandbox container "nope" is not' --container other create /tmp/member.json "" ppc-kvm-share nope
-agent_ctl_fails pod-same-id 'container "member" exists already' --container member create /tmp/member.json "" ppc-kvm-share test
 agent_ctl_fails pod-remove-sandbox "is this guest's first container" remove
-agent_ctl --uds $uds --container member remove && ok "pod: the member is removed" || fail "pod: remove"
-agent_ctl_fails pod-removed 'no container "member"' --container member wait init
+# The connection that created the member closed after its end: the agent removed it.
+for _ in $(seq 40); do
+  agent_ctl --uds $uds --container member wait init > /tmp/refused 2>&1 < /dev/null
+  grep -qF 'no container "member"' /tmp/refused && break
+  sleep 0.25
+done
+grep -qF 'no container "member"' /tmp/refused && ok "pod: the member is removed once its connection closed" ||
+  fail "pod: the member is still there: $(cat /tmp/refused)"
 member_config '["sh","-c","echo again; exec sleep 300"]' > /tmp/member.json
 agent_ctl --uds $uds --container member run /tmp/member.json "" ppc-kvm-share test > /tmp/member.out 2>&1 < /dev/null &
 member=$!
 expect_line_soon /tmp/member.out "^again$" 60
+agent_ctl_fails pod-same-id 'container "member" exists already' --container member create /tmp/member.json "" ppc-kvm-share test
 agent_ctl_fails pod-remove-running 'container "member" is running' --container member remove
 # The sandbox's end ends the pod: the running member goes with the guest.
 agent_ctl --uds $uds kill init 9

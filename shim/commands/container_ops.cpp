@@ -55,7 +55,7 @@ void start_container(const LockedContainer& container, ContainerState& state) {
     container.write_state(state);
   });
   fault_point("start.state-written");
-  const AgentOutcome outcome = call_agent(container.vsock_socket(), protocol::Start{container.id()}, kStartTimeout);
+  const AgentOutcome outcome = call_agent(container.agent_socket(state), protocol::Start{container.id()}, kStartTimeout);
   switch (outcome.kind) {
     case AgentOutcome::Kind::kOk: break;
     case AgentOutcome::Kind::kRefused: throw StatusError(outcome.message, outcome.exit_status);

@@ -17,6 +17,9 @@
 //  10. send_network        the interfaces' addresses and routes to the agent (not when late)
 //  11. record_created      the create hooks, then state.json
 //  12. write_pid_file      --pid-file
+// A pod's later container (its network namespace is one a container of ours was created in,
+// pod_sandbox.h) takes steps 1-3, then create_member's: its files into the pod VM's share, no
+// VM, a process of its own that has the pod's agent create it (ppc-kvm-vmm --join-vm).
 // Steps 1 and 2 check everything they can before anything exists. A step that makes something
 // outside plain files names it on the undo stack (undo_stack.h) and so in the ledger
 // (ledger.h) before it makes it; a failure in a later step undoes all of it, newest first,
@@ -40,12 +43,14 @@
 #include "commands/container_network.h"
 #include "commands/container_ops.h"
 #include "commands/fault_points.h"
+#include "commands/pod_sandbox.h"
 #include "commands/undo_stack.h"
 #include "commands/vmm_control.h"
 #include "console/console_socket.h"
 #include "console/pty.h"
 #include "hooks/hooks.h"
 #include "log/logger.h"
+#include "netconf/netns.h"
 #include "oci/parse_config.h"
 #include "oci/to_json.h"
 #include "protocol/shared_fs.h"
@@ -88,6 +93,7 @@ struct VmPlan {
   SharePlan share;
   std::optional<std::string> cgroup;  // none: the VMM stays in the caller's cgroup
   NetworkPlan network;
+  std::optional<std::string> sandbox;  // a pod's later container: the container whose VM it joins
 };
 
 // What the guest boots from.
@@ -155,17 +161,17 @@ VmPlan plan_vm(const Bundle& bundle, const StateStore& store, const std::string&
   VmPlan plan;
   plan.settings = load_shim_config();
   check_virtiofsd(plan.settings.virtiofsd);
-  plan.share = with_context(config_file, [&] {
-    return plan_share(bundle.config, bundle.dir, bundle.rootfs, store.dir_of(id) + "/share", id);
+  with_context(config_file, [&] {
+    plan.network = plan_network(bundle.config);
+    plan.sandbox = find_pod_sandbox(plan.network, store);
+    if (!plan.sandbox) check_joinable(plan.network);
   });
+  // A pod's later container's files go into its sandbox's share, under its own id.
+  const std::string share = store.dir_of(plan.sandbox.value_or(id)) + "/share";
+  plan.share = with_context(config_file, [&] { return plan_share(bundle.config, bundle.dir, bundle.rootfs, share, id); });
   // Annotation and cgroupsPath errors before anything exists (the initramfs size only adds to RAM).
   with_context(config_file, [&] { size_vm(bundle.config, plan.settings, 0); });
   plan.cgroup = with_context(config_file, [&] { return container_cgroup_dir(bundle.config); });
-  plan.network = with_context(config_file, [&] {
-    NetworkPlan network = plan_network(bundle.config);
-    check_joinable(network);
-    return network;
-  });
   return plan;
 }
 
@@ -179,13 +185,9 @@ void make_mount_point(const ShareBind& bind) {
   if (!fd.valid()) throw_errno("create " + bind.target);
 }
 
-// Step 4: the share directory on itself, then every bind in it, each named on the undo stack
+// The container's root and volumes bound into <share>/<id>, each bind named on the undo stack
 // (and so in the ledger) before it is made.
-void make_share(const SharePlan& plan, UndoStack& undo, PhaseClock& clock) {
-  undo.push(MadeShare{plan.share});
-  mount_share(plan.share);
-  const std::string container_dir = plan.share + "/" + plan.id;
-  if (::mkdir(container_dir.c_str(), 0711) != 0 && errno != EEXIST) throw_errno("mkdir " + container_dir);
+void bind_container_files(const SharePlan& plan, UndoStack& undo, PhaseClock& clock) {
   auto bind = [&](const ShareBind& b, const std::string& what) {
     with_context(what, [&] {
       make_mount_point(b);
@@ -196,6 +198,34 @@ void make_share(const SharePlan& plan, UndoStack& undo, PhaseClock& clock) {
   bind(plan.root, "root.path " + plan.root.host_source);
   for (const auto& [index, b] : plan.mounts) bind(b, "mounts[" + std::to_string(index) + "]");
   clock.lap("share of " + std::to_string(1 + plan.mounts.size()) + " bind(s) made");
+}
+
+// Step 4: the share directory on itself, then the container's files in it.
+void make_share(const SharePlan& plan, UndoStack& undo, PhaseClock& clock) {
+  undo.push(MadeShare{plan.share});
+  mount_share(plan.share);
+  const std::string container_dir = plan.share + "/" + plan.id;
+  if (::mkdir(container_dir.c_str(), 0711) != 0 && errno != EEXIST) throw_errno("mkdir " + container_dir);
+  bind_container_files(plan, undo, clock);
+}
+
+// A pod's later container's step 4: its directory in the pod VM's share (which is a shared
+// mount already: the binds reach the running virtiofsd), then its files in it.
+void make_member_share(const SharePlan& plan, UndoStack& undo, PhaseClock& clock) {
+  const std::string container_dir = plan.share + "/" + plan.id;
+  undo.push(MadeShareEntry{container_dir});
+  if (::mkdir(container_dir.c_str(), 0711) != 0) throw_errno("mkdir " + container_dir);
+  bind_container_files(plan, undo, clock);
+}
+
+// Step 4 for either: with a read-only root its missing mount points and runc's /dev, then the
+// share's binds (a pod member's in its sandbox's share).
+void make_container_files(const Bundle& bundle, const VmPlan& plan, UndoStack& undo, PhaseClock& clock) {
+  make_read_only_root_mount_points(bundle.config, plan.share);
+  make_read_only_root_devices(bundle.config, plan.share);
+  if (plan.sandbox) make_member_share(plan.share, undo, clock);
+  else make_share(plan.share, undo, clock);
+  fault_point("create.share");
 }
 
 // No hostname in config.json: the container sees the host's, as under crun and runc (a new UTS
@@ -210,12 +240,14 @@ std::string guest_hostname(const oci::Config& config) {
 // create.json: what the VMM sends the agent to create the container from, and nothing only
 // the host needs; config.json: the bundle's config as create validated it, for the later
 // commands (hooks, the cgroup) whatever happens to the bundle meanwhile.
-void write_create_request(const LockedContainer& container, const oci::Config& config, const SharePlan& share) {
+void write_create_request(const LockedContainer& container, const oci::Config& config, const SharePlan& share,
+                          const std::string& sandbox_id = "") {
   const oci::Config guest = guest_config(config, share);
   const nlohmann::json request = {{"container_id", container.id()},
                                   {"config", oci::to_json(guest)},
                                   {"hostname", guest_hostname(guest)},
-                                  {"shared_fs_tag", std::string(protocol::kSharedFsTag)}};
+                                  {"shared_fs_tag", std::string(protocol::kSharedFsTag)},
+                                  {"sandbox_id", sandbox_id}};
   write_file_atomic(container.file(kCreateRequestFile), request.dump(), 0600);
   write_file_atomic(container.file(kHostConfigFile), oci::to_json(config).dump(), 0600);
 }
@@ -340,19 +372,93 @@ void recover_aborted_create(const StateStore& store, const std::string& id) {
   undo_container(*earlier);
 }
 
+// The pod's sandbox, locked for as long as its VM gets a new container (its delete waits); it
+// must be up, and still the one in the namespace (not deleted and its id used again meanwhile).
+LockedContainer lock_running_sandbox(const StateStore& store, const VmPlan& plan, ContainerState& state) {
+  const std::string& id = *plan.sandbox;
+  LockedContainer sandbox = store.open(id);
+  Status status;
+  state = read_state_checked(sandbox, status);
+  if (!runs_in_namespace(state, plan.network)) {
+    throw Error("linux.namespaces: container " + id + ", whose VM was in the network namespace " + plan.network.path +
+                ", went away meanwhile");
+  }
+  if (status != Status::kCreated && status != Status::kRunning) {
+    throw Error("linux.namespaces: the network namespace is that of container " + id + ", whose VM is " +
+                std::string(status_name(status)) + ": a pod's container joins a running pod");
+  }
+  return sandbox;
+}
+
+// A pod's later container's process, until the pod's agent has created the container. It is
+// started in the pod's network namespace: the engine knows the container by that pid, and a
+// container that joins this one's namespace (podman --network container:NAME) finds the pod.
+VmmIdentity start_member(Creation& creation, const VmPlan& plan, const std::string& vm_socket,
+                         std::optional<PtyPair>& console, PhaseClock& clock) {
+  const UniqueFd netns = with_context("linux.namespaces", [&] { return netconf::open_netns(plan.network.path); });
+  const std::vector<std::string> command = [&] {
+    std::vector<std::string> c = member_command(plan.settings, creation.container.dir(), vm_socket);
+    if (plan.cgroup) c.insert(c.end(), {"--cgroup", *plan.cgroup});
+    return c;
+  }();
+  VmmProcess& process = creation.vmm.emplace(VmmProcess::spawn(command, vmm_stdio(console), netns.get()));
+  const auto stat = read_proc_stat(process.pid());
+  const VmmIdentity identity{process.pid(), stat ? stat->start_time : 0};
+  creation.undo.push(MadeVmm{identity.pid, identity.start_time});
+  console.reset();
+  if (const auto failure = process.wait_ready(std::chrono::seconds(plan.settings.boot_timeout_seconds),
+                                              creation.container.file("console.log"), creation.container.file("vmm.log"))) {
+    throw StatusError(failure->message, failure->exit_status);
+  }
+  clock.lap("the pod's agent created the container");
+  return identity;
+}
+
+// A pod's later container: its files into the pod VM's share, its cgroup, its process; no VM.
+CreatedContainer create_member(const Context& context, const CreateRequest& request, const Bundle& bundle,
+                               const VmPlan& plan) {
+  PhaseClock clock("create " + request.id + " in the VM of " + *plan.sandbox);
+  // The sandbox's own id (a create run again) would wait for its own lock below.
+  if (request.id == *plan.sandbox) throw Error("container with id " + request.id + " already exists");
+  recover_aborted_create(context.store, request.id);
+  ContainerState sandbox_state;
+  const LockedContainer sandbox = lock_running_sandbox(context.store, plan, sandbox_state);
+  Creation creation(context.store, request.id);
+  fault_point("create.state-directory");
+  make_container_files(bundle, plan, creation.undo, clock);
+  write_create_request(creation.container, bundle.config, plan.share, *plan.sandbox);
+  std::optional<PtyPair> console = open_console(request, *bundle.config.process);
+  if (plan.cgroup) {
+    creation.undo.push(MadeCgroup{*plan.cgroup});
+    create_container_cgroup(*plan.cgroup, bundle.config, 0, 0);
+  }
+  fault_point("create.cgroup");
+  const VmmIdentity process = start_member(creation, plan, sandbox.vsock_socket(), console, clock);
+  fault_point("create.vmm-ready");
+  VmSize pod_vm;  // the pod's VM, as its sandbox recorded it
+  pod_vm.memory_mib = sandbox_state.memory_mib;
+  pod_vm.vcpus = sandbox_state.vcpus;
+  ContainerState state = created_state(request.id, bundle, pod_vm, process);
+  state.sandbox_id = *plan.sandbox;
+  record_created(creation.container, bundle.config.hooks, state);
+  fault_point("create.state-written");
+  write_pid_file(request.pid_file, state.pid);
+  creation.vmm->adopt();
+  creation.undo.keep();
+  return CreatedContainer{std::move(creation.container), std::move(state), std::move(*creation.vmm)};
+}
+
 }  // namespace
 
 CreatedContainer create_container(const Context& context, const CreateRequest& request) {
   const Bundle bundle = validate_request(request);
   const VmPlan plan = plan_vm(bundle, context.store, request.id);
+  if (plan.sandbox) return create_member(context, request, bundle, plan);
   PhaseClock clock("create " + request.id);
   recover_aborted_create(context.store, request.id);
   Creation creation(context.store, request.id);
   fault_point("create.state-directory");
-  make_read_only_root_mount_points(bundle.config, plan.share);
-  make_read_only_root_devices(bundle.config, plan.share);
-  make_share(plan.share, creation.undo, clock);
-  fault_point("create.share");
+  make_container_files(bundle, plan, creation.undo, clock);
   const GuestInputs inputs = build_guest_inputs(creation.container, bundle, plan, context.store.root(), clock);
   std::optional<PtyPair> console = open_console(request, *bundle.config.process);
   make_cgroup(plan, bundle.config, inputs.size, creation.undo);

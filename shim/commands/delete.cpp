@@ -4,6 +4,7 @@
 #include "commands/command_spec.h"
 #include "commands/commands.h"
 #include "commands/container_ops.h"
+#include "commands/pod_sandbox.h"
 #include "log/logger.h"
 #include "state/container_id.h"
 
@@ -27,6 +28,15 @@ int run_delete(Context& context, const std::vector<std::string>& args) {
     const ContainerState state = read_state_checked(*container, status);
     if (!force && (status == Status::kRunning || status == Status::kPaused)) {
       throw Error("cannot delete container " + id + " that is not stopped: " + std::string(status_name(status)));
+    }
+    // Engines delete a pod's containers in any order (podman: by id, each with --force). The
+    // members end with this VM; their binds go with its share, so their own delete finds
+    // nothing left to unmount.
+    const std::vector<std::string> members = pod_members(context.store, id);
+    if (!members.empty()) {
+      std::string list;
+      for (const std::string& m : members) list += (list.empty() ? "" : ", ") + m;
+      logger().debug("deleting the VM of the pod's container(s) " + list);
     }
     destroy_container(*container, state);
   } catch (const ContainerNotFound&) {

@@ -298,7 +298,7 @@ int run_exec(Context& context, const std::vector<std::string>& args) {
       throw Error("cannot exec in a paused container (use --ignore-paused to override)");
     }
     plan.process = build_process(*flags, created_config(open.container));
-    plan.socket = open.container.vsock_socket();
+    plan.socket = open.container.agent_socket(open.state);
     plan.container_id = open.container.id();
   }  // unlocked: the exec may run for as long as the container does
   plan.exec_id = new_exec_id();

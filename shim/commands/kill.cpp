@@ -46,7 +46,7 @@ int run_kill(Context& context, const std::vector<std::string>& args) {
   }
   if (status == Status::kPaused) throw Error("container paused: only SIGKILL reaches a paused container's VM");
   const protocol::Signal request{container.id(), std::string(protocol::kInitExecId), *signal};
-  const AgentOutcome outcome = call_agent(container.vsock_socket(), request, kAgentTimeout);
+  const AgentOutcome outcome = call_agent(container.agent_socket(state), request, kAgentTimeout);
   if (outcome.kind == AgentOutcome::Kind::kOk) {
     // SIGKILL must end the container whatever the guest does: a process the guest cannot
     // reap (stuck on a dead virtiofsd, a wedged kernel) ends with its VM.

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <type_traits>
 
 #include "base/error.h"
@@ -28,13 +29,33 @@ bool is_interface_name(const std::string& name) {
          name.find_first_of("/: \t\n\v\f\r") == std::string::npos;
 }
 
+// A pod member's directory in its sandbox's share, <root>/<sandbox>/share/<id>, when `path` is
+// at or below one (dir is <root>/<id>).
+std::optional<std::string> member_entry_of(const std::string& path, const std::string& dir) {
+  const size_t slash = dir.rfind('/');
+  if (slash == std::string::npos || slash == 0) return std::nullopt;
+  const std::string root = dir.substr(0, slash), id = dir.substr(slash + 1);
+  if (!inside(path, root)) return std::nullopt;
+  const size_t end = path.find('/', root.size() + 1);
+  const std::string sandbox = path.substr(root.size() + 1, end == std::string::npos ? std::string::npos : end - root.size() - 1);
+  if (end == std::string::npos || sandbox.empty() || sandbox == "." || sandbox == ".." || sandbox == id) return std::nullopt;
+  const std::string entry = root + "/" + sandbox + "/share/" + id;
+  if (path != entry && !inside(path, entry)) return std::nullopt;
+  return entry;
+}
+
 // Each kind of thing can only be where a container of this directory makes it.
 void check_place(const MadeThing& thing, const std::string& dir) {
   const bool ok = std::visit(
       [&](const auto& t) {
         using T = std::decay_t<decltype(t)>;
         if constexpr (std::is_same_v<T, MadeStateDirectory>) return t.path == dir;
-        else if constexpr (std::is_same_v<T, MadeShare> || std::is_same_v<T, MadeBind>) return inside(t.path, dir);
+        else if constexpr (std::is_same_v<T, MadeShare>) return inside(t.path, dir);
+        else if constexpr (std::is_same_v<T, MadeBind>) {
+          const auto entry = member_entry_of(t.path, dir);
+          return inside(t.path, dir) || (entry && *entry != t.path);
+        }
+        else if constexpr (std::is_same_v<T, MadeShareEntry>) return member_entry_of(t.path, dir) == t.path;
         else if constexpr (std::is_same_v<T, MadeCgroup>) return inside(t.path, kCgroupRoot);
         else if constexpr (std::is_same_v<T, MadeNetns>) return inside(t.path, dir);
         else if constexpr (std::is_same_v<T, MadeTap>) return is_tap_name(t.name);

@@ -1,6 +1,7 @@
 #include "commands/made_thing.h"
 
 #include "base/error.h"
+#include "base/tree_removal.h"
 #include "commands/vmm_control.h"
 #include "state/state_store.h"
 #include "vm/container_cgroup.h"
@@ -22,6 +23,8 @@ Overloaded(Fns...) -> Overloaded<Fns...>;
 void undo(const MadeStateDirectory& thing) { remove_container_dir(thing.path); }
 
 void undo(const MadeShare& thing) { unmount_share(thing.path); }
+
+void undo(const MadeShareEntry& thing) { ppc::remove_tree_within_mount(thing.path); }
 
 void undo(const MadeBind& thing) { unmount_share(thing.path); }
 
@@ -53,6 +56,7 @@ std::string describe(const MadeThing& thing) {
   return std::visit(Overloaded{
                         [](const MadeStateDirectory& t) { return "state directory " + t.path; },
                         [](const MadeShare& t) { return "share " + t.path; },
+                        [](const MadeShareEntry& t) { return "directory in the pod's share " + t.path; },
                         [](const MadeBind& t) { return "bind mount " + t.path; },
                         [](const MadeCgroup& t) { return "cgroup " + t.path; },
                         [](const MadeVmm& t) { return "VMM pid " + std::to_string(t.pid); },
@@ -69,6 +73,7 @@ nlohmann::json record_of(const MadeThing& thing) {
   return std::visit(Overloaded{
                         [](const MadeStateDirectory& t) { return nlohmann::json{{"made", "state-directory"}, {"path", t.path}}; },
                         [](const MadeShare& t) { return nlohmann::json{{"made", "share"}, {"path", t.path}}; },
+                        [](const MadeShareEntry& t) { return nlohmann::json{{"made", "share-entry"}, {"path", t.path}}; },
                         [](const MadeBind& t) { return nlohmann::json{{"made", "bind"}, {"path", t.path}}; },
                         [](const MadeCgroup& t) { return nlohmann::json{{"made", "cgroup"}, {"path", t.path}}; },
                         [](const MadeVmm& t) {
@@ -96,6 +101,7 @@ MadeThing thing_of(const nlohmann::json& record) {
     };
     if (kind == "state-directory") return MadeStateDirectory{path()};
     if (kind == "share") return MadeShare{path()};
+    if (kind == "share-entry") return MadeShareEntry{path()};
     if (kind == "bind") return MadeBind{path()};
     if (kind == "cgroup") return MadeCgroup{path()};
     if (kind == "vmm") return MadeVmm{record.at("pid").get<pid_t>(), record.at("start_time").get<uint64_t>()};

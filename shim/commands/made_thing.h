@@ -27,6 +27,12 @@ struct MadeShare {
   std::string path;
 };
 
+// A pod's later container's directory in the pod VM's share (<share>/<id>, holding its
+// binds' mount points): undone by removing it once its binds are gone, never through a mount.
+struct MadeShareEntry {
+  std::string path;
+};
+
 // A bind mount inside the share (the container's root, a volume): undone by unmounting it,
 // never by removing what is below it.
 struct MadeBind {
@@ -46,7 +52,7 @@ struct MadeVmm {
 
 // The network's: the namespace the shim made, taps and ingress qdiscs (net/made_net.h).
 using MadeThing =
-    std::variant<MadeStateDirectory, MadeShare, MadeBind, MadeCgroup, MadeVmm, MadeNetns, MadeTap, MadeIngress>;
+    std::variant<MadeStateDirectory, MadeShare, MadeShareEntry, MadeBind, MadeCgroup, MadeVmm, MadeNetns, MadeTap, MadeIngress>;
 
 // "cgroup /sys/fs/cgroup/pod/c1", for the log.
 std::string describe(const MadeThing& thing);

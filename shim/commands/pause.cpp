@@ -26,6 +26,11 @@ int move_paused_state(Context& context, const std::vector<std::string>& args, co
   const auto flags = parse_command(spec, args);
   if (!flags) return 0;
   OpenContainer open = open_container(context.store, flags->positionals[0]);
+  if (!open.state.sandbox_id.empty()) {
+    throw Error("container " + open.state.id + " runs in the VM of container " + open.state.sandbox_id +
+                " (a pod): its VM is paused as a whole, with " + open.state.sandbox_id +
+                "; one container of a pod cannot be paused alone yet");
+  }
   if (open.status != move.from) throw Error(move.refusal);
   // The state first: a command killed right after the signal must not leave a paused VM
   // recorded as running (or the reverse). Put back if the move does not happen.

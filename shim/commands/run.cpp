@@ -89,7 +89,7 @@ int run_run(Context& context, const std::vector<std::string>& args) {
     return 0;
   }
   const std::string id = created.container.id();
-  const std::string socket = created.container.vsock_socket();
+  const std::string socket = created.container.agent_socket(created.state);
   created.container.unlock();  // state, kill and exec work on it meanwhile
   PhaseClock clock("run " + id);
   const int status = wait_forwarding(created.vmm, socket, id);

@@ -62,6 +62,10 @@ int run_update(Context& context, const std::vector<std::string>& args) {
 
   const auto [container, state, status] = open_container(context.store, flags->positionals[0]);
   if (status == Status::kStopped) throw Error("container not running");
+  if (!state.sandbox_id.empty()) {
+    throw Error("container " + state.id + " runs in the VM of container " + state.sandbox_id +
+                " (a pod): its resources are that VM's, sized when " + state.sandbox_id + " was created");
+  }
   oci::Config config = created_config(container);
   oci::Resources& r = config.linux.resources;
   if (update.memory.limit) r.memory.limit = update.memory.limit;

@@ -17,7 +17,7 @@ using netconf::Link;
 void require_no_ingress(netconf::Netlink& nl, const Link& link) {
   if (netconf::has_ingress_qdisc(nl, link.index)) {
     throw Error("interface " + link.name + " has an ingress qdisc already (another program's filters, or another "
-                "VM container's: containers sharing a network namespace are not supported yet)");
+                "VM's: a pod's containers share their sandbox's VM, never a namespace with another VM)");
   }
 }
 
@@ -50,8 +50,8 @@ protocol::NetInterface describe_interface(netconf::Netlink& nl, const Link& inte
 
 void make_tap(netconf::Netlink& nl, const NetnsId& netns, const std::string& tap, const RecordMade& record) {
   if (netconf::find_link(nl, tap)) {
-    throw Error("interface " + tap + " exists already in the network namespace (another VM container's tap: "
-                "containers sharing a network namespace are not supported yet)");
+    throw Error("interface " + tap + " exists already in the network namespace (another VM's tap: a pod's "
+                "containers share their sandbox's VM, never a namespace with another VM)");
   }
   record(MadeTap{netns, tap});
   netconf::create_persistent_tap(tap);

@@ -23,7 +23,7 @@ std::vector<netconf::Link> container_interfaces(netconf::Netlink& nl);
 protocol::NetInterface describe_interface(netconf::Netlink& nl, const netconf::Link& interface);
 
 // A persistent tap named `tap`, made now and connected later (connect_tap). Refuses a name in
-// use (another VM container's tap: containers sharing a namespace are not supported yet).
+// use (another VM's tap: a pod's containers share their sandbox's VM, never a namespace).
 void make_tap(netconf::Netlink& nl, const NetnsId& netns, const std::string& tap, const RecordMade& record);
 
 // Joins `interface` and the tap `tap` (made by make_tap): the tap gets the interface's MTU and

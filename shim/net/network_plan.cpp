@@ -44,10 +44,10 @@ void check_joinable(const NetworkPlan& plan) {
   if (const auto other = process_in_netns(theirs)) {
     throw Error("linux.namespaces: network namespace " + plan.path + " already has a process in it (pid " +
                 std::to_string(other->pid) + ", " + other->command +
-                "): another container's, such as a pod's infra or sandbox container or podman --network "
-                "container:NAME. A container of ppc-kvm-shim runs in a guest of its own: it could not share that "
-                "namespace's localhost, and its VM would take the namespace's incoming traffic away from it. "
-                "Containers sharing a network namespace are not supported yet");
+                ") and no container of ppc-kvm-shim is: another runtime's container, such as a pod's infra or "
+                "sandbox container or podman --network container:NAME. A container of ppc-kvm-shim joins a "
+                "namespace only as a member of a pod whose VM is ppc-kvm-shim's: in another runtime's it could not "
+                "share the namespace's localhost, and its VM would take the namespace's incoming traffic away");
   }
 }
 

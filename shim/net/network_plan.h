@@ -22,8 +22,9 @@ struct NetworkPlan {
 NetworkPlan plan_network(const oci::Config& config);
 
 // The engine's namespace must be one, not the shim's own (the host's network: its interfaces
-// would be redirected into the guest), and no process may be in it yet (another container's,
-// netns_processes.h). Throws Error naming the path.
+// would be redirected into the guest), and no process may be in it yet (another runtime's
+// container's, netns_processes.h; a pod of ours is found before: commands/pod_sandbox.h).
+// Throws Error naming the path.
 void check_joinable(const NetworkPlan& plan);
 
 }  // namespace ppc::shim

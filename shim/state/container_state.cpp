@@ -28,7 +28,7 @@ nlohmann::json to_json(const ContainerState& s) {
           {"pid", s.pid},                {"pidStartTime", s.pid_start_time},
           {"status", status_name(s.status)}, {"bundle", s.bundle},
           {"rootfs", s.rootfs},          {"created", s.created},
-          {"annotations", s.annotations}, {"vm", {{"memoryMiB", s.memory_mib}, {"vcpus", s.vcpus}}}};
+          {"annotations", s.annotations}, {"vm", {{"memoryMiB", s.memory_mib}, {"vcpus", s.vcpus}, {"sandbox", s.sandbox_id}}}};
 }
 
 ContainerState state_from_json(const nlohmann::json& j) {
@@ -47,6 +47,7 @@ ContainerState state_from_json(const nlohmann::json& j) {
     s.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
     s.memory_mib = j.at("vm").at("memoryMiB").get<uint64_t>();
     s.vcpus = j.at("vm").at("vcpus").get<unsigned>();
+    s.sandbox_id = j.at("vm").value("sandbox", std::string());
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("state.json: ") + e.what());
   }

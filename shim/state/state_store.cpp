@@ -48,6 +48,14 @@ ContainerState LockedContainer::read_state() const {
   }
 }
 
+std::string LockedContainer::agent_socket(const ContainerState& state) const {
+  if (state.sandbox_id.empty()) return vsock_socket();
+  // A sibling's directory: the id is checked as dir_of() checks every id.
+  validate_container_id(state.sandbox_id);
+  const std::string root = std::filesystem::path(dir_).parent_path().string();
+  return root + "/" + state.sandbox_id + "/" + kVmDir + "/vsock.sock";
+}
+
 void LockedContainer::write_state(const ContainerState& state) const {
   write_file_atomic(file(kStateFile), to_json(state).dump(2) + "\n", 0600);
 }

@@ -31,6 +31,9 @@ class LockedContainer {
   // directory the VMM's jail shows.
   std::string vsock_socket() const { return dir_ + "/" + kVmDir + "/vsock.sock"; }
   static constexpr const char* kVmDir = "vm";
+  // Where the container's agent listens: its own VM's socket, or for a pod's later container
+  // its sandbox's (a sibling directory under the same root).
+  std::string agent_socket(const ContainerState& state) const;
 
   // Throws ContainerNotFound when state.json is missing (an aborted create).
   ContainerState read_state() const;

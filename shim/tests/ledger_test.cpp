@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "test_dir.h"
@@ -63,6 +66,33 @@ TEST(shim_ledger, RecordsOutsideTheContainerAreRefused) {
     for (size_t at = record.find("DIR"); at != std::string::npos; at = record.find("DIR")) record.replace(at, 3, dir.path());
     std::ofstream(dir / "made.jsonl") << record << "\n";
     EXPECT_THROW(Ledger(dir.path()).read(), Error) << record;
+  }
+}
+
+TEST(shim_ledger, APodMembersRecordsAreItsDirectoryInItsSandboxsShare) {
+  TestDir dir;
+  const std::string root = std::filesystem::path(dir.path()).parent_path().string();
+  const std::string id = std::filesystem::path(dir.path()).filename().string();
+  const std::string entry = root + "/infra/share/" + id;
+  auto read_one = [&](const std::string& record) {
+    std::ofstream(dir / "made.jsonl", std::ios::trunc) << record << "\n";
+    return Ledger(dir.path()).read();
+  };
+  const auto record = [](const std::string& kind, const std::string& path) {
+    return nlohmann::json{{"made", kind}, {"path", path}}.dump();
+  };
+  EXPECT_EQ(read_one(record("share-entry", entry)).size(), 1u);
+  EXPECT_EQ(read_one(record("bind", entry + "/root")).size(), 1u);
+  EXPECT_EQ(read_one(record("bind", entry + "/m3")).size(), 1u);
+  for (const std::string& bad : {record("share-entry", root + "/infra/share/other"),
+                                 record("share-entry", entry + "/root"),
+                                 record("share-entry", root + "/infra/other/" + id),
+                                 record("share-entry", root + "/" + id + "/share/" + id),
+                                 record("bind", entry),
+                                 record("bind", root + "/infra/share/other/root"),
+                                 record("bind", entry + "/../../../etc"),
+                                 record("bind", root + "/../x/share/" + id + "/root")}) {
+    EXPECT_THROW(read_one(bad), Error) << bad;
   }
 }
 

@@ -144,7 +144,7 @@ TEST(shim_network_plan, AnotherContainersNamespaceIsRefused) {
                           0),
             0u)
       << refused;
-  EXPECT_NE(refused.find("not supported yet"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("and no container of ppc-kvm-shim is"), std::string::npos) << refused;
 }
 
 TEST(shim_network_plan, TapNamesAreOursAndNoOthers) {

@@ -43,6 +43,12 @@ std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& siz
   return cmd;
 }
 
+std::vector<std::string> member_command(const ShimConfig& config, const std::string& state_dir,
+                                        const std::string& vm_socket) {
+  return {config.vmm, "--join-vm", vm_socket, "--log", state_dir + "/vmm.log", "--container-request",
+          state_dir + "/create.json", "--ready-fd", std::to_string(kReadyFd), "--until-adopted"};
+}
+
 int shell_status(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);

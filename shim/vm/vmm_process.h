@@ -35,6 +35,10 @@ struct VmmFiles {
 // The VMM's command line for a container whose state lives in `state_dir`.
 std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
                                      const VmmFiles& files);
+// A pod's later container's process (no machine: ppc-kvm-vmm --join-vm), created in the VM
+// whose agent listens on `vm_socket`. The host settings' vmm_args are a machine's: not given.
+std::vector<std::string> member_command(const ShimConfig& config, const std::string& state_dir,
+                                        const std::string& vm_socket);
 
 struct VmmStdio {
   int in = 0, out = 1, err = 2;

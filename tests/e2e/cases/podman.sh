@@ -272,33 +272,74 @@ hello from L1"
   fi
 }
 
-# Pods and shared network namespaces (issue 16: one guest per pod is not built yet). A pod
-# whose infra container is crun's: a member that serves on 127.0.0.1 and one that reaches it
-# there (crun: they share the namespace's loopback). Ours refuses a container whose network
-# namespace already has another container's process, naming it, instead of a guest that
-# could not share that loopback and would take the namespace's incoming traffic from it.
+# Pods (podman pod create: its infra container and its members with the same runtime; ours:
+# the infra container boots the pod's VM and each member is created in it): a member's server
+# reached by another member on 127.0.0.1 and from L1 through the pod's published port, a
+# volume both members see, exactly one VM for the pod, a member's end that leaves the pod up,
+# nothing left after pod rm -f; podman run --network container:NAME reaching a container over
+# localhost; a pod with crun's infra container refused to ours (naming the process).
 # --share-parent=false: under cgroupfs (L1 has no systemd) podman 4.3 gives a pod's own
 # cgroup a device filter that denies every device, so that no runtime's container in it can
 # open /dev/null (crun: "mknod `/dev/null`: Operation not permitted"). Later podman skips the
 # devices there, and a systemd host's pod slice has no filter.
 pod_checks() {
-  local rt=$1 ours=$2 p=e2e-pod-$rt
-  podman --runtime crun pod create --share-parent=false --name "$p" >/dev/null ||
-    { fail "[$rt] podman pod create --share-parent=false failed"; return; }
-  timed "podman_pod_member[$rt]" pm "$rt" run -d --name "$p-srv" --pod "$p" "$IMG" \
-    sh -c 'mkdir -p /www && echo "hello over the pod'"'"'s loopback" > /www/index.html && exec httpd -f -p 127.0.0.1:80 -h /www'
+  local rt=$1 ours=$2 p=e2e-pod-$rt vol=/tmp/e2e-pod-vol-$rt ids id vms=0 left
+  rm -rf "$vol" && mkdir -p "$vol"
+  timed "podman_pod_create[$rt]" pm "$rt" pod create --share-parent=false -p 8081:80 --name "$p"
+  [ "$RC" = 0 ] || { fail "[$rt] podman pod create: exit $RC: $ERR"; return; }
+  timed "podman_pod_member[$rt]" pm "$rt" run -d --name "$p-srv" --pod "$p" -v "$vol:/data" "$IMG" \
+    sh -c 'mkdir -p /www && echo "hello over the pod'"'"'s loopback" > /www/index.html && echo from-srv > /data/srv &&
+           exec httpd -f -p 80 -h /www'
+  [ "$RC" = 0 ] && ok "[$rt] a member of the pod runs" || fail "[$rt] a member of the pod: exit $RC: $ERR"
+  timed "podman_pod_loopback[$rt]" pm "$rt" run --rm --pod "$p" -v "$vol:/data" "$IMG" \
+    sh -c 'for i in $(seq 100); do wget -qO- http://127.0.0.1:80/ 2>/dev/null && cat /data/srv && exit; sleep 0.2; done; exit 1'
+  expect_run "[$rt] another member reaches its server on 127.0.0.1 and reads its write to the pod's volume" 0 \
+    "hello over the pod's loopback
+from-srv"
+  wait_for 30 sh -c 'busybox wget -qO- http://127.0.0.1:8081/ >/dev/null 2>&1'
+  timed "podman_pod_port[$rt]" busybox wget -qO- http://127.0.0.1:8081/
+  expect_run "[$rt] L1 reaches the member through the pod's port 8081" 0 "hello over the pod's loopback"
+  ids=$(podman ps -a --no-trunc --filter "pod=$p" --format '{{.ID}}')
   if [ "$ours" = yes ]; then
-    [ "$RC" != 0 ] && grep -q "already has a process in it (pid [0-9]*, .*not supported yet" <<<"$ERR" &&
-      ok "[$rt] a member of a pod with crun's infra container is refused: $(grep -o 'network namespace .* already has a process in it ([^)]*)' <<<"$ERR")" ||
-      fail "[$rt] a member of crun's pod: exit $RC: $ERR"
-  else
-    [ "$RC" = 0 ] && ok "[$rt] a member of the pod runs" || fail "[$rt] a member of the pod: exit $RC: $ERR"
-    timed "podman_pod_loopback[$rt]" pm "$rt" run --rm --pod "$p" "$IMG" \
-      sh -c 'for i in $(seq 50); do wget -qO- http://127.0.0.1:80/ 2>/dev/null && exit; sleep 0.2; done; exit 1'
-    expect_run "[$rt] another member reaches its server on 127.0.0.1" 0 "hello over the pod's loopback"
+    # A VM is a VMM with a --vsock-uds of its own (a member's process has --join-vm instead).
+    for id in $ids; do
+      ps -eo args | grep -v grep | grep -q -- "--vsock-uds [^ ]*/$id/vm/vsock.sock" && vms=$((vms + 1))
+    done
+    [ "$vms" = 1 ] && ok "[$rt] one VM for the pod's $(wc -w <<<"$ids") containers" || fail "[$rt] $vms VMs for the pod"
   fi
   podman pod rm -f -t 0 "$p" >/dev/null 2>&1
   podman pod exists "$p" && fail "[$rt] pod $p left after pod rm -f" || ok "[$rt] the pod is removed"
+  # conmon and its exit command may still be on their way out when pod rm returns.
+  for _ in $(seq 40); do
+    left=
+    for id in $ids; do
+      ps -eo args | grep -v grep | grep -q -- "$id" && left="$left process($id)"
+      grep -q -- "$id" /proc/self/mountinfo && left="$left mount($id)"
+    done
+    [ -z "$left" ] && break
+    sleep 0.25
+  done
+  [ -z "$left" ] && ok "[$rt] no process or mount of the pod left" || fail "[$rt] left 10 s after pod rm -f:$left"
+  rm -rf "$vol"
+
+  # podman --network container:NAME of a container outside any pod (podman refuses to join one
+  # in a pod from outside it): ours creates it in that container's VM.
+  pm "$rt" run -d --name "$p-solo" "$IMG" \
+    sh -c 'mkdir -p /www && echo "hello over a shared loopback" > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+  timed "podman_network_container[$rt]" pm "$rt" run --rm --network "container:$p-solo" "$IMG" \
+    sh -c 'for i in $(seq 100); do wget -qO- http://127.0.0.1:80/ 2>/dev/null && exit; sleep 0.2; done; exit 1'
+  expect_run "[$rt] --network container:NAME reaches it over localhost" 0 "hello over a shared loopback"
+  podman rm -f -t 0 "$p-solo" >/dev/null 2>&1
+
+  if [ "$ours" = yes ]; then
+    podman --runtime crun pod create --share-parent=false --name "$p-crun" >/dev/null ||
+      { fail "[$rt] podman pod create (crun) failed"; return; }
+    timed "podman_pod_mixed[$rt]" pm "$rt" run -d --name "$p-crun-srv" --pod "$p-crun" "$IMG" sleep 60
+    [ "$RC" != 0 ] && grep -q "already has a process in it (pid [0-9]*, [^)]*) and no container of ppc-kvm-shim is" <<<"$ERR" &&
+      ok "[$rt] a member of a pod with crun's infra container is refused: $(grep -o 'network namespace .* already has a process in it ([^)]*)' <<<"$ERR")" ||
+      fail "[$rt] a member of crun's pod: exit $RC: $ERR"
+    podman pod rm -f -t 0 "$p-crun" >/dev/null 2>&1
+  fi
 }
 
 # The container's files are the host's, live (ours: bound into the VM's share, served by

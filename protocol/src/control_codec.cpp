@@ -54,6 +54,15 @@ struct ToJson {
   json operator()(const StdioWindow&) const { throw Error("StdioWindow is not a control message"); }
 };
 
+// A message about one process: its container's id and its exec id first.
+template <typename M>
+M addressed(JsonReader& in) {
+  M m;
+  m.container_id = in.string("container_id");
+  m.exec_id = in.string("exec_id");
+  return m;
+}
+
 Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
   switch (type) {
     case MessageType::kHello: {
@@ -81,37 +90,24 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
     }
     case MessageType::kStart: return Start{in.string("container_id")};
     case MessageType::kSignal: {
-      Signal m;
-      m.container_id = in.string("container_id");
-      m.exec_id = in.string("exec_id");
+      auto m = addressed<Signal>(in);
       m.signal = in.integer<int>("signal");
       return m;
     }
     case MessageType::kExec: {
-      Exec m;
-      m.container_id = in.string("container_id");
-      m.exec_id = in.string("exec_id");
+      auto m = addressed<Exec>(in);
       m.process = in.object("process");
       return m;
     }
-    case MessageType::kWait: {
-      Wait m;
-      m.container_id = in.string("container_id");
-      m.exec_id = in.string("exec_id");
-      return m;
-    }
+    case MessageType::kWait: return addressed<Wait>(in);
     case MessageType::kExited: {
-      Exited m;
-      m.container_id = in.string("container_id");
-      m.exec_id = in.string("exec_id");
+      auto m = addressed<Exited>(in);
       m.status = in.integer<int>("status");
       m.signaled = in.boolean("signaled");
       return m;
     }
     case MessageType::kResize: {
-      Resize m;
-      m.container_id = in.string("container_id");
-      m.exec_id = in.string("exec_id");
+      auto m = addressed<Resize>(in);
       m.rows = in.integer<int>("rows");
       m.cols = in.integer<int>("cols");
       return m;

@@ -48,6 +48,19 @@ TEST(shim_made_thing, StateDirectoryIsRemovedWithItsFilesAndTwiceIsFine) {
   EXPECT_TRUE(exists(dir.path()));
 }
 
+TEST(shim_made_thing, APodMembersShareEntryIsRemovedWithItsMountPointsAndTwiceIsFine) {
+  // What a member's delete finds once its binds are unmounted: empty mount points.
+  TestDir dir;
+  const std::string entry = dir / "infra/share/member";
+  dir.write("infra/share/member/m1", "");
+  ASSERT_EQ(::mkdir((entry + "/root").c_str(), 0755), 0);
+  undo_made_thing(MadeShareEntry{entry});
+  EXPECT_FALSE(exists(entry));
+  EXPECT_TRUE(exists(dir / "infra/share"));
+  EXPECT_NO_THROW(undo_made_thing(MadeShareEntry{entry}));
+  EXPECT_EQ(describe(MadeShareEntry{entry}), "directory in the pod's share " + entry);
+}
+
 TEST(shim_made_thing, CgroupDirectoryIsRemovedAndTwiceIsFine) {
   // A plain directory stands in: a cgroup is undone by rmdir, as an empty directory is.
   TestDir dir;

@@ -4,7 +4,8 @@
 # panic), lets a surviving shim go on, and checks that `state` tells the truth and that
 # `delete --force` leaves nothing: no process of the VM, no virtiofsd, no cgroup, no mount,
 # no state directory. Then misuse: commands on a container in the wrong state fail and change
-# nothing.
+# nothing. Last, a pod member's create stopped at each point: nothing of it left, the pod
+# unharmed.
 . /rig/case_lib.sh
 shim_case_setup
 sed -i 's/^{/{"fault_points":true,/' "$PPC_KVM_SHIM_CONFIG"
@@ -252,5 +253,65 @@ fault_at sd-inner start.started inner stopped
 fault_at ex-outer exec.started outer stopped
 fault_at ex-inner exec.started inner stopped
 fault_at ex-panic exec.started panic stopped
+
+echo "== a pod member's create, stopped at each point: the shim killed; the pod runs on"
+# A member names the sandbox's network namespace by path (as podman --network container:NAME
+# does); its create is stopped at each point and the shim killed there. Then its `delete
+# --force` leaves nothing of it (process, cgroup, binds in the pod's share, state) and the
+# pod's guest still takes a member, under an id a stopped create used.
+# member_bundle NAME ARGS_JSON: a member of the pod whose VMM is $sandbox_pid.
+member_bundle() {
+  b=$(fault_bundle "$1" "$2")
+  sed -i "s|{\"type\":\"network\"}|{\"type\":\"network\",\"path\":\"/proc/$sandbox_pid/ns/net\"}|" "$b/config.json"
+  echo "$b"
+}
+# member_gone NAME: delete --force, then nothing of the member left; the sandbox's VM runs on.
+member_gone() {
+  local n=$1 p
+  $S delete --force $n 2>>/tmp/$n.out || fail "$n: delete --force: $(tail -1 /tmp/$n.out)"
+  for p in $outer $inner; do
+    for _ in $(seq 40); do alive "$p" || break; sleep 0.25; done
+    alive "$p" && { fail "$n: its process $p left running"; kill -9 "$p"; }
+  done
+  [ -d /sys/fs/cgroup/faults/$n ] && fail "$n: its cgroup is left"
+  left=$(grep -c -e " $root/$n[/ ]" -e " $root/pod-sb/share/$n[/ ]" /proc/self/mountinfo)
+  [ ! -e $root/$n ] && [ ! -e $root/pod-sb/share/$n ] && [ "$left" = 0 ] && ok "$n: nothing of the member is left" ||
+    fail "$n: left: $(ls -d $root/$n $root/pod-sb/share/$n 2>/dev/null), $left mount(s)"
+  alive "$sandbox_pid" && ok "$n: the pod's VM runs on" || fail "$n: the pod's VM ended with the member's fault"
+}
+b=$(fault_bundle pod-sb '["sh","-c","echo started; exec sleep 1000"]')
+if start_announced pod-sb $b; then
+  sandbox_pid=$pid
+  for point in create.state-directory create.share create.cgroup create.vmm-ready create.state-written; do
+    n=m-${point#create.}; outer='' inner=''
+    mb=$(member_bundle $n '["sh","-c","echo member; exec sleep 1000"]')
+    stop_at $point $n $S create --bundle $mb $n || continue
+    case $point in
+      create.share) grep -q " $root/pod-sb/share/$n/root " /proc/self/mountinfo && ok "$n: its root is bound into the pod's share" ||
+        fail "$n: no bind in the pod's share at $point" ;;
+      create.cgroup) [ -d /sys/fs/cgroup/faults/$n ] && ok "$n: its cgroup exists" || fail "$n: no cgroup at $point" ;;
+    esac
+    vm_pids $n
+    kill -9 $shim
+    # A member's process not handed over ends once its creator is gone (the agent then
+    # removes the member from the guest).
+    for p in $outer $inner; do
+      for _ in $(seq 120); do alive "$p" || break; sleep 0.25; done
+      alive "$p" && fail "$n: the member's process $p outlived its creator"
+    done
+    truthful $n gone stopped
+    member_gone $n
+  done
+  mb=$(member_bundle m-state-written '["sh","-c","echo member again"]')
+  if create_bg m-state-written $mb /dev/null /tmp/m-again.out; then
+    $S start m-state-written || fail "start m-state-written"
+    expect_line_soon /tmp/m-again.out "^member again$"
+    wait_state m-state-written stopped
+    $S delete m-state-written || fail "delete m-state-written"
+  fi
+  outer='' inner=''
+  vm_pids pod-sb
+  nothing_left pod-sb
+fi
 
 finish

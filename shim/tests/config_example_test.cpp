@@ -22,6 +22,8 @@ TEST(shim_config_example, ParsesToTheDefaults) {
   EXPECT_EQ(c.default_memory_mib, d.default_memory_mib);
   EXPECT_EQ(c.memory_overhead_mib, d.memory_overhead_mib);
   EXPECT_EQ(c.default_vcpus, d.default_vcpus);
+  EXPECT_EQ(c.pod_memory_mib, d.pod_memory_mib);
+  EXPECT_EQ(c.pod_vcpus, d.pod_vcpus);
   EXPECT_EQ(c.vm_type, d.vm_type);
   EXPECT_EQ(c.kernel_cmdline, d.kernel_cmdline);
   EXPECT_EQ(c.vmm_args, d.vmm_args);
@@ -30,7 +32,7 @@ TEST(shim_config_example, ParsesToTheDefaults) {
   EXPECT_EQ(c.boot_timeout_seconds, d.boot_timeout_seconds);
   EXPECT_EQ(c.vhost_net, d.vhost_net);
   EXPECT_FALSE(j.contains("fault_points"));  // tests only: not for a host's settings
-  EXPECT_EQ(j.size(), 14u);                  // every other key of shim_config.h
+  EXPECT_EQ(j.size(), 16u);                  // every other key of shim_config.h
 }
 
 }  // namespace

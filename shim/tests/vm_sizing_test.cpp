@@ -169,6 +169,53 @@ TEST(shim_vm_sizing, BadAnnotationsNameThemselves) {
   EXPECT_NE(error_of(c).find("linux.resources.cpu.cpus"), std::string::npos) << error_of(c);
 }
 
+// A pod's sandbox stands for the pod: CRI's pod annotations when allowed, else the pod
+// defaults; any other container keeps its own limits and the container defaults.
+TEST(shim_vm_sizing, APodsSandboxIsSizedForThePod) {
+  ShimConfig d;  // pod: 512 MiB + 64, 1 vCPU
+  d.pod_vcpus = 2;
+  oci::Config sandbox = config();
+  sandbox.annotations = {{kAnnotationCriContainerType, "sandbox"}};
+  EXPECT_EQ(size_vm(sandbox, d, 0).memory_mib, 576u);
+  EXPECT_EQ(size_vm(sandbox, d, 0).vcpus, 2u);
+  oci::Config infra = config();  // podman's infra container
+  infra.annotations = {{kAnnotationCrioContainerType, "sandbox"}};
+  EXPECT_EQ(size_vm(infra, d, 0).memory_mib, 576u);
+  oci::Config member = config();
+  member.annotations = {{kAnnotationCriContainerType, "container"}};
+  EXPECT_EQ(size_vm(member, d, 0).memory_mib, 320u);
+  EXPECT_EQ(size_vm(member, d, 0).vcpus, 1u);
+
+  // CRI's annotations: 1 GiB and 2.5 CPUs (the pause container's own limits do not count).
+  sandbox.annotations[kAnnotationCriSandboxMemory] = std::to_string(1024 * kMiB);
+  sandbox.annotations[kAnnotationCriSandboxCpuQuota] = "250000";
+  sandbox.annotations[kAnnotationCriSandboxCpuPeriod] = "100000";
+  sandbox.linux.resources.memory.limit = 64 * kMiB;
+  ShimConfig allowing = permissive();
+  allowing.pod_vcpus = 2;
+  EXPECT_EQ(size_vm(sandbox, allowing, 0).memory_mib, 1088u);
+  EXPECT_EQ(size_vm(sandbox, allowing, 0).vcpus, 3u);
+  // Not allowed: ignored; the sandbox's own limit, then the pod default.
+  EXPECT_EQ(size_vm(sandbox, d, 0).memory_mib, 128u);
+  EXPECT_EQ(size_vm(sandbox, d, 0).vcpus, 2u);
+  // "0" and negative numbers: the pod sets no limit.
+  sandbox.linux.resources.memory.limit.reset();
+  sandbox.annotations[kAnnotationCriSandboxMemory] = "0";
+  sandbox.annotations[kAnnotationCriSandboxCpuQuota] = "-1";
+  EXPECT_EQ(size_vm(sandbox, allowing, 0), (VmSize{576, 2, "auto", kDefaultKernel}));
+  // Without a period: the kernel's 100 ms.
+  sandbox.annotations.erase(kAnnotationCriSandboxCpuPeriod);
+  sandbox.annotations[kAnnotationCriSandboxCpuQuota] = "100001";
+  EXPECT_EQ(size_vm(sandbox, allowing, 0).vcpus, 2u);
+  // On a container that is not a sandbox they mean nothing.
+  member.annotations[kAnnotationCriSandboxMemory] = std::to_string(1024 * kMiB);
+  EXPECT_EQ(size_vm(member, allowing, 0).memory_mib, 320u);
+  // Garbage names the annotation.
+  sandbox.annotations[kAnnotationCriSandboxMemory] = "1Gi";
+  EXPECT_NE(error_of(sandbox).find("annotations[\"io.kubernetes.cri.sandbox-memory\"]"), std::string::npos)
+      << error_of(sandbox);
+}
+
 TEST(shim_vm_sizing, SizesAndCpusetsParse) {
   EXPECT_EQ(parse_memory_size("512M"), 512 * kMiB);
   EXPECT_EQ(parse_memory_size("2g"), 2048 * kMiB);
@@ -186,7 +233,7 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   const ShimConfig c = parse_shim_config(
       nlohmann::json::parse(R"({"kernel":"/k","vmm":"/v","agent":"/a","default_memory_mib":100,"memory_overhead_mib":32,
         "default_vcpus":2,"vm_type":"hv","kernel_cmdline":"quiet","vmm_args":["--stats"],
-        "boot_timeout_seconds":9,"virtiofsd":"/opt/virtiofsd","vhost_net":true})"),
+        "boot_timeout_seconds":9,"virtiofsd":"/opt/virtiofsd","vhost_net":true,"pod_memory_mib":700,"pod_vcpus":3})"),
       "cfg");
   EXPECT_EQ(c.kernel, "/k");
   EXPECT_EQ(c.vmm, "/v");
@@ -194,6 +241,8 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
   EXPECT_EQ(c.default_memory_mib, 100u);
   EXPECT_EQ(c.memory_overhead_mib, 32u);
   EXPECT_EQ(c.default_vcpus, 2u);
+  EXPECT_EQ(c.pod_memory_mib, 700u);
+  EXPECT_EQ(c.pod_vcpus, 3u);
   EXPECT_EQ(c.vm_type, "hv");
   EXPECT_EQ(c.kernel_cmdline, "quiet");
   EXPECT_EQ(c.vmm_args, std::vector<std::string>{"--stats"});
@@ -213,7 +262,7 @@ TEST(shim_vm_config, HostSettingsParseAndRejectTypos) {
                           R"({"vm_type":"kvm"})", R"({"vmm_args":[1]})", R"([])", R"({"kernel":""})",
                           R"({"virtiofsd":""})", R"({"virtiofsd":1})", R"({"allowed_annotations":["io.ppc-kvm.memroy"]})",
                           R"({"allowed_annotations":"io.ppc-kvm.memory"})", R"({"allowed_kernel_dirs":["kernels"]})",
-                          R"({"vhost_net":"yes"})", R"({"vhost_net":1})"}) {
+                          R"({"vhost_net":"yes"})", R"({"vhost_net":1})", R"({"pod_vcpus":0})", R"({"pod_memory_mib":-1})"}) {
     try {
       parse_shim_config(nlohmann::json::parse(bad), "/etc/x.json");
       ADD_FAILURE() << "accepted " << bad;

@@ -56,6 +56,8 @@ ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source)
       else if (key == "default_memory_mib") c.default_memory_mib = positive(v, key, 1 << 20);
       else if (key == "memory_overhead_mib") c.memory_overhead_mib = positive(v, key, 1 << 20);
       else if (key == "default_vcpus") c.default_vcpus = static_cast<unsigned>(positive(v, key, 16));
+      else if (key == "pod_memory_mib") c.pod_memory_mib = positive(v, key, 1 << 20);
+      else if (key == "pod_vcpus") c.pod_vcpus = static_cast<unsigned>(positive(v, key, 16));
       else if (key == "vm_type") {
         c.vm_type = text(v, key);
         if (c.vm_type != "auto" && c.vm_type != "hv" && c.vm_type != "pr") throw Error(key + ": expected auto, hv or pr, got " + v.dump());

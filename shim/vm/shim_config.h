@@ -7,6 +7,9 @@
 //    "default_memory_mib": 256,   container memory when linux.resources.memory has no limit
 //    "memory_overhead_mib": 64,   added for the guest kernel and the agent
 //    "default_vcpus": 1,          when linux.resources.cpu sets nothing
+//    "pod_memory_mib": 512,       a pod's sandbox (its VM holds the pod's containers), when
+//                                 neither CRI's pod annotations nor the sandbox set a limit
+//    "pod_vcpus": 1,              the same for vCPUs
 //    "vm_type": "auto",           auto, hv or pr (the VMM's --vm-type)
 //    "kernel_cmdline": "...",     the VMM's --cmdline (default "console=hvc0 panic=-1")
 //    "vmm_args": ["--stats"],     appended to the VMM's command line
@@ -16,8 +19,10 @@
 //                                 (faster; the guests' rings are then parsed by host kernel
 //                                 code, outside the VMM's confinement)
 //    "allowed_annotations": [],   which VM annotations (vm_sizing.h) a container may use:
-//                                 "io.ppc-kvm.memory", ".vcpus", ".vm-type", ".kernel"; none
-//                                 by default (others are ignored with a warning)
+//                                 "io.ppc-kvm.memory", ".vcpus", ".vm-type", ".kernel",
+//                                 CRI's "io.kubernetes.cri.sandbox-memory", "-cpu-quota",
+//                                 "-cpu-period"; none by default (others are ignored with a
+//                                 warning)
 //    "allowed_kernel_dirs": [],   where an annotated kernel may lie
 //    "boot_timeout_seconds": 300, how long create waits for the guest's agent
 //    "fault_points": false}       tests only: PPC_KVM_SHIM_STOP_AT may stop the shim
@@ -43,6 +48,8 @@ struct ShimConfig {
   uint64_t default_memory_mib = 256;
   uint64_t memory_overhead_mib = 64;
   unsigned default_vcpus = 1;
+  uint64_t pod_memory_mib = 512;
+  unsigned pod_vcpus = 1;
   std::string vm_type = "auto";
   std::string kernel_cmdline = "console=hvc0 panic=-1";
   std::vector<std::string> vmm_args;

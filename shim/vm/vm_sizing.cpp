@@ -40,15 +40,40 @@ const std::string* annotation(const oci::Config& c, const ShimConfig& settings, 
   return nullptr;
 }
 
-// The container's memory limit in MiB, or nullopt without one.
-std::optional<uint64_t> limit_mib(const oci::Config& config) {
+// A pod's sandbox container (its VM holds the pod's containers), as CRI or CRI-O marks it.
+bool is_pod_sandbox(const oci::Config& c) {
+  for (const char* key : {kAnnotationCriContainerType, kAnnotationCrioContainerType}) {
+    const auto it = c.annotations.find(key);
+    if (it != c.annotations.end() && it->second == "sandbox") return true;
+  }
+  return false;
+}
+
+// One of CRI's pod resource annotations when allowed and positive ("0" and negative numbers
+// mean no limit: kubelet sends them for a pod without limits).
+std::optional<uint64_t> cri_pod_value(const oci::Config& c, const ShimConfig& settings, const char* key) {
+  const std::string* a = annotation(c, settings, key);
+  if (a == nullptr || a->starts_with('-')) return std::nullopt;
+  const uint64_t v = parse_decimal(*a, annotation_field(key));
+  if (v == 0) return std::nullopt;
+  return v;
+}
+
+// The container's memory limit in MiB (a pod's sandbox: the pod's, as CRI gives it), or
+// nullopt without one.
+std::optional<uint64_t> limit_mib(const oci::Config& config, const ShimConfig& d) {
+  if (is_pod_sandbox(config)) {
+    if (const std::optional<uint64_t> pod = cri_pod_value(config, d, kAnnotationCriSandboxMemory)) {
+      return round_up(*pod, kMiB) / kMiB;
+    }
+  }
   const auto& limit = config.linux.resources.memory.limit;
   if (!limit || *limit <= 0) return std::nullopt;  // -1: unlimited
   return round_up(static_cast<uint64_t>(*limit), kMiB) / kMiB;
 }
 
 uint64_t memory_mib(const oci::Config& config, const ShimConfig& d, uint64_t initramfs_bytes) {
-  const std::optional<uint64_t> limit = limit_mib(config);
+  const std::optional<uint64_t> limit = limit_mib(config, d);
   if (const std::string* a = annotation(config, d, kAnnotationMemory)) {
     const uint64_t bytes = with_context(annotation_field(kAnnotationMemory), [&] { return parse_memory_size(*a); });
     const uint64_t mib = round_up(bytes, kMiB) / kMiB;
@@ -63,17 +88,29 @@ uint64_t memory_mib(const oci::Config& config, const ShimConfig& d, uint64_t ini
     }
     return mib;
   }
-  const uint64_t container_mib = limit.value_or(d.default_memory_mib);
+  const uint64_t container_mib = limit.value_or(is_pod_sandbox(config) ? d.pod_memory_mib : d.default_memory_mib);
   const uint64_t total = container_mib + d.memory_overhead_mib + round_up(initramfs_bytes, kMiB) / kMiB;
   return round_up(std::max(total, kMinGuestMiB), kGuestAlignMiB);
 }
 
-// What the container's CPU limits give (quota, cpuset), 0 without any.
-uint64_t limited_vcpus(const oci::Config& config) {
+constexpr uint64_t kDefaultCpuPeriod = 100000;  // the kernel's
+
+// What CRI's pod CPU annotations give a pod's sandbox, 0 without them.
+uint64_t pod_vcpus(const oci::Config& config, const ShimConfig& d) {
+  if (!is_pod_sandbox(config)) return 0;
+  const std::optional<uint64_t> quota = cri_pod_value(config, d, kAnnotationCriSandboxCpuQuota);
+  if (!quota) return 0;
+  const uint64_t period = cri_pod_value(config, d, kAnnotationCriSandboxCpuPeriod).value_or(kDefaultCpuPeriod);
+  return *quota / period + (*quota % period != 0 ? 1 : 0);
+}
+
+// What the container's CPU limits give (quota, cpuset; a pod's sandbox: the pod's quota),
+// 0 without any.
+uint64_t limited_vcpus(const oci::Config& config, const ShimConfig& d) {
   const oci::CpuResources& cpu = config.linux.resources.cpu;
-  uint64_t n = 0;
-  if (cpu.quota && *cpu.quota > 0) {
-    const uint64_t period = cpu.period && *cpu.period > 0 ? *cpu.period : 100000;  // the kernel's default period
+  uint64_t n = pod_vcpus(config, d);
+  if (n == 0 && cpu.quota && *cpu.quota > 0) {
+    const uint64_t period = cpu.period && *cpu.period > 0 ? *cpu.period : kDefaultCpuPeriod;
     n = (static_cast<uint64_t>(*cpu.quota) + period - 1) / period;
   }
   if (!cpu.cpus.empty()) {
@@ -84,7 +121,7 @@ uint64_t limited_vcpus(const oci::Config& config) {
 }
 
 unsigned vcpus(const oci::Config& config, const ShimConfig& d) {
-  const uint64_t limited = limited_vcpus(config);
+  const uint64_t limited = limited_vcpus(config, d);
   if (const std::string* a = annotation(config, d, kAnnotationVcpus)) {
     const uint64_t n = parse_decimal(*a, annotation_field(kAnnotationVcpus));
     if (n < 1 || n > kMaxVcpus) {
@@ -97,7 +134,7 @@ unsigned vcpus(const oci::Config& config, const ShimConfig& d) {
     return static_cast<unsigned>(n);
   }
   uint64_t n = limited;
-  if (n == 0) n = d.default_vcpus;
+  if (n == 0) n = is_pod_sandbox(config) ? d.pod_vcpus : d.default_vcpus;
   return static_cast<unsigned>(std::clamp<uint64_t>(n, 1, kMaxVcpus));
 }
 

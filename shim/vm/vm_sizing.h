@@ -4,7 +4,10 @@
 // at least 128 MiB, rounded up to 16 MiB. vCPUs: the CPU quota (quota/period, rounded up)
 // or the cpuset's size, whichever is smaller, between 1 and 16. Annotations override, each
 // only when the host settings allow it (others are ignored with a warning), never beyond the
-// container's own limits:
+// container's own limits. A pod's sandbox container (CRI's or CRI-O's container-type
+// "sandbox" annotation) stands for the pod: CRI's io.kubernetes.cri.sandbox-memory and
+// -cpu-quota/-cpu-period (when allowed) are its limits, the settings' pod_memory_mib and
+// pod_vcpus its defaults. Annotations:
 //   io.ppc-kvm.memory  "512M", "1G" or bytes: the guest's RAM as given (at least 64 MiB; at
 //                      most the container's memory limit plus memory_overhead_mib)
 //   io.ppc-kvm.vcpus   1..16 (at most what the container's CPU limits give)

@@ -23,6 +23,9 @@ using protocol::ErrorCode;
 // After a process ends, a background child may keep its output open: the output ends once
 // it has been silent this long.
 constexpr std::chrono::milliseconds kOutputGrace{500};
+// How long a freeze may take: each process stops at its next return to user space, which one
+// stuck in the kernel (a dead file share) may never reach.
+constexpr std::chrono::milliseconds kFreezeTimeout{10000};
 
 // The network namespace the process is in (the container's; the agent's own when the
 // container has none of its own).
@@ -66,8 +69,15 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
       throw RequestFailed(ErrorCode::kInternal, std::string("the shared file system: ") + e.what());
     }
   }
+  std::unique_ptr<GuestCgroup> cgroup;
+  try {
+    cgroup = std::make_unique<GuestCgroup>();
+  } catch (const Error& e) {
+    throw RequestFailed(ErrorCode::kInternal, e.what());
+  }
   LaunchRequest launch_request;
   launch_request.process = *config.process;
+  launch_request.cgroup_procs = cgroup->procs_fd();
   // No process.capabilities: the container's process gets none, as crun gives it (runc
   // leaves a root process all of them; the spec is silent, and the stricter reading wins in
   // an isolation runtime). An exec without them keeps the agent's, as with both runtimes.
@@ -90,6 +100,7 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
   if (process->launched.terminal.valid()) process->resize = UniqueFd(::dup(process->launched.terminal.get()));
   const std::lock_guard lock(mutex_);
   config_ = std::move(config);
+  cgroup_ = std::move(cgroup);
   processes_[process->exec_id] = process;
   return process;
 }
@@ -151,7 +162,10 @@ std::shared_ptr<GuestProcess> Container::exec(const protocol::Exec& request) {
   }
   {
     const std::lock_guard lock(mutex_);
+    // A process started in a frozen cgroup would freeze before it reports ready.
+    if (cgroup_->frozen()) throw RequestFailed(ErrorCode::kInvalidRequest, "the container is paused");
     launch_request.seccomp = config_->linux.seccomp;
+    launch_request.cgroup_procs = cgroup_->procs_fd();
   }
   launch_request.join = init->launched.pid;
   auto process = std::make_shared<GuestProcess>();
@@ -199,6 +213,25 @@ void Container::resize(const protocol::Resize& request) {
     throw RequestFailed(ErrorCode::kInvalidRequest, "process \"" + request.exec_id + "\" has no terminal");
   }
   set_window_size(process->resize.get(), static_cast<unsigned>(request.rows), static_cast<unsigned>(request.cols));
+}
+
+void Container::freeze(const protocol::FreezeContainer& request) {
+  require_created();
+  const std::shared_ptr<GuestProcess> init = find(std::string(protocol::kInitExecId));
+  if (!init->started || reaper_.exit_status(init->launched.pid)) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, "the container is not running");
+  }
+  // One freeze at a time; not under mutex_, which a freeze waiting for a process would hold
+  // against every other request for the container.
+  const std::lock_guard lock(freeze_mutex_);
+  if (cgroup_->frozen() == request.frozen) {
+    throw RequestFailed(ErrorCode::kInvalidRequest, request.frozen ? "the container is paused already" : "the container is not paused");
+  }
+  try {
+    cgroup_->set_frozen(request.frozen, kFreezeTimeout);
+  } catch (const Error& e) {
+    throw RequestFailed(ErrorCode::kInternal, e.what());
+  }
 }
 
 protocol::Exited Container::wait(const std::string& exec_id) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "container/guest_cgroup.h"
 #include "container/launcher.h"
 #include "init/child_reaper.h"
 #include "oci/config.h"
@@ -49,6 +50,8 @@ class Container {
   std::shared_ptr<GuestProcess> exec(const protocol::Exec& request);
   void signal(const protocol::Signal& request);
   void resize(const protocol::Resize& request);
+  // Freezes or thaws all of the container's processes (pause and resume of one container).
+  void freeze(const protocol::FreezeContainer& request);
   // Waits for the process to end; returns its Exited.
   protocol::Exited wait(const std::string& exec_id);
   // The first process, while it runs (created or started); else RequestFailed.
@@ -67,6 +70,8 @@ class Container {
   const std::string id_;
   std::mutex mutex_;
   std::optional<oci::Config> config_;
+  std::unique_ptr<GuestCgroup> cgroup_;  // from create on; every process of the container is in it
+  std::mutex freeze_mutex_;
   std::map<std::string, std::shared_ptr<GuestProcess>> processes_;
   bool removing_ = false;  // end_processes() has begun: an Exec that gets here is undone
 };

@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "container/child_channel.h"
 #include "container/executable.h"
+#include "container/guest_cgroup.h"
 #include "container/launch_error.h"
 #include "container/process_setup.h"
 #include "container/rootfs_setup.h"
@@ -51,7 +52,7 @@ void reset_signals() {
 struct ChildFds {
   int channel;
   int stdin_fd, stdout_fd, stderr_fd;  // -1 with a terminal
-  UniqueFd mnt, uts, ipc, net;         // to join (later processes)
+  UniqueFd mnt, uts, ipc, net, cgroup;  // to join (later processes)
 };
 
 void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
@@ -62,6 +63,7 @@ void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
     }
     const Namespaces& ns = request.namespaces;
     int flags = CLONE_NEWNS;
+    if (request.cgroup_procs >= 0) flags |= CLONE_NEWCGROUP;
     if (ns.uts == NamespaceSource::kNew) flags |= CLONE_NEWUTS;
     if (ns.ipc == NamespaceSource::kNew) flags |= CLONE_NEWIPC;
     if (ns.net == NamespaceSource::kNew) flags |= CLONE_NEWNET;
@@ -78,7 +80,7 @@ void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
     setup_container_root(*request.container);
     return;
   }
-  for (UniqueFd* fd : {&fds.uts, &fds.ipc, &fds.net, &fds.mnt}) {
+  for (UniqueFd* fd : {&fds.uts, &fds.ipc, &fds.net, &fds.cgroup, &fds.mnt}) {
     if (fd->valid() && ::setns(fd->get(), 0) != 0) throw_errno("joining the container's namespaces");
   }
   if (::chdir("/") != 0) throw_errno("chdir /");
@@ -88,6 +90,7 @@ void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
   try {
     reset_signals();
     if (::setsid() < 0) throw_errno("setsid");
+    if (request.cgroup_procs >= 0) join_cgroup(request.cgroup_procs);
     enter_namespaces(request, fds);
     if (request.process.terminal) {
       UniqueFd master = open_container_terminal(request.process.console_size);
@@ -147,9 +150,9 @@ pid_t fork_child(ChildReaper& reaper, const LaunchRequest& request, ChildFds& fd
   return result.get_future().get();
 }
 
-// A later process's namespaces: the first process's mount namespace, and its uts, ipc and
-// net where it has its own (those it did not ask for are the agent's, which the child is in
-// already).
+// A later process's namespaces: the first process's mount namespace, and its uts, ipc, net
+// and cgroup where it has its own (those it did not ask for are the agent's, which the child
+// is in already).
 void open_joined_namespaces(pid_t first, ChildFds& fds) {
   fds.mnt = open_namespace(first, "mnt");
   auto differs = [&](const char* name) {
@@ -162,6 +165,7 @@ void open_joined_namespaces(pid_t first, ChildFds& fds) {
   fds.uts = differs("uts");
   fds.ipc = differs("ipc");
   fds.net = differs("net");
+  fds.cgroup = differs("cgroup");
 }
 
 // A later container's namespaces that are its sandbox's (a pod's network, IPC, UTS).
@@ -200,7 +204,7 @@ LaunchedProcess launch(ChildReaper& reaper, const LaunchRequest& request) {
   UniqueFd agent_end(pair[0]), child_end(pair[1]);
 
   LaunchedProcess launched;
-  ChildFds fds{child_end.get(), -1, -1, -1, {}, {}, {}, {}};
+  ChildFds fds{child_end.get(), -1, -1, -1, {}, {}, {}, {}, {}};
   Pipe in, out, err;
   if (!request.process.terminal) {
     in = make_pipe();

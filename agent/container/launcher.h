@@ -34,6 +34,9 @@ struct LaunchRequest {
   pid_t sandbox = 0;
   // Any later process: the pid of the first one, whose namespaces it joins.
   pid_t join = 0;
+  // The container's cgroup.procs (guest_cgroup.h), which the process joins first; -1: none.
+  // A container's first process then gets a cgroup namespace of its own, rooted there.
+  int cgroup_procs = -1;
 };
 
 struct LaunchedProcess {

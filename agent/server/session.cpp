@@ -179,6 +179,10 @@ class Session {
       return Ok{};
     }
     if (const auto* wait = std::get_if<Wait>(&request)) return containers_.find(wait->container_id)->wait(wait->exec_id);
+    if (const auto* freeze = std::get_if<FreezeContainer>(&request)) {
+      containers_.find(freeze->container_id)->freeze(*freeze);
+      return Ok{};
+    }
     if (const auto* remove = std::get_if<RemoveContainer>(&request)) {
       containers_.remove(remove->container_id);
       return Ok{};

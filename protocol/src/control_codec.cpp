@@ -46,6 +46,7 @@ struct ToJson {
     return {{"container_id", m.container_id}, {"exec_id", m.exec_id}, {"rows", m.rows}, {"cols", m.cols}};
   }
   json operator()(const RemoveContainer& m) const { return {{"container_id", m.container_id}}; }
+  json operator()(const FreezeContainer& m) const { return {{"container_id", m.container_id}, {"frozen", m.frozen}}; }
   json operator()(const Shutdown&) const { return json::object(); }
   json operator()(const Network& m) const { return network_to_json(m); }
   // Stdio messages never reach here: codec.cpp routes them to stdio_codec.
@@ -113,6 +114,11 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
       return m;
     }
     case MessageType::kRemoveContainer: return RemoveContainer{in.string("container_id")};
+    case MessageType::kFreezeContainer: {
+      FreezeContainer m{in.string("container_id")};
+      m.frozen = in.boolean("frozen");
+      return m;
+    }
     case MessageType::kShutdown: return Shutdown{};
     case MessageType::kNetwork: return read_network(in);
     case MessageType::kStdioData:

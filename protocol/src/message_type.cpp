@@ -5,7 +5,7 @@
 namespace ppc::protocol {
 
 std::optional<MessageType> message_type_from_byte(uint8_t byte) {
-  if (byte < static_cast<uint8_t>(MessageType::kHello) || byte > static_cast<uint8_t>(MessageType::kRemoveContainer)) {
+  if (byte < static_cast<uint8_t>(MessageType::kHello) || byte > static_cast<uint8_t>(MessageType::kFreezeContainer)) {
     return std::nullopt;
   }
   return static_cast<MessageType>(byte);
@@ -29,6 +29,7 @@ std::string_view message_type_name(MessageType type) {
     case MessageType::kStdioWindow: return "StdioWindow";
     case MessageType::kNetwork: return "Network";
     case MessageType::kRemoveContainer: return "RemoveContainer";
+    case MessageType::kFreezeContainer: return "FreezeContainer";
   }
   return "unknown";
 }

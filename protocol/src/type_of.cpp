@@ -21,6 +21,7 @@ struct TypeOf {
   MessageType operator()(const StdioWindow&) const { return MessageType::kStdioWindow; }
   MessageType operator()(const Network&) const { return MessageType::kNetwork; }
   MessageType operator()(const RemoveContainer&) const { return MessageType::kRemoveContainer; }
+  MessageType operator()(const FreezeContainer&) const { return MessageType::kFreezeContainer; }
 };
 
 }  // namespace

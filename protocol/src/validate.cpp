@@ -65,6 +65,7 @@ struct Validate {
     check_range("Resize", "cols", m.cols, 1, kMaxTerminalDimension);
   }
   void operator()(const RemoveContainer& m) const { check_id("RemoveContainer", "container_id", m.container_id); }
+  void operator()(const FreezeContainer& m) const { check_id("FreezeContainer", "container_id", m.container_id); }
   void operator()(const Shutdown&) const {}
   void operator()(const Network& m) const { check_network(m); }
   void operator()(const StdioData& m) const {

@@ -40,7 +40,7 @@ TEST(Codec, EveryMessageRoundTrips) {
     EXPECT_EQ(decode(frame), message) << message_type_name(frame.type);
     types.insert(frame.type);
   }
-  EXPECT_EQ(types.size(), 16u) << "a message type has no sample";
+  EXPECT_EQ(types.size(), 17u) << "a message type has no sample";
 }
 
 TEST(Codec, ControlPayloadIsReadableJson) {
@@ -119,6 +119,9 @@ TEST(Codec, MissingAndIllTypedFieldsAreNamed) {
        "CreateContainer.sandbox_id: names the container itself"},
       {MessageType::kRemoveContainer, R"({"container_id":""})", "RemoveContainer.container_id: must not be empty"},
       {MessageType::kRemoveContainer, R"({})", "RemoveContainer.container_id: missing"},
+      {MessageType::kFreezeContainer, R"({"container_id":"m"})", "FreezeContainer.frozen: missing"},
+      {MessageType::kFreezeContainer, R"({"container_id":"m","frozen":1})", "FreezeContainer.frozen"},
+      {MessageType::kFreezeContainer, R"({"container_id":"","frozen":true})", "FreezeContainer.container_id: must not be empty"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.payload);

@@ -60,6 +60,8 @@ inline std::vector<Message> small_samples() {
       Exited{"member-2", std::string(kInitExecId), 137, true},
       Resize{"c", "exec-7", 24, 80},
       RemoveContainer{"member-2"},
+      FreezeContainer{"member-2", true},
+      FreezeContainer{"member-2", false},
       Shutdown{},
       StdioData{"exec-7", StdioStream::kStdin, every_byte_value()},
       StdioData{std::string(kInitExecId), StdioStream::kStderr, {'\n'}},

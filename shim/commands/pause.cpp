@@ -1,7 +1,10 @@
 // pause and resume: SIGSTOP and SIGCONT to the VMM's process tree. A stopped VMM runs no
-// vCPU and no device thread: the guest is frozen as a whole, its clock included.
+// vCPU and no device thread: the guest is frozen as a whole, its clock included. A pod's
+// later container (which has no VM of its own) is frozen in the pod's guest instead, by its
+// agent (the guest's cgroup freezer): the pod's other containers run on.
 #include <signal.h>
 
+#include "commands/agent_call.h"
 #include "commands/command_spec.h"
 #include "commands/commands.h"
 #include "commands/container_ops.h"
@@ -12,6 +15,8 @@ namespace ppc::shim {
 namespace {
 
 constexpr std::chrono::milliseconds kMoveTimeout{30000};
+// The agent waits up to 10 s for a container's processes to freeze.
+constexpr std::chrono::milliseconds kFreezeCallTimeout{15000};
 
 // One of the two moves between running and paused.
 struct PauseMove {
@@ -26,11 +31,6 @@ int move_paused_state(Context& context, const std::vector<std::string>& args, co
   const auto flags = parse_command(spec, args);
   if (!flags) return 0;
   OpenContainer open = open_container(context.store, flags->positionals[0]);
-  if (!open.state.sandbox_id.empty()) {
-    throw Error("container " + open.state.id + " runs in the VM of container " + open.state.sandbox_id +
-                " (a pod): its VM is paused as a whole, with " + open.state.sandbox_id +
-                "; one container of a pod cannot be paused alone yet");
-  }
   if (open.status != move.from) throw Error(move.refusal);
   // The state first: a command killed right after the signal must not leave a paused VM
   // recorded as running (or the reverse). Put back if the move does not happen.
@@ -38,6 +38,15 @@ int move_paused_state(Context& context, const std::vector<std::string>& args, co
   open.state.status = move.to;
   open.container.write_state(open.state);
   ScopeExit restore([&] { open.container.write_state(before); });
+  if (!open.state.sandbox_id.empty()) {
+    const protocol::FreezeContainer request{open.state.id, move.to == Status::kPaused};
+    const AgentOutcome outcome = call_agent(open.container.agent_socket(open.state), request, kFreezeCallTimeout);
+    if (outcome.kind != AgentOutcome::Kind::kOk) {
+      throw Error("the agent of container " + open.state.sandbox_id + "'s VM (this container's pod): " + outcome.message);
+    }
+    restore.dismiss();
+    return 0;
+  }
   signal_vmm(open.state, move.signal);
   // Done when every thread has stopped (or resumed): a pause that returns has frozen the VM.
   if (!wait_vmm_stopped(vmm_of(open.state), move.to == Status::kPaused, kMoveTimeout))
@@ -50,7 +59,10 @@ int move_paused_state(Context& context, const std::vector<std::string>& args, co
 }  // namespace
 
 int run_pause(Context& context, const std::vector<std::string>& args) {
-  static const CommandSpec spec{"pause", "<container-id>", "Pauses a running container: its VM's threads are stopped.", {}, false, 1, 1};
+  static const CommandSpec spec{"pause", "<container-id>",
+                                "Pauses a running container: its VM's threads are stopped (a pod's later container: its\n"
+                                "processes are frozen in the pod's VM).",
+                                {}, false, 1, 1};
   return move_paused_state(context, args, spec, PauseMove{Status::kRunning, SIGSTOP, Status::kPaused, "container not running"});
 }
 

@@ -24,6 +24,7 @@ enum class MessageType : uint8_t {
   kStdioWindow = 14,
   kNetwork = 15,
   kRemoveContainer = 16,
+  kFreezeContainer = 17,
 };
 
 // The type for a wire byte, or nullopt when this version has no such type.

@@ -5,7 +5,7 @@
 //  - The side that connects sends Hello first and the other answers Hello; each checks the
 //    other's role.
 //  - Requests (CreateContainer, Network, Start, Signal, Exec, Wait, Resize, RemoveContainer,
-//    Shutdown) go host to agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
+//    FreezeContainer, Shutdown) go host to agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
 //    when the process has ended. One request is in flight per connection, so a Wait that
 //    blocks for the life of a process has a connection of its own.
 //  - Stdio messages need no reply; they are paced by StdioWindow (see stdio_credit.h).
@@ -170,6 +170,15 @@ struct RemoveContainer {
   bool operator==(const RemoveContainer&) const = default;
 };
 
+// Freezes (frozen) or thaws every process of a container, its exec'd ones included (the
+// guest's cgroup freezer): pause and resume of one container of a pod. Answered Ok once the
+// container is frozen or thawed.
+struct FreezeContainer {
+  std::string container_id;
+  bool frozen = true;
+  bool operator==(const FreezeContainer&) const = default;
+};
+
 struct Shutdown {
   bool operator==(const Shutdown&) const = default;
 };
@@ -200,7 +209,7 @@ struct StdioWindow {
 };
 
 using Message = std::variant<Hello, Ok, ErrorReply, CreateContainer, Start, Signal, Exec, Wait, Exited, Resize,
-                             Shutdown, StdioData, StdioClose, StdioWindow, Network, RemoveContainer>;
+                             Shutdown, StdioData, StdioClose, StdioWindow, Network, RemoveContainer, FreezeContainer>;
 
 MessageType type_of(const Message& message);
 

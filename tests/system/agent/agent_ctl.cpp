@@ -9,6 +9,7 @@
 //   agent_ctl --uds PATH [--container C] kill ID SIGNAL             signal a process (ID "init": the container's)
 //   agent_ctl --uds PATH [--container C] wait ID                    wait for a process; exits with its status
 //   agent_ctl --uds PATH [--container C] remove                     forget a later container that has exited
+//   agent_ctl --uds PATH [--container C] freeze|thaw                freeze or thaw all of its processes
 //   agent_ctl --uds PATH shutdown
 // The container is "test" unless --container names another (a pod's later one: SANDBOX "test").
 //
@@ -89,6 +90,10 @@ int run(int argc, char** argv) {
   }
   if (command == "remove" && argc == 4) {
     session.request(RemoveContainer{container});
+    return 0;
+  }
+  if ((command == "freeze" || command == "thaw") && argc == 4) {
+    session.request(FreezeContainer{container, command == "freeze"});
     return 0;
   }
   if (command == "shutdown" && argc == 4) {

@@ -214,8 +214,9 @@ written"
 # 14. a pod: a second container in the guest, its root from the share, joining the first
 # one's network, UTS and pid namespaces where its config names them by path. It reaches the
 # first one's server on 127.0.0.1 and sees its processes; its end does not end the guest;
-# it is removed once the connection that created it closed, and its id used again; the first
-# container's end powers the guest off.
+# it is removed once the connection that created it closed, and its id used again; it can be
+# frozen and thawed alone (pause of one container); the first container's end powers the
+# guest off.
 make_busybox_root /tmp/share/member/root
 echo "the member's own root" > /tmp/share/member/root/marker
 mkdir -p /tmp/share/test/root/www && echo "served by the sandbox" > /tmp/share/test/root/www/index.html
@@ -261,12 +262,36 @@ for _ in $(seq 40); do
 done
 grep -qF 'no container "member"' /tmp/refused && ok "pod: the member is removed once its connection closed" ||
   fail "pod: the member is still there: $(cat /tmp/refused)"
-member_config '["sh","-c","echo again; exec sleep 300"]' > /tmp/member.json
+member_config '["sh","-c","echo again; while :; do echo tick; sleep 0.2; done"]' > /tmp/member.json
 agent_ctl --uds $uds --container member run /tmp/member.json "" ppc-kvm-share test > /tmp/member.out 2>&1 < /dev/null &
 member=$!
 expect_line_soon /tmp/member.out "^again$" 60
 agent_ctl_fails pod-same-id 'container "member" exists already' --container member create /tmp/member.json "" ppc-kvm-share test
 agent_ctl_fails pod-remove-running 'container "member" is running' --container member remove
+# One container of the pod frozen (pause): its processes stop, an exec into it is refused,
+# the sandbox runs on and takes an exec; thawed, it goes on.
+ticks() { grep -c '^tick$' /tmp/member.out; }
+if agent_ctl --uds $uds --container member freeze < /dev/null; then
+  before=$(ticks); sleep 2; after=$(ticks)
+  [ "$before" = "$after" ] && ok "pod-freeze: the member's processes stopped ($before ticks)" ||
+    fail "pod-freeze: the member ticked on, $before then $after"
+  cat > /tmp/p.json <<'JSON'
+{"args":["echo","the sandbox runs"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}
+JSON
+  agent_ctl --uds $uds exec sb-while-frozen /tmp/p.json > /tmp/exec.out 2>&1 < /dev/null
+  [ $? = 0 ] && [ "$(cat /tmp/exec.out)" = "the sandbox runs" ] && ok "pod-freeze: the sandbox takes an exec" ||
+    fail "pod-freeze: exec into the sandbox: $(cat /tmp/exec.out)"
+  agent_ctl_fails pod-freeze-exec 'the container is paused' --container member exec e1 /tmp/p.json
+  agent_ctl_fails pod-freeze-twice 'the container is paused already' --container member freeze
+  agent_ctl --uds $uds --container member thaw < /dev/null || fail "pod-freeze: thaw"
+  before=$(ticks); sleep 2; after=$(ticks)
+  [ "$after" -gt "$before" ] && ok "pod-freeze: thawed, the member ticks on ($before, then $after)" ||
+    fail "pod-freeze: thawed, the member's ticks stay at $after"
+  agent_ctl_fails pod-thaw-twice 'the container is not paused' --container member thaw
+else
+  fail "pod-freeze: the agent refused to freeze the member"
+fi
+agent_ctl_fails pod-freeze-unknown 'no container "nope"' --container nope freeze
 # The sandbox's end ends the pod: the running member goes with the guest.
 agent_ctl --uds $uds kill init 9
 wait $sandbox

@@ -178,9 +178,15 @@ TEST(shim_vm_sizing, APodsSandboxIsSizedForThePod) {
   sandbox.annotations = {{kAnnotationCriContainerType, "sandbox"}};
   EXPECT_EQ(size_vm(sandbox, d, 0).memory_mib, 576u);
   EXPECT_EQ(size_vm(sandbox, d, 0).vcpus, 2u);
-  oci::Config infra = config();  // podman's infra container
-  infra.annotations = {{kAnnotationCrioContainerType, "sandbox"}};
+  oci::Config crio = config();
+  crio.annotations = {{kAnnotationCrioContainerType, "sandbox"}};
+  EXPECT_EQ(size_vm(crio, d, 0).memory_mib, 576u);
+  oci::Config infra = config();  // podman 4's infra container: no annotation, its pause process
+  infra.process.emplace();
+  infra.process->args = {"/catatonit", "-P"};
   EXPECT_EQ(size_vm(infra, d, 0).memory_mib, 576u);
+  infra.annotations = {{kAnnotationCrioContainerType, "container"}};  // a member that runs it
+  EXPECT_EQ(size_vm(infra, d, 0).memory_mib, 320u);
   oci::Config member = config();
   member.annotations = {{kAnnotationCriContainerType, "container"}};
   EXPECT_EQ(size_vm(member, d, 0).memory_mib, 320u);

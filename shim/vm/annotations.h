@@ -24,7 +24,8 @@ inline constexpr std::array<std::string_view, 7> kVmAnnotations = {
     kAnnotationCriSandboxCpuPeriod};
 
 // How a pod's sandbox container is marked (not sizing: only which defaults apply): CRI's
-// (containerd) and CRI-O's (podman's infra container).
+// (containerd) and CRI-O's ("sandbox"; podman 4 marks only its pods' other containers,
+// "container").
 inline constexpr const char* kAnnotationCriContainerType = "io.kubernetes.cri.container-type";
 inline constexpr const char* kAnnotationCrioContainerType = "io.kubernetes.cri-o.ContainerType";
 

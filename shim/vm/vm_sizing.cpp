@@ -41,12 +41,14 @@ const std::string* annotation(const oci::Config& c, const ShimConfig& settings, 
 }
 
 // A pod's sandbox container (its VM holds the pod's containers), as CRI or CRI-O marks it.
+// podman 4 marks only a pod's other containers ("container", with the infra container's id):
+// its infra container is known by the pause process it runs, catatonit in pause mode.
 bool is_pod_sandbox(const oci::Config& c) {
   for (const char* key : {kAnnotationCriContainerType, kAnnotationCrioContainerType}) {
     const auto it = c.annotations.find(key);
-    if (it != c.annotations.end() && it->second == "sandbox") return true;
+    if (it != c.annotations.end()) return it->second == "sandbox";
   }
-  return false;
+  return c.process && c.process->args == std::vector<std::string>{"/catatonit", "-P"};
 }
 
 // One of CRI's pod resource annotations when allowed and positive ("0" and negative numbers

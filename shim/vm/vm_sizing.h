@@ -5,7 +5,8 @@
 // or the cpuset's size, whichever is smaller, between 1 and 16. Annotations override, each
 // only when the host settings allow it (others are ignored with a warning), never beyond the
 // container's own limits. A pod's sandbox container (CRI's or CRI-O's container-type
-// "sandbox" annotation) stands for the pod: CRI's io.kubernetes.cri.sandbox-memory and
+// "sandbox" annotation; podman's infra container, which runs "/catatonit -P") stands for the
+// pod: CRI's io.kubernetes.cri.sandbox-memory and
 // -cpu-quota/-cpu-period (when allowed) are its limits, the settings' pod_memory_mib and
 // pod_vcpus its defaults. Annotations:
 //   io.ppc-kvm.memory  "512M", "1G" or bytes: the guest's RAM as given (at least 64 MiB; at

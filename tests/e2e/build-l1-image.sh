@@ -38,6 +38,7 @@ packages=(
   qemu-system-ppc                            # issue 9's benchmarks: QEMU pSeries with KVM in L1
   iperf3                                     # issue 15's network benchmark (L1 and its test image)
   strace                                     # debugging the runtime inside L1
+  python3-grpcio python3-protobuf protobuf-compiler  # the CRI client of cases/cri.py (no crictl in Debian 12)
 )
 # Whose candidate versions key the cache (a new podman or kernel means a new image).
 key_packages=(podman crun runc conmon containerd netavark catatonit busybox-static qemu-system-ppc libc6)

@@ -108,3 +108,28 @@ expect_in_process_table() {
     else fail "$1: L1 does not see the container's '$2'"; fi
   fi
 }
+
+# wait_for SECONDS COMMAND...: polls COMMAND until it succeeds.
+wait_for() {
+  local n=$(($1 * 4)); shift
+  while [ "$n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; n=$((n - 1)); done
+  return 1
+}
+
+# set_host_setting '"KEY": VALUE': the shim's host settings with the key added last, where it
+# wins over the same key earlier in the file (the parser keeps the last). The package installs
+# no settings file (the defaults apply); a file the payload brought keeps its other keys.
+# restore_host_settings puts them back as they were.
+HOST_SETTINGS=/etc/ppc-kvm-shim/config.json
+set_host_setting() {
+  local body
+  rm -f /tmp/e2e-settings.saved
+  [ -f $HOST_SETTINGS ] && cp $HOST_SETTINGS /tmp/e2e-settings.saved
+  body=$(cat $HOST_SETTINGS 2>/dev/null)
+  body=${body%\}}
+  mkdir -p "${HOST_SETTINGS%/*}"
+  if grep -q : <<<"$body"; then printf '%s, %s}\n' "$body" "$1" > $HOST_SETTINGS; else echo "{$1}" > $HOST_SETTINGS; fi
+}
+restore_host_settings() {
+  if [ -f /tmp/e2e-settings.saved ]; then mv /tmp/e2e-settings.saved $HOST_SETTINGS; else rm -f $HOST_SETTINGS; fi
+}

@@ -42,6 +42,8 @@ fill_payload() {
   cp "$L1_CASE" "$payload/case.sh"
   # Every case, for a case that runs another in the same boot (crun_baseline runs conformance).
   mkdir -p "$payload/cases" && cp "$here"/cases/*.sh "$payload/cases/"
+  # The CRI client the containerd case drives containerd's CRI plugin with.
+  mkdir -p "$payload/cri" && cp "$here"/cri/cri.py "$here"/cri/cri.proto "$payload/cri/"
   l1_copy_bins "$payload/bin"
   l1_copy_share "$payload/share"
 }

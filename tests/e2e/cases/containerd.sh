@@ -7,8 +7,9 @@
 # Runtime selection: `ctr run --runc-binary B` gives the runc v2 shim the same options
 # (BinaryName = B) as the handler `ppc-kvm` in /etc/containerd/config.toml gives it for CRI.
 # containerd 1.6's `ctr run --runtime` takes shim names only (io.containerd.runc.v2), never a
-# CRI handler, and Debian 12 has no CRI client (crictl): here the handler is only checked to
-# be loaded, with its BinaryName, by containerd.
+# CRI handler. Kubernetes' path is checked through CRI itself (cri_checks): a pod driven as
+# kubelet drives it, by /e2e/cri/cri.py (Debian 12 has no crictl), with the handlers `crun`
+# and `ppc-kvm`.
 . /e2e/case_lib.sh
 
 echo "L1: kernel $L1_KERNEL; $(ctr --version)"
@@ -130,20 +131,170 @@ hello from L1"
     fail "[$name] left: tasks '$(ctr task ls -q)', containers '$(ctr container ls -q)'"
 }
 
+# ---- CRI: a pod as kubelet makes one ---------------------------------------------------------
+cri() { python3 /e2e/cri/cri.py "$@"; }
+cri_get() { python3 /e2e/cri/cri.py get "$1"; }
+cri_state() { cri ContainerStatus "{\"container_id\": \"$1\"}" | cri_get status.state; }
+cri_exited() { [ "$(cri_state "$1")" = CONTAINER_EXITED ]; }
+CRI_NAMESPACES='{"network": "POD", "pid": "CONTAINER", "ipc": "POD"}'
+
+cri_version() {
+  timed cri_version cri Version '{"version": "v1"}'
+  local api name
+  api=$(cri_get runtime_api_version <<<"$OUT") name=$(cri_get runtime_name <<<"$OUT")
+  [ "$RC" = 0 ] && [ "$api" = v1 ] && [ "$name" = containerd ] && ok "CRI Version: $name $(cri_get runtime_version <<<"$OUT"), API $api" ||
+    fail "CRI Version: exit $RC, '$OUT' $ERR"
+}
+
+# cri_container POD CONFIG NAME COMMAND: CreateContainer (busybox, the pod's volume at
+# /shared) and StartContainer; sets CID.
+cri_container() {
+  local request
+  request=$(printf '{"pod_sandbox_id": "%s", "sandbox_config": %s, "config": {"metadata": {"name": "%s"},
+    "image": {"image": "%s"}, "command": ["sh", "-c", %s], "log_path": "%s.log",
+    "mounts": [{"container_path": "/shared", "host_path": "%s"}],
+    "linux": {"security_context": {"namespace_options": %s}}}}' "$1" "$2" "$3" "$IMG" "$4" "$3" "$CRI_VOL" "$CRI_NAMESPACES")
+  timed "cri_create_$3[$CRI_RT]" cri CreateContainer "$request"
+  CID=$(cri_get container_id <<<"$OUT")
+  [ "$RC" = 0 ] && [ -n "$CID" ] || { fail "[cri $CRI_RT] CreateContainer $3: exit $RC: $ERR"; return 1; }
+  timed "cri_start_$3[$CRI_RT]" cri StartContainer "{\"container_id\": \"$CID\"}"
+  [ "$RC" = 0 ] || { fail "[cri $CRI_RT] StartContainer $3: exit $RC: $ERR"; return 1; }
+}
+
+# cri_checks NAME HANDLER OURS PORT: a pod with a port mapping and the pod's resources (384 MiB,
+# 2 CPUs); a web server and a client container sharing a volume; the client reaches the server
+# on 127.0.0.1 and L1 through the pod's port; ExecSync's output and exit code; one VM for the
+# pod (ours) sized by CRI's pod annotations; the client's end leaves the pod up; killing the
+# sandbox's process ends its containers (ours: their VM) but not crun's; Stop/RemovePodSandbox
+# leave nothing.
+cri_checks() {
+  CRI_RT=$1 CRI_VOL=/tmp/e2e-cri-vol-$1
+  local handler=$2 ours=$3 port=$4 config pod web client ids id vms=0 left
+  echo "== CRI, handler $handler"
+  rm -rf "$CRI_VOL" "/tmp/e2e-cri-logs/$1" && mkdir -p "$CRI_VOL" "/tmp/e2e-cri-logs/$1"
+  [ "$ours" = yes ] && set_host_setting '"allowed_annotations": ["io.kubernetes.cri.sandbox-memory",
+    "io.kubernetes.cri.sandbox-cpu-quota", "io.kubernetes.cri.sandbox-cpu-period"]'
+  # The namespaces as kubelet asks for them by default: the pod's network and IPC, a pid
+  # namespace per container.
+  config=$(printf '{"metadata": {"name": "e2e-%s", "uid": "e2e-uid-%s", "namespace": "e2e"}, "hostname": "pod-%s",
+    "log_directory": "/tmp/e2e-cri-logs/%s", "port_mappings": [{"protocol": "TCP", "container_port": 80, "host_port": %s}],
+    "linux": {"cgroup_parent": "/e2e-cri-%s", "security_context": {"namespace_options": %s},
+              "resources": {"memory_limit_in_bytes": 402653184, "cpu_period": 100000, "cpu_quota": 200000}}}' \
+    "$1" "$1" "$1" "$1" "$port" "$1" "$CRI_NAMESPACES")
+  # The pod's readiness: the CRI calls' own times (cri.py's start in the emulated L1 aside).
+  rm -f /tmp/e2e-cri-timing
+  export CRI_TIMING=/tmp/e2e-cri-timing
+  timed "cri_run_pod_sandbox[$1]" cri RunPodSandbox "{\"config\": $config, \"runtime_handler\": \"$handler\"}"
+  pod=$(cri_get pod_sandbox_id <<<"$OUT")
+  [ "$RC" = 0 ] && [ -n "$pod" ] && ok "[cri $1] RunPodSandbox with handler $handler" ||
+    { fail "[cri $1] RunPodSandbox: exit $RC: $ERR"; [ "$ours" = yes ] && restore_host_settings; return; }
+  cri_container "$pod" "$config" web \
+    '"mkdir -p /www && echo hello-over-the-pod > /www/index.html && echo from-web > /shared/web && exec httpd -f -p 80 -h /www"' &&
+    web=$CID
+  cri_container "$pod" "$config" client '"trap \"exit 0\" TERM; while :; do sleep 1; done"' && client=$CID
+  unset CRI_TIMING
+  echo "TIME cri_pod_ready[$1]: $(awk '{ s += $2 } END { printf "%.3f", s }' /tmp/e2e-cri-timing) s" \
+    "(RunPodSandbox, then CreateContainer and StartContainer twice: $(awk '{ printf "%s %s ", $1, $2 }' /tmp/e2e-cri-timing))"
+  [ "$ours" = yes ] && restore_host_settings
+  [ -n "$web" ] && [ -n "$client" ] || { cri StopPodSandbox "{\"pod_sandbox_id\": \"$pod\"}" >/dev/null;
+                                         cri RemovePodSandbox "{\"pod_sandbox_id\": \"$pod\"}" >/dev/null; return; }
+  [ "$(cri_state "$web")" = CONTAINER_RUNNING ] && [ "$(cri_state "$client")" = CONTAINER_RUNNING ] &&
+    ok "[cri $1] ContainerStatus: both containers running" || fail "[cri $1] ContainerStatus: web $(cri_state "$web"), client $(cri_state "$client")"
+
+  timed "cri_exec_loopback[$1]" cri exec "$client" sh -c \
+    'for i in $(seq 100); do wget -qO- http://127.0.0.1:80/ 2>/dev/null && cat /shared/web && exit; sleep 0.2; done; exit 1'
+  expect_run "[cri $1] ExecSync: the client reaches the server on 127.0.0.1 and reads its write to the shared volume" 0 \
+    "hello-over-the-pod
+from-web"
+  timed "cri_exec_status[$1]" cri exec "$client" sh -c 'echo from-client > /shared/client; echo out; echo err >&2; exit 3'
+  expect_run "[cri $1] ExecSync: stdout and exit code 3" 3 out
+  [ "$ERR" = err ] && [ "$(cat "$CRI_VOL/client" 2>&1)" = from-client ] && ok "[cri $1] ExecSync: stderr; L1 reads the write to the volume" ||
+    fail "[cri $1] ExecSync: stderr '$ERR', the volume's file '$(cat "$CRI_VOL/client" 2>&1)'"
+  wait_for 30 busybox wget -qO- "http://127.0.0.1:$port/"
+  timed "cri_port[$1]" busybox wget -qO- "http://127.0.0.1:$port/"
+  expect_run "[cri $1] L1 reaches the server through the pod's port $port" 0 hello-over-the-pod
+  timed "cri_exec_uname[$1]" cri exec "$web" uname -r
+  expect_kernel "[cri $1]" "$ours"
+
+  ids="$pod $web $client"
+  if [ "$ours" = yes ]; then
+    for id in $ids; do
+      ps -eo args | grep -v grep | grep -q -- "--vsock-uds [^ ]*/$id/vm/vsock.sock" && vms=$((vms + 1))
+    done
+    [ "$vms" = 1 ] && ok "[cri $1] one VM for the pod's sandbox and two containers" || fail "[cri $1] $vms VMs for the pod"
+    # CRI's pod annotations sized the VM: 384 MiB and the overhead, 2 CPUs.
+    timed "cri_exec_size[$1]" cri exec "$web" sh -c 'awk "/^MemTotal:/ { print \$2 }" /proc/meminfo; nproc'
+    local mem cpus
+    mem=$(sed -n 1p <<<"$OUT") cpus=$(sed -n 2p <<<"$OUT")
+    [ "$RC" = 0 ] && [ "$mem" -gt 380000 ] 2>/dev/null && [ "$mem" -lt 470000 ] && [ "$cpus" = 2 ] &&
+      ok "[cri $1] the pod's VM has the pod's resources: MemTotal $mem kB, $cpus vCPUs" ||
+      fail "[cri $1] the pod's VM: exit $RC, MemTotal '$mem' kB, nproc '$cpus' (want 384 MiB and the overhead, 2)"
+  fi
+
+  # A container's end leaves the pod up.
+  timed "cri_stop_container[$1]" cri StopContainer "{\"container_id\": \"$client\", \"timeout\": 10}"
+  [ "$RC" = 0 ] && [ "$(cri_state "$client")" = CONTAINER_EXITED ] && [ "$(cri_state "$web")" = CONTAINER_RUNNING ] &&
+    ok "[cri $1] StopContainer: the client exited, the server runs on" ||
+    fail "[cri $1] StopContainer: exit $RC; client $(cri_state "$client"), web $(cri_state "$web")"
+  cri RemoveContainer "{\"container_id\": \"$client\"}" >/dev/null
+  timed "cri_exec_after_stop[$1]" cri exec "$web" wget -qO- http://127.0.0.1:80/
+  expect_run "[cri $1] the pod serves on after a container's end" 0 hello-over-the-pod
+
+  # The sandbox's process killed (as a crash would): ours ends the pod's VM and so the server;
+  # crun's server is a process of its own and runs on.
+  ctr -n k8s.io task kill -s KILL "$pod" >/dev/null 2>&1
+  if [ "$ours" = yes ]; then
+    wait_for 30 cri_exited "$web"
+    [ "$(cri_state "$web")" = CONTAINER_EXITED ] && ok "[cri $1] killing the sandbox's process ends the pod's containers" ||
+      fail "[cri $1] the server after the sandbox's kill: $(cri_state "$web")"
+  else
+    sleep 2
+    [ "$(cri_state "$web")" = CONTAINER_RUNNING ] && ok "[cri $1] killing the sandbox's process leaves crun's server running" ||
+      fail "[cri $1] crun's server after the sandbox's kill: $(cri_state "$web")"
+  fi
+
+  timed "cri_stop_pod[$1]" cri StopPodSandbox "{\"pod_sandbox_id\": \"$pod\"}"
+  [ "$RC" = 0 ] && [ "$(cri_state "$web")" = CONTAINER_EXITED ] && ok "[cri $1] StopPodSandbox: its containers exited" ||
+    fail "[cri $1] StopPodSandbox: exit $RC, web $(cri_state "$web"): $ERR"
+  timed "cri_remove_pod[$1]" cri RemovePodSandbox "{\"pod_sandbox_id\": \"$pod\"}"
+  [ "$RC" = 0 ] && ok "[cri $1] RemovePodSandbox" || fail "[cri $1] RemovePodSandbox: exit $RC: $ERR"
+  # Nothing of the pod left: a process, a mount, a runtime state directory, a network namespace.
+  for _ in $(seq 40); do
+    left=
+    for id in $ids; do
+      ps -eo args | grep -v grep | grep -q -- "$id" && left="$left process($id)"
+      grep -q -- "$id" /proc/self/mountinfo && left="$left mount($id)"
+      [ -e "/run/containerd/runc/k8s.io/$id" ] && left="$left state($id)"
+    done
+    ip netns list 2>/dev/null | grep -q '^cni-' && left="$left netns($(ip netns list | tr '\n' ' '))"
+    [ -z "$left" ] && break
+    sleep 0.25
+  done
+  [ -z "$left" ] && [ "$(cri ListContainers '{}' | cri_get containers)" = "" ] &&
+    ok "[cri $1] nothing of the pod is left (process, mount, state, netns, container)" ||
+    fail "[cri $1] left 10 s after RemovePodSandbox:$left $(cri ListContainers '{}' | cri_get containers)"
+  rm -rf "$CRI_VOL"
+}
+
 # A CNI network for `ctr run --cni` (ctr looks for plugins in /opt/cni/bin; Debian's are in
 # /usr/lib/cni), and a server on L1 for its containers.
 mkdir -p /etc/cni/net.d /opt/cni /tmp/l1-cni-www
 [ -e /opt/cni/bin ] || ln -s /usr/lib/cni /opt/cni/bin
+# CRI uses the same network (its first configuration there), with portmap for the pods' ports.
 cat > /etc/cni/net.d/10-e2e.conflist <<'EOF'
 {"cniVersion": "1.0.0", "name": "e2e",
  "plugins": [{"type": "bridge", "bridge": "cni-e2e", "isGateway": true, "ipMasq": false,
               "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.99.0.0/24", "gateway": "10.99.0.1"}]],
-                       "routes": [{"dst": "0.0.0.0/0"}]}}]}
+                       "routes": [{"dst": "0.0.0.0/0"}]}},
+             {"type": "portmap", "capabilities": {"portMappings": true}}]}
 EOF
 echo "hello from L1" > /tmp/l1-cni-www/index.html
 busybox httpd -p 8098 -h /tmp/l1-cni-www
 
 checks crun /usr/bin/crun no
 checks ppc-kvm-shim "$shim" yes
+cri_version
+cri_checks crun crun no 8091
+cri_checks ppc-kvm ppc-kvm yes 8092
 if pgrep -f ppc-kvm-vmm >/dev/null; then fail "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi
 finish

@@ -13,13 +13,6 @@ expect_host_check
 # pm RUNTIME ARGS...: podman with that runtime, no network (L1 has none).
 pm() { local rt=$1; shift; podman --runtime "$rt" "$@"; }
 
-# wait_for SECONDS COMMAND...: polls COMMAND until it succeeds.
-wait_for() {
-  local n=$(($1 * 4)); shift
-  while [ "$n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; n=$((n - 1)); done
-  return 1
-}
-
 # exit_code NAME: the container's recorded exit code.
 exit_code() { podman inspect --format '{{.State.ExitCode}}' "$1"; }
 
@@ -159,24 +152,6 @@ sh -c trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1;
   [ -z "$(podman ps -aq)" ] && ok "[$rt] no container left" || fail "[$rt] containers left: $(podman ps -a --format '{{.Names}}')"
 }
 
-# set_host_setting '"KEY": VALUE': the shim's host settings with the key added last, where it
-# wins over the same key earlier in the file (the parser keeps the last). The package installs
-# no settings file (the defaults apply); a file the payload brought keeps its other keys.
-# restore_host_settings puts them back as they were.
-HOST_SETTINGS=/etc/ppc-kvm-shim/config.json
-set_host_setting() {
-  local body
-  rm -f /tmp/e2e-settings.saved
-  [ -f $HOST_SETTINGS ] && cp $HOST_SETTINGS /tmp/e2e-settings.saved
-  body=$(cat $HOST_SETTINGS 2>/dev/null)
-  body=${body%\}}
-  mkdir -p "${HOST_SETTINGS%/*}"
-  if grep -q : <<<"$body"; then printf '%s, %s}\n' "$body" "$1" > $HOST_SETTINGS; else echo "{$1}" > $HOST_SETTINGS; fi
-}
-restore_host_settings() {
-  if [ -f /tmp/e2e-settings.saved ]; then mv /tmp/e2e-settings.saved $HOST_SETTINGS; else rm -f $HOST_SETTINGS; fi
-}
-
 # The container's network (ours: its namespace joined to the guest's NIC by a tap and a tc
 # redirect each way): loopback alone with --network=none, the address and MAC podman gave on
 # the default network, a port published with -p reached from L1, a container reaching
@@ -274,8 +249,9 @@ hello from L1"
 
 # Pods (podman pod create: its infra container and its members with the same runtime; ours:
 # the infra container boots the pod's VM and each member is created in it): a member's server
-# reached by another member on 127.0.0.1 and from L1 through the pod's published port, a
-# volume both members see, exactly one VM for the pod, a member's end that leaves the pod up,
+# reached by another member on 127.0.0.1 and from L1 through the pod's published port, one
+# member paused alone, a volume both members see, exactly one VM for the pod (ours: of the pod
+# default size), a member's end that leaves the pod up,
 # nothing left after pod rm -f; podman run --network container:NAME reaching a container over
 # localhost; a pod with crun's infra container refused to ours (naming the process).
 # --share-parent=false: under cgroupfs (L1 has no systemd) podman 4.3 gives a pod's own
@@ -299,6 +275,18 @@ from-srv"
   wait_for 30 sh -c 'busybox wget -qO- http://127.0.0.1:8081/ >/dev/null 2>&1'
   timed "podman_pod_port[$rt]" busybox wget -qO- http://127.0.0.1:8081/
   expect_run "[$rt] L1 reaches the member through the pod's port 8081" 0 "hello over the pod's loopback"
+  # One member paused alone (ours: frozen in the pod's guest): its server stops answering,
+  # and answers again once unpaused.
+  timed "podman_pod_pause[$rt]" podman pause "$p-srv"
+  local while_paused status
+  # (coreutils' timeout: busybox wget's own -T crashes in L1.)
+  while_paused=$(timeout 5 busybox wget -qO- http://127.0.0.1:8081/ 2>&1) && while_paused="answered: $while_paused" || while_paused=silent
+  status=$(podman inspect --format '{{.State.Status}}' "$p-srv")
+  timed "podman_pod_unpause[$rt]" podman unpause "$p-srv"
+  [ "$RC" = 0 ] && [ "$status" = paused ] && [ "$while_paused" = silent ] &&
+    [ "$(timeout 20 busybox wget -qO- http://127.0.0.1:8081/ 2>&1)" = "hello over the pod's loopback" ] &&
+    ok "[$rt] pause of one member: its server is silent while paused, answers once unpaused" ||
+    fail "[$rt] pause of one member: status '$status', while paused: $while_paused; unpause exit $RC: $ERR"
   ids=$(podman ps -a --no-trunc --filter "pod=$p" --format '{{.ID}}')
   if [ "$ours" = yes ]; then
     # A VM is a VMM with a --vsock-uds of its own (a member's process has --join-vm instead).
@@ -306,6 +294,11 @@ from-srv"
       ps -eo args | grep -v grep | grep -q -- "--vsock-uds [^ ]*/$id/vm/vsock.sock" && vms=$((vms + 1))
     done
     [ "$vms" = 1 ] && ok "[$rt] one VM for the pod's $(wc -w <<<"$ids") containers" || fail "[$rt] $vms VMs for the pod"
+    # The infra container stands for the pod: its VM has the pod default (pod_memory_mib 512
+    # plus the overhead), not a container's 256.
+    timed "podman_pod_size[$rt]" podman exec "$p-srv" awk '/^MemTotal:/ { print $2 }' /proc/meminfo
+    [ "$RC" = 0 ] && [ "$OUT" -gt 480000 ] 2>/dev/null && [ "$OUT" -lt 600000 ] &&
+      ok "[$rt] the pod's VM has the pod's default size: MemTotal $OUT kB" || fail "[$rt] the pod's VM: exit $RC, MemTotal '$OUT' kB (want 512 MiB and the overhead)"
   fi
   podman pod rm -f -t 0 "$p" >/dev/null 2>&1
   podman pod exists "$p" && fail "[$rt] pod $p left after pod rm -f" || ok "[$rt] the pod is removed"

@@ -3,8 +3,9 @@
 # program here runs under qemu-user through binfmt_misc). L1 has no registry, so the image
 # gets its container image here: a busybox-static root file system, imported into podman's
 # storage as localhost/busybox:latest and, from `podman save`, into containerd's default
-# namespace under the same name. The tarballs stay in /usr/share/e2e/ for cases that want a
-# plain OCI bundle or a fresh import.
+# namespace (ctr) and its k8s.io namespace (CRI) under the same name; CRI's sandbox image
+# too. The tarballs stay in /usr/share/e2e/ for cases that want a plain OCI bundle or a
+# fresh import.
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 image=localhost/busybox:latest
@@ -27,6 +28,17 @@ rm -rf "$rootfs"
 podman import --change CMD=/bin/sh "$out/busybox-rootfs.tar" "$image" >/dev/null
 podman save --format docker-archive -o "$out/busybox-image.tar" "$image"
 
+# CRI's sandbox ("pause") image, for containerd's CRI plugin only (config.toml's
+# sandbox_image): busybox with a /pause that waits until TERM or INT.
+pause=$(mktemp -d /tmp/pause-rootfs.XXXXXX)
+tar -C "$pause" -xf "$out/busybox-rootfs.tar"
+printf '#!/bin/sh\ntrap "exit 0" TERM INT\nwhile :; do sleep 3600 & wait $!; done\n' > "$pause/pause"
+chmod 0755 "$pause/pause"
+tar --numeric-owner -C "$pause" -cf - . | podman import --change CMD=/pause - localhost/pause:latest >/dev/null
+podman save --format docker-archive -o "$out/pause-image.tar" localhost/pause:latest
+podman rmi localhost/pause:latest >/dev/null
+rm -rf "$pause"
+
 # A large image (busybox plus a 512 MiB file), for what create costs with a large root: only
 # in podman's storage (the tar stream is not kept).
 big=$(mktemp -d /tmp/big-rootfs.XXXXXX)
@@ -40,8 +52,12 @@ containerd >/tmp/containerd-provision.log 2>&1 &
 containerd_pid=$!
 for _ in $(seq 120); do ctr version >/dev/null 2>&1 && break; sleep 1; done
 ctr -n default images import "$out/busybox-image.tar"
+# CRI's images live in containerd's k8s.io namespace.
+ctr -n k8s.io images import "$out/busybox-image.tar"
+ctr -n k8s.io images import "$out/pause-image.tar"
 podman images
 ctr -n default images ls
+ctr -n k8s.io images ls
 kill "$containerd_pid"
 wait "$containerd_pid" || true
 # Nothing from this boot-less run may look like live state in L1.

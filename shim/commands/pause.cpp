@@ -8,6 +8,7 @@
 #include "commands/command_spec.h"
 #include "commands/commands.h"
 #include "commands/container_ops.h"
+#include "commands/pod_sandbox.h"
 #include "commands/vmm_control.h"
 #include "base/scope_exit.h"
 
@@ -32,6 +33,12 @@ int move_paused_state(Context& context, const std::vector<std::string>& args, co
   if (!flags) return 0;
   OpenContainer open = open_container(context.store, flags->positionals[0]);
   if (open.status != move.from) throw Error(move.refusal);
+  // A request the stopped VM's agent would only read once resumed must never be sent: it
+  // would freeze or thaw the container behind its state's back.
+  if (!open.state.sandbox_id.empty() && pod_vm_paused(context.store, open.state.sandbox_id)) {
+    throw Error("container " + open.state.id + "'s pod VM is paused (container " + open.state.sandbox_id +
+                "): resume it first");
+  }
   // The state first: a command killed right after the signal must not leave a paused VM
   // recorded as running (or the reverse). Put back if the move does not happen.
   const ContainerState before = open.state;

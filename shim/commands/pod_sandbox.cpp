@@ -59,4 +59,9 @@ std::vector<std::string> pod_members(const StateStore& store, const std::string&
   return members;
 }
 
+bool pod_vm_paused(const StateStore& store, const std::string& sandbox_id) {
+  const std::optional<ContainerState> state = peek_state(store, sandbox_id);
+  return state && current_status(*state) == Status::kPaused;
+}
+
 }  // namespace ppc::shim

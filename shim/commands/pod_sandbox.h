@@ -27,4 +27,8 @@ bool runs_in_namespace(const ContainerState& state, const NetworkPlan& network);
 // without their lock: a member's create holds the sandbox's lock, its delete never does).
 std::vector<std::string> pod_members(const StateStore& store, const std::string& sandbox_id);
 
+// Whether the pod's VM is paused as a whole (its sandbox's state.json, read without its lock:
+// pause writes the state before it stops the VM). Its agent does not answer then.
+bool pod_vm_paused(const StateStore& store, const std::string& sandbox_id);
+
 }  // namespace ppc::shim

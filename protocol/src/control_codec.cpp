@@ -114,11 +114,8 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
       return m;
     }
     case MessageType::kRemoveContainer: return RemoveContainer{in.string("container_id")};
-    case MessageType::kFreezeContainer: {
-      FreezeContainer m{in.string("container_id")};
-      m.frozen = in.boolean("frozen");
-      return m;
-    }
+    // A braced list is evaluated left to right: the fields are read in their order.
+    case MessageType::kFreezeContainer: return FreezeContainer{in.string("container_id"), in.boolean("frozen")};
     case MessageType::kShutdown: return Shutdown{};
     case MessageType::kNetwork: return read_network(in);
     case MessageType::kStdioData:

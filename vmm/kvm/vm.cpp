@@ -85,6 +85,13 @@ kvm_ppc_smmu_info Vm::smmu_info() const {
   return info;
 }
 
+std::optional<kvm_ppc_rmmu_info> Vm::radix_mmu_info() const {
+  if (!check_extension(KVM_CAP_PPC_MMU_RADIX)) return std::nullopt;
+  kvm_ppc_rmmu_info info{};
+  if (::ioctl(fd_.get(), KVM_PPC_GET_RMMU_INFO, &info) < 0) return std::nullopt;
+  return info;
+}
+
 std::optional<kvm_ppc_pvinfo> Vm::pvinfo() const {
   if (!check_extension(KVM_CAP_PPC_GET_PVINFO)) return std::nullopt;
   kvm_ppc_pvinfo info{};

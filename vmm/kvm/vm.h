@@ -40,6 +40,8 @@ class Vm final : public EventWiring {
 
   // Book3S specifics.
   kvm_ppc_smmu_info smmu_info() const;
+  // KVM_PPC_GET_RMMU_INFO (radix VMs): the page sizes a radix guest may map; none without it.
+  std::optional<kvm_ppc_rmmu_info> radix_mmu_info() const;
   std::optional<kvm_ppc_pvinfo> pvinfo() const;  // KVM-PR only
   // KVM_PPC_ALLOCATE_HTAB (KVM-HV hash guests): returns the order the kernel chose.
   uint32_t allocate_htab(uint32_t order);

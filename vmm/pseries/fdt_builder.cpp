@@ -119,6 +119,8 @@ void write_cpu(Writer& w, const FdtInputs& in, unsigned id) {
   if (!in.cpu.segment_page_sizes.empty()) w.cells("ibm,segment-page-sizes", in.cpu.segment_page_sizes);
   if (in.cpu.one_tb_segments) w.cells("ibm,processor-segment-sizes", {0x1c, 0x28, 0xffffffff, 0xffffffff});
   if (!in.radix) w.cells("ibm,pft-size", {0, in.hpt_order});
+  if (in.radix && !in.cpu.radix_ap_encodings.empty())
+    w.cells("ibm,processor-radix-AP-encodings", in.cpu.radix_ap_encodings);
   w.str("status", "okay");
   w.empty("64-bit");
   w.end();

@@ -17,6 +17,9 @@ struct CpuDescription {
   uint32_t slb_size = 0;                     // 0: property omitted
   std::vector<uint32_t> segment_page_sizes;  // ibm,segment-page-sizes cells; empty: omitted
   bool one_tb_segments = false;
+  // ibm,processor-radix-AP-encodings cells (AP << 29 | page shift), radix guests only; empty:
+  // omitted, and Linux then maps its memory with 64 KiB pages only.
+  std::vector<uint32_t> radix_ap_encodings;
 };
 
 struct VirtioMmioNode {

@@ -121,11 +121,14 @@ void Machine::build() {
   vm_ = std::make_unique<Vm>(Vm::create(*kvm_, config_.vm_type));
   mmu_ = choose_mmu(*vm_, config_.memory);
   rtas_ = std::make_unique<Rtas>(*mem_, *this);
-  write_device_tree(config_, boot_, mmu_, *vm_, *rtas_, devices.size(), *mem_);
   vm_->set_memory_region(0, 0, mem_->host_base(), mem_->size());
   xics_ = create_xics(*kvm_, *vm_, *rtas_);
+  const size_t device_count = devices.size();
   transports_ = attach_devices(std::move(devices), *mem_, *loop_, *vm_, xics_.get(), bus_);
   vcpus_ = std::make_unique<VcpuRunner>(create_vcpus(*kvm_, *vm_, config_.vcpus, xics_.get(), mmu_), *mem_);
+  // After the vCPUs: KVM-PR lists 64 KiB pages and 1 TiB segments only once vCPU 0 exists
+  // (without them the guest backs each of its 64 KiB pages with sixteen 4 KiB hash entries).
+  write_device_tree(config_, boot_, mmu_, *vm_, *rtas_, device_count, *mem_);
   vcpus_->set_exit_targets(&exit_targets_);
   vcpus_->count_exits(config_.stats);
   install_hcalls();

@@ -8,6 +8,8 @@ what_the_guest_sees=$(cat <<'INIT'
 echo "guest-cpus=$(/bin/busybox grep -c ^processor /proc/cpuinfo)"
 echo "guest-memtotal-kb=$(/bin/busybox awk '/^MemTotal/ {print $2}' /proc/meminfo)"
 echo "guest-mmu=$(/bin/busybox awk '/^MMU/ {print $3}' /proc/cpuinfo)"
+echo "guest-page-orders=$(/bin/busybox dmesg | /bin/busybox grep -o 'Page orders: linear mapping = [0-9]*, virtual = [0-9]*')"
+echo "guest-linear-map=$(/bin/busybox dmesg | /bin/busybox grep -o 'Mapped 0x[0-9a-f]*-0x[0-9a-f]* with [0-9.]* [KMG]iB' | /bin/busybox tr '\n' ' ')"
 INIT
 )
 make_marker_initramfs /tmp/guest.cpio GUEST-USERSPACE-MARKER "$what_the_guest_sees"
@@ -31,5 +33,15 @@ for spec in "1 256" "2 384"; do
   fi
   want_mmu=Hash; [ "$RIG_PROFILE" = hv ] && want_mmu=Radix
   expect_line /tmp/console.log "guest-mmu=$want_mmu"
+  # A radix guest maps its memory in 2 MiB pages (1 GiB from 1 GiB up) when the device tree
+  # lists the page sizes KVM allows; with 64 KiB pages only, the kernel's copies miss the TLB
+  # far more often.
+  # A hash guest (KVM-PR) backs its 64 KiB pages with 64 KiB hash entries when the device tree
+  # lists them, which KVM-PR does only once vCPU 0 exists; else sixteen 4 KiB entries each.
+  if [ "$RIG_PROFILE" = hv ]; then
+    expect_line /tmp/console.log "guest-linear-map=.* with 2.00 MiB"
+  else
+    expect_line /tmp/console.log "guest-page-orders=Page orders: linear mapping = 24, virtual = 16"
+  fi
 done
 finish

@@ -232,6 +232,24 @@ TEST(FdtBuilder, SegmentPageSizesAreCopiedCellForCell) {
   EXPECT_FALSE(t2.has(cpu_path(0).c_str(), "ibm,slb-size"));
 }
 
+// 4K, 64K, 2M and 1G as KVM-HV reports them (AP << 29 | shift): a radix guest without this
+// list maps its memory in 64K pages only.
+TEST(FdtBuilder, RadixPageSizesOnlyForRadixGuests) {
+  const std::vector<uint32_t> encodings{0x0000000c, 0xa0000010, 0x20000015, 0x4000001e};
+  FdtInputs radix = sample_inputs(true);
+  radix.cpu.radix_ap_encodings = encodings;
+  const Tree t = build(radix);
+  for (unsigned cpu = 0; cpu < radix.vcpus; ++cpu)
+    EXPECT_EQ(t.cells(cpu_path(cpu).c_str(), "ibm,processor-radix-AP-encodings"), encodings) << "cpu " << cpu;
+
+  FdtInputs hash = sample_inputs(false);
+  hash.cpu.radix_ap_encodings = encodings;
+  EXPECT_FALSE(build(hash).has(cpu_path(0).c_str(), "ibm,processor-radix-AP-encodings"));
+
+  const Tree unknown = build(sample_inputs(true));
+  EXPECT_FALSE(unknown.has(cpu_path(0).c_str(), "ibm,processor-radix-AP-encodings"));
+}
+
 TEST(FdtBuilder, PaFeaturesRadixBitOnlyForRadix) {
   for (bool radix : {false, true}) {
     SCOPED_TRACE(radix ? "radix" : "hash");

@@ -82,14 +82,14 @@ make_container_initramfs() {
 # The hvc console ends lines with \r\n: every match drops the \r.
 # expect_line FILE PATTERN: a check: FILE has a line matching PATTERN.
 expect_line() {
-  if tr -d '\r' < "$1" 2>/dev/null | grep -q "$2"; then ok "$2"; else fail "$1 lacks '$2'"; return 1; fi
+  if tr -d '\r' 2>/dev/null < "$1" | grep -q "$2"; then ok "$2"; else fail "$1 lacks '$2'"; return 1; fi
 }
 
 # wait_for_line FILE PATTERN [SECONDS]: waits (default 120 s) until FILE has a line matching
 # PATTERN; false if it never does.
 wait_for_line() {
   for _ in $(seq $((${3:-120} * 4))); do
-    tr -d '\r' < "$1" 2>/dev/null | grep -q "$2" && return 0
+    tr -d '\r' 2>/dev/null < "$1" | grep -q "$2" && return 0
     sleep 0.25
   done
   return 1
@@ -98,7 +98,7 @@ wait_for_line() {
 # expect_line_soon FILE PATTERN [SECONDS]: a check: wait_for_line; the failure shows FILE's end.
 expect_line_soon() {
   if wait_for_line "$@"; then ok "'$2' in $1"; return 0; fi
-  fail "'$2' never appeared in $1: $(tr -d '\r' < "$1" 2>/dev/null | tail -5)"
+  fail "'$2' never appeared in $1: $(tr -d '\r' 2>/dev/null < "$1" | tail -5)"
   return 1
 }
 

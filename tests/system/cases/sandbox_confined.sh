@@ -99,5 +99,5 @@ check_confined $vmm 3
 vsock_host control $uds 9999 shutdown || kill $vmm
 wait $vmm
 rc=$?
-[ "$rc" -eq 0 ] && ok "exit 0" || { cat /tmp/vmm.log; fail "VMM exited $rc"; }
+[ "$rc" -eq 0 ] && ok "exit 0" || { cat /tmp/vmm.log; tr -d '\r' < /tmp/console.log | tail -5; fail "VMM exited $rc"; }
 finish

@@ -2,7 +2,8 @@
 //   vsock_peer listen PORT      serve data connections (bulk and echo, one thread each)
 //   vsock_peer control PORT     one command per connection: "connect HOSTPORT BYTES" (connect
 //                               out to the host, send BYTES of pattern(7), answer "done RC");
-//                               "shutdown" makes this program exit 0
+//                               "shutdown" makes this program exit 0 once the host has its "bye"
+#include <poll.h>
 #include <sys/socket.h>
 // after sys/socket.h: it needs sockaddr
 #include <linux/vm_sockets.h>
@@ -61,6 +62,16 @@ void serve_data(int fd) {
   ::close(fd);
 }
 
+// Waits (at most 10 s) until the host closes FD. The guest powers off right after "bye", and
+// its kernel resets every virtio device on the way (virtio_dev_shutdown): what still waits in
+// the guest's send queue, or in the tx ring for the VMM's device thread, is then lost.
+void wait_for_host_close(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  char sink[64];
+  while (::poll(&p, 1, 10000) > 0 && ::read(fd, sink, sizeof sink) > 0) {
+  }
+}
+
 int connect_out(unsigned port, uint64_t bytes) {
   const int fd = ::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_vm addr{};
@@ -108,6 +119,7 @@ int main(int argc, char** argv) {
     unsigned long long bytes = 0;
     if (std::strncmp(line, "shutdown", 8) == 0) {
       write_all(fd, "bye\n", 4);
+      wait_for_host_close(fd);
       ::close(fd);
       return 0;
     }

@@ -23,6 +23,13 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 export PATH=/opt/ppc-kvm-shim/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TMPDIR=/tmp
 
+# L1's random number generator would be ready only seconds after boot, and the first VMM's
+# getrandom() would wait for it: seed it with the bytes the rig brought (one use only).
+if [ -e /rig/entropy-seed ]; then
+  rig_seed_entropy /rig/entropy-seed || echo "RIG: L1's entropy pool was not seeded"
+  rm -f /rig/entropy-seed
+fi
+
 for word in $(cat /proc/cmdline); do
   case "$word" in rig.profile=*) RIG_PROFILE=${word#rig.profile=} ;; esac
 done

@@ -45,6 +45,8 @@ fill_l1_root() {
   chmod +x "$root/init"
   cp "$L1_CASE" "$root/rig/case.sh"
   cp "$here/case_lib.sh" "$here/checks.sh" "$root/rig/"
+  # Fresh for every boot: L1's /init credits it to L1's entropy pool (rig_seed_entropy).
+  head -c 64 /dev/urandom > "$root/rig/entropy-seed" || l1_fail "reading /dev/urandom failed"
   l1_copy_bins "$root/opt/ppc-kvm-shim/bin"
   l1_copy_share "$root/opt/ppc-kvm-shim/share"
 }

@@ -29,13 +29,23 @@ sigset_t forwarded_set() {
   return set;
 }
 
+// The VMM's end wakes the wait at once: SIGCHLD, blocked meanwhile so that one sent between
+// try_wait and sigtimedwait stays pending (with the tick alone, a run ended up to 100 ms after
+// its VMM).
 int wait_forwarding(VmmProcess& vmm, const std::string& socket, const std::string& id) {
-  const sigset_t set = forwarded_set();
+  sigset_t child_ended;
+  sigemptyset(&child_ended);
+  sigaddset(&child_ended, SIGCHLD);
+  sigset_t before;
+  ::sigprocmask(SIG_BLOCK, &child_ended, &before);
+  const ScopeExit restore([&] { ::sigprocmask(SIG_SETMASK, &before, nullptr); });
+  sigset_t set = forwarded_set();
+  sigaddset(&set, SIGCHLD);
   for (;;) {
     if (const auto status = vmm.try_wait()) return *status;
     const timespec tick{0, 100 * 1000 * 1000};
     const int sig = ::sigtimedwait(&set, nullptr, &tick);
-    if (sig <= 0) continue;
+    if (sig <= 0 || sig == SIGCHLD) continue;
     const AgentOutcome outcome =
         call_agent(socket, protocol::Signal{id, std::string(protocol::kInitExecId), sig}, kForwardTimeout);
     if (outcome.kind != AgentOutcome::Kind::kOk) {

@@ -1,6 +1,7 @@
 #include "protocol/stdio_pump.h"
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,7 +13,15 @@
 namespace ppc::protocol {
 
 StreamSender::StreamSender(Connection& connection, std::string exec_id, StdioStream stream, UniqueFd source)
-    : connection_(connection), exec_id_(std::move(exec_id)), stream_(stream), source_(std::move(source)) {}
+    : connection_(connection), exec_id_(std::move(exec_id)), stream_(stream), source_(std::move(source)),
+      wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  if (!wake_.valid()) throw_errno("stdio: eventfd for the " + exec_id_ + " stream's sender");
+}
+
+void StreamSender::wake_run() {
+  const uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(wake_.get(), &one, sizeof one);  // EAGAIN: already awake
+}
 
 void StreamSender::grant(uint32_t bytes) {
   const std::lock_guard lock(mutex_);
@@ -21,15 +30,21 @@ void StreamSender::grant(uint32_t bytes) {
 }
 
 void StreamSender::source_writer_exited(std::chrono::milliseconds quiet) {
-  const std::lock_guard lock(mutex_);
-  quiet_ = quiet;
-  changed_.notify_all();
+  {
+    const std::lock_guard lock(mutex_);
+    quiet_ = quiet;
+    changed_.notify_all();
+  }
+  wake_run();
 }
 
 void StreamSender::cancel() {
-  const std::lock_guard lock(mutex_);
-  cancelled_ = true;
-  changed_.notify_all();
+  {
+    const std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    changed_.notify_all();
+  }
+  wake_run();
 }
 
 bool StreamSender::wait_for_credit(std::unique_lock<std::mutex>& lock) {
@@ -49,19 +64,20 @@ void StreamSender::run() {
         room = std::min(credit_.available(), buffer.size());
         quiet = quiet_;
       }
-      // Poll in short slices so that cancel() and source_writer_exited() take effect while
-      // the source is silent.
-      pollfd pfd{source_.get(), POLLIN, 0};
-      const int timeout = quiet.count() >= 0 ? static_cast<int>(quiet.count()) : 200;
-      const int ready = ::poll(&pfd, 1, timeout);
+      // Until the writer exits, wait for the source or a wake-up alone; then for at most
+      // `quiet` of silence.
+      pollfd fds[2] = {{source_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+      const int timeout = quiet.count() >= 0 ? static_cast<int>(quiet.count()) : -1;
+      const int ready = ::poll(fds, 2, timeout);
       if (ready < 0) {
         if (errno == EINTR) continue;
         throw_errno("stdio: poll");
       }
-      if (ready == 0) {
-        if (quiet.count() >= 0) break;  // the writer is gone and nothing more came
-        const std::lock_guard lock(mutex_);
-        if (cancelled_) return;
+      if (ready == 0) break;  // the writer is gone and nothing more came
+      if (fds[1].revents != 0) {
+        // cancel() or source_writer_exited(): the loop's top reads the new state.
+        uint64_t count = 0;
+        [[maybe_unused]] const ssize_t n = ::read(wake_.get(), &count, sizeof count);
         continue;
       }
       const ssize_t n = ::read(source_.get(), buffer.data(), room);

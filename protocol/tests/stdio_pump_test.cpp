@@ -98,6 +98,22 @@ class Link {
   std::vector<std::future<void>> readers_;
 };
 
+// One stream "init" from a pipe on side a to a pipe on side b, both ends routed, the readers
+// running; the test writes to source.write and reads sink.read.
+struct RoutedStream {
+  explicit RoutedStream(StdioStream stream)
+      : sender(std::make_shared<StreamSender>(link.a(), "init", stream, std::move(source.read))),
+        receiver(std::make_shared<StreamReceiver>(link.b(), "init", stream, std::move(sink.write))) {
+    link.router_a.add("init", stream, sender);
+    link.router_b.add("init", stream, receiver);
+    link.start_readers();
+  }
+  Link link;
+  Pipe source = make_pipe(), sink = make_pipe();
+  std::shared_ptr<StreamSender> sender;
+  std::shared_ptr<StreamReceiver> receiver;
+};
+
 // 10 MiB from a pipe on one side to a pipe on the other, through the credit rule: a
 // receiver would throw (and the reader record it) if the sender ever overran its window,
 // and while nobody reads the sink the writer is held back.
@@ -169,21 +185,32 @@ TEST(StdioPump, AVanishedReaderDoesNotStallTheSender) {
 // A background process may hold the output open after the process ended: once told, the
 // sender ends the stream after the quiet period.
 TEST(StdioPump, TheStreamEndsAfterTheWriterExitedAndWentQuiet) {
-  Link link;
-  Pipe source = make_pipe(), sink = make_pipe();
-  auto sender = std::make_shared<StreamSender>(link.a(), "init", StdioStream::kStderr, std::move(source.read));
-  auto receiver = std::make_shared<StreamReceiver>(link.b(), "init", StdioStream::kStderr, std::move(sink.write));
-  link.router_a.add("init", StdioStream::kStderr, sender);
-  link.router_b.add("init", StdioStream::kStderr, receiver);
-  link.start_readers();
-  write_all(source.write.get(), {'h', 'i'});
-  std::thread receive_thread([&] { receiver->run(); });
-  auto done = std::async(std::launch::async, [&] { sender->run(); });
+  RoutedStream s(StdioStream::kStderr);
+  write_all(s.source.write.get(), {'h', 'i'});
+  std::thread receive_thread([&] { s.receiver->run(); });
+  auto done = std::async(std::launch::async, [&] { s.sender->run(); });
   EXPECT_EQ(done.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
-  sender->source_writer_exited(std::chrono::milliseconds(100));
+  s.sender->source_writer_exited(std::chrono::milliseconds(100));
   EXPECT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   receive_thread.join();
-  EXPECT_EQ(read_all(sink.read.get()), (std::vector<uint8_t>{'h', 'i'}));  // EOF after the data
+  EXPECT_EQ(read_all(s.sink.read.get()), (std::vector<uint8_t>{'h', 'i'}));  // EOF after the data
+}
+
+// The host's stdin may never end (a terminal, a pipe kept open): once the process is gone,
+// cancel() ends the sender while its source is silent, without a StdioClose. The sender
+// waits for its source with no timeout, so only the wake-up can end it here.
+TEST(StdioPump, CancelEndsTheSenderWhileItsSourceIsSilent) {
+  RoutedStream s(StdioStream::kStdin);
+  auto done = std::async(std::launch::async, [&] { s.sender->run(); });
+  EXPECT_EQ(done.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  s.sender->cancel();
+  const bool ended = done.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  s.source.write.reset();  // EOF ends a sender that missed the cancel: the test fails, not hangs
+  done.get();
+  EXPECT_TRUE(ended) << "cancel() did not end the sender of a silent source";
+  s.receiver->cancel();  // no StdioClose came: the receiver ends only when told
+  s.receiver->run();
+  EXPECT_EQ(s.link.reader_error, "");
 }
 
 TEST(StdioRouter, RoutesOnlyStdioAndRefusesUnknownStreams) {

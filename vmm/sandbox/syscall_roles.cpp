@@ -203,6 +203,7 @@ RoleSpec control_role() {
                     any("close"),
                     any("dup"),
                     any("poll"),
+                    any("eventfd2"),  // each stdio pump's wake-up (protocol/stdio_pump.h)
                     when("socket", 0, kLow32, AF_UNIX, "arg0 == AF_UNIX"),
                     any("connect"),
                     any("recv"),

@@ -38,11 +38,15 @@ class StreamSender {
 
  private:
   bool wait_for_credit(std::unique_lock<std::mutex>& lock);
+  void wake_run();
 
   Connection& connection_;
   const std::string exec_id_;
   const StdioStream stream_;
   UniqueFd source_;
+  // An eventfd that run() polls beside the source, so that cancel() and
+  // source_writer_exited() take effect at once while the source is silent.
+  UniqueFd wake_;
   std::mutex mutex_;
   std::condition_variable changed_;
   StdioCredit credit_;

@@ -120,7 +120,7 @@ void ContainerRelay::forward_signals(const std::string& container_id, const std:
     int signal = 0;
     {
       std::unique_lock lock(status_mutex_);
-      status_changed_.wait_for(lock, std::chrono::milliseconds(250), [&] { return !signals_.empty(); });
+      status_changed_.wait_for(lock, std::chrono::milliseconds(250), [&] { return done || !signals_.empty(); });
       if (done) return;
       if (signals_.empty()) continue;
       signal = signals_.front();
@@ -193,6 +193,13 @@ void ContainerRelay::await_adoption() {
 
 void ContainerRelay::report_failure(const std::string& message) { report(encode_ready_error(1, message)); }
 
+// Ends the helpers' 250 ms waits (follow_resizes, forward_signals) at once.
+void ContainerRelay::stop_waiting(std::atomic<bool>& done) {
+  const std::lock_guard lock(status_mutex_);
+  done = true;
+  status_changed_.notify_all();
+}
+
 // Sends the terminal's size to the agent whenever it changes, until `done`.
 void ContainerRelay::follow_resizes(const std::string& container_id, const std::string& id,
                                     const std::atomic<bool>& done) {
@@ -213,7 +220,8 @@ void ContainerRelay::follow_resizes(const std::string& container_id, const std::
         break;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    std::unique_lock lock(status_mutex_);
+    status_changed_.wait_for(lock, std::chrono::milliseconds(250), [&] { return done.load(); });
   }
 }
 
@@ -255,8 +263,10 @@ void ContainerRelay::run() {
     std::atomic<bool> done{false};
     std::thread resizer, forwarder;
     // Joined on every way out: a joinable thread destroyed by a throwing Wait ends the VMM.
+    // Woken, not left to finish their 250 ms waits: the session closes only after them, and
+    // the guest powers off only once it has.
     const ScopeExit stop_helpers([&] {
-      done = true;
+      stop_waiting(done);
       if (resizer.joinable()) resizer.join();
       if (forwarder.joinable()) forwarder.join();
     });

@@ -66,6 +66,7 @@ class ContainerRelay {
   void await_adoption();
   void follow_resizes(const std::string& container_id, const std::string& id, const std::atomic<bool>& done);
   void forward_signals(const std::string& container_id, const std::atomic<bool>& done);
+  void stop_waiting(std::atomic<bool>& done);
   void abandon_member(const std::string& container_id);
   bool member() const;
   protocol::CreateContainer create_request() const;

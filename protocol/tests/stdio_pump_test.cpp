@@ -191,7 +191,10 @@ TEST(StdioPump, TheStreamEndsAfterTheWriterExitedAndWentQuiet) {
   auto done = std::async(std::launch::async, [&] { s.sender->run(); });
   EXPECT_EQ(done.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
   s.sender->source_writer_exited(std::chrono::milliseconds(100));
-  EXPECT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const bool ended = done.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  s.source.write.reset();  // EOF ends a sender that missed the news: the test fails, not hangs
+  done.get();
+  EXPECT_TRUE(ended) << "the sender did not end after its writer exited and went quiet";
   receive_thread.join();
   EXPECT_EQ(read_all(s.sink.read.get()), (std::vector<uint8_t>{'h', 'i'}));  // EOF after the data
 }

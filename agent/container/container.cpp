@@ -96,26 +96,12 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
   } catch (const Error& e) {
     throw RequestFailed(ErrorCode::kExecFailed, e.what());
   }
-  bring_up_loopback(process);
   if (process->launched.terminal.valid()) process->resize = UniqueFd(::dup(process->launched.terminal.get()));
   const std::lock_guard lock(mutex_);
   config_ = std::move(config);
   cgroup_ = std::move(cgroup);
   processes_[process->exec_id] = process;
   return process;
-}
-
-void Container::bring_up_loopback(const std::shared_ptr<GuestProcess>& process) {
-  try {
-    const UniqueFd netns = open_netns_of(process->launched.pid);
-    netconf::bring_up_loopback_in(netns.get());
-  } catch (const Error& e) {
-    // Nothing half-created stays behind: the waiting process goes.
-    ::kill(process->launched.pid, SIGKILL);
-    reaper_.wait(process->launched.pid);
-    reaper_.forget(process->launched.pid);
-    throw RequestFailed(ErrorCode::kInternal, std::string("the container's loopback: ") + e.what());
-  }
 }
 
 void Container::configure_network(const protocol::Network& request) {

@@ -63,8 +63,6 @@ class Container {
  private:
   std::shared_ptr<GuestProcess> find(const std::string& exec_id);
   void require_created();
-  // lo up in the new process's network namespace; else the process goes and Error.
-  void bring_up_loopback(const std::shared_ptr<GuestProcess>& process);
 
   ChildReaper& reaper_;
   const std::string id_;

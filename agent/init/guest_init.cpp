@@ -1,10 +1,7 @@
 #include "init/guest_init.h"
 
-#include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +10,7 @@
 #include <string>
 
 #include "base/error.h"
-#include "base/unique_fd.h"
+#include "init/loopback.h"
 #include "log.h"
 
 namespace ppc::agent {
@@ -24,16 +21,6 @@ void mount_one(const char* source, const char* target, const char* type, unsigne
   if (::mount(source, target, type, flags, data) != 0 && errno != EBUSY) {
     throw_errno(std::string("mount ") + type + " on " + target);
   }
-}
-
-void bring_up_loopback() {
-  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock.valid()) throw_errno("loopback: socket");
-  ifreq request{};
-  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
-  if (::ioctl(sock.get(), SIOCGIFFLAGS, &request) != 0) throw_errno("loopback: SIOCGIFFLAGS lo");
-  request.ifr_flags |= IFF_UP | IFF_RUNNING;
-  if (::ioctl(sock.get(), SIOCSIFFLAGS, &request) != 0) throw_errno("loopback: SIOCSIFFLAGS lo");
 }
 
 }  // namespace

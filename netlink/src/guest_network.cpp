@@ -88,11 +88,4 @@ void configure_guest_network(const protocol::Network& network, int container_net
   for (const protocol::NetInterface& want : network.interfaces) configure_one(network, want, container_netns, own);
 }
 
-void bring_up_loopback_in(int netns) {
-  run_in_netns(netns, [] {
-    Netlink nl;
-    bring_up_loopback(nl);
-  });
-}
-
 }  // namespace ppc::netconf

@@ -28,12 +28,6 @@ void set_ipv6_conf(const std::string& interface, const char* key, const char* va
 
 }  // namespace
 
-void bring_up_loopback(Netlink& nl) {
-  for (const Link& link : list_links(nl)) {
-    if (link.loopback()) change_link(nl, link, LinkChange{.up = true});
-  }
-}
-
 void configure_interface(Netlink& nl, const Link& link, const protocol::NetInterface& config) {
   Link named = link;
   if (link.name != config.name) {

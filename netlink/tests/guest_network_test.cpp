@@ -135,15 +135,5 @@ TEST(netconf_guest_network, AnInterfaceWithoutANicIsNamed) {
   }
 }
 
-TEST(netconf_guest_network, LoopbackComesUpInTheContainersNamespace) {
-  NETCONF_REQUIRE_ROOT();
-  Guest g(0);
-  bring_up_loopback_in(g.container.fd());
-  const auto lo = named(g.links_in(g.container.fd()), "lo");
-  ASSERT_TRUE(lo);
-  EXPECT_TRUE(lo->up());
-  EXPECT_FALSE(named(g.links_in(g.guest.fd()), "lo")->up());
-}
-
 }  // namespace
 }  // namespace ppc::netconf

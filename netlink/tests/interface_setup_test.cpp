@@ -61,19 +61,6 @@ TEST(netconf_interface_setup, AVethEndGetsEverything) {
   });
 }
 
-TEST(netconf_interface_setup, LoopbackComesUpWithItsAddresses) {
-  NETCONF_REQUIRE_ROOT();
-  ScratchNetns ns;
-  run_in_netns(ns.fd(), [] {
-    Netlink nl;
-    bring_up_loopback(nl);
-    const Link lo = link_named(nl, "lo");
-    EXPECT_TRUE(lo.up());
-    const std::vector<NetAddress> addresses = list_addresses(nl, lo.index);
-    EXPECT_NE(std::find(addresses.begin(), addresses.end(), NetAddress{IpFamily::kIpv4, "127.0.0.1", 8}), addresses.end());
-  });
-}
-
 TEST(netconf_interface_setup, ReadingLeavesOutKernelAndLinkLocalEntries) {
   NETCONF_REQUIRE_ROOT();
   in_scratch_netns_with_veth([](Netlink& nl) {

@@ -14,7 +14,4 @@ namespace ppc::netconf {
 // namespace already is configured again. Throws Error naming the interface.
 void configure_guest_network(const protocol::Network& network, int container_netns);
 
-// lo up in the namespace `netns` (the container's), as crun brings it up.
-void bring_up_loopback_in(int netns);
-
 }  // namespace ppc::netconf

@@ -7,9 +7,6 @@
 
 namespace ppc::netconf {
 
-// lo up (127.0.0.1 and ::1 come with it), as crun does in every new network namespace.
-void bring_up_loopback(Netlink& nl);
-
 // Gives `link` the interface's name, MTU and addresses and routes, and brings it up: its
 // name while it is down, IPv6 duplicate address detection off (its addresses were checked
 // on the host's side, and a tentative address could not be used yet), then MTU and up in

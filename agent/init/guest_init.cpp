@@ -1,5 +1,6 @@
 #include "init/guest_init.h"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 #include "init/loopback.h"
 #include "log.h"
 
@@ -23,12 +25,24 @@ void mount_one(const char* source, const char* target, const char* type, unsigne
   }
 }
 
+// RCU grace periods stay expedited, as the kernel keeps them until it runs /init: a
+// container's set-up waits for several (each process's move into its cgroup, the namespaces'
+// teardown), and at this kernel's HZ=100 a normal one takes 10 to 30 ms; an expedited one
+// interrupts the guest's few vCPUs instead. The move into a cgroup: 40 -> 12 ms in the rig.
+void expedite_rcu() {
+  const UniqueFd fd(::open("/sys/kernel/rcu_expedited", O_WRONLY | O_CLOEXEC));
+  if (!fd.valid() || ::write(fd.get(), "1", 1) != 1) {
+    log_line(std::string("/sys/kernel/rcu_expedited: ") + std::strerror(errno) + "; grace periods stay normal");
+  }
+}
+
 }  // namespace
 
 void prepare_guest() {
   constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   mount_one("proc", "/proc", "proc", kSafe, nullptr);
   mount_one("sysfs", "/sys", "sysfs", kSafe, nullptr);
+  expedite_rcu();
   // Until cgroup2 is mounted once, /proc/PID/cgroup is empty; a container without a cgroup
   // mount must still read "0::/" there, as under crun.
   mount_one("cgroup2", "/sys/fs/cgroup", "cgroup2", kSafe, nullptr);

@@ -3,7 +3,8 @@
 // file systems, the loopback interface, and power-off at the end.
 namespace ppc::agent {
 
-// Mounts /proc, /sys, /dev (devtmpfs), /dev/pts, /dev/shm, /run and /tmp, and brings up lo.
+// Mounts /proc, /sys, /dev (devtmpfs), /dev/pts, /dev/shm, /run and /tmp, keeps RCU grace
+// periods expedited, and brings up lo.
 void prepare_guest();
 
 // Flushes file systems and powers the guest off; the VMM then exits. Never returns.

@@ -83,6 +83,14 @@ std::vector<int> ContainerRelay::fds() const { return {ready_.get(), stdin_.get(
 
 bool ContainerRelay::member() const { return !request_.value("sandbox_id", std::string()).empty(); }
 
+bool ContainerRelay::stdin_is_the_terminal() const {
+  // Without process.terminal the stdio passes as it is, as with runc: a tty that happens to be
+  // the VMM's stdin (`run` from a shell) is neither put in raw mode nor followed for its size.
+  const nlohmann::json::json_pointer where("/config/process/terminal");
+  const bool asked = request_.contains(where) && request_.at(where).is_boolean() && request_.at(where).get<bool>();
+  return asked && ::isatty(stdin_.get()) != 0;
+}
+
 bool ContainerRelay::finished() {
   const std::lock_guard lock(status_mutex_);
   return finished_ || status_ >= 0;
@@ -240,7 +248,7 @@ void ContainerRelay::run() {
   bool created = false;
   try {
     AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, kAgentTimeout));
-    const bool terminal = ::isatty(stdin_.get()) != 0;
+    const bool terminal = stdin_is_the_terminal();
     if (terminal) make_raw(stdin_.get());
     session.attach_output(id, UniqueFd(::dup(stdout_.get())), UniqueFd(::dup(stderr_.get())));
     const CreateContainer create = create_request();

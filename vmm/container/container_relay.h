@@ -69,6 +69,8 @@ class ContainerRelay {
   void stop_waiting(std::atomic<bool>& done);
   void abandon_member(const std::string& container_id);
   bool member() const;
+  // The VMM's stdin is the container's terminal: process.terminal is set and stdin is a tty.
+  bool stdin_is_the_terminal() const;
   protocol::CreateContainer create_request() const;
 
   nlohmann::json request_;

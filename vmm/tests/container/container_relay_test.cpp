@@ -1,7 +1,9 @@
 #include "container/container_relay.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -127,6 +129,59 @@ TEST_F(ContainerRelayTest, ARefusedCreateIsReportedAndStopsNothing) {
   EXPECT_EQ(report->message.find('\x1b'), std::string::npos) << report->message;
   EXPECT_NE(report->message.find("no such program"), std::string::npos) << report->message;
   EXPECT_EQ(stopped_.get_future().wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+}
+
+// A pty as the VMM's stdin while the relay runs a container that exits at once (its streams
+// close, its Wait answers 0); returns the pty's local modes afterwards.
+class TtyStdin {
+ public:
+  TtyStdin() {
+    master_ = UniqueFd(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!master_.valid() || ::grantpt(master_.get()) != 0 || ::unlockpt(master_.get()) != 0) throw Error("posix_openpt");
+    slave_ = UniqueFd(::open(::ptsname(master_.get()), O_RDWR | O_NOCTTY | O_CLOEXEC));
+    saved_ = UniqueFd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
+    if (!slave_.valid() || !saved_.valid() || ::dup2(slave_.get(), STDIN_FILENO) < 0) throw Error("a pty on stdin");
+  }
+  ~TtyStdin() { ::dup2(saved_.get(), STDIN_FILENO); }
+  tcflag_t local_modes() const {
+    termios t{};
+    ::tcgetattr(slave_.get(), &t);
+    return t.c_lflag;
+  }
+
+ private:
+  UniqueFd master_, slave_, saved_;
+};
+
+void exit_at_once(Connection& agent, const Message& create) {
+  ASSERT_TRUE(std::holds_alternative<CreateContainer>(create));
+  agent.send(Ok{});
+  const std::string init(kInitExecId);
+  agent.send(StdioClose{init, StdioStream::kStdout});
+  agent.send(StdioClose{init, StdioStream::kStderr});
+  const std::optional<Message> wait = agent.receive();
+  ASSERT_TRUE(wait && std::holds_alternative<Wait>(*wait));
+  agent.send(Exited{"c1", init, 0, false});
+}
+
+// runc hands the process its stdio as it is when process.terminal is false: the user's
+// terminal that `run` was started from keeps its line discipline.
+TEST_F(ContainerRelayTest, ATtyStdinIsLeftAsItIsWithoutProcessTerminal) {
+  TtyStdin tty;
+  ASSERT_NE(tty.local_modes() & ICANON, 0u);
+  EXPECT_EQ(run_relay(exit_at_once), "ok");
+  EXPECT_NE(tty.local_modes() & ICANON, 0u);
+  EXPECT_NE(tty.local_modes() & ECHO, 0u);
+}
+
+// With process.terminal the tty is the container's terminal: raw, since the guest's own pty
+// does the echo and the line editing.
+TEST_F(ContainerRelayTest, ATtyStdinGoesRawWithProcessTerminal) {
+  std::ofstream(dir_ / "request.json", std::ios::trunc)
+      << R"({"container_id":"c1","config":{"process":{"terminal":true,"args":["true"]}}})";
+  TtyStdin tty;
+  EXPECT_EQ(run_relay(exit_at_once), "ok");
+  EXPECT_EQ(tty.local_modes() & (ICANON | ECHO), 0u);
 }
 
 }  // namespace

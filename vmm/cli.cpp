@@ -93,6 +93,11 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
                       a console file's bounds: TOTAL bytes in all, RATE bytes/s on average
                       after BURST bytes at once (default 4M,32K,256K)
   --console-input     feed the guest console from stdin
+  --snapshot-to DIR   on SIGUSR2, stop the guest and save it to DIR (made 0700): its RAM,
+                      vCPUs and interrupt controller; KVM-HV radix guests without virtio
+                      devices (--no-rng) only, for now
+  --restore-from DIR  continue the guest saved in DIR instead of booting a kernel (the same
+                      --memory and --vcpus, no devices); its clock goes on where it stopped
   --kvm PATH          the KVM device (default /dev/kvm)
   --drive FILE[,ro]   a virtio-blk disk backed by a raw image (repeatable; ro: read-only)
   --vsock-uds PATH    a virtio-vsock device; the host reaches guest port P by connecting to
@@ -210,6 +215,8 @@ std::vector<Flag> machine_flags() {
          o.machine.vm_type = *type;
        }},
       {"--console", true, [](CliOptions& o, const std::string& v) { o.machine.console = v; }},
+      {"--snapshot-to", true, [](CliOptions& o, const std::string& v) { o.machine.snapshot_to = v; }},
+      {"--restore-from", true, [](CliOptions& o, const std::string& v) { o.machine.restore_from = v; }},
       {"--console-limit", true, [](CliOptions& o, const std::string& v) { o.machine.console_limits = parse_console_limit(v); }},
       {"--console-input", false, [](CliOptions& o, const std::string&) { o.machine.console_input = true; }},
       {"--kvm", true, [](CliOptions& o, const std::string& v) { o.machine.kvm_path = v; }},
@@ -338,7 +345,12 @@ void check_join_vm(const CliOptions& o) {
 void check_combinations(const CliOptions& o) {
   if (!o.join_vm.empty()) check_join_vm(o);
   const bool machine = o.join_vm.empty() && !o.help && !o.probe && !o.print_seccomp;
-  if (machine && o.machine.kernel.empty()) throw ConfigError("--kernel is required (see --help)");
+  if (machine && o.machine.kernel.empty() && o.machine.restore_from.empty()) {
+    throw ConfigError("--kernel (or --restore-from) is required (see --help)");
+  }
+  if (!o.machine.snapshot_to.empty() && !o.machine.restore_from.empty()) {
+    throw ConfigError("--snapshot-to and --restore-from: one at a time for now");
+  }
   if (!o.sandbox.enabled && (o.sandbox.uid || o.sandbox.gid)) throw ConfigError("--uid/--gid need the sandbox (drop --no-sandbox)");
   if (!o.sandbox.jail_on() && !o.sandbox.rlimits.empty()) throw ConfigError("--rlimit applies in the jail (drop --no-jail/--no-sandbox)");
   const FsShareConfig& fs = o.machine.devices.fs;

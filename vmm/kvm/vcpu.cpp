@@ -48,6 +48,16 @@ void Vcpu::set_one_reg(uint64_t id, uint64_t value) {
   if (::ioctl(fd_.get(), KVM_SET_ONE_REG, &reg) < 0) throw_errno("KVM_SET_ONE_REG " + hex(id));
 }
 
+bool Vcpu::try_get_one_reg(uint64_t id, void* bytes) const {
+  kvm_one_reg reg{id, reinterpret_cast<uint64_t>(bytes)};
+  return ::ioctl(fd_.get(), KVM_GET_ONE_REG, &reg) == 0;
+}
+
+void Vcpu::set_one_reg_bytes(uint64_t id, const void* bytes) {
+  kvm_one_reg reg{id, reinterpret_cast<uint64_t>(bytes)};
+  if (::ioctl(fd_.get(), KVM_SET_ONE_REG, &reg) < 0) throw_errno("KVM_SET_ONE_REG " + hex(id) + " on vCPU " + std::to_string(id_));
+}
+
 void Vcpu::enable_cap(uint32_t capability, uint64_t arg0, uint64_t arg1) {
   kvm_enable_cap cap{};
   cap.cap = capability;

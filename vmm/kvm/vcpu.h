@@ -10,6 +10,9 @@
 
 namespace ppc::vmm {
 
+// The size in bytes of a ONE_REG register, from its id.
+constexpr size_t one_reg_size(uint64_t id) { return size_t{1} << ((id & KVM_REG_SIZE_MASK) >> KVM_REG_SIZE_SHIFT); }
+
 class Vcpu {
  public:
   Vcpu(UniqueFd fd, Mapping run, unsigned long id) : fd_(std::move(fd)), run_(std::move(run)), id_(id) {}
@@ -27,6 +30,10 @@ class Vcpu {
   void set_sregs(const kvm_sregs& sregs);
   uint64_t get_one_reg(uint64_t id) const;
   void set_one_reg(uint64_t id, uint64_t value);
+  // A register of any size (one_reg_size(id) bytes at `bytes`). try_get_one_reg returns false
+  // when this vCPU's KVM has no such register (errno tells why).
+  bool try_get_one_reg(uint64_t id, void* bytes) const;
+  void set_one_reg_bytes(uint64_t id, const void* bytes);
   void enable_cap(uint32_t capability, uint64_t arg0 = 0, uint64_t arg1 = 0);
 
  private:

@@ -12,7 +12,9 @@
 #include <latch>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <thread>
 
 #include "base/error.h"
@@ -26,6 +28,9 @@
 #include "pseries/machine_builder.h"
 #include "pseries/vcpu_runner.h"
 #include "sandbox/sandbox.h"
+#include "snapshot/machine_restore.h"
+#include "snapshot/machine_snapshot.h"
+#include "snapshot/snapshot_io.h"
 #include "virtio/device_set.h"
 
 namespace ppc::vmm {
@@ -62,7 +67,11 @@ class Machine final : public RtasHost {
   void install_hcalls();
   void start_threads();
   void enter_role(Role role, const std::string& label);
-  void request_stop(int code, const std::string& reason);
+  // Returns whether this request is the one that stops the machine.
+  bool request_stop(int code, const std::string& reason, bool capture = false);
+  // --snapshot-to / --restore-from.
+  void open_snapshot_files();
+  int save_snapshot();
   int wait_for_stop(int signal_fd);
   void print_stats() const;
 
@@ -84,6 +93,12 @@ class Machine final : public RtasHost {
   const ExitTargets exit_targets_{hcalls_, bus_, unclaimed_mmio_};
   std::unique_ptr<VcpuRunner> vcpus_;
   std::thread loop_thread_;
+  std::optional<MachineSnapshot> restore_;
+  SnapshotFiles snapshot_files_;
+  std::atomic<bool> snapshot_requested_{false};
+  uint64_t snapshot_timebase_ = 0;  // the host's timebase when the vCPUs were told to stop
+  std::mutex process_table_mu_;
+  std::optional<std::pair<uint64_t, uint64_t>> process_table_;  // the guest's last H_REGISTER_PROC_TBL
 
   std::latch* sandboxed_ = nullptr;  // counts threads that entered their seccomp role
   std::atomic<bool> sandbox_failed_{false};
@@ -103,14 +118,17 @@ class Machine final : public RtasHost {
 void Machine::build() {
   // Everything the user gave is checked and opened before a VM exists: sizes, files, devices.
   check_machine_config(config_);
-  BootFiles files = open_boot_files(config_);
+  if (!config_.restore_from.empty()) restore_ = load_snapshot_for(config_);
+  if (!config_.snapshot_to.empty()) open_snapshot_files();
+  BootFiles files = restore_ ? BootFiles{} : open_boot_files(config_);
   loop_ = std::make_unique<EventLoop>();
   DeviceEnv env{*loop_, [this](const std::string& path) { return sandbox_.usable_path(path); },
                 [this](pid_t pid, const std::string& name) { sandbox_.add_helper(pid, name); }};
   std::vector<std::unique_ptr<VirtioDevice>> devices = open_devices(config_.devices, env);
   mem_ = std::make_unique<GuestMemory>(config_.memory,
                                        needs_shared_memory(devices) ? RamBacking::Shared : RamBacking::Private);
-  boot_ = load_boot_files(config_, std::move(files), *mem_, devices.size());
+  if (restore_) read_snapshot_ram(config_.restore_from, *mem_);
+  else boot_ = load_boot_files(config_, std::move(files), *mem_, devices.size());
   kvm_ = open_kvm(config_, sandbox_.config().kvm_fd);
   console_ = open_console(config_);
 
@@ -120,22 +138,52 @@ void Machine::build() {
                        file_size_limit(config_)});
   vm_ = std::make_unique<Vm>(Vm::create(*kvm_, config_.vm_type));
   mmu_ = choose_mmu(*vm_, config_.memory);
+  check_snapshot_support(config_, mmu_.hv, mmu_.radix, restore_ ? &*restore_ : nullptr);
   rtas_ = std::make_unique<Rtas>(*mem_, *this);
   vm_->set_memory_region(0, 0, mem_->host_base(), mem_->size());
   xics_ = create_xics(*kvm_, *vm_, *rtas_);
   const size_t device_count = devices.size();
   transports_ = attach_devices(std::move(devices), *mem_, *loop_, *vm_, xics_.get(), bus_);
-  vcpus_ = std::make_unique<VcpuRunner>(create_vcpus(*kvm_, *vm_, config_.vcpus, xics_.get(), mmu_), *mem_);
+  std::vector<std::unique_ptr<Vcpu>> vcpus = create_vcpus(*kvm_, *vm_, config_.vcpus, xics_.get(), mmu_);
+  if (restore_) {
+    restore_vcpus(*restore_, vcpus, *vm_);
+    process_table_ = restore_->process_table;
+  }
+  vcpus_ = std::make_unique<VcpuRunner>(std::move(vcpus), *mem_);
   // After the vCPUs: KVM-PR lists 64 KiB pages and 1 TiB segments only once vCPU 0 exists
   // (without them the guest backs each of its 64 KiB pages with sixteen 4 KiB hash entries).
-  write_device_tree(config_, boot_, mmu_, *vm_, *rtas_, device_count, *mem_);
+  if (restore_) vcpus_->restore_lpcr_bits(restore_->lpcr_mask, restore_->lpcr_value);
+  else write_device_tree(config_, boot_, mmu_, *vm_, *rtas_, device_count, *mem_);
   vcpus_->set_exit_targets(&exit_targets_);
   vcpus_->count_exits(config_.stats);
   install_hcalls();
+  const std::string what = restore_ ? "restored from " + config_.restore_from
+                                    : "kernel " + config_.kernel + " (" + std::string(kernel_format_name(boot_.kernel.format)) +
+                                          "), entry " + hex(boot_.kernel.entry) + ", fdt at " + hex(boot_.layout.fdt_gpa);
   log_line(std::string(mmu_.hv ? "KVM-HV" : "KVM-PR") + " " + (mmu_.radix ? "radix" : "hash") + " guest, " +
-           std::to_string(config_.vcpus) + " vCPU(s), " + std::to_string(config_.memory >> 20) + " MiB, kernel " +
-           config_.kernel + " (" + std::string(kernel_format_name(boot_.kernel.format)) + "), entry " +
-           hex(boot_.kernel.entry) + ", fdt at " + hex(boot_.layout.fdt_gpa));
+           std::to_string(config_.vcpus) + " vCPU(s), " + std::to_string(config_.memory >> 20) + " MiB, " + what);
+}
+
+void Machine::open_snapshot_files() {
+  check_no_devices(config_, "--snapshot-to");
+  snapshot_files_ = create_snapshot_files(config_.snapshot_to);
+}
+
+int Machine::save_snapshot() {
+  MachineSnapshot snapshot;
+  snapshot.host_timebase = snapshot_timebase_;
+  snapshot.memory = config_.memory;
+  snapshot.radix = mmu_.radix;
+  snapshot.cpus = vcpus_->captured();
+  std::tie(snapshot.lpcr_mask, snapshot.lpcr_value) = vcpus_->lpcr_bits();
+  {
+    const std::lock_guard lock(process_table_mu_);
+    snapshot.process_table = process_table_;
+  }
+  write_snapshot(snapshot_files_, *mem_, snapshot);
+  log_line("saved to " + config_.snapshot_to + ": " + std::to_string(config_.memory >> 20) + " MiB of RAM, " +
+           std::to_string(snapshot.cpus.size()) + " vCPU(s)");
+  return exit_code::kPowerOff;
 }
 
 void Machine::install_hcalls() {
@@ -144,13 +192,22 @@ void Machine::install_hcalls() {
   add_random_hcall(hcalls_);
   add_rtas_hcall(hcalls_, *rtas_);
   if (mmu_.radix) {
-    add_process_table_hcall(hcalls_, *mem_, [this](uint64_t flags, uint64_t table) { vm_->configure_v3_mmu(flags, table); });
+    add_process_table_hcall(hcalls_, *mem_, [this](uint64_t flags, uint64_t table) {
+      vm_->configure_v3_mmu(flags, table);
+      const std::lock_guard lock(process_table_mu_);
+      process_table_ = std::make_pair(flags, table);
+    });
   }
   if (!mmu_.pr_hash_table.bytes().empty()) add_hash_read_hcall(hcalls_, mmu_.pr_hash_table.bytes());
 }
 
 int Machine::run() {
-  build();
+  try {
+    build();
+  } catch (...) {
+    snapshot_files_.discard();  // not confined yet: nothing is saved by a machine that never ran
+    throw;
+  }
   // Every fd is open and the VM is built: no capability is needed from here on. Before any
   // thread exists, so that every thread inherits the dropped state.
   sandbox_.drop_privileges();
@@ -166,6 +223,7 @@ int Machine::run() {
   sigset_t signals;
   sigemptyset(&signals);
   for (const int sig : {SIGTERM, SIGINT, SIGHUP, VcpuRunner::kKickSignal}) sigaddset(&signals, sig);
+  if (snapshot_files_.state.valid()) sigaddset(&signals, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   sigdelset(&signals, VcpuRunner::kKickSignal);
   UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC));
@@ -173,11 +231,15 @@ int Machine::run() {
 
   start_threads();
   // The boot CPU starts once every thread exists (request_stop may signal any of them).
-  if (!stopping_) vcpus_->start_cpu(0, boot_.kernel.entry, boot_.layout.fdt_gpa);
-  const int code = wait_for_stop(signal_fd.get());
+  if (!stopping_) {
+    if (restore_) vcpus_->resume(restore_->cpus, resumed_tb_offset(*restore_));
+    else vcpus_->start_cpu(0, boot_.kernel.entry, boot_.layout.fdt_gpa);
+  }
+  int code = wait_for_stop(signal_fd.get());
   vcpus_->join();
   loop_->stop();
   loop_thread_.join();
+  if (snapshot_requested_) code = save_snapshot();
   if (config_.stats) print_stats();
   return code;
 }
@@ -229,17 +291,18 @@ void Machine::reboot() {
   else request_stop(exit_code::kGuestReboot, "guest asked for a reboot");
 }
 
-void Machine::request_stop(int code, const std::string& reason) {
+bool Machine::request_stop(int code, const std::string& reason, bool capture) {
   {
     std::lock_guard lock(stop_mu_);
-    if (stopping_) return;
+    if (stopping_) return false;
     exit_code_ = code;
     exit_reason_ = reason;
     stopping_ = true;
   }
-  if (vcpus_) vcpus_->stop();
+  if (vcpus_) capture ? vcpus_->stop_and_capture() : vcpus_->stop();
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(stopped_event_.get(), &one, sizeof one);
+  return true;
 }
 
 int Machine::wait_for_stop(int signal_fd) {
@@ -250,7 +313,12 @@ int Machine::wait_for_stop(int signal_fd) {
       signalfd_siginfo info{};
       if (::read(signal_fd, &info, sizeof info) == sizeof info) {
         const int sig = static_cast<int>(info.ssi_signo);
-        request_stop(128 + sig, std::string("stopped by signal ") + strsignal(sig));
+        if (sig == SIGUSR2) {
+          snapshot_timebase_ = __builtin_ppc_get_timebase();
+          snapshot_requested_ = request_stop(exit_code::kPowerOff, "stopped to be saved to " + config_.snapshot_to, true);
+        } else {
+          request_stop(128 + sig, std::string("stopped by signal ") + strsignal(sig));
+        }
         break;
       }
     }

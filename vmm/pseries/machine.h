@@ -25,6 +25,10 @@ struct MachineConfig {
   std::string kvm_path = "/dev/kvm";
   bool stats = false;         // print milestones and exit counts at the end
   DeviceConfig devices;       // virtio-mmio devices
+  // --snapshot-to: on SIGUSR2 the machine stops and is saved to this directory (made 0700).
+  // --restore-from: the machine continues one saved there instead of booting a kernel.
+  std::string snapshot_to;
+  std::string restore_from;
 };
 
 constexpr unsigned kMaxVcpus = 16;

@@ -138,6 +138,7 @@ uint64_t file_size_limit(const MachineConfig& config) {
   constexpr uint64_t kLogRoom = 64ull << 20;
   constexpr uint64_t kNoticeRoom = 64 << 10;
   uint64_t limit = std::max(kLogRoom, config.console_limits.total + kNoticeRoom);
+  if (!config.snapshot_to.empty()) limit = std::max(limit, config.memory);  // the saved RAM
   for (const DriveConfig& drive : config.devices.drives) {
     struct stat st {};
     if (!drive.read_only && ::stat(drive.path.c_str(), &st) == 0) limit = std::max(limit, static_cast<uint64_t>(st.st_size));

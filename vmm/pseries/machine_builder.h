@@ -40,7 +40,8 @@ BootFiles open_boot_files(const MachineConfig& config);
 std::unique_ptr<Console> open_console(const MachineConfig& config);
 
 // The jailed VMM's RLIMIT_FSIZE: the largest file it may have to write, the console file
-// (its total and the notices), its log, a writable drive; a write past it fails with EFBIG.
+// (its total and the notices), its log, a writable drive, a snapshot's RAM; a write past it fails
+// with EFBIG.
 uint64_t file_size_limit(const MachineConfig& config);
 
 // Loads the kernel and initramfs into guest RAM and plans where the device tree and RTAS go.

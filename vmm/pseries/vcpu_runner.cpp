@@ -84,6 +84,58 @@ void VcpuRunner::stop() {
   }
 }
 
+void VcpuRunner::stop_and_capture() {
+  capturing_ = true;
+  stop();
+}
+
+std::vector<VcpuState> VcpuRunner::captured() const {
+  std::vector<VcpuState> states;
+  for (size_t id = 0; id < cpus_.size(); ++id) {
+    const Cpu& cpu = cpus_[id];
+    if (!cpu.captured) {
+      throw Error("vCPU " + std::to_string(id) + ": its state was not captured" +
+                  (cpu.capture_error.empty() ? std::string() : ": " + cpu.capture_error));
+    }
+    states.push_back(*cpu.captured);
+  }
+  return states;
+}
+
+void VcpuRunner::resume(const std::vector<VcpuState>& states, std::optional<uint64_t> tb_offset) {
+  std::lock_guard lock(mu_);
+  for (size_t id = 0; id < cpus_.size() && id < states.size(); ++id) {
+    if (!states[id].running) continue;
+    cpus_[id].resume = true;
+    cpus_[id].resume_tb_offset = tb_offset;
+    cpus_[id].state = State::StartRequested;
+  }
+  cv_.notify_all();
+}
+
+std::pair<uint64_t, uint64_t> VcpuRunner::lpcr_bits() {
+  std::lock_guard lock(mu_);
+  return {lpcr_mask_, lpcr_value_};
+}
+
+void VcpuRunner::restore_lpcr_bits(uint64_t mask, uint64_t value) {
+  std::lock_guard lock(mu_);
+  lpcr_mask_ = mask;
+  lpcr_value_ = value;
+  ++lpcr_generation_;
+}
+
+void VcpuRunner::capture(Cpu& cpu) {
+  try {
+    VcpuState state = capture_vcpu_state(*cpu.vcpu);
+    std::lock_guard lock(mu_);
+    state.running = cpu.state == State::Running;
+    cpu.captured = std::move(state);
+  } catch (const std::exception& e) {
+    cpu.capture_error = e.what();
+  }
+}
+
 void VcpuRunner::join() {
   for (auto& cpu : cpus_)
     if (cpu.thread.joinable()) cpu.thread.join();
@@ -103,6 +155,7 @@ void VcpuRunner::thread_body(unsigned id) {
   try {
     if (on_thread_start_) on_thread_start_(id);
     while (wait_until_started(cpus_[id])) run_started(id);
+    if (capturing_) capture(cpus_[id]);
   } catch (const std::exception& e) {
     if (on_error_) on_error_(id, e.what());
   }
@@ -119,11 +172,16 @@ bool VcpuRunner::wait_until_started(Cpu& cpu) {
 void VcpuRunner::run_started(unsigned id) {
   Cpu& cpu = cpus_[id];
   Vcpu& v = *cpu.vcpu;
-  kvm_regs regs{};
-  regs.pc = cpu.entry;
-  regs.gpr[3] = cpu.r3;
-  regs.msr = papr::kMsrSf | papr::kMsrMe;
-  v.set_regs(regs);
+  if (!cpu.resume) {
+    kvm_regs regs{};
+    regs.pc = cpu.entry;
+    regs.gpr[3] = cpu.r3;
+    regs.msr = papr::kMsrSf | papr::kMsrMe;
+    v.set_regs(regs);
+  } else if (cpu.resume_tb_offset) {
+    v.set_one_reg(KVM_REG_PPC_TB_OFFSET, *cpu.resume_tb_offset);
+  }
+  cpu.resume = false;
   cpu.stop_self = false;
   while (!cpu.stop_self) {
     apply_lpcr(cpu);
@@ -133,7 +191,10 @@ void VcpuRunner::run_started(unsigned id) {
       FpVectorGuard guard;  // KVM_RUN in the rig clobbers f14-f31/v20-v31 (DESIGN.md)
       exited = v.run();
     }
-    if (stopping_) return;
+    if (stopping_) {
+      if (capturing_) finish_exit(v, id, exited);
+      return;
+    }
     if (!exited) continue;  // a kick we do not need
     if (handle_exit(v.run_area(), id, *targets_, count_exits_ ? &cpu.stats : nullptr) == ExitOutcome::kUnexpected) {
       throw Error("unexpected exit " + exit_reason_name(v.run_area().exit_reason) + " at guest pc " +
@@ -142,6 +203,17 @@ void VcpuRunner::run_started(unsigned id) {
   }
   std::lock_guard lock(mu_);
   cpu.state = State::Stopped;
+}
+
+// Before a capture: the exit KVM_RUN returned is handled and KVM_RUN entered once more with
+// immediate_exit set, which puts its answer in the registers (the hypercall's return values,
+// the MMIO load's data) and returns without running the guest.
+void VcpuRunner::finish_exit(Vcpu& v, unsigned id, bool exited) {
+  if (!exited) return;
+  handle_exit(v.run_area(), id, *targets_, nullptr);
+  v.run_area().immediate_exit = 1;
+  FpVectorGuard guard;
+  v.run();
 }
 
 void VcpuRunner::apply_lpcr(Cpu& cpu) {

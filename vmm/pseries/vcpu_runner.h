@@ -10,6 +10,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -17,6 +20,7 @@
 #include "kvm/vcpu.h"
 #include "memory/guest_memory.h"
 #include "pseries/exit_handler.h"
+#include "snapshot/vcpu_state.h"
 
 namespace ppc::vmm {
 
@@ -43,6 +47,20 @@ class VcpuRunner {
                      std::function<void(unsigned id, const std::string& message)> on_error);
   // Every vCPU leaves KVM_RUN and its thread ends (from any thread; idempotent).
   void stop();
+  // stop(), and each vCPU thread first finishes the exit it is in (a hypercall's answer, an
+  // MMIO load's value reach its registers) and records its state: captured() after join().
+  void stop_and_capture();
+  // After join() following stop_and_capture(): every vCPU's state, or Error naming the vCPU
+  // whose state could not be read.
+  std::vector<VcpuState> captured() const;
+  // Instead of start_cpu: the vCPUs whose state says running resume where they stopped (their
+  // registers set already), the others wait for start-cpu. Each first sets `tb_offset` (when
+  // given) in its own thread: the guest's clock then goes on from the moment it resumes, not
+  // from the restore's set-up.
+  void resume(const std::vector<VcpuState>& states, std::optional<uint64_t> tb_offset);
+  // H_SET_MODE's LPCR bits so far (for a snapshot) and their restore.
+  std::pair<uint64_t, uint64_t> lpcr_bits();
+  void restore_lpcr_bits(uint64_t mask, uint64_t value);
   void join();
 
   // After join(): every vCPU's exits, and the first KVM_RUN's CLOCK_MONOTONIC time (0: none).
@@ -63,12 +81,18 @@ class VcpuRunner {
     bool stop_self = false;     // set by stop-self from the CPU's own thread
     uint64_t lpcr_applied = 0;  // LPCR generation last written to this vCPU
     ExitStats stats;            // touched only by this CPU's thread until it is joined
+    bool resume = false;        // its registers hold a restored state: enter as they are
+    std::optional<uint64_t> resume_tb_offset;
+    std::optional<VcpuState> captured;  // stop_and_capture(): set by its own thread
+    std::string capture_error;
   };
 
   void thread_body(unsigned id);
   bool wait_until_started(Cpu& cpu);
   void run_started(unsigned id);
   void apply_lpcr(Cpu& cpu);
+  void capture(Cpu& cpu);
+  void finish_exit(Vcpu& v, unsigned id, bool exited);
 
   const GuestMemory& mem_;
   const ExitTargets* targets_ = nullptr;
@@ -81,6 +105,7 @@ class VcpuRunner {
   std::vector<Cpu> cpus_;
   uint64_t lpcr_mask_ = 0, lpcr_value_ = 0, lpcr_generation_ = 0;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> capturing_{false};
   std::atomic<uint64_t> first_run_ns_{0};
 };
 

@@ -25,9 +25,10 @@
 namespace ppc::vmm {
 namespace {
 
-// The signals the VMM turns into an orderly stop. Any other fatal signal ends the supervisor,
+// The signals the VMM turns into an orderly stop (SIGUSR2: a stop to be saved, --snapshot-to).
+// Any other fatal signal ends the supervisor,
 // and PDEATHSIG then ends the VMM.
-constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP};
+constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR2};
 
 sigset_t supervised_signals() {
   sigset_t set;

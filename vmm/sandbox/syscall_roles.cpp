@@ -85,6 +85,7 @@ RoleSpec vcpu_role() {
                 {
                     KVM_REQUEST(KVM_RUN),
                     KVM_REQUEST(KVM_GET_REGS),
+                    KVM_REQUEST(KVM_GET_SREGS),  // --snapshot-to: each vCPU reads its own state
                     KVM_REQUEST(KVM_SET_REGS),
                     KVM_REQUEST(KVM_GET_ONE_REG),  // LPCR read-modify-write (H_SET_MODE)
                     KVM_REQUEST(KVM_SET_ONE_REG),

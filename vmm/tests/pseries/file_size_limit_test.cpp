@@ -37,5 +37,14 @@ TEST(FileSizeLimit, AWritableDriveLargerThanThatIsWholeReadOnlyNeedNot) {
   ::unlink(path);
 }
 
+TEST(FileSizeLimit, ASnapshotHasRoomForTheGuestsRam) {
+  MachineConfig config;
+  config.console_limits = {1 * kMiB, 1024, 4096};
+  config.memory = 512 * kMiB;
+  EXPECT_EQ(file_size_limit(config), 64 * kMiB);
+  config.snapshot_to = "/tmp/snapshot";
+  EXPECT_EQ(file_size_limit(config), 512 * kMiB);
+}
+
 }  // namespace
 }  // namespace ppc::vmm

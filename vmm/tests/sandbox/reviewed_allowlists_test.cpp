@@ -60,6 +60,7 @@ const std::map<std::string, uint64_t>& named_values() {
   static const std::map<std::string, uint64_t> values{
       {"KVM_GET_ONE_REG", KVM_GET_ONE_REG},
       {"KVM_GET_REGS", KVM_GET_REGS},
+      {"KVM_GET_SREGS", KVM_GET_SREGS},
       {"KVM_PPC_CONFIGURE_V3_MMU", KVM_PPC_CONFIGURE_V3_MMU},
       {"KVM_RUN", KVM_RUN},
       {"KVM_SET_ONE_REG", KVM_SET_ONE_REG},

@@ -1,0 +1,110 @@
+#include "snapshot/snapshot_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "base/error.h"
+#include "config_error.h"
+
+namespace ppc::vmm {
+namespace {
+
+std::string file_in(const std::string& dir, std::string_view name) { return dir + "/" + std::string(name); }
+
+void write_all(int fd, const uint8_t* data, size_t size, const std::string& what) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, std::min<size_t>(size, 1 << 30));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw_errno("writing " + what);
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+UniqueFd create(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) throw ConfigError("--snapshot-to: creating " + path + ": " + std::strerror(errno));
+  return fd;
+}
+
+}  // namespace
+
+SnapshotFiles create_snapshot_files(const std::string& dir) {
+  const std::filesystem::path path(dir);
+  const std::string parent = path.has_parent_path() ? path.parent_path().string() : ".";
+  SnapshotFiles files;
+  files.parent = UniqueFd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!files.parent.valid()) throw ConfigError("--snapshot-to: " + parent + ": " + std::strerror(errno));
+  if (::mkdir(dir.c_str(), 0700) == 0) files.dir_name = path.filename().string();
+  else if (errno != EEXIST) throw ConfigError("--snapshot-to: mkdir " + dir + ": " + std::strerror(errno));
+  files.dir = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!files.dir.valid()) throw ConfigError("--snapshot-to: " + dir + ": " + std::strerror(errno));
+  files.ram = create(file_in(dir, kSnapshotRamFile));
+  files.state = create(file_in(dir, kSnapshotStateFile));
+  return files;
+}
+
+void SnapshotFiles::discard() {
+  if (!dir.valid()) return;
+  ram.reset();
+  state.reset();
+  for (const std::string_view name : {kSnapshotRamFile, kSnapshotStateFile}) ::unlinkat(dir.get(), std::string(name).c_str(), 0);
+  if (!dir_name.empty()) ::unlinkat(parent.get(), dir_name.c_str(), AT_REMOVEDIR);
+  dir.reset();
+}
+
+void write_snapshot(SnapshotFiles& files, const GuestMemory& mem, const MachineSnapshot& snapshot) {
+  write_all(files.ram.get(), static_cast<const uint8_t*>(mem.host_base()), static_cast<size_t>(mem.size()),
+            "the snapshot's RAM");
+  const std::string state = encode_snapshot(snapshot);
+  write_all(files.state.get(), reinterpret_cast<const uint8_t*>(state.data()), state.size(), "the snapshot's state");
+}
+
+MachineSnapshot read_snapshot_state(const std::string& dir) {
+  const std::string path = file_in(dir, kSnapshotStateFile);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw ConfigError("--restore-from: " + path + ": " + std::strerror(errno));
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw ConfigError("--restore-from: reading " + path + ": " + std::strerror(errno));
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > (16u << 20)) throw ConfigError("--restore-from: " + path + ": larger than 16 MiB");
+  }
+  try {
+    return decode_snapshot(text, path);
+  } catch (const Error& e) {
+    throw ConfigError(std::string("--restore-from: ") + e.what());
+  }
+}
+
+void read_snapshot_ram(const std::string& dir, const GuestMemory& mem) {
+  const std::string path = file_in(dir, kSnapshotRamFile);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) throw ConfigError("--restore-from: " + path + ": " + std::strerror(errno));
+  if (static_cast<uint64_t>(st.st_size) != mem.size()) {
+    throw ConfigError("--restore-from: " + path + " holds " + std::to_string(st.st_size) + " bytes, not the " +
+                      std::to_string(mem.size()) + " of the guest's RAM");
+  }
+  auto* ram = static_cast<uint8_t*>(mem.host_base());
+  uint64_t done = 0;
+  while (done < mem.size()) {
+    const ssize_t n = ::pread(fd.get(), ram + done, std::min<uint64_t>(mem.size() - done, 1 << 30), static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw ConfigError("--restore-from: reading " + path + ": " + (n < 0 ? std::strerror(errno) : "short file"));
+    done += static_cast<uint64_t>(n);
+  }
+}
+
+}  // namespace ppc::vmm

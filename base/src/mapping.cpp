@@ -21,6 +21,12 @@ Mapping Mapping::shared_fd(int fd, size_t size, off_t offset, std::string_view w
   return Mapping(addr, size);
 }
 
+Mapping Mapping::private_fd(int fd, size_t size, std::string_view what) {
+  void* addr = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  if (addr == MAP_FAILED) throw_errno("mmap " + std::string(what));
+  return Mapping(addr, size);
+}
+
 Mapping::Mapping(Mapping&& other) noexcept
     : addr_(std::exchange(other.addr_, nullptr)), size_(std::exchange(other.size_, 0)) {}
 

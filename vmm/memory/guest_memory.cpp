@@ -45,6 +45,11 @@ T byteswap(T value) {
 GuestMemory::GuestMemory(uint64_t size, RamBacking backing)
     : fd_(make_ram_fd(size, backing)), ram_(map_ram(size, fd_.get())) {}
 
+GuestMemory GuestMemory::copy_on_write_of(int file, uint64_t size) {
+  if (size == 0) throw Error("guest RAM size is 0");
+  return GuestMemory(UniqueFd(), Mapping::private_fd(file, static_cast<size_t>(size), "a saved guest's RAM"));
+}
+
 bool GuestMemory::contains(uint64_t gpa, uint64_t len) const {
   return gpa <= size() && len <= size() - gpa;
 }

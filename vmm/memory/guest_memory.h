@@ -19,6 +19,9 @@ enum class RamBacking { Private, Shared };
 class GuestMemory {
  public:
   explicit GuestMemory(uint64_t size, RamBacking backing = RamBacking::Private);
+  // Private RAM that starts as the bytes of `file` (a saved guest's): each page is read from
+  // it when first touched, the guest's writes stay in this process. `file` holds `size` bytes.
+  static GuestMemory copy_on_write_of(int file, uint64_t size);
 
   uint64_t size() const { return ram_.size(); }
   uint8_t* host_base() const { return ram_.data(); }
@@ -47,6 +50,7 @@ class GuestMemory {
   void store_le32(uint64_t gpa, uint32_t value) const;
 
  private:
+  GuestMemory(UniqueFd fd, Mapping ram) : fd_(std::move(fd)), ram_(std::move(ram)) {}
   UniqueFd fd_;  // before ram_: the mapping is made from it
   Mapping ram_;
 };

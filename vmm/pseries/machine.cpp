@@ -125,10 +125,14 @@ void Machine::build() {
   DeviceEnv env{*loop_, [this](const std::string& path) { return sandbox_.usable_path(path); },
                 [this](pid_t pid, const std::string& name) { sandbox_.add_helper(pid, name); }};
   std::vector<std::unique_ptr<VirtioDevice>> devices = open_devices(config_.devices, env);
-  mem_ = std::make_unique<GuestMemory>(config_.memory,
-                                       needs_shared_memory(devices) ? RamBacking::Shared : RamBacking::Private);
-  if (restore_) read_snapshot_ram(config_.restore_from, *mem_);
-  else boot_ = load_boot_files(config_, std::move(files), *mem_, devices.size());
+  if (restore_) {
+    const UniqueFd ram = open_snapshot_ram(config_.restore_from, config_.memory);
+    mem_ = std::make_unique<GuestMemory>(GuestMemory::copy_on_write_of(ram.get(), config_.memory));
+  } else {
+    mem_ = std::make_unique<GuestMemory>(config_.memory,
+                                         needs_shared_memory(devices) ? RamBacking::Shared : RamBacking::Private);
+  }
+  if (!restore_) boot_ = load_boot_files(config_, std::move(files), *mem_, devices.size());
   kvm_ = open_kvm(config_, sandbox_.config().kvm_fd);
   console_ = open_console(config_);
 
@@ -166,7 +170,7 @@ void Machine::build() {
 
 void Machine::open_snapshot_files() {
   check_no_devices(config_, "--snapshot-to");
-  snapshot_files_ = create_snapshot_files(config_.snapshot_to);
+  snapshot_files_ = create_snapshot_files(config_.snapshot_to, config_.memory);
 }
 
 int Machine::save_snapshot() {

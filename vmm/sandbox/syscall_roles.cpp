@@ -152,7 +152,8 @@ RoleSpec main_role() {
                 {
                     any("poll"),
                     any("read"),   // signalfd, stop eventfd
-                    any("write"),  // log lines, eventfds
+                    any("write"),  // log lines, eventfds, a snapshot's state
+                    any("pwrite64"),  // a snapshot's RAM, its pages that hold data
                     any("close"),
                     any("epoll_ctl"),  // devices leave the event loop on teardown
                     any("futex"),

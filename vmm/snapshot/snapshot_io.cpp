@@ -28,6 +28,24 @@ void write_all(int fd, const uint8_t* data, size_t size, const std::string& what
   }
 }
 
+void pwrite_all(int fd, const uint8_t* data, size_t size, uint64_t offset, const std::string& what) {
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw_errno("writing " + what);
+    data += n;
+    offset += static_cast<uint64_t>(n);
+    size -= static_cast<size_t>(n);
+  }
+}
+
+bool all_zero(const uint8_t* data, size_t size) {
+  const auto* words = reinterpret_cast<const uint64_t*>(data);  // RAM and chunks are page aligned
+  for (size_t i = 0; i < size / sizeof(uint64_t); ++i)
+    if (words[i] != 0) return false;
+  return true;
+}
+
 UniqueFd create(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd.valid()) throw ConfigError("--snapshot-to: creating " + path + ": " + std::strerror(errno));
@@ -36,7 +54,7 @@ UniqueFd create(const std::string& path) {
 
 }  // namespace
 
-SnapshotFiles create_snapshot_files(const std::string& dir) {
+SnapshotFiles create_snapshot_files(const std::string& dir, uint64_t ram_size) {
   const std::filesystem::path path(dir);
   const std::string parent = path.has_parent_path() ? path.parent_path().string() : ".";
   SnapshotFiles files;
@@ -48,6 +66,9 @@ SnapshotFiles create_snapshot_files(const std::string& dir) {
   if (!files.dir.valid()) throw ConfigError("--snapshot-to: " + dir + ": " + std::strerror(errno));
   files.ram = create(file_in(dir, kSnapshotRamFile));
   files.state = create(file_in(dir, kSnapshotStateFile));
+  if (::ftruncate(files.ram.get(), static_cast<off_t>(ram_size)) != 0) {
+    throw ConfigError("--snapshot-to: sizing " + file_in(dir, kSnapshotRamFile) + ": " + std::strerror(errno));
+  }
   return files;
 }
 
@@ -61,8 +82,13 @@ void SnapshotFiles::discard() {
 }
 
 void write_snapshot(SnapshotFiles& files, const GuestMemory& mem, const MachineSnapshot& snapshot) {
-  write_all(files.ram.get(), static_cast<const uint8_t*>(mem.host_base()), static_cast<size_t>(mem.size()),
-            "the snapshot's RAM");
+  constexpr size_t kChunk = 64 << 10;
+  const uint8_t* ram = mem.host_base();
+  for (uint64_t at = 0; at < mem.size(); at += kChunk) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, mem.size() - at));
+    if (all_zero(ram + at, n)) continue;
+    pwrite_all(files.ram.get(), ram + at, n, at, "the snapshot's RAM");
+  }
   const std::string state = encode_snapshot(snapshot);
   write_all(files.state.get(), reinterpret_cast<const uint8_t*>(state.data()), state.size(), "the snapshot's state");
 }
@@ -88,23 +114,16 @@ MachineSnapshot read_snapshot_state(const std::string& dir) {
   }
 }
 
-void read_snapshot_ram(const std::string& dir, const GuestMemory& mem) {
+UniqueFd open_snapshot_ram(const std::string& dir, uint64_t size) {
   const std::string path = file_in(dir, kSnapshotRamFile);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0) throw ConfigError("--restore-from: " + path + ": " + std::strerror(errno));
-  if (static_cast<uint64_t>(st.st_size) != mem.size()) {
+  if (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != size) {
     throw ConfigError("--restore-from: " + path + " holds " + std::to_string(st.st_size) + " bytes, not the " +
-                      std::to_string(mem.size()) + " of the guest's RAM");
+                      std::to_string(size) + " of the guest's RAM");
   }
-  auto* ram = static_cast<uint8_t*>(mem.host_base());
-  uint64_t done = 0;
-  while (done < mem.size()) {
-    const ssize_t n = ::pread(fd.get(), ram + done, std::min<uint64_t>(mem.size() - done, 1 << 30), static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw ConfigError("--restore-from: reading " + path + ": " + (n < 0 ? std::strerror(errno) : "short file"));
-    done += static_cast<uint64_t>(n);
-  }
+  return fd;
 }
 
 }  // namespace ppc::vmm

@@ -17,15 +17,18 @@ struct SnapshotFiles {
   // Removes what create_snapshot_files made (a machine that failed to start saves nothing).
   void discard();
 };
-// Makes the directory (0700; an existing one is reused) and creates or truncates its files.
-SnapshotFiles create_snapshot_files(const std::string& dir);
+// Makes the directory (0700; an existing one is reused) and creates or truncates its files,
+// the RAM file at `ram_size` bytes (a hole until written).
+SnapshotFiles create_snapshot_files(const std::string& dir, uint64_t ram_size);
 
-// The guest's RAM, then the state (last: its presence says the snapshot is whole).
+// The guest's RAM, then the state (last: its presence says the snapshot is whole). The RAM
+// file is sparse: made at its full size when created, only pages holding a non-zero byte are
+// written (a guest that booted and waits touched a small part of its RAM).
 void write_snapshot(SnapshotFiles& files, const GuestMemory& mem, const MachineSnapshot& snapshot);
 
 // state.json, checked (decode_snapshot); ConfigError naming the file when it is unusable.
 MachineSnapshot read_snapshot_state(const std::string& dir);
-// `ram` into guest memory; its size must be the memory's.
-void read_snapshot_ram(const std::string& dir, const GuestMemory& mem);
+// `ram`, opened for GuestMemory::copy_on_write_of; its size must be `size`.
+UniqueFd open_snapshot_ram(const std::string& dir, uint64_t size);
 
 }  // namespace ppc::vmm

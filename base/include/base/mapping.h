@@ -15,6 +15,9 @@ class Mapping {
   static Mapping anonymous(size_t size, std::string_view what);
   // A shared mapping of fd at offset (e.g. a vCPU's kvm_run area).
   static Mapping shared_fd(int fd, size_t size, off_t offset, std::string_view what);
+  // A private (copy-on-write) mapping of fd from offset 0: its pages are read from the file on
+  // first touch, and writes stay in this process.
+  static Mapping private_fd(int fd, size_t size, std::string_view what);
 
   Mapping(Mapping&& other) noexcept;
   Mapping& operator=(Mapping&& other) noexcept;

@@ -39,6 +39,10 @@ if [ "$rc" -eq 0 ]; then ok "saving: the VMM exits 0"; else fail "saving: the VM
 expect_line /tmp/save.log "saved to $snap: 256 MiB of RAM, 2 vCPU(s)"
 size=$(stat -c %s $snap/ram 2>/dev/null)
 if [ "$size" = $((256 << 20)) ]; then ok "ram holds the guest's 256 MiB"; else fail "ram holds '$size' bytes"; fi
+# Sparse: only the pages the guest wrote take room (a ticking busybox touched far less).
+used=$(( $(stat -c %b $snap/ram) * $(stat -c %B $snap/ram) ))
+echo "ram takes $((used >> 20)) MiB on disk"
+if [ "$used" -lt $((128 << 20)) ]; then ok "ram is sparse"; else fail "ram takes $used bytes"; fi
 mode=$(stat -c %a $snap 2>/dev/null)
 if [ "$mode" = 700 ]; then ok "the snapshot's directory is 0700"; else fail "the snapshot's directory is '$mode'"; fi
 last=$(tick_of /tmp/boot.log '$p')

@@ -104,5 +104,32 @@ TEST(GuestMemory, SharedRamCannotBeResizedOrUnsealed) {
   EXPECT_EQ(::fcntl(mem.fd(), F_ADD_SEALS, F_SEAL_WRITE), -1);
 }
 
+// A restored guest's RAM: the saved bytes, read on first touch; its writes never reach the
+// saved file, which the next restore reads again.
+TEST(GuestMemory, CopyOnWriteRamStartsAsTheFileAndLeavesItAlone) {
+  char path[] = "/tmp/guest-ram-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, kSize), 0);
+  const uint8_t saved = 0x5a;
+  ASSERT_EQ(::pwrite(fd, &saved, 1, 4096), 1);
+  {
+    GuestMemory mem = GuestMemory::copy_on_write_of(fd, kSize);
+    EXPECT_EQ(mem.fd(), -1);  // private RAM: no vhost-user backend can map it
+    std::array<uint8_t, 2> out{};
+    mem.read(4095, out);
+    EXPECT_EQ(out[0], 0);
+    EXPECT_EQ(out[1], 0x5a);
+    mem.write(4096, std::array<uint8_t, 1>{0x77});
+    mem.read(4096, std::span(out).first(1));
+    EXPECT_EQ(out[0], 0x77);
+  }
+  uint8_t on_disk = 0;
+  ASSERT_EQ(::pread(fd, &on_disk, 1, 4096), 1);
+  EXPECT_EQ(on_disk, 0x5a);
+  ::close(fd);
+  ::unlink(path);
+}
+
 }  // namespace
 }  // namespace ppc::vmm

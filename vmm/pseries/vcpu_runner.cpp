@@ -127,9 +127,15 @@ void VcpuRunner::restore_lpcr_bits(uint64_t mask, uint64_t value) {
 
 void VcpuRunner::capture(Cpu& cpu) {
   try {
+    State state_now;
+    {
+      std::lock_guard lock(mu_);
+      state_now = cpu.state;
+    }
+    // Started by RTAS start-cpu but not yet entered: saved as running at its entry point.
+    if (state_now == State::StartRequested) set_entry_registers(cpu);
     VcpuState state = capture_vcpu_state(*cpu.vcpu);
-    std::lock_guard lock(mu_);
-    state.running = cpu.state == State::Running;
+    state.running = state_now != State::Stopped;
     cpu.captured = std::move(state);
   } catch (const std::exception& e) {
     cpu.capture_error = e.what();
@@ -173,11 +179,7 @@ void VcpuRunner::run_started(unsigned id) {
   Cpu& cpu = cpus_[id];
   Vcpu& v = *cpu.vcpu;
   if (!cpu.resume) {
-    kvm_regs regs{};
-    regs.pc = cpu.entry;
-    regs.gpr[3] = cpu.r3;
-    regs.msr = papr::kMsrSf | papr::kMsrMe;
-    v.set_regs(regs);
+    set_entry_registers(cpu);
   } else if (cpu.resume_tb_offset) {
     v.set_one_reg(KVM_REG_PPC_TB_OFFSET, *cpu.resume_tb_offset);
   }
@@ -214,6 +216,15 @@ void VcpuRunner::finish_exit(Vcpu& v, unsigned id, bool exited) {
   v.run_area().immediate_exit = 1;
   FpVectorGuard guard;
   v.run();
+}
+
+// A CPU's registers as RTAS start-cpu leaves them: at its entry point, r3 its argument.
+void VcpuRunner::set_entry_registers(Cpu& cpu) {
+  kvm_regs regs{};
+  regs.pc = cpu.entry;
+  regs.gpr[3] = cpu.r3;
+  regs.msr = papr::kMsrSf | papr::kMsrMe;
+  cpu.vcpu->set_regs(regs);
 }
 
 void VcpuRunner::apply_lpcr(Cpu& cpu) {

@@ -215,7 +215,10 @@ std::vector<Flag> machine_flags() {
          o.machine.vm_type = *type;
        }},
       {"--console", true, [](CliOptions& o, const std::string& v) { o.machine.console = v; }},
-      {"--snapshot-to", true, [](CliOptions& o, const std::string& v) { o.machine.snapshot_to = v; }},
+      {"--snapshot-to", true, [](CliOptions& o, const std::string& v) {
+         o.machine.snapshot_to = v;
+         o.sandbox.forward_snapshot_signal = true;
+       }},
       {"--restore-from", true, [](CliOptions& o, const std::string& v) { o.machine.restore_from = v; }},
       {"--console-limit", true, [](CliOptions& o, const std::string& v) { o.machine.console_limits = parse_console_limit(v); }},
       {"--console-input", false, [](CliOptions& o, const std::string&) { o.machine.console_input = true; }},

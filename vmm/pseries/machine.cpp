@@ -51,9 +51,13 @@ class Machine final : public RtasHost {
 
   // RtasHost
   void console_write(std::string_view text) override { console_->write(text); }
-  void power_off() override { request_stop(exit_code::kPowerOff, "guest powered off"); }
+  void power_off() override {
+    guest_ended_ = true;
+    request_stop(exit_code::kPowerOff, "guest powered off");
+  }
   void reboot() override;
   void os_term(const std::string& message) override {
+    guest_ended_ = true;
     request_stop(exit_code::kGuestPanic, "guest called ibm,os-term: " + message);
   }
   int32_t start_cpu(uint32_t cpu, uint64_t entry, uint64_t r3) override { return vcpus_->start_cpu(cpu, entry, r3); }
@@ -96,7 +100,8 @@ class Machine final : public RtasHost {
   std::optional<MachineSnapshot> restore_;
   SnapshotFiles snapshot_files_;
   std::atomic<bool> snapshot_requested_{false};
-  uint64_t snapshot_timebase_ = 0;  // the host's timebase when the vCPUs were told to stop
+  uint64_t snapshot_timebase_ = 0;  // the host's timebase once the vCPUs stopped
+  std::atomic<bool> guest_ended_{false};  // it powered off, rebooted or gave up (even while being saved)
   std::mutex process_table_mu_;
   std::optional<std::pair<uint64_t, uint64_t>> process_table_;  // the guest's last H_REGISTER_PROC_TBL
 
@@ -174,6 +179,7 @@ void Machine::open_snapshot_files() {
 }
 
 int Machine::save_snapshot() {
+  if (guest_ended_) throw Error("the guest powered off or rebooted as it was stopped to be saved: nothing saved");
   MachineSnapshot snapshot;
   snapshot.host_timebase = snapshot_timebase_;
   snapshot.memory = config_.memory;
@@ -241,9 +247,18 @@ int Machine::run() {
   }
   int code = wait_for_stop(signal_fd.get());
   vcpus_->join();
+  // Read once every vCPU stopped: the guest's clock never goes back when it is restored (it
+  // may run on a little after a stop request).
+  snapshot_timebase_ = __builtin_ppc_get_timebase();
   loop_->stop();
   loop_thread_.join();
-  if (snapshot_requested_) code = save_snapshot();
+  try {
+    if (snapshot_requested_) code = save_snapshot();
+  } catch (...) {
+    snapshot_files_.discard();
+    throw;
+  }
+  snapshot_files_.discard();  // ended without a save (a save has put its files in place)
   if (config_.stats) print_stats();
   return code;
 }
@@ -290,6 +305,7 @@ void Machine::enter_role(Role role, const std::string& label) {
 }
 
 void Machine::reboot() {
+  guest_ended_ = true;
   const std::string panic = console_->panic_line();
   if (!panic.empty()) request_stop(exit_code::kGuestPanic, "guest kernel panic: " + panic);
   else request_stop(exit_code::kGuestReboot, "guest asked for a reboot");
@@ -318,7 +334,6 @@ int Machine::wait_for_stop(int signal_fd) {
       if (::read(signal_fd, &info, sizeof info) == sizeof info) {
         const int sig = static_cast<int>(info.ssi_signo);
         if (sig == SIGUSR2) {
-          snapshot_timebase_ = __builtin_ppc_get_timebase();
           snapshot_requested_ = request_stop(exit_code::kPowerOff, "stopped to be saved to " + config_.snapshot_to, true);
         } else {
           request_stop(128 + sig, std::string("stopped by signal ") + strsignal(sig));

@@ -97,7 +97,12 @@ std::vector<VcpuState> VcpuRunner::captured() const {
       throw Error("vCPU " + std::to_string(id) + ": its state was not captured" +
                   (cpu.capture_error.empty() ? std::string() : ": " + cpu.capture_error));
     }
-    states.push_back(*cpu.captured);
+    // Decided from where each CPU ended up once all had stopped: another CPU's last exit may
+    // have started it (RTAS start-cpu) after it saved its registers, or its own stopped it.
+    VcpuState state = *cpu.captured;
+    state.running = cpu.state == State::StartRequested || (cpu.state == State::Running && !cpu.stop_self);
+    if (cpu.state == State::StartRequested) state.regs = entry_registers(cpu);  // not yet entered
+    states.push_back(std::move(state));
   }
   return states;
 }
@@ -105,9 +110,10 @@ std::vector<VcpuState> VcpuRunner::captured() const {
 void VcpuRunner::resume(const std::vector<VcpuState>& states, std::optional<uint64_t> tb_offset) {
   std::lock_guard lock(mu_);
   for (size_t id = 0; id < cpus_.size() && id < states.size(); ++id) {
+    // Every CPU, a stopped one too when it is started later: their timebases must agree.
+    cpus_[id].resume_tb_offset = tb_offset;
     if (!states[id].running) continue;
     cpus_[id].resume = true;
-    cpus_[id].resume_tb_offset = tb_offset;
     cpus_[id].state = State::StartRequested;
   }
   cv_.notify_all();
@@ -127,16 +133,7 @@ void VcpuRunner::restore_lpcr_bits(uint64_t mask, uint64_t value) {
 
 void VcpuRunner::capture(Cpu& cpu) {
   try {
-    State state_now;
-    {
-      std::lock_guard lock(mu_);
-      state_now = cpu.state;
-    }
-    // Started by RTAS start-cpu but not yet entered: saved as running at its entry point.
-    if (state_now == State::StartRequested) set_entry_registers(cpu);
-    VcpuState state = capture_vcpu_state(*cpu.vcpu);
-    state.running = state_now != State::Stopped;
-    cpu.captured = std::move(state);
+    cpu.captured = capture_vcpu_state(*cpu.vcpu);
   } catch (const std::exception& e) {
     cpu.capture_error = e.what();
   }
@@ -163,6 +160,7 @@ void VcpuRunner::thread_body(unsigned id) {
     while (wait_until_started(cpus_[id])) run_started(id);
     if (capturing_) capture(cpus_[id]);
   } catch (const std::exception& e) {
+    if (capturing_) cpus_[id].capture_error = e.what();
     if (on_error_) on_error_(id, e.what());
   }
 }
@@ -178,11 +176,9 @@ bool VcpuRunner::wait_until_started(Cpu& cpu) {
 void VcpuRunner::run_started(unsigned id) {
   Cpu& cpu = cpus_[id];
   Vcpu& v = *cpu.vcpu;
-  if (!cpu.resume) {
-    set_entry_registers(cpu);
-  } else if (cpu.resume_tb_offset) {
-    v.set_one_reg(KVM_REG_PPC_TB_OFFSET, *cpu.resume_tb_offset);
-  }
+  if (!cpu.resume) v.set_regs(entry_registers(cpu));
+  if (cpu.resume_tb_offset) v.set_one_reg(KVM_REG_PPC_TB_OFFSET, *cpu.resume_tb_offset);
+  cpu.resume_tb_offset.reset();
   cpu.resume = false;
   cpu.stop_self = false;
   while (!cpu.stop_self) {
@@ -211,20 +207,25 @@ void VcpuRunner::run_started(unsigned id) {
 // immediate_exit set, which puts its answer in the registers (the hypercall's return values,
 // the MMIO load's data) and returns without running the guest.
 void VcpuRunner::finish_exit(Vcpu& v, unsigned id, bool exited) {
-  if (!exited) return;
-  handle_exit(v.run_area(), id, *targets_, nullptr);
   v.run_area().immediate_exit = 1;
-  FpVectorGuard guard;
-  v.run();
+  // A multi-part MMIO access exits again for its next part; a few rounds end any of them.
+  for (int round = 0; exited && round < 8; ++round) {
+    if (handle_exit(v.run_area(), id, *targets_, nullptr) == ExitOutcome::kUnexpected) {
+      throw Error("unexpected exit " + exit_reason_name(v.run_area().exit_reason) + " while stopping to be saved");
+    }
+    FpVectorGuard guard;
+    exited = v.run();
+  }
+  if (exited) throw Error("still exiting after 8 rounds while stopping to be saved");
 }
 
 // A CPU's registers as RTAS start-cpu leaves them: at its entry point, r3 its argument.
-void VcpuRunner::set_entry_registers(Cpu& cpu) {
+kvm_regs VcpuRunner::entry_registers(const Cpu& cpu) {
   kvm_regs regs{};
   regs.pc = cpu.entry;
   regs.gpr[3] = cpu.r3;
   regs.msr = papr::kMsrSf | papr::kMsrMe;
-  cpu.vcpu->set_regs(regs);
+  return regs;
 }
 
 void VcpuRunner::apply_lpcr(Cpu& cpu) {

@@ -92,7 +92,7 @@ class VcpuRunner {
   void run_started(unsigned id);
   void apply_lpcr(Cpu& cpu);
   void capture(Cpu& cpu);
-  void set_entry_registers(Cpu& cpu);
+  static kvm_regs entry_registers(const Cpu& cpu);
   void finish_exit(Vcpu& v, unsigned id, bool exited);
 
   const GuestMemory& mem_;

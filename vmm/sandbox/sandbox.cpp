@@ -86,6 +86,7 @@ void Sandbox::enter_jail(const JailInputs& inputs) {
     plan.release = inputs.guest_ram;
     plan.release_size = inputs.guest_ram_size;
     plan.helpers = helpers_;
+    plan.forward_snapshot_signal = config_.forward_snapshot_signal;
     fork_into_pid_namespace(plan);  // from here on: the VMM, pid 1 of its namespace
 
     JailLayout layout;

@@ -52,6 +52,7 @@ struct SandboxConfig {
   std::vector<RlimitSetting> rlimits; // on top of the jail's defaults (core 0, nofile 4096, fsize)
   int kvm_fd = -1;                    // /dev/kvm handed in open (--kvm-fd); -1: open --kvm
   std::vector<int> keep_fds;          // inherited fds kept open on purpose (--keep-fd)
+  bool forward_snapshot_signal = false;  // --snapshot-to: the jail's supervisor forwards SIGUSR2
   // Development aid for the system tests: the named thread role ("vcpu", "device", "main")
   // makes a forbidden system call right after installing its filter. Empty: none.
   std::string debug_violation;

@@ -25,15 +25,16 @@
 namespace ppc::vmm {
 namespace {
 
-// The signals the VMM turns into an orderly stop (SIGUSR2: a stop to be saved, --snapshot-to).
-// Any other fatal signal ends the supervisor,
-// and PDEATHSIG then ends the VMM.
-constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR2};
+// The signals the VMM turns into an orderly stop, and SIGUSR2 (a stop to be saved) when it
+// saves with --snapshot-to. Any other fatal signal ends the supervisor, and PDEATHSIG then
+// ends the VMM.
+constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP};
 
-sigset_t supervised_signals() {
+sigset_t supervised_signals(const SupervisorPlan& plan) {
   sigset_t set;
   sigemptyset(&set);
   for (const int sig : kForwarded) sigaddset(&set, sig);
+  if (plan.forward_snapshot_signal) sigaddset(&set, SIGUSR2);
   sigaddset(&set, SIGCHLD);
   return set;
 }
@@ -136,7 +137,7 @@ class Helpers {
     ::_exit(1);
   }
   Helpers helpers(plan.helpers);
-  const sigset_t set = supervised_signals();
+  const sigset_t set = supervised_signals(plan);
   while (true) {
     siginfo_t info;
     const int sig = ::sigwaitinfo(&set, &info);
@@ -162,7 +163,7 @@ void fork_into_pid_namespace(const SupervisorPlan& plan) {
   // Blocked before the fork so that no stop signal is lost in between: the supervisor waits
   // for them, and the VMM (pid 1 of its namespace, which ignores signals it has no handler
   // for) keeps them pending until its signalfd reads them.
-  const sigset_t set = supervised_signals();
+  const sigset_t set = supervised_signals(plan);
   if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw_errno("sigprocmask");
   // The supervisor's own pid namespace, to return to after the fork (below).
   UniqueFd own_pid_ns(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));

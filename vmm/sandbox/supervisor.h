@@ -31,6 +31,7 @@ struct SupervisorPlan {
   // for the VMM's; once the VMM has ended they get a moment to end too (they end when the
   // VMM's end of their socket closes), then PDEATHSIG ends them with us.
   std::vector<Helper> helpers;
+  bool forward_snapshot_signal = false;  // SIGUSR2 goes to the VMM (--snapshot-to)
 };
 
 // Forks into a new pid namespace. Returns in the child; the parent never returns.

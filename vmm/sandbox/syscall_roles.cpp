@@ -154,6 +154,8 @@ RoleSpec main_role() {
                     any("read"),   // signalfd, stop eventfd
                     any("write"),  // log lines, eventfds, a snapshot's state
                     any("pwrite64"),  // a snapshot's RAM, its pages that hold data
+                    any("renameat"),  // a snapshot's files put in place, by the directory's fd
+                    any("unlinkat"),  // a snapshot not made: its partial files removed
                     any("close"),
                     any("epoll_ctl"),  // devices leave the event loop on teardown
                     any("futex"),

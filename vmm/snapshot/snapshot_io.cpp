@@ -46,10 +46,24 @@ bool all_zero(const uint8_t* data, size_t size) {
   return true;
 }
 
-UniqueFd create(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) throw ConfigError("--snapshot-to: creating " + path + ": " + std::strerror(errno));
+std::string partial(std::string_view name) { return std::string(name) + ".partial"; }
+
+// A new file in `dir` (O_EXCL: never one a guest's restore maps, never through a link).
+UniqueFd create_in(int dir, const std::string& name, const std::string& where) {
+  ::unlinkat(dir, name.c_str(), 0);  // a partial file left by a VMM that was killed
+  UniqueFd fd(::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) throw ConfigError("--snapshot-to: creating " + where + "/" + name + ": " + std::strerror(errno));
   return fd;
+}
+
+// Root writes the guest's RAM here: the directory must be ours and closed to others.
+void check_private_dir(int dir, const std::string& where) {
+  struct stat st {};
+  if (::fstat(dir, &st) != 0) throw ConfigError("--snapshot-to: " + where + ": " + std::strerror(errno));
+  if (st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
+    throw ConfigError("--snapshot-to: " + where + " must belong to uid " + std::to_string(::geteuid()) +
+                      " with no access for others (mode 0700)");
+  }
 }
 
 }  // namespace
@@ -64,19 +78,30 @@ SnapshotFiles create_snapshot_files(const std::string& dir, uint64_t ram_size) {
   else if (errno != EEXIST) throw ConfigError("--snapshot-to: mkdir " + dir + ": " + std::strerror(errno));
   files.dir = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!files.dir.valid()) throw ConfigError("--snapshot-to: " + dir + ": " + std::strerror(errno));
-  files.ram = create(file_in(dir, kSnapshotRamFile));
-  files.state = create(file_in(dir, kSnapshotStateFile));
+  check_private_dir(files.dir.get(), dir);
+  files.ram = create_in(files.dir.get(), partial(kSnapshotRamFile), dir);
+  files.state = create_in(files.dir.get(), partial(kSnapshotStateFile), dir);
   if (::ftruncate(files.ram.get(), static_cast<off_t>(ram_size)) != 0) {
-    throw ConfigError("--snapshot-to: sizing " + file_in(dir, kSnapshotRamFile) + ": " + std::strerror(errno));
+    throw ConfigError("--snapshot-to: sizing " + dir + "/" + partial(kSnapshotRamFile) + ": " + std::strerror(errno));
   }
   return files;
+}
+
+void SnapshotFiles::commit() {
+  const std::string ram_name(kSnapshotRamFile), state_name(kSnapshotStateFile);
+  if ((::unlinkat(dir.get(), state_name.c_str(), 0) != 0 && errno != ENOENT) ||
+      ::renameat(dir.get(), partial(ram_name).c_str(), dir.get(), ram_name.c_str()) != 0 ||
+      ::renameat(dir.get(), partial(state_name).c_str(), dir.get(), state_name.c_str()) != 0) {
+    throw_errno("putting the snapshot's files in place");
+  }
+  dir.reset();  // nothing left to discard
 }
 
 void SnapshotFiles::discard() {
   if (!dir.valid()) return;
   ram.reset();
   state.reset();
-  for (const std::string_view name : {kSnapshotRamFile, kSnapshotStateFile}) ::unlinkat(dir.get(), std::string(name).c_str(), 0);
+  for (const std::string_view name : {kSnapshotRamFile, kSnapshotStateFile}) ::unlinkat(dir.get(), partial(name).c_str(), 0);
   if (!dir_name.empty()) ::unlinkat(parent.get(), dir_name.c_str(), AT_REMOVEDIR);
   dir.reset();
 }
@@ -91,6 +116,7 @@ void write_snapshot(SnapshotFiles& files, const GuestMemory& mem, const MachineS
   }
   const std::string state = encode_snapshot(snapshot);
   write_all(files.state.get(), reinterpret_cast<const uint8_t*>(state.data()), state.size(), "the snapshot's state");
+  files.commit();
 }
 
 MachineSnapshot read_snapshot_state(const std::string& dir) {

@@ -9,16 +9,22 @@
 
 namespace ppc::vmm {
 
+// The files being written: "ram.partial" and "state.json.partial" beside any earlier snapshot,
+// which stays whole (and keeps serving restored guests that map its RAM) until commit()
+// renames the new ones over it. Held by fds made before the jail hid the directory's path.
 struct SnapshotFiles {
   UniqueFd ram, state;
-  // Held so that the files can be removed after the jail hid their paths (discard()).
   UniqueFd dir, parent;
   std::string dir_name;  // in parent; empty: the directory existed before
-  // Removes what create_snapshot_files made (a machine that failed to start saves nothing).
+  // The written files in place: state.json goes first (a reader finds no snapshot rather than
+  // the new RAM with the old state), then ram, then the new state.json.
+  void commit();
+  // Removes the partial files (and the directory when it was made for them): a machine that
+  // failed to start, or ended without being saved, saves nothing.
   void discard();
 };
-// Makes the directory (0700; an existing one is reused) and creates or truncates its files,
-// the RAM file at `ram_size` bytes (a hole until written).
+// Makes the directory (0700) or checks an existing one (ours, 0700 or stricter), and creates
+// the partial files, the RAM file at `ram_size` bytes (a hole until written).
 SnapshotFiles create_snapshot_files(const std::string& dir, uint64_t ram_size);
 
 // The guest's RAM, then the state (last: its presence says the snapshot is whole). The RAM

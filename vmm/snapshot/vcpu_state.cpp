@@ -1,6 +1,7 @@
 #include "snapshot/vcpu_state.h"
 
 #include <array>
+#include <cerrno>
 
 #include "base/error.h"
 #include "base/hex.h"
@@ -44,13 +45,21 @@ VcpuState capture_vcpu_state(const Vcpu& vcpu) {
   state.sregs = vcpu.get_sregs();
   for (const uint64_t id : candidate_ids()) {
     std::array<uint8_t, 16> value{};
-    if (!vcpu.try_get_one_reg(id, value.data())) continue;
+    if (!vcpu.try_get_one_reg(id, value.data())) {
+      if (errno == EINVAL || errno == ENOENT) continue;  // not a register of this vCPU's KVM
+      throw_errno("KVM_GET_ONE_REG " + hex(id));
+    }
     state.one_regs.push_back({id, std::vector<uint8_t>(value.begin(), value.begin() + one_reg_size(id))});
   }
   return state;
 }
 
 void restore_vcpu_state(Vcpu& vcpu, const VcpuState& state, uint64_t tb_offset) {
+  // KVM refuses another processor's PVR with a bare EINVAL: say which.
+  const uint32_t pvr = vcpu.get_sregs().pvr;
+  if (state.sregs.pvr != pvr) {
+    throw Error("saved on a processor with PVR " + hex(state.sregs.pvr) + ", this one's is " + hex(pvr));
+  }
   vcpu.set_sregs(state.sregs);
   vcpu.set_regs(state.regs);
   for (const OneReg& reg : state.one_regs) {

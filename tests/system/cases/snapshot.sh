@@ -1,8 +1,10 @@
 # Runs in L1: a guest saved while it runs (--snapshot-to, on SIGUSR2) and continued in new
-# VMMs (--restore-from), twice from the same files. The guest's /init prints a numbered tick
-# with its uptime every 0.2 s: a restored guest goes on from the next number (no new boot), its
-# clock from where it stopped (its timers fire: the ticks keep coming). KVM-PR refuses to save
-# (its decrementer is out of the VMM's reach) without leaving a VMM behind.
+# VMMs (--restore-from). The guest's /init prints a numbered tick with its uptime every 0.2 s:
+# a restored guest goes on from the next number (no new boot), its clock from where it stopped
+# (its timers fire: the ticks keep coming). A restored guest keeps running while its
+# directory gets a newer snapshot (its RAM is the old file's), and a VMM that ends without
+# being saved leaves the earlier snapshot whole. Bad snapshots are refused before any VM
+# exists. KVM-PR refuses to save (its decrementer is out of the VMM's reach), leaving nothing.
 . /rig/case_lib.sh
 ticker=$(cat <<'INIT'
 /bin/busybox mount -t proc proc /proc
@@ -16,27 +18,67 @@ guest="--memory 256M --vcpus 2 --no-rng"
 tick_of() { tr -d '\r' < "$1" | sed -n 's/^tick \([0-9]*\) up .*/\1/p' | sed -n "$2"; }
 uptime_of() { tr -d '\r' < "$1" | sed -n "s/^tick $2 up \([0-9.]*\)\$/\1/p"; }
 
-ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/ticker.cpio $guest --cmdline "console=hvc0 panic=-1 quiet" \
-  --console /tmp/boot.log --snapshot-to $snap 2> /tmp/save.log &
-vmm=$!
+# boot_ticker NAME: a cold boot that may be saved to $snap; its console is /tmp/NAME.log, the
+# VMM's messages /tmp/NAME.vmm.log; sets $vmm.
+boot_ticker() {
+  ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/ticker.cpio $guest --cmdline "console=hvc0 panic=-1 quiet" \
+    --console /tmp/$1.log --snapshot-to $snap 2> /tmp/$1.vmm.log &
+  vmm=$!
+}
+
+# save_at_tick NAME N: boots NAME, saves it after its tick N; sets $last and $last_up, the last
+# tick saved and the guest's uptime then.
+save_at_tick() {
+  boot_ticker "$1"
+  expect_line_soon /tmp/$1.log "^tick $2 " 180
+  kill -USR2 $vmm
+  wait $vmm
+  local rc=$?
+  cat /tmp/$1.vmm.log
+  if [ "$rc" -eq 0 ]; then ok "$1: saving: the VMM exits 0"; else fail "$1: saving: the VMM exited $rc"; fi
+  expect_line /tmp/$1.vmm.log "saved to $snap: 256 MiB of RAM, 2 vCPU(s)"
+  last=$(tick_of /tmp/$1.log '$p')
+  last_up=$(uptime_of /tmp/$1.log "$last")
+  echo "$1: saved after tick $last (guest uptime $last_up s); its ticks:" $(tr -d '\r' < /tmp/$1.log | grep '^tick')
+}
+
+# restore NAME: a VMM continuing $snap; console /tmp/NAME.log; sets $vmm.
+restore() {
+  ppc-kvm-vmm --restore-from $snap $guest --console /tmp/$1.log 2> /tmp/$1.vmm.log &
+  vmm=$!
+}
+
+# check_continues NAME LAST LAST_UP: NAME's first tick is LAST + 1, it did not boot again, and
+# its clock went on from LAST_UP: the next tick ~0.3 s later (it prints one every 0.2 s plus
+# its work), give or take the timebase offset's rounding (2^24 ticks, 33 ms).
+check_continues() {
+  echo "$1's first ticks:" $(tr -d '\r' < /tmp/$1.log | grep '^tick' | head -4)
+  local first up
+  first=$(tick_of /tmp/$1.log 1p)
+  if [ "$first" = $(($2 + 1)) ]; then ok "$1 goes on from tick $first"; else fail "$1 began at tick '$first', not $(($2 + 1))"; fi
+  if tr -d '\r' < /tmp/$1.log | grep -q TICKER-BOOTED; then fail "$1 booted again"; else ok "$1 did not boot again"; fi
+  up=$(uptime_of /tmp/$1.log "$first")
+  if awk -v a="$3" -v b="$up" 'BEGIN { d = b - a; exit !(d > 0 && d < 1) }'; then
+    ok "$1: the guest's clock went on (uptime $3 -> $up)"
+  else
+    fail "$1: uptime $3 -> '$up'"
+  fi
+}
+
 if [ "$RIG_PROFILE" = pr ]; then
+  boot_ticker pr
   wait $vmm
   rc=$?
-  cat /tmp/save.log
+  cat /tmp/pr.vmm.log
   if [ "$rc" -eq 1 ]; then ok "KVM-PR: the VMM exits 1"; else fail "KVM-PR: the VMM exited $rc"; fi
-  expect_line /tmp/save.log "KVM-PR guest cannot be saved or restored: its decrementer is out of reach"
+  expect_line /tmp/pr.vmm.log "KVM-PR guest cannot be saved or restored: its decrementer is out of reach"
   if [ -e $snap ]; then fail "the refused snapshot left $snap: $(ls -la $snap)"; else ok "nothing left in $snap"; fi
   finish
   exit
 fi
 
-expect_line_soon /tmp/boot.log "^tick 5 " 180
-kill -USR2 $vmm
-wait $vmm
-rc=$?
-cat /tmp/save.log
-if [ "$rc" -eq 0 ]; then ok "saving: the VMM exits 0"; else fail "saving: the VMM exited $rc"; fi
-expect_line /tmp/save.log "saved to $snap: 256 MiB of RAM, 2 vCPU(s)"
+save_at_tick first 5
+first_last=$last first_up=$last_up
 size=$(stat -c %s $snap/ram 2>/dev/null)
 if [ "$size" = $((256 << 20)) ]; then ok "ram holds the guest's 256 MiB"; else fail "ram holds '$size' bytes"; fi
 # Sparse: only the pages the guest wrote take room (a ticking busybox touched far less).
@@ -45,12 +87,9 @@ echo "ram takes $((used >> 20)) MiB on disk"
 if [ "$used" -lt $((128 << 20)) ]; then ok "ram is sparse"; else fail "ram takes $used bytes"; fi
 mode=$(stat -c %a $snap 2>/dev/null)
 if [ "$mode" = 700 ]; then ok "the snapshot's directory is 0700"; else fail "the snapshot's directory is '$mode'"; fi
-last=$(tick_of /tmp/boot.log '$p')
-last_up=$(uptime_of /tmp/boot.log "$last")
-echo "saved after tick $last (guest uptime $last_up s); the boot's ticks:" $(tr -d '\r' < /tmp/boot.log | grep '^tick')
 
 # Refused before any VM exists, naming what is wrong: another machine size, a state file cut
-# short (a save that did not finish), RAM of the wrong size.
+# short, RAM of the wrong size, a directory others may read.
 refused() {  # refused WHAT EXPECTED-TEXT VMM-ARGS...
   local what=$1 text=$2 rc
   shift 2
@@ -60,31 +99,45 @@ refused() {  # refused WHAT EXPECTED-TEXT VMM-ARGS...
   else fail "$what: exit $rc, $(cat /tmp/refused.vmm.log)"; fi
 }
 refused "another --memory" "memory 512 MiB: the snapshot in $snap has 256 MiB" --restore-from $snap --memory 512M --vcpus 2 --no-rng
-mkdir -p /tmp/cut /tmp/small
+mkdir -p /tmp/cut /tmp/small /tmp/open
 ln $snap/ram /tmp/cut/ram && head -c 200 $snap/state.json > /tmp/cut/state.json
 refused "a state file cut short" "state.json: not JSON (an unfinished snapshot?)" --restore-from /tmp/cut $guest
 cp $snap/state.json /tmp/small/ && head -c 65536 $snap/ram > /tmp/small/ram
 refused "RAM of another size" "ram holds 65536 bytes, not the 268435456" --restore-from /tmp/small $guest
+chmod 755 /tmp/open
+refused "a directory others may read" "/tmp/open must belong to uid 0 with no access for others" \
+  --kernel $SHARE/guest-vmlinux $guest --snapshot-to /tmp/open
 
-for clone in 1 2; do
-  echo "== restore $clone"
-  ppc-kvm-vmm --restore-from $snap $guest --console /tmp/restore$clone.log 2> /tmp/restore$clone.vmm.log &
-  vmm=$!
-  expect_line_soon /tmp/restore$clone.log "^tick $((last + 10)) " 120
-  kill -TERM $vmm
-  wait $vmm
-  cat /tmp/restore$clone.vmm.log
-  echo "restore $clone's first ticks:" $(tr -d '\r' < /tmp/restore$clone.log | grep '^tick' | head -4)
-  first=$(tick_of /tmp/restore$clone.log 1p)
-  if [ "$first" = $((last + 1)) ]; then ok "restore $clone goes on from tick $first"; else fail "restore $clone began at tick '$first', not $((last + 1))"; fi
-  if tr -d '\r' < /tmp/restore$clone.log | grep -q TICKER-BOOTED; then fail "restore $clone booted again"; else ok "restore $clone did not boot again"; fi
-  up=$(uptime_of /tmp/restore$clone.log "$first")
-  # The guest's clock went on where it stopped: its next tick 0.2 s later, give or take the
-  # timebase offset's rounding (2^24 ticks, 33 ms) and the emulated host's slowness.
-  if awk -v a="$last_up" -v b="$up" 'BEGIN { d = b - a; exit !(d > 0 && d < 1) }'; then
-    ok "restore $clone: the guest's clock went on (uptime $last_up -> $up)"
-  else
-    fail "restore $clone: uptime $last_up -> '$up'"
-  fi
-done
+echo "== a clone of the first snapshot runs while others use its directory"
+restore clone1
+clone1=$vmm
+expect_line_soon /tmp/clone1.log "^tick $((first_last + 3)) " 120
+cp $snap/state.json /tmp/first-state.json
+# A VMM that ends without being saved changes nothing there.
+boot_ticker unsaved
+expect_line_soon /tmp/unsaved.log "^tick 1 " 180
+kill -TERM $vmm
+wait $vmm
+if cmp -s $snap/state.json /tmp/first-state.json && [ -z "$(ls $snap | grep partial)" ]; then
+  ok "a VMM stopped without a save left the snapshot as it was, no partial file"
+else
+  fail "after an unsaved VMM: $(ls -la $snap)"
+fi
+# A newer snapshot replaces the files; the running clone maps the old RAM and goes on.
+save_at_tick second 4
+second_last=$last second_up=$last_up
+clone1_now=$(tick_of /tmp/clone1.log '$p')
+expect_line_soon /tmp/clone1.log "^tick $((clone1_now + 3)) " 120
+kill -TERM $clone1
+wait $clone1
+cat /tmp/clone1.vmm.log
+check_continues clone1 "$first_last" "$first_up"
+
+echo "== a clone of the second snapshot"
+restore clone2
+expect_line_soon /tmp/clone2.log "^tick $((second_last + 5)) " 120
+kill -TERM $vmm
+wait $vmm
+cat /tmp/clone2.vmm.log
+check_continues clone2 "$second_last" "$second_up"
 finish

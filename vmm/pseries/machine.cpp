@@ -174,7 +174,7 @@ void Machine::build() {
 }
 
 void Machine::open_snapshot_files() {
-  check_no_devices(config_, "--snapshot-to");
+  check_no_devices(config_, "--snapshot-to", "saved");
   snapshot_files_ = create_snapshot_files(config_.snapshot_to, config_.memory);
 }
 

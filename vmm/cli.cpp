@@ -94,10 +94,10 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
                       after BURST bytes at once (default 4M,32K,256K)
   --console-input     feed the guest console from stdin
   --snapshot-to DIR   on SIGUSR2, stop the guest and save it to DIR (made 0700): its RAM,
-                      vCPUs and interrupt controller; KVM-HV radix guests without virtio
-                      devices (--no-rng) only, for now
+                      vCPUs, interrupt controller and devices; KVM-HV radix guests whose
+                      only virtio device is the rng, for now
   --restore-from DIR  continue the guest saved in DIR instead of booting a kernel (the same
-                      --memory and --vcpus, no devices); its clock goes on where it stopped
+                      --memory, --vcpus and devices); its clock goes on where it stopped
   --kvm PATH          the KVM device (default /dev/kvm)
   --drive FILE[,ro]   a virtio-blk disk backed by a raw image (repeatable; ro: read-only)
   --vsock-uds PATH    a virtio-vsock device; the host reaches guest port P by connecting to

@@ -128,13 +128,25 @@ void Vm::register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int
   if (::ioctl(fd_.get(), KVM_IOEVENTFD, &io) < 0) throw_errno("KVM_IOEVENTFD at " + hex(addr));
 }
 
-void Vm::set_device_attr(int device_fd, uint32_t group, uint64_t attr, uint64_t value) {
+namespace {
+// KVM_SET_DEVICE_ATTR / KVM_GET_DEVICE_ATTR of a 64-bit attribute at `value`.
+void device_attr(int device_fd, unsigned long request, const char* name, uint32_t group, uint64_t attr, uint64_t* value) {
   kvm_device_attr a{};
   a.group = group;
   a.attr = attr;
-  a.addr = reinterpret_cast<uint64_t>(&value);
-  if (::ioctl(device_fd, KVM_SET_DEVICE_ATTR, &a) < 0)
-    throw_errno("KVM_SET_DEVICE_ATTR group " + std::to_string(group) + " attr " + hex(attr));
+  a.addr = reinterpret_cast<uint64_t>(value);
+  if (::ioctl(device_fd, request, &a) < 0) throw_errno(std::string(name) + " group " + std::to_string(group) + " attr " + hex(attr));
+}
+}  // namespace
+
+void Vm::set_device_attr(int device_fd, uint32_t group, uint64_t attr, uint64_t value) {
+  device_attr(device_fd, KVM_SET_DEVICE_ATTR, "KVM_SET_DEVICE_ATTR", group, attr, &value);
+}
+
+uint64_t Vm::get_device_attr(int device_fd, uint32_t group, uint64_t attr) {
+  uint64_t value = 0;
+  device_attr(device_fd, KVM_GET_DEVICE_ATTR, "KVM_GET_DEVICE_ATTR", group, attr, &value);
+  return value;
 }
 
 void Vm::define_rtas_token(const std::string& name, uint32_t token) {

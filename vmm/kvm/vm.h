@@ -52,6 +52,8 @@ class Vm final : public EventWiring {
   void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) override;
   // KVM_SET_DEVICE_ATTR with a 64-bit value on a device fd (e.g. an XICS source's state).
   static void set_device_attr(int device_fd, uint32_t group, uint64_t attr, uint64_t value);
+  // KVM_GET_DEVICE_ATTR: the 64-bit value.
+  static uint64_t get_device_attr(int device_fd, uint32_t group, uint64_t attr);
   // Lets KVM answer an RTAS call itself (the XICS ones).
   void define_rtas_token(const std::string& name, uint32_t token);
 

@@ -28,6 +28,7 @@
 #include "pseries/machine_builder.h"
 #include "pseries/vcpu_runner.h"
 #include "sandbox/sandbox.h"
+#include "snapshot/device_snapshot.h"
 #include "snapshot/machine_restore.h"
 #include "snapshot/machine_snapshot.h"
 #include "snapshot/snapshot_io.h"
@@ -74,8 +75,11 @@ class Machine final : public RtasHost {
   // Returns whether this request is the one that stops the machine.
   bool request_stop(int code, const std::string& reason, bool capture = false);
   // --snapshot-to / --restore-from.
-  void open_snapshot_files();
   int save_snapshot();
+  void resume_guest();
+  // The virtio devices, checked against --snapshot-to (then its files are made) or the
+  // snapshot being restored.
+  std::vector<std::unique_ptr<VirtioDevice>> open_machine_devices();  // a restored one: its devices live again, then its vCPUs
   int wait_for_stop(int signal_fd);
   void print_stats() const;
 
@@ -124,12 +128,9 @@ void Machine::build() {
   // Everything the user gave is checked and opened before a VM exists: sizes, files, devices.
   check_machine_config(config_);
   if (!config_.restore_from.empty()) restore_ = load_snapshot_for(config_);
-  if (!config_.snapshot_to.empty()) open_snapshot_files();
   BootFiles files = restore_ ? BootFiles{} : open_boot_files(config_);
   loop_ = std::make_unique<EventLoop>();
-  DeviceEnv env{*loop_, [this](const std::string& path) { return sandbox_.usable_path(path); },
-                [this](pid_t pid, const std::string& name) { sandbox_.add_helper(pid, name); }};
-  std::vector<std::unique_ptr<VirtioDevice>> devices = open_devices(config_.devices, env);
+  std::vector<std::unique_ptr<VirtioDevice>> devices = open_machine_devices();
   if (restore_) {
     const UniqueFd ram = open_snapshot_ram(config_.restore_from, config_.memory);
     mem_ = std::make_unique<GuestMemory>(GuestMemory::copy_on_write_of(ram.get(), config_.memory));
@@ -155,7 +156,11 @@ void Machine::build() {
   transports_ = attach_devices(std::move(devices), *mem_, *loop_, *vm_, xics_.get(), bus_);
   std::vector<std::unique_ptr<Vcpu>> vcpus = create_vcpus(*kvm_, *vm_, config_.vcpus, xics_.get(), mmu_);
   if (restore_) {
+    // Sources once the vCPUs are connected, then the vCPUs (their XICS presentation state);
+    // the devices go live again on the loop thread (run()).
+    restore_interrupt_sources(*restore_, transports_, xics_.get());
     restore_vcpus(*restore_, vcpus, *vm_);
+    restore_devices(*restore_, transports_);
     process_table_ = restore_->process_table;
   }
   vcpus_ = std::make_unique<VcpuRunner>(std::move(vcpus), *mem_);
@@ -173,9 +178,29 @@ void Machine::build() {
            std::to_string(config_.vcpus) + " vCPU(s), " + std::to_string(config_.memory >> 20) + " MiB, " + what);
 }
 
-void Machine::open_snapshot_files() {
-  check_no_devices(config_, "--snapshot-to", "saved");
-  snapshot_files_ = create_snapshot_files(config_.snapshot_to, config_.memory);
+std::vector<std::unique_ptr<VirtioDevice>> Machine::open_machine_devices() {
+  DeviceEnv env{*loop_, [this](const std::string& path) { return sandbox_.usable_path(path); },
+                [this](pid_t pid, const std::string& name) { sandbox_.add_helper(pid, name); }};
+  std::vector<std::unique_ptr<VirtioDevice>> devices = open_devices(config_.devices, env);
+  if (restore_) {
+    check_devices_can_be_saved(devices, "--restore-from", "restored");
+    check_devices_match(*restore_, devices);
+  }
+  if (!config_.snapshot_to.empty()) {
+    check_devices_can_be_saved(devices, "--snapshot-to", "saved");
+    snapshot_files_ = create_snapshot_files(config_.snapshot_to, config_.memory);
+  }
+  return devices;
+}
+
+void Machine::resume_guest() {
+  try {
+    loop_->run_and_wait([this] { reactivate_devices(transports_); });
+  } catch (const std::exception& e) {
+    request_stop(exit_code::kVmmError, std::string("restoring the devices: ") + e.what());
+    return;
+  }
+  vcpus_->resume(restore_->cpus, resumed_tb_offset(*restore_));
 }
 
 int Machine::save_snapshot() {
@@ -185,6 +210,7 @@ int Machine::save_snapshot() {
   snapshot.memory = config_.memory;
   snapshot.radix = mmu_.radix;
   snapshot.cpus = vcpus_->captured();
+  snapshot.devices = capture_devices(transports_, xics_.get());
   std::tie(snapshot.lpcr_mask, snapshot.lpcr_value) = vcpus_->lpcr_bits();
   {
     const std::lock_guard lock(process_table_mu_);
@@ -192,7 +218,7 @@ int Machine::save_snapshot() {
   }
   write_snapshot(snapshot_files_, *mem_, snapshot);
   log_line("saved to " + config_.snapshot_to + ": " + std::to_string(config_.memory >> 20) + " MiB of RAM, " +
-           std::to_string(snapshot.cpus.size()) + " vCPU(s)");
+           std::to_string(snapshot.cpus.size()) + " vCPU(s), " + std::to_string(snapshot.devices.size()) + " device(s)");
   return exit_code::kPowerOff;
 }
 
@@ -242,7 +268,7 @@ int Machine::run() {
   start_threads();
   // The boot CPU starts once every thread exists (request_stop may signal any of them).
   if (!stopping_) {
-    if (restore_) vcpus_->resume(restore_->cpus, resumed_tb_offset(*restore_));
+    if (restore_) resume_guest();
     else vcpus_->start_cpu(0, boot_.kernel.entry, boot_.layout.fdt_gpa);
   }
   int code = wait_for_stop(signal_fd.get());

@@ -156,6 +156,7 @@ RoleSpec main_role() {
                     any("pwrite64"),  // a snapshot's RAM, its pages that hold data
                     any("renameat"),  // a snapshot's files put in place, by the directory's fd
                     any("unlinkat"),  // a snapshot not made: its partial files removed
+                    KVM_REQUEST(KVM_GET_DEVICE_ATTR),  // a snapshot's interrupt sources, from the XICS
                     any("close"),
                     any("epoll_ctl"),  // devices leave the event loop on teardown
                     any("futex"),

@@ -9,15 +9,7 @@
 
 namespace ppc::vmm {
 
-void check_no_devices(const MachineConfig& config, const char* flag, const char* verb) {
-  const DeviceConfig& d = config.devices;
-  if (!d.drives.empty() || !d.vsock_uds.empty() || d.rng || !d.fs.share_dir.empty() || !d.nics.empty()) {
-    throw ConfigError(std::string(flag) + ": a machine with virtio devices (--no-rng for none) cannot be " + verb + " yet");
-  }
-}
-
 MachineSnapshot load_snapshot_for(const MachineConfig& config) {
-  check_no_devices(config, "--restore-from", "restored");
   if (!config.kernel.empty() || !config.initrd.empty()) throw ConfigError("--restore-from: drop --kernel and --initrd");
   MachineSnapshot snapshot = read_snapshot_state(config.restore_from);
   if (snapshot.memory != config.memory) {

@@ -14,12 +14,8 @@
 
 namespace ppc::vmm {
 
-// ConfigError unless the machine has no virtio device (no device's state is saved yet); `flag`
-// and `verb` name what was asked ("--snapshot-to", "saved").
-void check_no_devices(const MachineConfig& config, const char* flag, const char* verb);
-
 // --restore-from's state.json, checked against the command line (--memory, --vcpus, no
-// kernel, no devices); ConfigError naming the option.
+// kernel); ConfigError naming the option.
 MachineSnapshot load_snapshot_for(const MachineConfig& config);
 
 // Error unless KVM gave the VM a flavour that can be saved and restored: KVM-HV radix.

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <limits>
 
 #include "base/error.h"
 
@@ -11,8 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kFormat = "ppc-kvm-vmm snapshot 1";
+constexpr std::string_view kFormat = "ppc-kvm-vmm snapshot 2";
 constexpr size_t kMaxCpus = 64;
+constexpr size_t kMaxDevices = 64, kMaxQueues = 64, kMaxNameLength = 32;
 
 std::string to_hex(const void* data, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -65,6 +67,14 @@ uint64_t number(const json& object, const char* key, const std::string& field) {
   return value.get<uint64_t>();
 }
 
+// An unsigned number no larger than T holds.
+template <typename T>
+T bounded(const json& object, const char* key, const std::string& field) {
+  const uint64_t value = number(object, key, field);
+  if (value > std::numeric_limits<T>::max()) throw Error(field + "." + key + ": " + std::to_string(value) + " is too large");
+  return static_cast<T>(value);
+}
+
 bool boolean(const json& object, const char* key, const std::string& field) {
   const json& value = member(object, key, field);
   if (!value.is_boolean()) throw Error(field + "." + key + ": not true or false");
@@ -101,18 +111,97 @@ VcpuState decode_cpu(const json& value, const std::string& field) {
   return cpu;
 }
 
+json encode_queue(const QueueState& q) {
+  return {{"size", q.size},
+          {"desc", q.desc},
+          {"avail", q.avail},
+          {"used", q.used},
+          {"ready", q.ready},
+          {"next_avail", q.next_avail},
+          {"next_used", q.next_used},
+          {"published_used", q.published_used},
+          {"event_idx", q.event_idx},
+          {"signalled_used", q.signalled_used},
+          {"signalled_valid", q.signalled_valid}};
+}
+
+QueueState decode_queue(const json& value, const std::string& field) {
+  QueueState q;
+  q.size = bounded<uint16_t>(value, "size", field);
+  q.desc = number(value, "desc", field);
+  q.avail = number(value, "avail", field);
+  q.used = number(value, "used", field);
+  q.ready = boolean(value, "ready", field);
+  q.next_avail = bounded<uint16_t>(value, "next_avail", field);
+  q.next_used = bounded<uint16_t>(value, "next_used", field);
+  q.published_used = bounded<uint16_t>(value, "published_used", field);
+  q.event_idx = boolean(value, "event_idx", field);
+  q.signalled_used = bounded<uint16_t>(value, "signalled_used", field);
+  q.signalled_valid = boolean(value, "signalled_valid", field);
+  return q;
+}
+
+json encode_device(const DeviceState& d) {
+  const TransportState& t = d.transport;
+  json queues = json::array();
+  for (const QueueState& q : t.queues) queues.push_back(encode_queue(q));
+  return {{"name", d.name},
+          {"device_id", d.device_id},
+          {"used_buffers_source", d.used_buffers_source},
+          {"config_source", d.config_source},
+          {"status", t.status},
+          {"device_features_sel", t.device_features_sel},
+          {"driver_features_sel", t.driver_features_sel},
+          {"queue_sel", t.queue_sel},
+          {"driver_features", t.driver_features},
+          {"config_generation", t.config_generation},
+          {"interrupt_status", t.interrupt_status},
+          {"active", t.active},
+          {"queues", std::move(queues)}};
+}
+
+DeviceState decode_device(const json& value, const std::string& field) {
+  DeviceState d;
+  const json& name = member(value, "name", field);
+  if (!name.is_string() || name.get_ref<const std::string&>().size() > kMaxNameLength) {
+    throw Error(field + ".name: not a string of at most " + std::to_string(kMaxNameLength) + " characters");
+  }
+  d.name = name.get<std::string>();
+  d.device_id = bounded<uint32_t>(value, "device_id", field);
+  d.used_buffers_source = number(value, "used_buffers_source", field);
+  d.config_source = number(value, "config_source", field);
+  TransportState& t = d.transport;
+  t.status = bounded<uint32_t>(value, "status", field);
+  t.device_features_sel = bounded<uint32_t>(value, "device_features_sel", field);
+  t.driver_features_sel = bounded<uint32_t>(value, "driver_features_sel", field);
+  t.queue_sel = bounded<uint32_t>(value, "queue_sel", field);
+  t.driver_features = number(value, "driver_features", field);
+  t.config_generation = bounded<uint32_t>(value, "config_generation", field);
+  t.interrupt_status = bounded<uint32_t>(value, "interrupt_status", field);
+  t.active = boolean(value, "active", field);
+  const json& queues = member(value, "queues", field);
+  if (!queues.is_array() || queues.size() > kMaxQueues) {
+    throw Error(field + ".queues: not an array of at most " + std::to_string(kMaxQueues) + " queues");
+  }
+  for (size_t i = 0; i < queues.size(); ++i) t.queues.push_back(decode_queue(queues[i], field + ".queues[" + std::to_string(i) + "]"));
+  return d;
+}
+
 }  // namespace
 
 std::string encode_snapshot(const MachineSnapshot& snapshot) {
   json cpus = json::array();
   for (const VcpuState& cpu : snapshot.cpus) cpus.push_back(encode_cpu(cpu));
+  json devices = json::array();
+  for (const DeviceState& device : snapshot.devices) devices.push_back(encode_device(device));
   json out = {{"format", kFormat},
               {"memory", snapshot.memory},
               {"radix", snapshot.radix},
               {"lpcr_mask", snapshot.lpcr_mask},
               {"lpcr_value", snapshot.lpcr_value},
               {"host_timebase", snapshot.host_timebase},
-              {"cpus", std::move(cpus)}};
+              {"cpus", std::move(cpus)},
+              {"devices", std::move(devices)}};
   if (snapshot.process_table) {
     out["process_table"] = {{"flags", snapshot.process_table->first}, {"table", snapshot.process_table->second}};
   }
@@ -142,6 +231,13 @@ MachineSnapshot decode_snapshot(std::string_view text, const std::string& where)
     throw Error(where + ".cpus: not an array of 1 to " + std::to_string(kMaxCpus) + " vCPUs");
   }
   for (size_t i = 0; i < cpus.size(); ++i) snapshot.cpus.push_back(decode_cpu(cpus[i], where + ".cpus[" + std::to_string(i) + "]"));
+  const json& devices = member(in, "devices", where);
+  if (!devices.is_array() || devices.size() > kMaxDevices) {
+    throw Error(where + ".devices: not an array of at most " + std::to_string(kMaxDevices) + " devices");
+  }
+  for (size_t i = 0; i < devices.size(); ++i) {
+    snapshot.devices.push_back(decode_device(devices[i], where + ".devices[" + std::to_string(i) + "]"));
+  }
   return snapshot;
 }
 

@@ -2,13 +2,15 @@
 // A saved machine (--snapshot-to, --restore-from): a directory holding `ram`, the guest's RAM
 // byte for byte, and `state.json`, everything else KVM and the VMM hold for it (each vCPU's
 // registers, the radix process table, the LPCR bits the guest set, the host timebase when it
-// was saved). state.json is written last: a directory without a whole one is no snapshot.
+// was saved, each virtio device's transport and interrupt sources). state.json is written
+// last: a directory without a whole one is no snapshot.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "snapshot/device_state.h"
 #include "snapshot/vcpu_state.h"
 
 namespace ppc::vmm {
@@ -20,6 +22,7 @@ struct MachineSnapshot {
   uint64_t lpcr_mask = 0, lpcr_value = 0;                       // H_SET_MODE, for later vCPUs
   uint64_t host_timebase = 0;  // the host's timebase when the vCPUs stopped
   std::vector<VcpuState> cpus;
+  std::vector<DeviceState> devices;  // in slot order (the guest's device tree lists them so)
 };
 
 inline constexpr std::string_view kSnapshotRamFile = "ram";

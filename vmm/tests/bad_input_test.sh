@@ -30,11 +30,11 @@ check "--vm-type: unknown type 'xx'" $vmm --kernel "$kernel" --vm-type xx
 check "--kernel (or --restore-from) is required" $vmm --memory 1G
 check "--snapshot-to and --restore-from: one at a time" $vmm --snapshot-to "$tmp/s" --restore-from "$tmp/s"
 check "--restore-from: drop --kernel and --initrd" $vmm --kernel "$kernel" --restore-from "$tmp" --no-rng
-check "--restore-from: a machine with virtio devices (--no-rng for none) cannot be restored yet" $vmm --restore-from "$tmp"
-check "--restore-from: $tmp/state.json: No such file" $vmm --restore-from "$tmp" --no-rng
-echo '{"format": "ppc-kvm-vmm snapshot 1", "memory": 536870912}' > "$tmp/state.json"
+check "--restore-from: $tmp/state.json: No such file" $vmm --restore-from "$tmp"
+echo '{"format": "ppc-kvm-vmm snapshot 2", "memory": 536870912}' > "$tmp/state.json"
 check "--restore-from: $tmp/state.json.radix: missing" $vmm --restore-from "$tmp" --no-rng
-check "--snapshot-to: a machine with virtio devices (--no-rng for none) cannot be saved yet" $vmm --kernel "$kernel" --snapshot-to "$tmp/s"
+check "--snapshot-to: a machine with a virtio-blk device cannot be saved yet (virtio-rng alone can)" \
+  $vmm --kernel "$kernel" --drive "$tmp/big.cpio" --snapshot-to "$tmp/s"
 [ -e "$tmp/s" ] && { echo "FAIL: a refused --snapshot-to left $tmp/s"; failed=1; }
 check "unknown argument '--bogus'" $vmm --kernel "$kernel" --bogus
 check "--fs-share $tmp/missing: No such file" $vmm --kernel "$kernel" --fs-share "$tmp/missing"

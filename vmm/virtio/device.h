@@ -40,6 +40,11 @@ class VirtioDevice {
   // references and host connections tied to this activation.
   virtual void reset() = 0;
 
+  // Whether a snapshot (--snapshot-to) holds all of this device's state: the transport's
+  // registers and queues are all of it, as for a device that finishes each request within
+  // queue_notify and holds no host connection. Others are refused by --snapshot-to.
+  virtual bool can_be_saved() const { return false; }
+
   // A device whose queues something else serves (a vhost-user backend, the kernel's
   // vhost-net). The transport does not watch the queues' notification eventfds itself: it
   // hands them over here, once, before the guest runs (kick_fds[q] is

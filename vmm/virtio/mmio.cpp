@@ -247,6 +247,37 @@ void MmioTransport::reset_locked() {
   interrupt_status_ = 0;
 }
 
+TransportState MmioTransport::state() const {
+  TransportState t{status_, device_features_sel_, driver_features_sel_, queue_sel_, driver_features_, config_generation_,
+                   interrupt_status_, active_, {}};
+  for (const Virtqueue& q : queues_) t.queues.push_back(q.state());
+  return t;
+}
+
+void MmioTransport::restore(const TransportState& t) {
+  if (t.queues.size() != queues_.size()) {
+    throw Error(std::to_string(t.queues.size()) + " queues saved, the device has " + std::to_string(queues_.size()));
+  }
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    with_context("queue " + std::to_string(i), [&] { queues_[i].restore(t.queues[i]); });
+  }
+  status_ = t.status;
+  device_features_sel_ = t.device_features_sel;
+  driver_features_sel_ = t.driver_features_sel;
+  queue_sel_ = t.queue_sel;
+  driver_features_ = t.driver_features;
+  config_generation_ = t.config_generation;
+  interrupt_status_ = t.interrupt_status;
+  active_ = t.active;
+}
+
+void MmioTransport::reactivate() {
+  if (!active_) return;
+  device_->activate(queues_, driver_features_, [this](uint16_t q) { notify_used(q); });
+  for (uint16_t q = 0; q < queues_.size(); ++q) on_queue_notify(q);
+  signal_eventfd(used_irq_fd_);
+}
+
 void MmioTransport::notify_used(uint16_t queue) {
   // Loop thread: the device finished with buffers of this queue.
   if (queue >= queues_.size() || !queues_[queue].should_notify()) return;

@@ -72,6 +72,30 @@ bool Virtqueue::enable() {
   return true;
 }
 
+QueueState Virtqueue::state() const {
+  return {size_, desc_, avail_, used_, ready_, next_avail_, next_used_, published_used_, event_idx_, signalled_used_,
+          signalled_valid_};
+}
+
+void Virtqueue::restore(const QueueState& state) {
+  reset();
+  size_ = state.size;
+  desc_ = state.desc;
+  avail_ = state.avail;
+  used_ = state.used;
+  event_idx_ = state.event_idx;
+  if (!state.ready) return;
+  if (!enable()) {
+    throw Error("a ready queue of size " + std::to_string(size_) + " with rings at " + hex(desc_) + ", " + hex(avail_) +
+                ", " + hex(used_) + " that does not fit in RAM");
+  }
+  next_avail_ = state.next_avail;
+  next_used_ = state.next_used;
+  published_used_ = state.published_used;
+  signalled_used_ = state.signalled_used;
+  signalled_valid_ = state.signalled_valid;
+}
+
 void Virtqueue::reset() {
   ready_ = false;
   size_ = 0;

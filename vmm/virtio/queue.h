@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "memory/guest_memory.h"
+#include "snapshot/device_state.h"
 
 namespace ppc::vmm {
 
@@ -58,6 +59,11 @@ class Virtqueue {
   // indices at the rings' ends (used_event, avail_event) instead of the rings' flags. A
   // negotiated feature, not ring state: reset() keeps it; the transport sets it at activation.
   void set_event_idx(bool on) { event_idx_ = on; }
+
+  // A snapshot's view of the queue (layout, positions, notification state), and back: a
+  // ready queue's ring must pass enable()'s checks again (Error naming what is wrong).
+  QueueState state() const;
+  void restore(const QueueState& state);
 
   // The next chain the driver made available, or nullopt. Throws QueueError when the ring
   // index or a descriptor is malformed (out of RAM, loop, too long, bad indirect table).

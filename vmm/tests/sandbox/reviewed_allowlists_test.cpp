@@ -58,6 +58,7 @@ std::vector<ReviewedRule> read_reviewed_rules() {
 // The values the file names in its conditions, from the system headers.
 const std::map<std::string, uint64_t>& named_values() {
   static const std::map<std::string, uint64_t> values{
+      {"KVM_GET_DEVICE_ATTR", KVM_GET_DEVICE_ATTR},
       {"KVM_GET_ONE_REG", KVM_GET_ONE_REG},
       {"KVM_GET_REGS", KVM_GET_REGS},
       {"KVM_GET_SREGS", KVM_GET_SREGS},

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include "base/error.h"
 
@@ -30,6 +31,34 @@ MachineSnapshot two_cpus() {
     s.cpus.push_back(cpu);
   }
   return s;
+}
+
+DeviceState an_rng() {
+  DeviceState d;
+  d.name = "rng";
+  d.device_id = 4;
+  d.used_buffers_source = 0x1234500000000ull;
+  d.config_source = 0xff00000000ull;
+  d.transport.status = 15;
+  d.transport.queue_sel = 1;
+  d.transport.driver_features = 0x120000000ull;
+  d.transport.config_generation = 3;
+  d.transport.interrupt_status = 2;
+  d.transport.active = true;
+  QueueState q;
+  q.size = 256;
+  q.desc = 0x7f0000;
+  q.avail = 0x7f1000;
+  q.used = 0x7f2000;
+  q.ready = true;
+  q.next_avail = 0xfffe;
+  q.next_used = 0xfffd;
+  q.published_used = 0xfffc;
+  q.event_idx = true;
+  q.signalled_used = 0xfffb;
+  q.signalled_valid = true;
+  d.transport.queues = {q, QueueState{}};
+  return d;
 }
 
 std::string decode_error(const std::string& text) {
@@ -63,6 +92,49 @@ TEST(MachineSnapshot, EveryFieldComesBack) {
   }
 }
 
+TEST(MachineSnapshot, EveryDeviceFieldComesBack) {
+  MachineSnapshot in = two_cpus();
+  in.devices = {an_rng()};
+  const MachineSnapshot out = decode_snapshot(encode_snapshot(in), "state.json");
+  ASSERT_EQ(out.devices.size(), 1u);
+  const DeviceState &a = in.devices[0], &b = out.devices[0];
+  EXPECT_EQ(b.name, a.name);
+  EXPECT_EQ(b.device_id, a.device_id);
+  EXPECT_EQ(b.used_buffers_source, a.used_buffers_source);
+  EXPECT_EQ(b.config_source, a.config_source);
+  EXPECT_EQ(b.transport.status, a.transport.status);
+  EXPECT_EQ(b.transport.queue_sel, a.transport.queue_sel);
+  EXPECT_EQ(b.transport.driver_features, a.transport.driver_features);
+  EXPECT_EQ(b.transport.config_generation, a.transport.config_generation);
+  EXPECT_EQ(b.transport.interrupt_status, a.transport.interrupt_status);
+  EXPECT_EQ(b.transport.active, a.transport.active);
+  ASSERT_EQ(b.transport.queues.size(), 2u);
+  const QueueState &p = a.transport.queues[0], &q = b.transport.queues[0];
+  EXPECT_EQ(std::tie(q.size, q.desc, q.avail, q.used, q.ready, q.next_avail, q.next_used, q.published_used, q.event_idx,
+                     q.signalled_used, q.signalled_valid),
+            std::tie(p.size, p.desc, p.avail, p.used, p.ready, p.next_avail, p.next_used, p.published_used, p.event_idx,
+                     p.signalled_used, p.signalled_valid));
+  EXPECT_FALSE(b.transport.queues[1].ready);
+}
+
+TEST(MachineSnapshot, ADeviceOutOfRangeIsRefusedNamingTheField) {
+  MachineSnapshot in = two_cpus();
+  in.devices = {an_rng()};
+  std::string text = encode_snapshot(in);
+  text.replace(text.find("\"next_avail\": 65534"), 19, "\"next_avail\": 65536");
+  EXPECT_EQ(decode_error(text), "state.json.devices[0].queues[0].next_avail: 65536 is too large");
+  in.devices[0].name = std::string(33, 'x');
+  EXPECT_EQ(decode_error(encode_snapshot(in)), "state.json.devices[0].name: not a string of at most 32 characters");
+  in.devices[0] = an_rng();
+  in.devices[0].transport.queues.resize(65);
+  EXPECT_EQ(decode_error(encode_snapshot(in)), "state.json.devices[0].queues: not an array of at most 64 queues");
+  in.devices.assign(65, an_rng());
+  EXPECT_EQ(decode_error(encode_snapshot(in)), "state.json.devices: not an array of at most 64 devices");
+  text = encode_snapshot(two_cpus());
+  text.replace(text.find("\"devices\""), 9, "\"gadgets\"");
+  EXPECT_EQ(decode_error(text), "state.json.devices: missing");
+}
+
 TEST(MachineSnapshot, NoProcessTableStaysNone) {
   MachineSnapshot in = two_cpus();
   in.process_table.reset();
@@ -72,7 +144,7 @@ TEST(MachineSnapshot, NoProcessTableStaysNone) {
 TEST(MachineSnapshot, BadFilesAreRefusedNamingTheField) {
   const std::string good = encode_snapshot(two_cpus());
   EXPECT_EQ(decode_error(good.substr(0, good.size() / 2)), "state.json: not JSON (an unfinished snapshot?)");
-  EXPECT_NE(decode_error(R"({"format": "another"})").find("state.json.format: not \"ppc-kvm-vmm snapshot 1\""),
+  EXPECT_NE(decode_error(R"({"format": "another"})").find("state.json.format: not \"ppc-kvm-vmm snapshot 2\""),
             std::string::npos);
   std::string text = good;
   text.replace(text.find("\"memory\""), 8, "\"memoir\"");

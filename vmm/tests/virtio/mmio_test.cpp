@@ -567,6 +567,91 @@ TEST_F(MmioTest, ConfigWritesAreIgnored) {
   EXPECT_EQ(read32(kConfig), 0xc3c2c1c0u);
 }
 
+// --- snapshots ---------------------------------------------------------------------------------
+
+// A second transport for the same RAM, as a restored machine builds it: its own loop, device
+// and wiring.
+struct RestoredTransport {
+  explicit RestoredTransport(const GuestMemory& mem)
+      : transport(mem, loop, std::make_unique<FakeDevice>(calls, loop), kBase, kIrqs) {
+    transport.connect(wiring);
+  }
+  uint32_t read32(uint64_t offset) {
+    std::array<uint8_t, 4> d{};
+    transport.mmio_read(offset, d);
+    return d[0] | d[1] << 8 | d[2] << 16 | static_cast<uint32_t>(d[3]) << 24;
+  }
+  EventLoop loop;
+  DeviceCalls calls;
+  FakeWiring wiring;
+  MmioTransport transport;
+};
+
+TEST_F(MmioTest, ARestoredTransportIsTheSavedOneAndItsLiveDeviceIsServedAgain) {
+  bring_up();
+  write32(kQueueSel, 1);
+  TransportState saved;
+  loop.run_and_wait([&] { saved = transport.state(); });
+  RestoredTransport copy(mem);
+  copy.transport.restore(saved);
+  EXPECT_EQ(copy.calls.activations, 0);  // not until its loop reactivates it
+  {
+    LoopThread running_copy(copy.loop);
+    copy.loop.run_and_wait([&] { copy.transport.reactivate(); });
+    EXPECT_EQ(copy.calls.activations, 1);
+    EXPECT_EQ(copy.calls.acked_features, kVirtioFVersion1 | kFeatureLow);
+    EXPECT_TRUE(copy.calls.always_on_loop_thread);
+    EXPECT_EQ(copy.calls.notified, (std::vector<uint16_t>{0, 1}));  // every queue looked at
+    EXPECT_EQ(take_count(copy.wiring.irqfds.at(0).first), 1u);      // and the interrupt raised
+    EXPECT_EQ(copy.read32(kStatus), kAcknowledge | kDriver | kFeaturesOk | kDriverOk);
+    EXPECT_EQ(copy.read32(kQueueReady), 1u);  // queue 1, still selected
+    EXPECT_EQ(copy.read32(kInterruptStatus), kUsedBufferInterrupt);
+    copy.loop.run_and_wait([&] {
+      const Virtqueue& q = copy.calls.queues->at(0);
+      EXPECT_EQ(q.desc_table(), ring0.desc);
+      EXPECT_EQ(q.used_ring(), ring0.used);
+      EXPECT_EQ(q.state().next_avail, saved.queues[0].next_avail);
+    });
+  }
+}
+
+TEST_F(MmioTest, ARestoredTransportThatWasNotLiveStaysSo) {
+  ASSERT_TRUE(negotiate(kVirtioFVersion1));
+  RestoredTransport copy(mem);
+  copy.transport.restore(transport.state());
+  LoopThread running_copy(copy.loop);
+  copy.loop.run_and_wait([&] { copy.transport.reactivate(); });
+  EXPECT_EQ(copy.calls.activations, 0);
+  EXPECT_FALSE(readable(copy.wiring.irqfds.at(0).first));
+  EXPECT_EQ(copy.read32(kStatus), kAcknowledge | kDriver | kFeaturesOk);
+}
+
+TEST_F(MmioTest, ARestoreThatDoesNotFitTheDeviceIsRefused) {
+  bring_up();
+  TransportState saved;
+  loop.run_and_wait([&] { saved = transport.state(); });
+  RestoredTransport copy(mem);
+  TransportState fewer = saved;
+  fewer.queues.pop_back();
+  EXPECT_THROW(
+      {
+        try {
+          copy.transport.restore(fewer);
+        } catch (const Error& e) {
+          EXPECT_STREQ(e.what(), "1 queues saved, the device has 2");
+          throw;
+        }
+      },
+      Error);
+  saved.queues[1].used = mem.size() - 8;  // a ready ring past the end of RAM
+  try {
+    copy.transport.restore(saved);
+    ADD_FAILURE() << "a ring outside RAM was restored";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("queue 1: a ready queue of size 8"), std::string::npos) << e.what();
+  }
+}
+
 // --- hostile accesses -------------------------------------------------------------------------
 
 TEST_F(MmioTest, ReservedAndWriteOnlyRegistersReadZero) {

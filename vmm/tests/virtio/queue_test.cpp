@@ -220,6 +220,45 @@ TEST_F(QueueTest, PushWritesUsedElementAndIndex) {
   EXPECT_EQ(used_len(0), 7u);
 }
 
+// A snapshot's copy of a queue goes on where the original stopped: the next chain it pops is
+// the next the driver made available, its next used element lands in the next slot.
+TEST_F(QueueTest, ARestoredQueueGoesOnWhereTheSavedOneStopped) {
+  ASSERT_TRUE(configure(4));
+  for (uint16_t head = 0; head < 3; ++head) {
+    desc(head, 0x100 * (head + 1), 16, Virtqueue::kDescWrite);
+    make_available(head);
+  }
+  ASSERT_EQ(q.pop()->head, 0);
+  q.push(0, 5);
+  const QueueState saved = q.state();
+  EXPECT_TRUE(saved.ready);
+  EXPECT_EQ(saved.next_avail, 1);
+  EXPECT_EQ(saved.published_used, 1);
+
+  Virtqueue copy(mem);
+  copy.restore(saved);
+  EXPECT_TRUE(copy.ready());
+  EXPECT_EQ(copy.size(), 4);
+  ASSERT_EQ(copy.pop()->head, 1);
+  copy.push(1, 6);
+  EXPECT_EQ(used_idx(), 2);
+  EXPECT_EQ(used_id(1), 1u);
+  EXPECT_EQ(used_len(1), 6u);
+}
+
+TEST_F(QueueTest, ARestoredReadyQueueMustFitInRam) {
+  ASSERT_TRUE(configure(4));
+  QueueState saved = q.state();
+  saved.avail = kRam - 2;
+  Virtqueue copy(mem);
+  EXPECT_THROW(copy.restore(saved), Error);
+  EXPECT_FALSE(copy.ready());
+  saved.ready = false;  // a queue not yet enabled is only its registers
+  copy.restore(saved);
+  EXPECT_FALSE(copy.ready());
+  EXPECT_EQ(copy.avail_ring(), kRam - 2);
+}
+
 TEST_F(QueueTest, AddedUsedElementsAppearTogetherWhenPublished) {
   ASSERT_TRUE(configure(4));
   q.add_used(2, 100);

@@ -37,6 +37,15 @@
 namespace ppc::vmm {
 namespace {
 
+// A save asked for while the machine is built waits until it runs (SIGUSR2 stays pending
+// until run()'s signalfd reads it): its default action would end the VMM half made.
+void hold_save_requests() {
+  sigset_t save;
+  sigemptyset(&save);
+  sigaddset(&save, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &save, nullptr);
+}
+
 // One machine from its build to its stop. The parts come from machine_builder.h; this class
 // wires them together, owns the threads, and is what RTAS calls reach (RtasHost).
 class Machine final : public RtasHost {
@@ -127,6 +136,7 @@ class Machine final : public RtasHost {
 void Machine::build() {
   // Everything the user gave is checked and opened before a VM exists: sizes, files, devices.
   check_machine_config(config_);
+  if (!config_.snapshot_to.empty()) hold_save_requests();
   if (!config_.restore_from.empty()) restore_ = load_snapshot_for(config_);
   BootFiles files = restore_ ? BootFiles{} : open_boot_files(config_);
   loop_ = std::make_unique<EventLoop>();

@@ -191,15 +191,11 @@ void Machine::build() {
 std::vector<std::unique_ptr<VirtioDevice>> Machine::open_machine_devices() {
   DeviceEnv env{*loop_, [this](const std::string& path) { return sandbox_.usable_path(path); },
                 [this](pid_t pid, const std::string& name) { sandbox_.add_helper(pid, name); }};
+  if (restore_) check_devices_can_be_saved(config_.devices, "--restore-from", "restored");
+  if (!config_.snapshot_to.empty()) check_devices_can_be_saved(config_.devices, "--snapshot-to", "saved");
   std::vector<std::unique_ptr<VirtioDevice>> devices = open_devices(config_.devices, env);
-  if (restore_) {
-    check_devices_can_be_saved(devices, "--restore-from", "restored");
-    check_devices_match(*restore_, devices);
-  }
-  if (!config_.snapshot_to.empty()) {
-    check_devices_can_be_saved(devices, "--snapshot-to", "saved");
-    snapshot_files_ = create_snapshot_files(config_.snapshot_to, config_.memory);
-  }
+  if (restore_) check_devices_match(*restore_, devices);
+  if (!config_.snapshot_to.empty()) snapshot_files_ = create_snapshot_files(config_.snapshot_to, config_.memory);
   return devices;
 }
 
@@ -276,8 +272,9 @@ int Machine::run() {
   if (!signal_fd.valid()) throw_errno("signalfd");
 
   start_threads();
-  // The boot CPU starts once every thread exists (request_stop may signal any of them).
-  if (!stopping_) {
+  // The boot CPU starts once every thread exists (request_stop may signal any of them), and
+  // only when every thread entered its role (a failed one may not have asked to stop yet).
+  if (!stopping_ && !sandbox_failed_) {
     if (restore_) resume_guest();
     else vcpus_->start_cpu(0, boot_.kernel.entry, boot_.layout.fdt_gpa);
   }

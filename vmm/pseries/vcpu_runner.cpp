@@ -102,6 +102,7 @@ std::vector<VcpuState> VcpuRunner::captured() const {
     VcpuState state = *cpu.captured;
     state.running = cpu.state == State::StartRequested || (cpu.state == State::Running && !cpu.stop_self);
     if (cpu.state == State::StartRequested) state.regs = entry_registers(cpu);  // not yet entered
+    with_context("vCPU " + std::to_string(id), [&] { refresh_interrupt_presentation(*cpu.vcpu, state); });
     states.push_back(std::move(state));
   }
   return states;

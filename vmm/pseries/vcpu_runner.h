@@ -50,8 +50,9 @@ class VcpuRunner {
   // stop(), and each vCPU thread first finishes the exit it is in (a hypercall's answer, an
   // MMIO load's value reach its registers) and records its state: captured() after join().
   void stop_and_capture();
-  // After join() following stop_and_capture(): every vCPU's state, or Error naming the vCPU
-  // whose state could not be read.
+  // After join() following stop_and_capture(), and after the device thread stopped: every
+  // vCPU's state (its XICS presentation state read again now, on the caller's thread), or
+  // Error naming the vCPU whose state could not be read.
   std::vector<VcpuState> captured() const;
   // Instead of start_cpu: the vCPUs whose state says running resume where they stopped (their
   // registers set already), the others wait for start-cpu. Each first sets `tb_offset` (when

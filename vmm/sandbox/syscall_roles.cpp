@@ -157,6 +157,7 @@ RoleSpec main_role() {
                     any("renameat"),  // a snapshot's files put in place, by the directory's fd
                     any("unlinkat"),  // a snapshot not made: its partial files removed
                     KVM_REQUEST(KVM_GET_DEVICE_ATTR),  // a snapshot's interrupt sources, from the XICS
+                    KVM_REQUEST(KVM_GET_ONE_REG),  // and the vCPUs' presentation state, read with them
                     any("close"),
                     any("epoll_ctl"),  // devices leave the event loop on teardown
                     any("futex"),

@@ -6,15 +6,15 @@
 #include <vector>
 
 #include "snapshot/machine_snapshot.h"
+#include "virtio/device_config.h"
 #include "virtio/device.h"
 #include "virtio/mmio.h"
 
 namespace ppc::vmm {
 
-// ConfigError naming the first device whose state a snapshot cannot hold; `flag` and `verb`
-// name what was asked ("--snapshot-to", "saved").
-void check_devices_can_be_saved(const std::vector<std::unique_ptr<VirtioDevice>>& devices, const char* flag,
-                                const char* verb);
+// ConfigError naming the first kind of device whose state a snapshot cannot hold, before any
+// device is opened; `flag` and `verb` name what was asked ("--snapshot-to", "saved").
+void check_devices_can_be_saved(const DeviceConfig& config, const char* flag, const char* verb);
 
 // ConfigError unless the command line gives the snapshot's devices in its order (the guest's
 // device tree, in its RAM, lists them so).

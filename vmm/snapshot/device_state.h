@@ -17,6 +17,7 @@ struct QueueState {
   bool event_idx = false;
   uint16_t signalled_used = 0;
   bool signalled_valid = false;
+  bool operator==(const QueueState&) const = default;
 };
 
 struct TransportState {
@@ -27,13 +28,15 @@ struct TransportState {
   uint32_t interrupt_status = 0;
   bool active = false;  // activated (DRIVER_OK) and not reset since
   std::vector<QueueState> queues;
+  bool operator==(const TransportState&) const = default;
 };
 
 struct DeviceState {
-  std::string name;        // "rng": for messages
+  std::string name;        // "rng": for messages (letters, digits, '-' and '_')
   uint32_t device_id = 0;  // virtio device ID: a restored slot must hold the same kind
   TransportState transport;
   uint64_t used_buffers_source = 0, config_source = 0;  // KVM_DEV_XICS_GRP_SOURCES values
+  bool operator==(const DeviceState&) const = default;
 };
 
 }  // namespace ppc::vmm

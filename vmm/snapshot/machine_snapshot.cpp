@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <limits>
 
@@ -163,8 +165,11 @@ json encode_device(const DeviceState& d) {
 DeviceState decode_device(const json& value, const std::string& field) {
   DeviceState d;
   const json& name = member(value, "name", field);
-  if (!name.is_string() || name.get_ref<const std::string&>().size() > kMaxNameLength) {
-    throw Error(field + ".name: not a string of at most " + std::to_string(kMaxNameLength) + " characters");
+  const auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; };
+  if (!name.is_string() || name.get_ref<const std::string&>().size() > kMaxNameLength ||
+      !std::all_of(name.get_ref<const std::string&>().begin(), name.get_ref<const std::string&>().end(), plain)) {
+    throw Error(field + ".name: not a name of at most " + std::to_string(kMaxNameLength) +
+                " letters, digits, '-' or '_'");
   }
   d.name = name.get<std::string>();
   d.device_id = bounded<uint32_t>(value, "device_id", field);

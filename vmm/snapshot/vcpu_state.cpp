@@ -54,6 +54,13 @@ VcpuState capture_vcpu_state(const Vcpu& vcpu) {
   return state;
 }
 
+void refresh_interrupt_presentation(const Vcpu& vcpu, VcpuState& state) {
+  for (OneReg& reg : state.one_regs) {
+    if (reg.id != KVM_REG_PPC_ICP_STATE) continue;
+    if (!vcpu.try_get_one_reg(reg.id, reg.bytes.data())) throw_errno("KVM_GET_ONE_REG ICP_STATE");
+  }
+}
+
 void restore_vcpu_state(Vcpu& vcpu, const VcpuState& state, uint64_t tb_offset) {
   // KVM refuses another processor's PVR with a bare EINVAL: say which.
   const uint32_t pvr = vcpu.get_sregs().pvr;

@@ -28,6 +28,11 @@ struct VcpuState {
 // Every register this vCPU has; ONE_REG ids its KVM does not know are left out.
 VcpuState capture_vcpu_state(const Vcpu& vcpu);
 
+// The XICS presentation state read again into `state`, from any thread once every vCPU and
+// the device thread stopped: an interrupt a device raised after this vCPU saved itself may
+// have reached it, and it must agree with the sources saved then.
+void refresh_interrupt_presentation(const Vcpu& vcpu, VcpuState& state);
+
 // Writes `state` into a new vCPU: the registers, then the ONE_REG ones in capture order (the
 // VPA before its SLB shadow and dispatch log, as KVM requires), the timebase offset replaced by
 // `tb_offset`. Throws naming the register KVM refused.

@@ -40,10 +40,13 @@ class VirtioDevice {
   // references and host connections tied to this activation.
   virtual void reset() = 0;
 
-  // Whether a snapshot (--snapshot-to) holds all of this device's state: the transport's
-  // registers and queues are all of it, as for a device that finishes each request within
-  // queue_notify and holds no host connection. Others are refused by --snapshot-to.
-  virtual bool can_be_saved() const { return false; }
+  // Before a save, with the loop stopped, on a live device: gives the driver back what the
+  // device took from its queues and still holds, so that the saved queues are all of it.
+  virtual void before_save() {}
+  // After a restore, on the loop thread once live again and before the guest runs: tells the
+  // driver what is new on the host side (vsock: its connections are gone). A QueueError puts
+  // the device into NEEDS_RESET, as from queue_notify.
+  virtual void after_restore() {}
 
   // A device whose queues something else serves (a vhost-user backend, the kernel's
   // vhost-net). The transport does not watch the queues' notification eventfds itself: it

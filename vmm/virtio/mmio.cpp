@@ -247,6 +247,10 @@ void MmioTransport::reset_locked() {
   interrupt_status_ = 0;
 }
 
+void MmioTransport::before_save() {
+  if (active_) device_->before_save();
+}
+
 TransportState MmioTransport::state() const {
   TransportState t{status_, device_features_sel_, driver_features_sel_, queue_sel_, driver_features_, config_generation_,
                    interrupt_status_, active_, {}};
@@ -272,8 +276,15 @@ void MmioTransport::restore(const TransportState& t) {
 }
 
 void MmioTransport::reactivate() {
+  if (interrupt_status_ & kInterruptConfig) signal_eventfd(config_irq_fd_);  // a NEEDS_RESET may be unseen
   if (!active_) return;
   device_->activate(queues_, driver_features_, [this](uint16_t q) { notify_used(q); });
+  try {
+    device_->after_restore();
+  } catch (const QueueError& e) {
+    needs_reset(e.what());
+    return;
+  }
   for (uint16_t q = 0; q < queues_.size(); ++q) on_queue_notify(q);
   signal_eventfd(used_irq_fd_);
 }

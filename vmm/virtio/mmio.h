@@ -48,15 +48,17 @@ class MmioTransport final : public MmioHandler {
   Interrupts irqs() const { return irqs_; }
   const VirtioDevice& device() const { return *device_; }
 
-  // The registers and queues of a stopped machine (no vCPU or loop thread runs), for a snapshot.
+  // The registers and queues of a stopped machine (no vCPU or loop thread runs), for a
+  // snapshot: before_save() first, which lets a live device give back what it holds.
+  void before_save();
   TransportState state() const;
   // A snapshot's registers and queues, put back before any thread runs (after the interrupt
   // sources). Error naming what does not fit this device.
   void restore(const TransportState& state);
-  // Then, on the loop thread before the guest runs: a device that was live is activated again
-  // and served as if the driver had just notified every queue and its interrupt had been
-  // raised, so that a notification or interrupt in flight when the machine stopped is not lost
-  // (a spurious one is harmless).
+  // Then, on the loop thread before the guest runs: a device that was live is activated again,
+  // tells the driver what changed (after_restore) and is served as if the driver had just
+  // notified every queue and its interrupt had been raised, so that a notification or
+  // interrupt in flight when the machine stopped is not lost (a spurious one is harmless).
   void reactivate();
 
   // A guest access at offset inside the window (vCPU thread, through the MmioBus).

@@ -87,7 +87,8 @@ void Virtqueue::restore(const QueueState& state) {
   if (!state.ready) return;
   if (!enable()) {
     throw Error("a ready queue of size " + std::to_string(size_) + " with rings at " + hex(desc_) + ", " + hex(avail_) +
-                ", " + hex(used_) + " that does not fit in RAM");
+                ", " + hex(used_) + " that is not valid here (a size that is a power of two up to " +
+                std::to_string(max_size_) + ", rings aligned and inside RAM)");
   }
   next_avail_ = state.next_avail;
   next_used_ = state.next_used;

@@ -15,7 +15,6 @@ class RngDevice final : public VirtioDevice {
   void activate(std::vector<Virtqueue>& queues, uint64_t, std::function<void(uint16_t)> notify_used) override;
   void queue_notify(uint16_t queue) override;
   void reset() override;
-  bool can_be_saved() const override { return true; }  // each request is answered at once
 
  private:
   Virtqueue* queue_ = nullptr;

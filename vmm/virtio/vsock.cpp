@@ -1,5 +1,7 @@
 #include "virtio/vsock.h"
 
+#include <array>
+
 #include "base/error.h"
 
 namespace ppc::vmm {
@@ -52,9 +54,10 @@ void VsockDevice::queue_notify(uint16_t queue) {
       if (was_starved && !rx_starved_) muxer_.resume();
     } else if (queue == 1) {
       process_tx();
+    } else if (queue == 2) {
+      // Event buffers: used only for the transport reset event of a restored device.
+      send_transport_reset();
     }
-    // Queue 2 (events): the driver's buffers stay there; we only ever would use them for a
-    // transport reset event, which this device never raises.
   } catch (const QueueError& e) {
     fail(e.what());
     throw;
@@ -63,7 +66,38 @@ void VsockDevice::queue_notify(uint16_t queue) {
   flush_notifications();
 }
 
+void VsockDevice::before_save() {
+  if (!rx_spare_) return;
+  // Given back empty, as a chain too short for a header is: the driver drops it and reposts.
+  push(rx_spare_->head, 0);
+  rx_spare_.reset();
+}
+
+void VsockDevice::after_restore() {
+  transport_reset_pending_ = true;
+  send_transport_reset();
+}
+
+void VsockDevice::send_transport_reset() {
+  if (!transport_reset_pending_ || !active_) return;
+  Virtqueue& events = (*queues_)[2];
+  // struct virtio_vsock_event { le32 id; }: VIRTIO_VSOCK_EVENT_TRANSPORT_RESET is 0.
+  static constexpr std::array<uint8_t, 4> kTransportReset{};
+  bool used = false;
+  while (auto chain = events.pop()) {
+    const size_t written = chain->write(0, kTransportReset);
+    events.push(chain->head, static_cast<uint32_t>(written));  // a short one: the driver drops it
+    used = true;
+    if (written == kTransportReset.size()) {
+      transport_reset_pending_ = false;
+      break;
+    }
+  }
+  if (used) notify_used_(2);
+}
+
 void VsockDevice::reset() {
+  transport_reset_pending_ = false;
   muxer_.reset();
   control_.clear();
   rx_spare_.reset();

@@ -7,6 +7,8 @@
 //    (RST) or does not answer within the connect timeout it closes the socket.
 //  - Guest to host: a guest connect() to CID 2 port P reaches whoever listens on the Unix
 //    socket "<uds_path>_<P>"; nobody there means the guest gets a reset.
+// A snapshot of the machine keeps no stream: a restored guest is told its connections are
+// gone by a transport reset event, as virtio 5.10.6.6 has for a migrated device.
 // Flow control is vsock's credit scheme in both directions: the guest never gets more bytes
 // than its advertised window, and a guest that overruns ours is reset, so every connection
 // buffers at most kBufAlloc bytes on the host.
@@ -67,6 +69,12 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   void queue_notify(uint16_t queue) override;
   // Drops every connection (their host sockets close); the listening socket stays.
   void reset() override;
+  // A snapshot keeps no connection: the rx buffer held back goes to the driver unused, and a
+  // restored device sends the driver a transport reset event (its connected sockets get
+  // ECONNRESET, its listening ones stay, and it reads the guest CID again), as soon as the
+  // driver has an event buffer posted.
+  void before_save() override;
+  void after_restore() override;
 
   // How long a host client may take to send its CONNECT line, and the guest to answer the
   // resulting request (default 5 s).
@@ -83,6 +91,7 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   void flush_control();
   bool deliver(VsockHeader h);
   void flush_notifications();
+  void send_transport_reset();
 
   // VsockGuestRx, for the muxer.
   bool active() const override { return active_; }
@@ -104,6 +113,7 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   std::optional<DescriptorChain> rx_spare_;  // popped from rx but not used yet
   bool rx_starved_ = false;                  // rx ran dry; waiting for queue_notify(0)
   bool rx_pushed_ = false;                   // rx chains used since the last interrupt
+  bool transport_reset_pending_ = false;     // restored; the event waits for an event buffer
   // Last, so that it goes first: its loop handlers use everything above.
   VsockMuxer muxer_;
 };

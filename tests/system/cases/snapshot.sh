@@ -3,7 +3,8 @@
 # read from its virtio-rng every 0.2 s: a restored guest goes on from the next number (no new
 # boot), its clock from where it stopped (its timers fire: the ticks keep coming), its rng
 # device still answering (its queue and interrupt sources restored), two clones of one
-# snapshot side by side reading different bytes. A restored guest keeps running while its
+# snapshot side by side reading different bytes. A guest with virtio-vsock is saved with a
+# stream open and restored under another CID and socket: its streams work both ways. A restored guest keeps running while its
 # directory gets a newer snapshot (its RAM is the old file's), and a VMM that ends without
 # being saved leaves the earlier snapshot whole. Bad snapshots are refused before any VM
 # exists. KVM-PR refuses to save (its decrementer is out of the VMM's reach), leaving nothing.
@@ -169,4 +170,42 @@ check_continues clone3 "$second_last" "$second_up"
 reads_of() { for t in 1 2 3 4; do rng_of "$1" $((second_last + t)); done | tr '\n' ' '; }
 a=$(reads_of /tmp/clone2.log) b=$(reads_of /tmp/clone3.log)
 if [ ${#a} = 68 ] && [ "$a" != "$b" ]; then ok "the clones read different random bytes ($a; $b)"; else fail "the clones read '$a' and '$b'"; fi
+
+echo "== a guest with virtio-vsock, saved with a stream open, restored under another CID and socket"
+# The transport reset event makes the restored guest drop its streams and read its new CID
+# (7): without it, its packets would still carry CID 3, which the device drops.
+make_vsock_peer_initramfs /tmp/vsock-guest.cpio
+vsnap=/tmp/vsnap
+vsock_check() { if vsock_host "$@"; then ok "vsock_host $1 $2"; else fail "vsock_host $*"; fi; }
+ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/vsock-guest.cpio --memory 256M --vcpus 2 --vsock-uds /tmp/v1.sock \
+  --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/v1.log --snapshot-to $vsnap 2> /tmp/v1.vmm.log &
+vmm=$!
+wait_for_line /tmp/v1.log "vsock_peer: control on port 9999" 180 || fail "the vsock guest never listened"
+vsock_check bulk /tmp/v1.sock 1234 1048576 1048576
+vsock_host bulk /tmp/v1.sock 1234 268435456 268435456 > /tmp/held.log 2>&1 &
+held=$!
+sleep 1
+kill -USR2 $vmm
+wait $vmm
+rc=$?
+cat /tmp/v1.vmm.log
+if [ "$rc" -eq 0 ]; then ok "vsock guest: saving: the VMM exits 0"; else fail "vsock guest: saving: the VMM exited $rc"; fi
+expect_line /tmp/v1.vmm.log "saved to $vsnap: 256 MiB of RAM, 2 vCPU(s), 2 device(s)"
+wait $held
+echo "the stream open at the save: $(cat /tmp/held.log)"
+ppc-kvm-vmm --restore-from $vsnap --memory 256M --vcpus 2 --vsock-uds /tmp/v2.sock --vsock-cid 7 --console /tmp/v2.log \
+  2> /tmp/v2.vmm.log &
+vmm=$!
+for _ in $(seq 100); do [ -S /tmp/v2.sock ] && break; sleep 0.1; done
+vsock_check bulk /tmp/v2.sock 1234 4194304 4194304
+vsock_host accept /tmp/v2.sock_5000 1048576 > /tmp/v2-accept.log 2>&1 &
+acc=$!
+wait_for_line /tmp/v2-accept.log "accept: listening on" 60 || fail "vsock_host accept never listened"
+vsock_check control /tmp/v2.sock 9999 "connect 5000 1048576"
+if wait $acc; then ok "the restored guest connects out, as CID 7"; else fail "vsock_host accept: $(cat /tmp/v2-accept.log)"; fi
+vsock_host control /tmp/v2.sock 9999 shutdown
+wait $vmm
+rc=$?
+cat /tmp/v2.vmm.log
+if [ "$rc" -eq 0 ]; then ok "the restored vsock guest powered off (exit 0)"; else fail "the restored vsock guest: exit $rc"; fi
 finish

@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <string>
-#include <tuple>
 
 #include "base/error.h"
 
@@ -40,6 +39,8 @@ DeviceState an_rng() {
   d.used_buffers_source = 0x1234500000000ull;
   d.config_source = 0xff00000000ull;
   d.transport.status = 15;
+  d.transport.device_features_sel = 1;
+  d.transport.driver_features_sel = 2;
   d.transport.queue_sel = 1;
   d.transport.driver_features = 0x120000000ull;
   d.transport.config_generation = 3;
@@ -97,24 +98,10 @@ TEST(MachineSnapshot, EveryDeviceFieldComesBack) {
   in.devices = {an_rng()};
   const MachineSnapshot out = decode_snapshot(encode_snapshot(in), "state.json");
   ASSERT_EQ(out.devices.size(), 1u);
-  const DeviceState &a = in.devices[0], &b = out.devices[0];
-  EXPECT_EQ(b.name, a.name);
-  EXPECT_EQ(b.device_id, a.device_id);
-  EXPECT_EQ(b.used_buffers_source, a.used_buffers_source);
-  EXPECT_EQ(b.config_source, a.config_source);
-  EXPECT_EQ(b.transport.status, a.transport.status);
-  EXPECT_EQ(b.transport.queue_sel, a.transport.queue_sel);
-  EXPECT_EQ(b.transport.driver_features, a.transport.driver_features);
-  EXPECT_EQ(b.transport.config_generation, a.transport.config_generation);
-  EXPECT_EQ(b.transport.interrupt_status, a.transport.interrupt_status);
-  EXPECT_EQ(b.transport.active, a.transport.active);
-  ASSERT_EQ(b.transport.queues.size(), 2u);
-  const QueueState &p = a.transport.queues[0], &q = b.transport.queues[0];
-  EXPECT_EQ(std::tie(q.size, q.desc, q.avail, q.used, q.ready, q.next_avail, q.next_used, q.published_used, q.event_idx,
-                     q.signalled_used, q.signalled_valid),
-            std::tie(p.size, p.desc, p.avail, p.used, p.ready, p.next_avail, p.next_used, p.published_used, p.event_idx,
-                     p.signalled_used, p.signalled_valid));
-  EXPECT_FALSE(b.transport.queues[1].ready);
+  EXPECT_TRUE(out.devices[0] == in.devices[0]);
+  EXPECT_EQ(out.devices[0].transport.queues[0].next_avail, 0xfffe);  // a field of each kind, by name
+  EXPECT_EQ(out.devices[0].transport.device_features_sel, 1u);
+  EXPECT_EQ(out.devices[0].name, "rng");
 }
 
 TEST(MachineSnapshot, ADeviceOutOfRangeIsRefusedNamingTheField) {
@@ -124,7 +111,11 @@ TEST(MachineSnapshot, ADeviceOutOfRangeIsRefusedNamingTheField) {
   text.replace(text.find("\"next_avail\": 65534"), 19, "\"next_avail\": 65536");
   EXPECT_EQ(decode_error(text), "state.json.devices[0].queues[0].next_avail: 65536 is too large");
   in.devices[0].name = std::string(33, 'x');
-  EXPECT_EQ(decode_error(encode_snapshot(in)), "state.json.devices[0].name: not a string of at most 32 characters");
+  EXPECT_EQ(decode_error(encode_snapshot(in)),
+            "state.json.devices[0].name: not a name of at most 32 letters, digits, '-' or '_'");
+  in.devices[0].name = "rng\n\x1b[2J";
+  EXPECT_EQ(decode_error(encode_snapshot(in)),
+            "state.json.devices[0].name: not a name of at most 32 letters, digits, '-' or '_'");
   in.devices[0] = an_rng();
   in.devices[0].transport.queues.resize(65);
   EXPECT_EQ(decode_error(encode_snapshot(in)), "state.json.devices[0].queues: not an array of at most 64 queues");

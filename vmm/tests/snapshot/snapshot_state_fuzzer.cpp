@@ -3,7 +3,8 @@
 //
 // Input: the file's bytes. Must hold: no crash; anything not a whole snapshot only raises
 // Error; a decoded snapshot has 1 to 64 vCPUs, each ONE_REG of the size its id states (at most
-// 16 bytes), and encodes to a file that decodes to the same snapshot again.
+// 16 bytes), at most 64 devices of at most 64 queues each, and encodes to a file that decodes
+// to the same snapshot again.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +26,7 @@ using namespace ppc::vmm;
 bool same(const MachineSnapshot& a, const MachineSnapshot& b) {
   if (a.memory != b.memory || a.radix != b.radix || a.process_table != b.process_table ||
       a.lpcr_mask != b.lpcr_mask || a.lpcr_value != b.lpcr_value || a.host_timebase != b.host_timebase ||
-      a.cpus.size() != b.cpus.size()) {
+      a.cpus.size() != b.cpus.size() || a.devices != b.devices) {
     return false;
   }
   for (size_t i = 0; i < a.cpus.size(); ++i) {
@@ -54,6 +55,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const VcpuState& cpu : snapshot.cpus)
     for (const OneReg& reg : cpu.one_regs)
       if (reg.bytes.size() != one_reg_size(reg.id) || reg.bytes.size() > 16) fail("a register of another size than its id's");
+  if (snapshot.devices.size() > 64) fail("more than 64 devices");
+  for (const DeviceState& device : snapshot.devices) {
+    if (device.transport.queues.size() > 64) fail("a device with more than 64 queues");
+    if (device.name.size() > 32) fail("a device name longer than 32");
+  }
   if (!same(decode_snapshot(encode_snapshot(snapshot), "again"), snapshot)) fail("encoding changed the snapshot");
   return 0;
 }

@@ -45,6 +45,8 @@ struct DeviceCalls {
   std::vector<Virtqueue>* queues = nullptr;
   std::function<void(uint16_t)> notify_used;
   bool fail_notifications = false;  // queue_notify throws a QueueError
+  int before_saves = 0, after_restores = 0;
+  bool fail_after_restore = false;  // after_restore throws a QueueError
 };
 
 class FakeDevice final : public VirtioDevice {
@@ -74,6 +76,12 @@ class FakeDevice final : public VirtioDevice {
   void reset() override {
     on_loop();
     ++calls_.resets;
+  }
+  void before_save() override { ++calls_.before_saves; }
+  void after_restore() override {
+    on_loop();
+    ++calls_.after_restores;
+    if (calls_.fail_after_restore) throw QueueError("event ring broken");
   }
 
  private:
@@ -590,8 +598,18 @@ struct RestoredTransport {
 TEST_F(MmioTest, ARestoredTransportIsTheSavedOneAndItsLiveDeviceIsServedAgain) {
   bring_up();
   write32(kQueueSel, 1);
+  ring0.set_desc(0, 0x8000, 16, Virtqueue::kDescWrite);
+  ring0.make_available(0, kQueueSize);
   TransportState saved;
-  loop.run_and_wait([&] { saved = transport.state(); });
+  loop.run_and_wait([&] {
+    Virtqueue& q = calls.queues->at(0);  // the device used one chain: positions moved on
+    q.push(q.pop()->head, 16);
+    transport.before_save();
+    saved = transport.state();
+  });
+  ASSERT_EQ(saved.queues[0].next_avail, 1);
+  ASSERT_EQ(saved.queues[0].published_used, 1);
+  EXPECT_EQ(calls.before_saves, 1);
   RestoredTransport copy(mem);
   copy.transport.restore(saved);
   EXPECT_EQ(copy.calls.activations, 0);  // not until its loop reactivates it
@@ -600,30 +618,60 @@ TEST_F(MmioTest, ARestoredTransportIsTheSavedOneAndItsLiveDeviceIsServedAgain) {
     copy.loop.run_and_wait([&] { copy.transport.reactivate(); });
     EXPECT_EQ(copy.calls.activations, 1);
     EXPECT_EQ(copy.calls.acked_features, kVirtioFVersion1 | kFeatureLow);
+    EXPECT_EQ(copy.calls.after_restores, 1);  // told what changed, before being served
     EXPECT_TRUE(copy.calls.always_on_loop_thread);
     EXPECT_EQ(copy.calls.notified, (std::vector<uint16_t>{0, 1}));  // every queue looked at
     EXPECT_EQ(take_count(copy.wiring.irqfds.at(0).first), 1u);      // and the interrupt raised
     EXPECT_EQ(copy.read32(kStatus), kAcknowledge | kDriver | kFeaturesOk | kDriverOk);
     EXPECT_EQ(copy.read32(kQueueReady), 1u);  // queue 1, still selected
     EXPECT_EQ(copy.read32(kInterruptStatus), kUsedBufferInterrupt);
-    copy.loop.run_and_wait([&] {
-      const Virtqueue& q = copy.calls.queues->at(0);
-      EXPECT_EQ(q.desc_table(), ring0.desc);
-      EXPECT_EQ(q.used_ring(), ring0.used);
-      EXPECT_EQ(q.state().next_avail, saved.queues[0].next_avail);
-    });
+    copy.loop.run_and_wait([&] { EXPECT_TRUE(copy.transport.state() == saved); });
   }
 }
 
 TEST_F(MmioTest, ARestoredTransportThatWasNotLiveStaysSo) {
   ASSERT_TRUE(negotiate(kVirtioFVersion1));
+  transport.before_save();
+  EXPECT_EQ(calls.before_saves, 0);  // nothing live, nothing held
   RestoredTransport copy(mem);
   copy.transport.restore(transport.state());
   LoopThread running_copy(copy.loop);
   copy.loop.run_and_wait([&] { copy.transport.reactivate(); });
   EXPECT_EQ(copy.calls.activations, 0);
+  EXPECT_EQ(copy.calls.after_restores, 0);
   EXPECT_FALSE(readable(copy.wiring.irqfds.at(0).first));
   EXPECT_EQ(copy.read32(kStatus), kAcknowledge | kDriver | kFeaturesOk);
+}
+
+TEST_F(MmioTest, ARestoredDeviceThatNeededAResetStillDoesAndSaysSoAgain) {
+  bring_up();
+  calls.fail_notifications = true;
+  notify_through_ioeventfd(0);
+  ASSERT_TRUE(read32(kStatus) & kNeedsReset);
+  TransportState saved;
+  loop.run_and_wait([&] { saved = transport.state(); });
+  RestoredTransport copy(mem);
+  copy.transport.restore(saved);
+  LoopThread running_copy(copy.loop);
+  copy.loop.run_and_wait([&] { copy.transport.reactivate(); });
+  EXPECT_EQ(copy.calls.activations, 0);
+  EXPECT_TRUE(copy.read32(kStatus) & kNeedsReset);
+  EXPECT_EQ(take_count(copy.wiring.irqfds.at(1).first), 1u);  // its config interrupt, raised again
+}
+
+TEST_F(MmioTest, ARestoredDeviceThatFailsToTellTheDriverNeedsAReset) {
+  bring_up();
+  TransportState saved;
+  loop.run_and_wait([&] { saved = transport.state(); });
+  RestoredTransport copy(mem);
+  copy.calls.fail_after_restore = true;
+  copy.transport.restore(saved);
+  LoopThread running_copy(copy.loop);
+  copy.loop.run_and_wait([&] { copy.transport.reactivate(); });
+  EXPECT_TRUE(copy.read32(kStatus) & kNeedsReset);
+  EXPECT_EQ(copy.read32(kInterruptStatus) & kConfigChangeInterrupt, kConfigChangeInterrupt);
+  EXPECT_EQ(take_count(copy.wiring.irqfds.at(1).first), 1u);  // the config interrupt
+  EXPECT_TRUE(copy.calls.notified.empty());                   // and no queue served
 }
 
 TEST_F(MmioTest, ARestoreThatDoesNotFitTheDeviceIsRefused) {
@@ -648,7 +696,7 @@ TEST_F(MmioTest, ARestoreThatDoesNotFitTheDeviceIsRefused) {
     copy.transport.restore(saved);
     ADD_FAILURE() << "a ring outside RAM was restored";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("queue 1: a ready queue of size 8"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("queue 1: a ready queue of size 8 with rings at"), std::string::npos) << e.what();
   }
 }
 

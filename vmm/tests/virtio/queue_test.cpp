@@ -228,15 +228,21 @@ TEST_F(QueueTest, ARestoredQueueGoesOnWhereTheSavedOneStopped) {
     desc(head, 0x100 * (head + 1), 16, Virtqueue::kDescWrite);
     make_available(head);
   }
+  q.set_event_idx(true);
   ASSERT_EQ(q.pop()->head, 0);
   q.push(0, 5);
+  q.should_notify();  // the interrupt's bookkeeping is saved too
   const QueueState saved = q.state();
   EXPECT_TRUE(saved.ready);
   EXPECT_EQ(saved.next_avail, 1);
   EXPECT_EQ(saved.published_used, 1);
+  EXPECT_TRUE(saved.event_idx);
+  EXPECT_TRUE(saved.signalled_valid);
+  EXPECT_EQ(saved.signalled_used, 1);
 
   Virtqueue copy(mem);
   copy.restore(saved);
+  EXPECT_TRUE(copy.state() == saved);
   EXPECT_TRUE(copy.ready());
   EXPECT_EQ(copy.size(), 4);
   ASSERT_EQ(copy.pop()->head, 1);

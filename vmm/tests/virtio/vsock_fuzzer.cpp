@@ -2,7 +2,8 @@
 // CIDs, ports, length, window and credit, in chains of any shape, and posts rx buffers of any
 // size, interleaved with host-side events: clients that connect to the hybrid socket (with a
 // CONNECT line or garbage), write, read, shut down or close, host services that accept the
-// guest's connections, connect timeouts, device resets.
+// guest's connections, connect timeouts, device resets, a snapshot's save (the rx buffer held
+// back given back) and restore (the transport reset event, into the event ring as it is).
 //
 // Input: an operation count, then operations; the second half of the rest also fills the tx
 // payload area. Each input gets a fresh event loop and device, and runs its operations as
@@ -157,6 +158,7 @@ class Rig {
     rx_posted_.fill(0);
     rx_seen_ = 0;
     tx_next_ = tx_pending_ = 0;
+    events_posted_ = 0;
     pending_.clear();
     scribbled = false;
     dev.activate(queues_, kVirtioFVersion1, [](uint16_t) {});
@@ -164,6 +166,15 @@ class Rig {
 
   // Queue q at 0x2000 * q: descriptors (up to 128), then the avail and used rings.
   FakeDriverRing ring(int q) const { return {mem_, 0x2000ull * q, 0x2000ull * q + 0x800, 0x2000ull * q + 0x1000}; }
+
+  // The driver posts an event buffer of 0 to 7 bytes (4 hold a struct virtio_vsock_event).
+  void post_event(Input& in) {
+    FakeDriverRing r = ring(2);
+    if (static_cast<uint16_t>(events_posted_ - r.used_idx()) >= kEventSize) return;  // all posted, none used
+    const uint16_t d = static_cast<uint16_t>(events_posted_++ % kEventSize);
+    r.set_desc(d, 0x5800 + 8ull * d, in.u8() % 8, Virtqueue::kDescWrite);
+    r.make_available(d, kEventSize);
+  }
 
   // The driver posts rx chains of 1 or 2 writable buffers in free slots.
   void post_rx(Input& in) {
@@ -298,6 +309,7 @@ class Rig {
   std::array<uint32_t, kRxSlots> rx_posted_{};  // capacity + 1 while posted
   uint16_t rx_seen_ = 0;
   int tx_next_ = 0, tx_pending_ = 0;
+  uint16_t events_posted_ = 0;
   std::vector<Header> pending_;
   std::map<std::pair<uint32_t, uint32_t>, Window> windows_;
 };
@@ -400,9 +412,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       rig.forget_windows();
       rig.init(dev);
     };
-    auto notify = [&](uint16_t q) {
+    // A device call the driver's rings may break: a QueueError only from rings it scribbled on.
+    auto on_rings = [&](const std::function<void()>& call) {
       try {
-        dev.queue_notify(q);
+        call();
         return true;
       } catch (const QueueError& e) {
         if (!rig.scribbled) {
@@ -413,6 +426,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return false;
       }
     };
+    auto notify = [&](uint16_t q) { return on_rings([&] { dev.queue_notify(q); }); };
+    // A restored device's transport reset event, sent into whatever the event ring holds.
+    auto tell_restored = [&] { return on_rings([&] { dev.after_restore(); }); };
 
     size_t op = 0;
     std::function<void()> step = [&] {
@@ -441,6 +457,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (how & 1) rig.ring(0).set_avail_idx(static_cast<uint16_t>(rig.ring(0).avail_idx() + in.u8()));
             else if (how & 2) mem.store_le16(16ull * (in.u8() % kRxSize) + 12, in.u16());
             if (how & 3) rig.scribbled = true;
+            if (how & 32) rig.post_event(in);
+            if (how & 8) dev.before_save();  // a snapshot: the rx buffer held back goes to the driver
+            if ((how & 16) && !tell_restored()) break;
             notify((how & 4) ? 2 : 0);
             break;
           }

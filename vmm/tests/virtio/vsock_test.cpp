@@ -943,6 +943,43 @@ TEST_F(VsockTest, ResetClosesStreamsButKeepsListening) {
   EXPECT_GE(again.host_port, 1024u);
 }
 
+// A restored device (--restore-from) kept none of its connections: it tells the driver with a
+// transport reset event in the first event buffer, once.
+TEST_F(VsockTest, ARestoredDeviceSendsOneTransportResetEvent) {
+  std::array<uint8_t, 8> before;
+  before.fill(0xff);
+  on_loop([&] {
+    for (uint64_t i = 0; i < 4; ++i) mem_->write(FakeDriver::kEventBase + 0x100 * i, before);
+    device_->after_restore();
+  });
+  on_loop([&] {
+    EXPECT_EQ(driver_->used_idx(2), 1);
+    const uint64_t used = driver_->queues()[2].used_ring();
+    EXPECT_EQ(mem_->load_le32(used + 4), 0u);      // the first buffer
+    EXPECT_EQ(mem_->load_le32(used + 8), 4u);      // struct virtio_vsock_event
+    EXPECT_EQ(mem_->load_le32(FakeDriver::kEventBase), 0u);  // VIRTIO_VSOCK_EVENT_TRANSPORT_RESET
+    EXPECT_EQ(mem_->load_le32(FakeDriver::kEventBase + 0x100), 0xffffffffu);  // the others untouched
+    EXPECT_EQ(interrupts_[2], 1);
+    device_->queue_notify(2);  // nothing more to say
+    EXPECT_EQ(driver_->used_idx(2), 1);
+  });
+  connect_from_host(52);  // and it serves streams as before
+}
+
+TEST_F(VsockTest, ATransportResetWaitsForAnEventBuffer) {
+  on_loop([&] {
+    driver_->set_avail_idx(2, 0);  // the driver has posted no event buffer yet
+    device_->after_restore();
+    EXPECT_EQ(driver_->used_idx(2), 0);
+    EXPECT_EQ(interrupts_[2], 0);
+    driver_->set_avail_idx(2, 1);
+    device_->queue_notify(2);
+    EXPECT_EQ(driver_->used_idx(2), 1);
+    EXPECT_EQ(interrupts_[2], 1);
+    EXPECT_EQ(mem_->load_le32(FakeDriver::kEventBase), 0u);
+  });
+}
+
 TEST_F(VsockTest, QueueErrorPropagatesFromQueueNotify) {
   Stream s = connect_from_host(52);
   bool threw = false;

@@ -85,10 +85,10 @@ class Machine final : public RtasHost {
   bool request_stop(int code, const std::string& reason, bool capture = false);
   // --snapshot-to / --restore-from.
   int save_snapshot();
-  void resume_guest();
+  void resume_guest();  // a restored one: its devices live again, then its vCPUs
   // The virtio devices, checked against --snapshot-to (then its files are made) or the
   // snapshot being restored.
-  std::vector<std::unique_ptr<VirtioDevice>> open_machine_devices();  // a restored one: its devices live again, then its vCPUs
+  std::vector<std::unique_ptr<VirtioDevice>> open_machine_devices();
   int wait_for_stop(int signal_fd);
   void print_stats() const;
 

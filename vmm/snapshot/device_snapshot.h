@@ -17,7 +17,8 @@ namespace ppc::vmm {
 void check_devices_can_be_saved(const DeviceConfig& config, const char* flag, const char* verb);
 
 // ConfigError unless the command line gives the snapshot's devices in its order (the guest's
-// device tree, in its RAM, lists them so).
+// device tree, in its RAM, lists them so) and each saved interrupt source is one a virtio
+// device can have (edge-triggered, only the bits KVM defines).
 void check_devices_match(const MachineSnapshot& snapshot, const std::vector<std::unique_ptr<VirtioDevice>>& devices);
 
 // Every device's transport and interrupt sources, once the vCPUs and the loop thread stopped.

@@ -70,6 +70,10 @@ class Virtqueue {
   // With EVENT_IDX, finding the ring empty asks the driver to notify at its next buffer: a
   // device that stops popping before then gets no notification and must come back by itself.
   std::optional<DescriptorChain> pop();
+  // How many buffers the driver has made available since the ring was set up (modulo 2^16),
+  // consumed or not; with EVENT_IDX it also asks the driver to notify when it makes the next
+  // one available. For a device that waits for the driver to post a buffer without popping.
+  uint16_t watch_available();
   // Returns a chain to the driver with the number of bytes written into it.
   void push(uint16_t head, uint32_t written);
   // push() in two steps, for a packet spread over several chains that the driver must see

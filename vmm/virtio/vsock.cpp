@@ -57,6 +57,7 @@ void VsockDevice::queue_notify(uint16_t queue) {
     } else if (queue == 2) {
       // Event buffers: used only for the transport reset event of a restored device.
       send_transport_reset();
+      check_transport_reset_handled();
     }
   } catch (const QueueError& e) {
     fail(e.what());
@@ -75,6 +76,7 @@ void VsockDevice::before_save() {
 
 void VsockDevice::after_restore() {
   transport_reset_pending_ = true;
+  muxer_.hold_host_connections();
   send_transport_reset();
 }
 
@@ -83,21 +85,37 @@ void VsockDevice::send_transport_reset() {
   Virtqueue& events = (*queues_)[2];
   // struct virtio_vsock_event { le32 id; }: VIRTIO_VSOCK_EVENT_TRANSPORT_RESET is 0.
   static constexpr std::array<uint8_t, 4> kTransportReset{};
-  bool used = false;
+  // Read before any buffer goes back: the driver may handle and repost one at once.
+  const uint16_t posted = events.watch_available();
+  uint16_t used = 0;
   while (auto chain = events.pop()) {
     const size_t written = chain->write(0, kTransportReset);
     events.push(chain->head, static_cast<uint32_t>(written));  // a short one: the driver drops it
-    used = true;
+    ++used;
     if (written == kTransportReset.size()) {
       transport_reset_pending_ = false;
+      // Linux handles each used event buffer in turn and posts it again, then notifies.
+      reset_handled_at_ = static_cast<uint16_t>(posted + used);
+      awaiting_reset_handled_ = true;
       break;
     }
   }
   if (used) notify_used_(2);
 }
 
+void VsockDevice::check_transport_reset_handled() {
+  if (!awaiting_reset_handled_ || !active_) return;
+  // Every buffer the reset went through is posted again: the driver handled the event, and
+  // answers with the CID it read again from now on.
+  const uint16_t available = (*queues_)[2].watch_available();
+  if (static_cast<int16_t>(available - reset_handled_at_) < 0) return;
+  awaiting_reset_handled_ = false;
+  muxer_.release_host_connections();
+}
+
 void VsockDevice::reset() {
   transport_reset_pending_ = false;
+  awaiting_reset_handled_ = false;
   muxer_.reset();
   control_.clear();
   rx_spare_.reset();

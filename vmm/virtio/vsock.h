@@ -72,7 +72,8 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   // A snapshot keeps no connection: the rx buffer held back goes to the driver unused, and a
   // restored device sends the driver a transport reset event (its connected sockets get
   // ECONNRESET, its listening ones stay, and it reads the guest CID again), as soon as the
-  // driver has an event buffer posted.
+  // driver has an event buffer posted. Until the driver has handled it (posted the buffer
+  // again), host clients' CONNECTs wait: the guest would answer them from its old CID.
   void before_save() override;
   void after_restore() override;
 
@@ -92,6 +93,7 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   bool deliver(VsockHeader h);
   void flush_notifications();
   void send_transport_reset();
+  void check_transport_reset_handled();
 
   // VsockGuestRx, for the muxer.
   bool active() const override { return active_; }
@@ -114,6 +116,8 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   bool rx_starved_ = false;                  // rx ran dry; waiting for queue_notify(0)
   bool rx_pushed_ = false;                   // rx chains used since the last interrupt
   bool transport_reset_pending_ = false;     // restored; the event waits for an event buffer
+  bool awaiting_reset_handled_ = false;      // the event is out; host connections are held
+  uint16_t reset_handled_at_ = 0;            // the event queue's available index that says so
   // Last, so that it goes first: its loop handlers use everything above.
   VsockMuxer muxer_;
 };

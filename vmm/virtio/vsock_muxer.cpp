@@ -64,10 +64,22 @@ void VsockMuxer::drop_all() {
     if (s->events) loop_.remove(s->fd.get());
   streams_.clear();
   dead_.clear();
+  held_.clear();
 }
 
 void VsockMuxer::reset() {
   drop_all();
+  holding_ = false;
+  rearm_timer();
+}
+
+void VsockMuxer::release_host_connections() {
+  holding_ = false;
+  auto held = std::move(held_);
+  held_.clear();
+  const auto now = Clock::now();
+  for (HeldConnect& c : held)
+    if (c.deadline > now) start_host_connection(std::move(c.fd), c.guest_port);
   rearm_timer();
 }
 
@@ -93,7 +105,11 @@ void VsockMuxer::stamp_window(VsockHeader& h) {
 
 void VsockMuxer::start_host_connection(UniqueFd fd, uint32_t guest_port) {
   if (!rx_.active()) return;  // no driver yet: refuse at once so the client can retry
-  if (streams_.size() >= max_streams_) return;  // the client sees its socket close
+  if (streams_.size() + held_.size() >= max_streams_) return;  // the client sees its socket close
+  if (holding_) {
+    held_.push_back({std::move(fd), guest_port, Clock::now() + connect_timeout_});
+    return rearm_timer();
+  }
   const auto port = allocate_local_port();
   if (!port) return;
   Stream& s = add(VsockConnection::host_initiated(guest_cid_, *port, guest_port), std::move(fd));
@@ -115,7 +131,7 @@ std::optional<uint32_t> VsockMuxer::allocate_local_port() {
 }
 
 void VsockMuxer::guest_connect(const VsockHeader& request) {
-  if (streams_.size() >= max_streams_) return rx_.send_control(vsock::reset_reply(request));
+  if (streams_.size() + held_.size() >= max_streams_) return rx_.send_control(vsock::reset_reply(request));
   sockaddr_un addr;
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   // A Unix connect() completes or fails at once (EAGAIN: the listener's backlog is full).
@@ -304,6 +320,7 @@ void VsockMuxer::on_timer() {
   [[maybe_unused]] const ssize_t r = ::read(timer_fd_.get(), &expirations, sizeof expirations);
   const auto now = Clock::now();
   listener_.expire(now);
+  std::erase_if(held_, [now](const HeldConnect& c) { return c.deadline <= now; });
   for (auto& [key, s] : streams_)
     if (s->conn.connecting() && !s->dead && s->deadline <= now) close(*s, true);
   sweep();
@@ -312,6 +329,8 @@ void VsockMuxer::on_timer() {
 
 void VsockMuxer::rearm_timer() {
   std::optional<Clock::time_point> first = listener_.earliest_deadline();
+  for (const HeldConnect& c : held_)
+    if (!first || c.deadline < *first) first = c.deadline;
   for (const auto& [key, s] : streams_)
     if (s->conn.connecting() && !s->dead && (!first || s->deadline < *first)) first = s->deadline;
   itimerspec spec{};

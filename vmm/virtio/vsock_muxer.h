@@ -70,6 +70,11 @@ class VsockMuxer {
   void reset();
   // Frees closed streams, once no caller holds them any more.
   void sweep();
+  // While held, a host client's CONNECT waits (within the connect timeout) instead of
+  // reaching the guest: a restored guest answers with its old CID until it has handled the
+  // transport reset. Releasing sends the waiting requests in order; reset() releases too.
+  void hold_host_connections() { holding_ = true; }
+  void release_host_connections();
 
   void set_connect_timeout(std::chrono::milliseconds timeout);
   // At most this many streams at once, either side opening them: each holds a host socket
@@ -123,6 +128,13 @@ class VsockMuxer {
   std::map<Key, std::unique_ptr<Stream>> streams_;
   size_t max_streams_ = kDefaultMaxStreams;
   std::vector<Key> dead_;  // closed streams, erased by sweep()
+  struct HeldConnect {
+    UniqueFd fd;
+    uint32_t guest_port;
+    Clock::time_point deadline;
+  };
+  bool holding_ = false;
+  std::vector<HeldConnect> held_;  // with streams_, at most max_streams_
   uint32_t next_local_port_ = kFirstLocalPort;
   std::vector<uint8_t> scratch_;
 };

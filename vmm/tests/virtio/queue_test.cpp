@@ -578,6 +578,25 @@ TEST_F(QueueTest, WithEventIdxAnEmptyRingAsksToBeNotifiedOfTheNextBuffer) {
   EXPECT_EQ(mem.load_le16(kAvailEvent), 2);
 }
 
+// A device that waits for the driver to post again without popping (vsock's event queue
+// after a transport reset) still hears of the next buffer.
+TEST_F(QueueTest, WatchingTheAvailableIndexAsksForTheNextBufferWithEventIdx) {
+  ASSERT_TRUE(configure(4));
+  desc(0, 0x5000, 8, 0);
+  desc(1, 0x5100, 8, 0);
+  make_available(0);
+  make_available(1);
+  mem.store_le16(kAvailEvent, 0xaaaa);
+  EXPECT_EQ(q.watch_available(), 2);
+  EXPECT_EQ(mem.load_le16(kAvailEvent), 0xaaaa) << "written without EVENT_IDX";
+  q.set_event_idx(true);
+  ASSERT_TRUE(q.pop());  // one consumed, one still there: pop() would not ask
+  EXPECT_EQ(q.watch_available(), 2);
+  EXPECT_EQ(mem.load_le16(kAvailEvent), 2) << "notify when the index passes 2";
+  ASSERT_TRUE(q.pop());  // nothing consumed by watching
+  EXPECT_FALSE(q.pop());
+}
+
 TEST_F(QueueTest, EventIdxOutlivesARingResetAndCanBeTurnedOff) {
   ASSERT_TRUE(configure(4));
   q.set_event_idx(true);

@@ -229,6 +229,8 @@ class FakeDriver {
   uint16_t used_idx(uint16_t q) const { return mem_.load_le16(queues_[q].used_ring() + 2); }
   uint16_t avail_idx(uint16_t q) const { return avail_idx_[q]; }
   void set_avail_idx(uint16_t q, uint16_t idx) { mem_.store_le16(queues_[q].avail_ring() + 2, idx); }
+  // The driver handled an event and posts its buffer (descriptor d) again, as Linux does.
+  void repost_event(uint16_t d) { publish(2, d); }
 
  private:
   void set_desc(uint16_t q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next) {
@@ -962,8 +964,48 @@ TEST_F(VsockTest, ARestoredDeviceSendsOneTransportResetEvent) {
     EXPECT_EQ(interrupts_[2], 1);
     device_->queue_notify(2);  // nothing more to say
     EXPECT_EQ(driver_->used_idx(2), 1);
+    driver_->repost_event(0);  // the driver handled it
+    device_->queue_notify(2);
+    EXPECT_EQ(driver_->used_idx(2), 1);
   });
   connect_from_host(52);  // and it serves streams as before
+}
+
+// Until the driver has handled the reset it answers from the CID it had when saved (a clone
+// may have another), which the device would refuse: a host client's CONNECT waits for it.
+TEST_F(VsockTest, HostConnectsWaitUntilTheDriverHandledTheTransportReset) {
+  on_loop([&] { device_->after_restore(); });
+  UniqueFd host = host_connect(uds_);
+  ASSERT_TRUE(host_write(host.get(), "CONNECT 52\n"));
+  EXPECT_FALSE(next_rx(200ms));
+  on_loop([&] { device_->queue_notify(2); });  // a notification, but the buffer is not back
+  EXPECT_FALSE(next_rx(100ms));
+  on_loop([&] {
+    driver_->repost_event(0);
+    device_->queue_notify(2);
+  });
+  const Pkt req = expect_rx(kOpRequest);
+  EXPECT_EQ(req.dst_port, 52u);
+  guest_send(from_guest(kOpResponse, 52, req.src_port));
+  EXPECT_EQ(host_read_line(host.get()), "OK " + std::to_string(req.src_port) + "\n");
+}
+
+// A driver that never handles the reset: the waiting client is closed at the connect timeout
+// and its request never reaches the guest, even if the driver catches up later.
+TEST_F(VsockTest, AHeldConnectTimesOutWhenTheResetIsNeverHandled) {
+  on_loop([&] {
+    device_->set_connect_timeout(200ms);
+    device_->after_restore();
+  });
+  UniqueFd host = host_connect(uds_);
+  ASSERT_TRUE(host_write(host.get(), "CONNECT 52\n"));
+  EXPECT_TRUE(host_sees_close(host.get()));
+  on_loop([&] {
+    driver_->repost_event(0);
+    device_->queue_notify(2);
+  });
+  EXPECT_FALSE(next_rx(100ms));
+  connect_from_host(53);
 }
 
 TEST_F(VsockTest, ATransportResetWaitsForAnEventBuffer) {

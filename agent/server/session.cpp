@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "base/error.h"
+#include "init/restored_guest.h"
 #include "log.h"
 #include "protocol/connection.h"
 #include "protocol/stdio_router.h"
@@ -185,6 +186,10 @@ class Session {
     }
     if (const auto* remove = std::get_if<RemoveContainer>(&request)) {
       containers_.remove(remove->container_id);
+      return Ok{};
+    }
+    if (const auto* restored = std::get_if<Restored>(&request)) {
+      make_restored_guest_its_own(*restored);
       return Ok{};
     }
     if (std::holds_alternative<Shutdown>(request)) return Ok{};

@@ -5,7 +5,7 @@
 namespace ppc::protocol {
 
 std::optional<MessageType> message_type_from_byte(uint8_t byte) {
-  if (byte < static_cast<uint8_t>(MessageType::kHello) || byte > static_cast<uint8_t>(MessageType::kFreezeContainer)) {
+  if (byte < static_cast<uint8_t>(MessageType::kHello) || byte > static_cast<uint8_t>(MessageType::kRestored)) {
     return std::nullopt;
   }
   return static_cast<MessageType>(byte);
@@ -30,6 +30,7 @@ std::string_view message_type_name(MessageType type) {
     case MessageType::kNetwork: return "Network";
     case MessageType::kRemoveContainer: return "RemoveContainer";
     case MessageType::kFreezeContainer: return "FreezeContainer";
+    case MessageType::kRestored: return "Restored";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ struct TypeOf {
   MessageType operator()(const Network&) const { return MessageType::kNetwork; }
   MessageType operator()(const RemoveContainer&) const { return MessageType::kRemoveContainer; }
   MessageType operator()(const FreezeContainer&) const { return MessageType::kFreezeContainer; }
+  MessageType operator()(const Restored&) const { return MessageType::kRestored; }
 };
 
 }  // namespace

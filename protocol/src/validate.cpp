@@ -67,6 +67,10 @@ struct Validate {
   void operator()(const RemoveContainer& m) const { check_id("RemoveContainer", "container_id", m.container_id); }
   void operator()(const FreezeContainer& m) const { check_id("FreezeContainer", "container_id", m.container_id); }
   void operator()(const Shutdown&) const {}
+  void operator()(const Restored& m) const {
+    check_range("Restored", "entropy", static_cast<int64_t>(m.entropy.size()), kMinRestoreEntropy, kMaxRestoreEntropy);
+    check_range("Restored", "realtime_ns", m.realtime_ns, 1, INT64_MAX);
+  }
   void operator()(const Network& m) const { check_network(m); }
   void operator()(const StdioData& m) const {
     check_id("StdioData", "exec_id", m.exec_id);

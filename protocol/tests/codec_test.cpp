@@ -40,7 +40,7 @@ TEST(Codec, EveryMessageRoundTrips) {
     EXPECT_EQ(decode(frame), message) << message_type_name(frame.type);
     types.insert(frame.type);
   }
-  EXPECT_EQ(types.size(), 17u) << "a message type has no sample";
+  EXPECT_EQ(types.size(), 18u) << "a message type has no sample";
 }
 
 TEST(Codec, ControlPayloadIsReadableJson) {
@@ -60,7 +60,7 @@ TEST(Codec, StdioPayloadIsBinary) {
 TEST(Codec, MissingAndIllTypedFieldsAreNamed) {
   struct Case {
     MessageType type;
-    std::string_view payload;
+    std::string payload;
     std::string_view error;
   };
   const Case cases[] = {
@@ -122,6 +122,13 @@ TEST(Codec, MissingAndIllTypedFieldsAreNamed) {
       {MessageType::kFreezeContainer, R"({"container_id":"m"})", "FreezeContainer.frozen: missing"},
       {MessageType::kFreezeContainer, R"({"container_id":"m","frozen":1})", "FreezeContainer.frozen"},
       {MessageType::kFreezeContainer, R"({"container_id":"","frozen":true})", "FreezeContainer.container_id: must not be empty"},
+      {MessageType::kRestored, R"({"entropy":"00","realtime_ns":1})", "Restored.entropy: 1 is outside 32..512"},
+      {MessageType::kRestored, R"({"entropy":"0","realtime_ns":1})", "Restored.entropy: an odd number of hex digits"},
+      {MessageType::kRestored, R"({"entropy":"0G","realtime_ns":1})", "Restored.entropy: expected lower-case hex digits"},
+      {MessageType::kRestored, R"({"entropy":"AB","realtime_ns":1})", "Restored.entropy: expected lower-case hex digits"},
+      {MessageType::kRestored, R"({"entropy":"","realtime_ns":0})", "Restored.entropy: 0 is outside 32..512"},
+      {MessageType::kRestored, R"({"entropy":")" + std::string(64, 'a') + R"(","realtime_ns":0})", "Restored.realtime_ns: 0 is outside"},
+      {MessageType::kRestored, R"({"entropy":")" + std::string(64, 'a') + R"("})", "Restored.realtime_ns: missing"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.payload);

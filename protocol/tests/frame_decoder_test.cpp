@@ -142,7 +142,7 @@ TEST(FrameDecoder, UnknownVersionIsRefused) {
 }
 
 TEST(FrameDecoder, UnknownTypeIsRefused) {
-  for (const uint8_t type : {0, 18, 255}) {
+  for (const uint8_t type : {0, 19, 255}) {
     FrameDecoder decoder;
     EXPECT_ERROR(decoder.feed(header('P', 'K', kVersion, 0, type)), "unknown message type " + std::to_string(type));
   }

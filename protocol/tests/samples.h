@@ -11,8 +11,9 @@
 
 namespace ppc::protocol::testing {
 
-inline std::vector<uint8_t> every_byte_value() {
-  std::vector<uint8_t> bytes(256);
+// Each byte value in turn, 256 of them unless told otherwise.
+inline std::vector<uint8_t> every_byte_value(size_t count = 256) {
+  std::vector<uint8_t> bytes(count);
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i);
   return bytes;
 }
@@ -63,6 +64,8 @@ inline std::vector<Message> small_samples() {
       FreezeContainer{"member-2", true},
       FreezeContainer{"member-2", false},
       Shutdown{},
+      Restored{std::vector<uint8_t>(kMinRestoreEntropy, 0xa5), 1796536800123456789},
+      Restored{every_byte_value(kMaxRestoreEntropy), 1},
       StdioData{"exec-7", StdioStream::kStdin, every_byte_value()},
       StdioData{std::string(kInitExecId), StdioStream::kStderr, {'\n'}},
       StdioClose{"exec-7", StdioStream::kStdin},

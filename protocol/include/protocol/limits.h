@@ -28,6 +28,9 @@ inline constexpr size_t kMaxSharedFsTagLength = 36;  // virtio-fs's config space
 inline constexpr size_t kMaxErrorMessageLength = 4096;
 inline constexpr int kMaxSignal = 64;  // SIGRTMAX on Linux
 inline constexpr int kMaxTerminalDimension = 4096;  // rows and cols
+// Host randomness a restored guest mixes in: at least the key of the kernel's CRNG (256 bits).
+inline constexpr size_t kMinRestoreEntropy = 32;
+inline constexpr size_t kMaxRestoreEntropy = 512;
 
 // Network: a VM has few NICs (virtio-mmio slots); a namespace has a handful of addresses and
 // routes per interface (podman: one of each family, a default route each).

@@ -25,6 +25,7 @@ enum class MessageType : uint8_t {
   kNetwork = 15,
   kRemoveContainer = 16,
   kFreezeContainer = 17,
+  kRestored = 18,
 };
 
 // The type for a wire byte, or nullopt when this version has no such type.

@@ -5,7 +5,7 @@
 //  - The side that connects sends Hello first and the other answers Hello; each checks the
 //    other's role.
 //  - Requests (CreateContainer, Network, Start, Signal, Exec, Wait, Resize, RemoveContainer,
-//    FreezeContainer, Shutdown) go host to agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
+//    FreezeContainer, Restored, Shutdown) go host to agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
 //    when the process has ended. One request is in flight per connection, so a Wait that
 //    blocks for the life of a process has a connection of its own.
 //  - Stdio messages need no reply; they are paced by StdioWindow (see stdio_credit.h).
@@ -183,6 +183,16 @@ struct Shutdown {
   bool operator==(const Shutdown&) const = default;
 };
 
+// The guest was restored from a snapshot that other guests were restored from too (answered
+// Ok once done): what must differ between them. The agent mixes the host's random bytes into
+// the kernel's generator and reseeds it, so that getrandom() differs between clones, and sets
+// the wall clock, which stood still while the snapshot waited.
+struct Restored {
+  std::vector<uint8_t> entropy;  // kMinRestoreEntropy..kMaxRestoreEntropy bytes; hex on the wire
+  int64_t realtime_ns = 0;       // the host's CLOCK_REALTIME when sent, > 0
+  bool operator==(const Restored&) const = default;
+};
+
 // stdin flows host to agent; stdout and stderr agent to host.
 enum class StdioStream : uint8_t { kStdin = 0, kStdout = 1, kStderr = 2 };
 
@@ -209,7 +219,8 @@ struct StdioWindow {
 };
 
 using Message = std::variant<Hello, Ok, ErrorReply, CreateContainer, Start, Signal, Exec, Wait, Exited, Resize,
-                             Shutdown, StdioData, StdioClose, StdioWindow, Network, RemoveContainer, FreezeContainer>;
+                             Shutdown, StdioData, StdioClose, StdioWindow, Network, RemoveContainer, FreezeContainer,
+                             Restored>;
 
 MessageType type_of(const Message& message);
 

@@ -10,6 +10,8 @@
 //   agent_ctl --uds PATH [--container C] wait ID                    wait for a process; exits with its status
 //   agent_ctl --uds PATH [--container C] remove                     forget a later container that has exited
 //   agent_ctl --uds PATH [--container C] freeze|thaw                freeze or thaw all of its processes
+//   agent_ctl --uds PATH hello                                      wait until the agent answers
+//   agent_ctl --uds PATH restored          a restored guest: the host's randomness and time
 //   agent_ctl --uds PATH shutdown
 // The container is "test" unless --container names another (a pod's later one: SANDBOX "test").
 //
@@ -27,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent_client/agent_session.h"
+#include "agent_client/restored_values.h"
 #include "protocol/agent_port.h"
 
 namespace {
@@ -94,6 +97,11 @@ int run(int argc, char** argv) {
   }
   if ((command == "freeze" || command == "thaw") && argc == 4) {
     session.request(FreezeContainer{container, command == "freeze"});
+    return 0;
+  }
+  if (command == "hello" && argc == 4) return 0;  // the agent listens and answered Hello
+  if (command == "restored" && argc == 4) {
+    session.request(agent_client::restored_values_now());
     return 0;
   }
   if (command == "shutdown" && argc == 4) {

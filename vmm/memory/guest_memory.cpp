@@ -4,7 +4,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstring>
 #include <string>
 
@@ -48,6 +50,31 @@ GuestMemory::GuestMemory(uint64_t size, RamBacking backing)
 GuestMemory GuestMemory::copy_on_write_of(int file, uint64_t size) {
   if (size == 0) throw Error("guest RAM size is 0");
   return GuestMemory(UniqueFd(), Mapping::private_fd(file, static_cast<size_t>(size), "a saved guest's RAM"));
+}
+
+GuestMemory GuestMemory::shared_copy_of(int file, uint64_t size, uint64_t* copied) {
+  GuestMemory mem(size, RamBacking::Shared);
+  if (copied) *copied = 0;
+  off_t at = 0;
+  const auto end = static_cast<off_t>(size);
+  while (at < end) {
+    const off_t data = ::lseek(file, at, SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // nothing but a hole up to the end
+    if (data < 0) throw_errno("a saved guest's RAM: SEEK_DATA at " + hex(static_cast<uint64_t>(at)));
+    off_t hole = ::lseek(file, data, SEEK_HOLE);
+    if (hole < 0) throw_errno("a saved guest's RAM: SEEK_HOLE at " + hex(static_cast<uint64_t>(data)));
+    hole = std::min(hole, end);
+    for (off_t pos = data; pos < hole;) {
+      const ssize_t n = ::pread(file, mem.host_base() + pos, static_cast<size_t>(hole - pos), pos);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_errno("a saved guest's RAM: read at " + hex(static_cast<uint64_t>(pos)));
+      if (n == 0) throw Error("a saved guest's RAM ends at " + hex(static_cast<uint64_t>(pos)) + ", before " + hex(size));
+      pos += n;
+      if (copied) *copied += static_cast<uint64_t>(n);
+    }
+    at = hole;
+  }
+  return mem;
 }
 
 bool GuestMemory::contains(uint64_t gpa, uint64_t len) const {

@@ -22,6 +22,10 @@ class GuestMemory {
   // Private RAM that starts as the bytes of `file` (a saved guest's): each page is read from
   // it when first touched, the guest's writes stay in this process. `file` holds `size` bytes.
   static GuestMemory copy_on_write_of(int file, uint64_t size);
+  // Shared RAM (a vhost-user backend maps it) filled with the bytes of `file` now: only its
+  // data extents are read (SEEK_DATA), its holes stay zero pages never touched. `copied`, when
+  // given, receives the number of bytes read.
+  static GuestMemory shared_copy_of(int file, uint64_t size, uint64_t* copied = nullptr);
 
   uint64_t size() const { return ram_.size(); }
   uint8_t* host_base() const { return ram_.data(); }

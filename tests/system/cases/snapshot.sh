@@ -6,9 +6,10 @@
 # snapshot side by side reading different bytes. A guest with virtio-vsock is saved with a
 # stream open and restored under another CID and socket: its streams work both ways. A restored guest keeps running while its
 # directory gets a newer snapshot (its RAM is the old file's), and a VMM that ends without
-# being saved leaves the earlier snapshot whole. An agent's guest saved once it listens gives
-# clones that, told Restored, read different random bytes and keep the host's time, and run a
-# container each. Bad snapshots are refused before any VM
+# being saved leaves the earlier snapshot whole. An agent's guest with virtio-fs saved once it
+# listens gives clones that, told Restored, read different random bytes and keep the host's
+# time, and run a container each from a share of their own; once a share is mounted, a save
+# is refused. Bad snapshots are refused before any VM
 # exists. KVM-PR refuses to save (its decrementer is out of the VMM's reach), leaving nothing.
 . /rig/case_lib.sh
 ticker=$(cat <<'INIT'
@@ -211,12 +212,18 @@ rc=$?
 cat /tmp/v2.vmm.log
 if [ "$rc" -eq 0 ]; then ok "the restored vsock guest powered off (exit 0)"; else fail "the restored vsock guest: exit $rc"; fi
 
-echo "== an agent's guest saved once it listens; two clones made their own (Restored) run a container each"
+echo "== an agent's guest with virtio-fs, saved once it listens; two clones, each with its own share and virtiofsd"
 # Restored gives each clone the host's randomness (its generator reseeded) and the time: the
-# wall clock stood still for the 3 s or more between save and restore.
+# wall clock stood still for the 3 s or more between save and restore. The share was not
+# mounted when saved: each clone's virtiofsd starts it afresh, and its container's root is
+# there; L1 sees what the container wrote.
 make_container_initramfs /tmp/agent.cpio || fail "building the agent's initramfs"
+for c in 0 1 2; do
+  mkdir -p /tmp/fs$c && mount --bind /tmp/fs$c /tmp/fs$c && mount --make-shared /tmp/fs$c
+  [ $c = 0 ] || { make_busybox_root /tmp/fs$c/test/root; echo "share $c" > /tmp/fs$c/test/root/marker; }
+done
 asnap=/tmp/asnap
-ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/agent.cpio $guest --vsock-uds /tmp/a0.sock \
+ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/agent.cpio $guest --vsock-uds /tmp/a0.sock --fs-share /tmp/fs0 \
   --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/a0.log --snapshot-to $asnap 2> /tmp/a0.vmm.log &
 vmm=$!
 agent_ctl --uds /tmp/a0.sock hello || fail "the agent never answered"
@@ -225,28 +232,34 @@ wait $vmm
 rc=$?
 saved_at=$(date +%s)
 if [ "$rc" -eq 0 ]; then ok "agent guest: saving: the VMM exits 0"; else fail "agent guest: saving: exit $rc"; cat /tmp/a0.vmm.log; fi
-expect_line /tmp/a0.vmm.log "saved to $asnap: 256 MiB of RAM, 2 vCPU(s), 2 device(s)"
+expect_line /tmp/a0.vmm.log "saved to $asnap: 256 MiB of RAM, 2 vCPU(s), 3 device(s)"
 cat > /tmp/a.json <<'JSON'
-{"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"user":{"uid":0,"gid":0},"cwd":"/",
- "args":["sh","-c","hexdump -n 16 -e '16/1 \"%02x\"' /dev/urandom; echo; date +%s"],"env":["PATH=/bin:/sbin"]},
+{"ociVersion":"1.0.2","root":{"path":"/share/test/root"},"process":{"user":{"uid":0,"gid":0},"cwd":"/",
+ "args":["sh","-c","hexdump -n 16 -e '16/1 \"%02x\"' /dev/urandom; echo; date +%s; cat /marker; echo written > /newfile"],
+ "env":["PATH=/bin:/sbin"]},
  "mounts":[{"destination":"/proc","type":"proc","source":"proc"},{"destination":"/dev","type":"tmpfs","source":"tmpfs"}],
  "linux":{"namespaces":[{"type":"mount"}]}}
 JSON
 wait_after_save
 for c in 1 2; do
-  ppc-kvm-vmm --restore-from $asnap $guest --vsock-uds /tmp/a$c.sock --console /tmp/a$c.log 2> /tmp/a$c.vmm.log &
+  ppc-kvm-vmm --restore-from $asnap $guest --vsock-uds /tmp/a$c.sock --fs-share /tmp/fs$c --console /tmp/a$c.log \
+    2> /tmp/a$c.vmm.log &
   eval vmm$c=\$!
 done
 for c in 1 2; do
   if agent_ctl --uds /tmp/a$c.sock restored; then ok "clone $c: Restored answered Ok"; else fail "clone $c: Restored refused"; fi
   before=$(date +%s)
-  agent_ctl --uds /tmp/a$c.sock run /tmp/a.json > /tmp/a$c.out 2> /tmp/a$c.err || fail "clone $c: the container: $(cat /tmp/a$c.err)"
+  agent_ctl --uds /tmp/a$c.sock run /tmp/a.json "" ppc-kvm-share > /tmp/a$c.out 2> /tmp/a$c.err ||
+    fail "clone $c: the container: $(cat /tmp/a$c.err)"
   after=$(date +%s)
   guest_time=$(tr -d '\r' < /tmp/a$c.out | sed -n 2p)
   echo "clone $c: $(tr -d '\r' < /tmp/a$c.out | tr '\n' ' ')(host $before..$after)"
   if [ -n "$guest_time" ] && [ "$guest_time" -ge $((before - 1)) ] && [ "$guest_time" -le $((after + 1)) ]; then
     ok "clone $c: the guest's time is the host's"
   else fail "clone $c: the guest's time is '$guest_time', the host's $before..$after"; fi
+  if [ "$(tr -d '\r' < /tmp/a$c.out | sed -n 3p)" = "share $c" ] && [ "$(cat /tmp/fs$c/test/root/newfile 2>&1)" = written ]; then
+    ok "clone $c: its container's root is its own share, and L1 sees its write"
+  else fail "clone $c: the share: marker '$(tr -d '\r' < /tmp/a$c.out | sed -n 3p)', newfile '$(cat /tmp/fs$c/test/root/newfile 2>&1)'"; fi
 done
 for c in 1 2; do
   eval pid=\$vmm$c
@@ -255,6 +268,21 @@ for c in 1 2; do
   if [ "$rc" -eq 0 ]; then ok "clone $c: the guest powered off after its container (exit 0)"
   else fail "clone $c: exit $rc"; cat /tmp/a$c.vmm.log; fi
 done
+grep -h "of saved RAM copied into shared memory" /tmp/a1.vmm.log /tmp/a2.vmm.log
 r1=$(tr -d '\r' < /tmp/a1.out | sed -n 1p) r2=$(tr -d '\r' < /tmp/a2.out | sed -n 1p)
 if [ ${#r1} = 32 ] && [ "$r1" != "$r2" ]; then ok "the clones' /dev/urandom differ"; else fail "the clones' /dev/urandom: '$r1' and '$r2'"; fi
+
+echo "== a guest whose share is mounted cannot be saved"
+rm -rf /tmp/usedsnap
+ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/agent.cpio $guest --vsock-uds /tmp/a3.sock --fs-share /tmp/fs1 \
+  --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/a3.log --snapshot-to /tmp/usedsnap 2> /tmp/a3.vmm.log &
+vmm=$!
+agent_ctl --uds /tmp/a3.sock create /tmp/a.json "" ppc-kvm-share || fail "create with the share: $?"
+kill -USR2 $vmm
+wait $vmm
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q "virtio-fs: the guest has used its share" /tmp/a3.vmm.log; then ok "refused (exit $rc): $(grep -o 'the guest has used its share.*' /tmp/a3.vmm.log)"
+else fail "a used share: exit $rc, $(cat /tmp/a3.vmm.log)"; fi
+[ -z "$(ls -A /tmp/usedsnap 2>/dev/null)" ] && ok "nothing saved in /tmp/usedsnap" || fail "/tmp/usedsnap holds $(ls -A /tmp/usedsnap)"
+for c in 0 1 2; do umount /tmp/fs$c; done
 finish

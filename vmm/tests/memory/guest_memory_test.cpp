@@ -131,5 +131,39 @@ TEST(GuestMemory, CopyOnWriteRamStartsAsTheFileAndLeavesItAlone) {
   ::unlink(path);
 }
 
+// A restored guest with a vhost-user device: its RAM is a memfd holding the saved bytes, the
+// file's holes read as zeros, and its writes never reach the file.
+TEST(GuestMemory, ASharedCopyHoldsTheFilesBytesInAMemfd) {
+  char path[] = "/tmp/guest-ram-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, kSize), 0);
+  const std::array<uint8_t, 3> saved{0x5a, 0x5b, 0x5c};
+  ASSERT_EQ(::pwrite(fd, saved.data(), 1, 4096), 1);
+  ASSERT_EQ(::pwrite(fd, saved.data() + 1, 2, kSize - 2), 2);  // the last bytes
+  {
+    uint64_t copied = 0;
+    GuestMemory mem = GuestMemory::shared_copy_of(fd, kSize, &copied);
+    ASSERT_GE(mem.fd(), 0);
+    // The data extents only (a file system may round them up to its blocks, never the whole).
+    EXPECT_GE(copied, 3u);
+    EXPECT_LT(copied, kSize);
+    std::array<uint8_t, 2> out{};
+    mem.read(4095, out);
+    EXPECT_EQ(out, (std::array<uint8_t, 2>{0, 0x5a}));
+    mem.read(kSize - 2, out);
+    EXPECT_EQ(out, (std::array<uint8_t, 2>{0x5b, 0x5c}));
+    uint8_t through_fd = 0;
+    ASSERT_EQ(::pread(mem.fd(), &through_fd, 1, 4096), 1);  // what a backend mapping the memfd sees
+    EXPECT_EQ(through_fd, 0x5a);
+    mem.write(4096, std::array<uint8_t, 1>{0x77});
+  }
+  uint8_t on_disk = 0;
+  ASSERT_EQ(::pread(fd, &on_disk, 1, 4096), 1);
+  EXPECT_EQ(on_disk, 0x5a);
+  ::close(fd);
+  ::unlink(path);
+}
+
 }  // namespace
 }  // namespace ppc::vmm

@@ -37,6 +37,7 @@ std::unique_ptr<ContainerRelay> container_relay(const CliOptions& options, Sandb
   const std::string& agent_socket = options.join_vm.empty() ? options.machine.devices.vsock_uds : options.join_vm;
   auto relay = std::make_unique<ContainerRelay>(options.container_request, options.ready_fd,
                                                 sandbox.usable_path(agent_socket), options.until_adopted);
+  relay->set_restored(!options.machine.restore_from.empty());
   ContainerRelay* s = relay.get();
   Companion companion;
   companion.start = [s, &sandbox](StopMachine stop) {

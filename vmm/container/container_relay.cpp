@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "agent_client/agent_session.h"
+#include "agent_client/restored_values.h"
 #include "base/printable.h"
 #include "base/ready_line.h"
 #include "base/scope_exit.h"
@@ -29,6 +30,7 @@ using namespace protocol;
 using agent_client::AgentError;
 using agent_client::AgentSession;
 using agent_client::connect_hybrid_vsock;
+using agent_client::restored_values_now;
 
 // A guest boots in well under this even in the emulated rig; past it the VMM reports failure.
 constexpr std::chrono::seconds kAgentTimeout{120};
@@ -248,6 +250,7 @@ void ContainerRelay::run() {
   bool created = false;
   try {
     AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, kAgentTimeout));
+    if (restored_) session.request(restored_values_now());
     const bool terminal = stdin_is_the_terminal();
     if (terminal) make_raw(stdin_.get());
     session.attach_output(id, UniqueFd(::dup(stdout_.get())), UniqueFd(::dup(stderr_.get())));

@@ -53,6 +53,9 @@ class ContainerRelay {
   void report_failure(const std::string& message);
   // Every fd the relay holds (ready fd, the container's stdio).
   std::vector<int> fds() const;
+  // The guest was restored from a snapshot (--restore-from): before the container, the agent
+  // is told Restored (fresh randomness, the time), so that clones of one snapshot differ.
+  void set_restored(bool restored) { restored_ = restored; }
   // Whether the status is known, or will never be (run() has returned).
   bool finished();
   // A pod's later container: sends the signal to its main process (from a thread of the
@@ -79,6 +82,7 @@ class ContainerRelay {
   UniqueFd stdin_, stdout_, stderr_;
   std::string vsock_uds_;
   bool until_adopted_ = false;
+  bool restored_ = false;
   std::function<void(int, const std::string&)> stop_machine_;
   std::thread thread_;
   std::thread adoption_;

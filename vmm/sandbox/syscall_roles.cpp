@@ -204,6 +204,7 @@ RoleSpec control_role() {
                     any("futex"),
                     any("clock_gettime"),
                     any("clock_nanosleep"),  // connection retries, window-size polling
+                    any("getrandom"),        // a restored guest's fresh entropy (protocol::Restored)
                     any("read"),
                     any("write"),  // stdio, the ready fd
                     any("close"),

@@ -29,12 +29,11 @@ void check_source(uint64_t value, const std::string& field) {
 void check_devices_can_be_saved(const DeviceConfig& config, const char* flag, const char* verb) {
   // virtio-rng and virtio-vsock hold nothing a snapshot cannot: rng answers each request at
   // once, vsock's streams end and the driver is told (VsockDevice::after_restore). virtio-fs
-  // can while the guest has not used its share (FsDevice::before_save). A disk's requests and
-  // a tap's frames are not saved yet.
-  const char* kind = !config.drives.empty() ? "virtio-blk (--drive)" : !config.nics.empty() ? "virtio-net (--net)" : nullptr;
-  if (kind) {
-    throw ConfigError(std::string(flag) + ": a machine with " + kind + " cannot be " + verb +
-                      " yet (virtio-rng, virtio-vsock and virtio-fs can)");
+  // and virtio-net can while the guest has not used them (VirtioDevice::saved_only_unused). A
+  // disk's requests in flight are not saved yet.
+  if (!config.drives.empty()) {
+    throw ConfigError(std::string(flag) + ": a machine with virtio-blk (--drive) cannot be " + verb +
+                      " yet (virtio-rng, virtio-vsock, virtio-fs and virtio-net can)");
   }
 }
 

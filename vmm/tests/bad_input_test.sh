@@ -33,7 +33,7 @@ check "--restore-from: drop --kernel and --initrd" $vmm --kernel "$kernel" --res
 check "--restore-from: $tmp/state.json: No such file" $vmm --restore-from "$tmp"
 echo '{"format": "ppc-kvm-vmm snapshot 2", "memory": 536870912}' > "$tmp/state.json"
 check "--restore-from: $tmp/state.json.radix: missing" $vmm --restore-from "$tmp" --no-rng
-check "--snapshot-to: a machine with virtio-blk (--drive) cannot be saved yet (virtio-rng, virtio-vsock and virtio-fs can)" \
+check "--snapshot-to: a machine with virtio-blk (--drive) cannot be saved yet (virtio-rng, virtio-vsock, virtio-fs and virtio-net can)" \
   $vmm --kernel "$kernel" --drive "$tmp/big.cpio" --snapshot-to "$tmp/s"
 [ -e "$tmp/s" ] && { echo "FAIL: a refused --snapshot-to left $tmp/s"; failed=1; }
 check "unknown argument '--bogus'" $vmm --kernel "$kernel" --bogus

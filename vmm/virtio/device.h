@@ -47,6 +47,11 @@ class VirtioDevice {
   // driver what is new on the host side (vsock: its connections are gone). A QueueError puts
   // the device into NEEDS_RESET, as from queue_notify.
   virtual void after_restore() {}
+  // A device whose state lives outside the VMM (a backend's session, a tap) can be saved only
+  // while the driver has made no buffer available on any queue: a restored one then starts
+  // on its new backend as a new device does. Returns what the guest would lose otherwise (for
+  // the refusal), or an empty string for a device whose rings are all of its state.
+  virtual std::string saved_only_unused() const { return {}; }
 
   // A device whose queues something else serves (a vhost-user backend, the kernel's
   // vhost-net). The transport does not watch the queues' notification eventfds itself: it

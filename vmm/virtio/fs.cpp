@@ -61,7 +61,6 @@ void FsDevice::connect_external_queues(const GuestMemory& mem, std::span<const i
 }
 
 void FsDevice::activate(std::vector<Virtqueue>& queues, uint64_t driver_features, std::function<void(uint16_t)>) {
-  queues_ = &queues;
   if (failed_ || !mem_) return;
   try {
     backend_.set_features((driver_features & backend_features_) | kFeatureProtocolFeatures);
@@ -99,21 +98,6 @@ void FsDevice::reset() {
       backend_.get_vring_base(q);
     } catch (const Error& e) {
       fail(std::string("virtiofsd failed to stop a queue: ") + e.what());
-    }
-  }
-}
-
-void FsDevice::before_save() {
-  if (!queues_ || !mem_) return;
-  for (uint16_t q = 0; q < kQueues && q < queues_->size(); ++q) {
-    const Virtqueue& queue = (*queues_)[q];
-    if (!queue.ready()) continue;
-    // The driver posts a buffer per request only (none at probe): an available index past 0
-    // is a request made, FUSE_INIT first.
-    const uint16_t requests = mem_->load_le16(queue.avail_ring() + 2);
-    if (requests != 0) {
-      throw Error("virtio-fs: the guest has used its share (" + std::to_string(requests) + " request(s) on queue " +
-                  std::to_string(q) + "): a new virtiofsd cannot take over its FUSE session; save before the share is mounted");
     }
   }
 }

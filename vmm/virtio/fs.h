@@ -53,11 +53,11 @@ class FsDevice final : public VirtioDevice {
   void queue_notify(uint16_t) override {}  // the backend takes the kicks itself
   // GET_VRING_BASE for each started queue: the backend stops them.
   void reset() override;
-  // Only a share the guest has not used yet can be saved: its FUSE session (FUSE_INIT at
-  // mount, then node ids and open files) lives in this virtiofsd, and a restored guest gets a
-  // new one. Throws Error naming the queue the driver has made requests on. A restored device
-  // then starts its queues on the new backend from 0, as a new one does.
-  void before_save() override;
+  // The FUSE session (FUSE_INIT at mount, then node ids and open files) lives in this
+  // virtiofsd; a restored guest gets a new one.
+  std::string saved_only_unused() const override {
+    return "its FUSE session lives in this virtiofsd (save before the share is mounted)";
+  }
 
   bool backend_failed() const { return failed_; }
 
@@ -69,7 +69,6 @@ class FsDevice final : public VirtioDevice {
   std::array<uint8_t, kTagSize> tag_{};
   VhostUserFrontend backend_;
   const GuestMemory* mem_ = nullptr;
-  const std::vector<Virtqueue>* queues_ = nullptr;  // the transport's, from activate()
   uint64_t backend_features_ = 0;
   std::array<int, kQueues> kick_fds_{-1, -1};  // the transport's ioeventfds
   int call_fd_ = -1;                           // the transport's irqfd

@@ -248,6 +248,15 @@ void MmioTransport::reset_locked() {
 }
 
 void MmioTransport::before_save() {
+  if (const std::string rule = device_->saved_only_unused(); !rule.empty()) {
+    for (size_t q = 0; q < queues_.size(); ++q) {
+      const uint16_t made_available = queues_[q].available_index();
+      if (made_available != 0) {
+        throw Error("the guest has used it (" + std::to_string(made_available) + " buffer(s) made available on queue " +
+                    std::to_string(q) + "): " + rule);
+      }
+    }
+  }
   if (active_) device_->before_save();
 }
 

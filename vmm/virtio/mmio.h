@@ -49,7 +49,8 @@ class MmioTransport final : public MmioHandler {
   const VirtioDevice& device() const { return *device_; }
 
   // The registers and queues of a stopped machine (no vCPU or loop thread runs), for a
-  // snapshot: before_save() first, which lets a live device give back what it holds.
+  // snapshot: before_save() first, which lets a live device give back what it holds, and
+  // refuses (Error) a device saved_only_unused() whose driver made a buffer available.
   void before_save();
   TransportState state() const;
   // A snapshot's registers and queues, put back before any thread runs (after the interrupt

@@ -54,6 +54,8 @@ class NetDevice final : public VirtioDevice {
   // transport from there: the device then stops and throws it from the next queue_notify.
   void queue_notify(uint16_t queue) override;
   void reset() override;
+  // The tap's frames and offloads are this host's; a restored guest gets another tap.
+  std::string saved_only_unused() const override { return "its frames belong to this tap (save before the interface is up)"; }
 
   const NetRx::Counters& rx_counters() const { return rx_.counters(); }
   const NetTx::Counters& tx_counters() const { return tx_.counters(); }

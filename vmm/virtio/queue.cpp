@@ -167,15 +167,17 @@ std::optional<DescriptorChain> Virtqueue::pop() {
   return chain;
 }
 
+uint16_t Virtqueue::available_index() const { return ready_ ? mem_->load_le16(avail_ + 2) : 0; }
+
 uint16_t Virtqueue::watch_available() {
   if (!ready_) return 0;
   if (event_idx_) {
     // avail_event: notify when the index passes the one seen now. Read again after the write,
     // as pop() does, so a buffer added in between is not missed.
-    mem_->store_le16(used_ + 4 + 8ull * size_, mem_->load_le16(avail_ + 2));
+    mem_->store_le16(used_ + 4 + 8ull * size_, available_index());
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
-  return mem_->load_le16(avail_ + 2);
+  return available_index();
 }
 
 void Virtqueue::push(uint16_t head, uint32_t written) {

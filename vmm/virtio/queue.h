@@ -71,8 +71,10 @@ class Virtqueue {
   // device that stops popping before then gets no notification and must come back by itself.
   std::optional<DescriptorChain> pop();
   // How many buffers the driver has made available since the ring was set up (modulo 2^16),
-  // consumed or not; with EVENT_IDX it also asks the driver to notify when it makes the next
-  // one available. For a device that waits for the driver to post a buffer without popping.
+  // consumed or not; 0 for a queue that is not ready.
+  uint16_t available_index() const;
+  // available_index(), and with EVENT_IDX it also asks the driver to notify when it makes the
+  // next one available. For a device that waits for the driver to post a buffer without popping.
   uint16_t watch_available();
   // Returns a chain to the driver with the number of bytes written into it.
   void push(uint16_t head, uint32_t written);

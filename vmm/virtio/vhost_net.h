@@ -49,6 +49,10 @@ class VhostNetDevice final : public VirtioDevice {
   void queue_notify(uint16_t) override {}  // the kernel takes the kicks itself
   // Detaches the tap from each started queue: the kernel stops reading them.
   void reset() override;
+  // The kernel's rings and the tap are this host's; a restored guest gets new ones.
+  std::string saved_only_unused() const override {
+    return "its rings are the host kernel's vhost-net's (save before the interface is up)";
+  }
 
  private:
   void start_queue(uint16_t index, const Virtqueue& queue);

@@ -14,6 +14,8 @@
 //   agent_ctl --uds PATH restored          a restored guest: the host's randomness and time
 //   agent_ctl --uds PATH shutdown
 // The container is "test" unless --container names another (a pod's later one: SANDBOX "test").
+// --net NAME,MAC,ADDRESS/PREFIX (before the command): run and create then configure the guest
+// NIC as Network does (one IPv4 address, no route).
 //
 // A request the agent refuses prints "agent_ctl: <message>" and exits with the reply's status.
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -54,16 +57,30 @@ int wait_and_finish(agent_client::AgentSession& session, const std::string& cont
   return exited.status;
 }
 
+// "NAME,MAC,ADDRESS/PREFIX": one IPv4 interface, no routes.
+Network parse_net(const std::string& text) {
+  const size_t a = text.find(','), b = text.find(',', a + 1), slash = text.find('/', b + 1);
+  if (a == std::string::npos || b == std::string::npos || slash == std::string::npos)
+    throw Error("--net " + text + ": want NAME,MAC,ADDRESS/PREFIX");
+  NetInterface i;
+  i.name = text.substr(0, a);
+  i.mac = text.substr(a + 1, b - a - 1);
+  i.addresses.push_back({IpFamily::kIpv4, text.substr(b + 1, slash - b - 1), std::stoi(text.substr(slash + 1))});
+  return Network{{i}};
+}
+
 int run(int argc, char** argv) {
-  if (argc < 4 || std::string(argv[1]) != "--uds") throw Error("usage: agent_ctl --uds PATH [--container C] COMMAND ...");
+  if (argc < 4 || std::string(argv[1]) != "--uds") throw Error("usage: agent_ctl --uds PATH [--container C] [--net NAME,MAC,ADDRESS/PREFIX] COMMAND ...");
   std::string container = "test";
+  std::optional<Network> network;
   std::vector<char*> args(argv, argv + argc);
-  if (std::string(args[3]) == "--container" && argc >= 6) {
-    container = args[4];
+  while (args.size() >= 6 && (std::string(args[3]) == "--container" || std::string(args[3]) == "--net")) {
+    if (std::string(args[3]) == "--container") container = args[4];
+    else network = parse_net(args[4]);
     args.erase(args.begin() + 3, args.begin() + 5);
-    argc -= 2;
-    argv = args.data();
   }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   agent_client::AgentSession session(agent_client::connect_hybrid_vsock(argv[2], kAgentVsockPort, std::chrono::seconds(60)));
   const std::string command = argv[3];
   const auto arg = [&](int i) { return std::string(argc > i ? argv[i] : ""); };
@@ -71,6 +88,7 @@ int run(int argc, char** argv) {
     const std::string id(kInitExecId);
     session.attach_output(id, dup_fd(STDOUT_FILENO), dup_fd(STDERR_FILENO));
     session.request(CreateContainer{container, read_json(argv[4]), arg(5), arg(6), arg(7)});
+    if (network) session.request(*network);
     session.attach_input(id, dup_fd(STDIN_FILENO));
     if (command == "create") return 0;
     session.request(Start{container});

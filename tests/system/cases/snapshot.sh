@@ -212,19 +212,23 @@ rc=$?
 cat /tmp/v2.vmm.log
 if [ "$rc" -eq 0 ]; then ok "the restored vsock guest powered off (exit 0)"; else fail "the restored vsock guest: exit $rc"; fi
 
-echo "== an agent's guest with virtio-fs, saved once it listens; two clones, each with its own share and virtiofsd"
+echo "== an agent's guest with virtio-fs and virtio-net, saved once it listens; two clones, each with its own share and tap"
 # Restored gives each clone the host's randomness (its generator reseeded) and the time: the
 # wall clock stood still for the 3 s or more between save and restore. The share was not
-# mounted when saved: each clone's virtiofsd starts it afresh, and its container's root is
-# there; L1 sees what the container wrote.
+# mounted nor the NIC up when saved: each clone's virtiofsd starts the share afresh, and its
+# container's root is there (L1 sees what the container wrote); clone 1's NIC, configured
+# after the restore with another MAC, reaches L1 over its own tap.
 make_container_initramfs /tmp/agent.cpio || fail "building the agent's initramfs"
 for c in 0 1 2; do
+  tunctl -t snaptap$c > /dev/null || fail "tunctl -t snaptap$c"
   mkdir -p /tmp/fs$c && mount --bind /tmp/fs$c /tmp/fs$c && mount --make-shared /tmp/fs$c
   [ $c = 0 ] || { make_busybox_root /tmp/fs$c/test/root; echo "share $c" > /tmp/fs$c/test/root/marker; }
 done
 asnap=/tmp/asnap
+ip link set snaptap1 up && ip addr add 10.0.3.1/24 dev snaptap1 || fail "configuring snaptap1"
 ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/agent.cpio $guest --vsock-uds /tmp/a0.sock --fs-share /tmp/fs0 \
-  --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/a0.log --snapshot-to $asnap 2> /tmp/a0.vmm.log &
+  --net tap=snaptap0,mac=02:00:0a:00:03:10 --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/a0.log \
+  --snapshot-to $asnap 2> /tmp/a0.vmm.log &
 vmm=$!
 agent_ctl --uds /tmp/a0.sock hello || fail "the agent never answered"
 kill -USR2 $vmm
@@ -232,13 +236,13 @@ wait $vmm
 rc=$?
 saved_at=$(date +%s)
 if [ "$rc" -eq 0 ]; then ok "agent guest: saving: the VMM exits 0"; else fail "agent guest: saving: exit $rc"; cat /tmp/a0.vmm.log; fi
-expect_line /tmp/a0.vmm.log "saved to $asnap: 256 MiB of RAM, 2 vCPU(s), 3 device(s)"
+expect_line /tmp/a0.vmm.log "saved to $asnap: 256 MiB of RAM, 2 vCPU(s), 4 device(s)"
 cat > /tmp/a.json <<'JSON'
 {"ociVersion":"1.0.2","root":{"path":"/share/test/root"},"process":{"user":{"uid":0,"gid":0},"cwd":"/",
- "args":["sh","-c","hexdump -n 16 -e '16/1 \"%02x\"' /dev/urandom; echo; date +%s; cat /marker; echo written > /newfile"],
- "env":["PATH=/bin:/sbin"]},
+ "args":["sh","-c","hexdump -n 16 -e '16/1 \"%02x\"' /dev/urandom; echo; date +%s; cat /marker; echo written > /newfile; ping -c 1 -W 10 10.0.3.1 > /dev/null 2>&1 && echo net-ok || echo net-none"],
+ "env":["PATH=/bin:/sbin"],"capabilities":{"bounding":["CAP_NET_RAW"],"effective":["CAP_NET_RAW"],"permitted":["CAP_NET_RAW"]}},
  "mounts":[{"destination":"/proc","type":"proc","source":"proc"},{"destination":"/dev","type":"tmpfs","source":"tmpfs"}],
- "linux":{"namespaces":[{"type":"mount"}]}}
+ "linux":{"namespaces":[{"type":"mount"},{"type":"network"}]}}
 JSON
 wait_after_save
 # Clone 1 is driven by agent_ctl (restored, then run); clone 2 in the VMM's container mode, as
@@ -247,14 +251,14 @@ wait_after_save
   cat /tmp/a.json; printf '}'; } > /tmp/a-request.json
 rm -f /tmp/a2.ready && mkfifo /tmp/a2.ready
 ppc-kvm-vmm --restore-from $asnap $guest --vsock-uds /tmp/a1.sock --fs-share /tmp/fs1 --console /tmp/a1.log \
-  2> /tmp/a1.vmm.log &
+  --net tap=snaptap1,mac=02:00:0a:00:03:12 2> /tmp/a1.vmm.log &
 vmm1=$!
 ppc-kvm-vmm --restore-from $asnap $guest --vsock-uds /tmp/a2.sock --fs-share /tmp/fs2 --console /tmp/a2.log \
-  --container-request /tmp/a-request.json --ready-fd 3 --log /tmp/a2.vmm.log 3> /tmp/a2.ready > /tmp/a2.out 2> /tmp/a2.err < /dev/null &
+  --net tap=snaptap2,mac=02:00:0a:00:03:13 --container-request /tmp/a-request.json --ready-fd 3 --log /tmp/a2.vmm.log 3> /tmp/a2.ready > /tmp/a2.out 2> /tmp/a2.err < /dev/null &
 vmm2=$!
 if agent_ctl --uds /tmp/a1.sock restored; then ok "clone 1: Restored answered Ok"; else fail "clone 1: Restored refused"; fi
 before1=$(date +%s)
-agent_ctl --uds /tmp/a1.sock run /tmp/a.json "" ppc-kvm-share > /tmp/a1.out 2> /tmp/a1.err || fail "clone 1: the container: $(cat /tmp/a1.err)"
+agent_ctl --uds /tmp/a1.sock --net eth0,02:00:0a:00:03:12,10.0.3.2/24 run /tmp/a.json "" ppc-kvm-share > /tmp/a1.out 2> /tmp/a1.err || fail "clone 1: the container: $(cat /tmp/a1.err)"
 after1=$(date +%s)
 before2=$(date +%s)
 read -r line < /tmp/a2.ready
@@ -279,6 +283,10 @@ for c in 1 2; do
     ok "clone $c: its container's root is its own share, and L1 sees its write"
   else fail "clone $c: the share: marker '$(tr -d '\r' < /tmp/a$c.out | sed -n 3p)', newfile '$(cat /tmp/fs$c/test/root/newfile 2>&1)'"; fi
 done
+# Clone 1's NIC was configured (Network), clone 2's not: only clone 1 reaches L1.
+net1=$(tr -d '\r' < /tmp/a1.out | sed -n 4p) net2=$(tr -d '\r' < /tmp/a2.out | sed -n 4p)
+if [ "$net1" = net-ok ] && [ "$net2" = net-none ]; then ok "clone 1's restored NIC reaches L1 over its tap; clone 2's, unconfigured, does not"
+else fail "the NICs: clone 1 '$net1', clone 2 '$net2'"; fi
 grep -h "of saved RAM copied into shared memory" /tmp/a1.vmm.log /tmp/a2.vmm.log
 r1=$(tr -d '\r' < /tmp/a1.out | sed -n 1p) r2=$(tr -d '\r' < /tmp/a2.out | sed -n 1p)
 if [ ${#r1} = 32 ] && [ "$r1" != "$r2" ]; then ok "the clones' /dev/urandom differ"; else fail "the clones' /dev/urandom: '$r1' and '$r2'"; fi
@@ -292,8 +300,8 @@ agent_ctl --uds /tmp/a3.sock create /tmp/a.json "" ppc-kvm-share || fail "create
 kill -USR2 $vmm
 wait $vmm
 rc=$?
-if [ "$rc" -ne 0 ] && grep -q "virtio-fs: the guest has used its share" /tmp/a3.vmm.log; then ok "refused (exit $rc): $(grep -o 'the guest has used its share.*' /tmp/a3.vmm.log)"
+if [ "$rc" -ne 0 ] && grep -q "(virtio-fs): the guest has used it (.* queue 1): its FUSE session" /tmp/a3.vmm.log; then ok "refused (exit $rc): $(grep -o 'the guest has used it.*' /tmp/a3.vmm.log)"
 else fail "a used share: exit $rc, $(cat /tmp/a3.vmm.log)"; fi
 [ -z "$(ls -A /tmp/usedsnap 2>/dev/null)" ] && ok "nothing saved in /tmp/usedsnap" || fail "/tmp/usedsnap holds $(ls -A /tmp/usedsnap)"
-for c in 0 1 2; do umount /tmp/fs$c; done
+for c in 0 1 2; do umount /tmp/fs$c; ip link delete snaptap$c; done
 finish

@@ -47,6 +47,7 @@ struct DeviceCalls {
   bool fail_notifications = false;  // queue_notify throws a QueueError
   int before_saves = 0, after_restores = 0;
   bool fail_after_restore = false;  // after_restore throws a QueueError
+  std::string saved_only_unused;    // what the device answers saved_only_unused()
 };
 
 class FakeDevice final : public VirtioDevice {
@@ -78,6 +79,7 @@ class FakeDevice final : public VirtioDevice {
     ++calls_.resets;
   }
   void before_save() override { ++calls_.before_saves; }
+  std::string saved_only_unused() const override { return calls_.saved_only_unused; }
   void after_restore() override {
     on_loop();
     ++calls_.after_restores;
@@ -627,6 +629,26 @@ TEST_F(MmioTest, ARestoredTransportIsTheSavedOneAndItsLiveDeviceIsServedAgain) {
     EXPECT_EQ(copy.read32(kInterruptStatus), kUsedBufferInterrupt);
     copy.loop.run_and_wait([&] { EXPECT_TRUE(copy.transport.state() == saved); });
   }
+}
+
+// A device whose state lives outside the VMM (virtio-fs, virtio-net) is saved only while the
+// driver has made no buffer available on any queue; the refusal says which and why.
+TEST_F(MmioTest, ADeviceSavedOnlyUnusedIsRefusedOnceItsDriverMadeABufferAvailable) {
+  calls.saved_only_unused = "its session lives elsewhere";
+  bring_up();
+  EXPECT_NO_THROW(transport.before_save());
+  EXPECT_EQ(calls.before_saves, 1);
+  ring0.set_desc(0, 0x8000, 16, Virtqueue::kDescWrite);
+  ring0.make_available(0, kQueueSize);
+  try {
+    transport.before_save();
+    ADD_FAILURE() << "a used device was saved";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "the guest has used it (1 buffer(s) made available on queue 0): its session lives elsewhere");
+  }
+  EXPECT_EQ(calls.before_saves, 1);  // refused before the device gave anything back
+  calls.saved_only_unused.clear();   // a device whose rings are all of its state: saved as it is
+  EXPECT_NO_THROW(transport.before_save());
 }
 
 TEST_F(MmioTest, ARestoredTransportThatWasNotLiveStaysSo) {

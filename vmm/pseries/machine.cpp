@@ -89,6 +89,9 @@ class Machine final : public RtasHost {
   // The virtio devices, checked against --snapshot-to (then its files are made) or the
   // snapshot being restored.
   std::vector<std::unique_ptr<VirtioDevice>> open_machine_devices();
+  // Guest RAM: new, or a snapshot's (private copy-on-write of its file, or a shared copy
+  // when a device's backend maps RAM itself).
+  std::unique_ptr<GuestMemory> make_guest_memory(bool shared) const;
   int wait_for_stop(int signal_fd);
   void print_stats() const;
 
@@ -141,22 +144,7 @@ void Machine::build() {
   BootFiles files = restore_ ? BootFiles{} : open_boot_files(config_);
   loop_ = std::make_unique<EventLoop>();
   std::vector<std::unique_ptr<VirtioDevice>> devices = open_machine_devices();
-  if (restore_) {
-    const UniqueFd ram = open_snapshot_ram(config_.restore_from, config_.memory);
-    if (needs_shared_memory(devices)) {
-      // A vhost-user backend maps RAM from a memfd, not from the file: a copy, timed.
-      const uint64_t start = monotonic_ns();
-      uint64_t copied = 0;
-      mem_ = std::make_unique<GuestMemory>(GuestMemory::shared_copy_of(ram.get(), config_.memory, &copied));
-      log_line("restore: " + std::to_string(copied >> 20) + " MiB of saved RAM copied into shared memory in " +
-               std::to_string((monotonic_ns() - start) / 1000000) + " ms");
-    } else {
-      mem_ = std::make_unique<GuestMemory>(GuestMemory::copy_on_write_of(ram.get(), config_.memory));
-    }
-  } else {
-    mem_ = std::make_unique<GuestMemory>(config_.memory,
-                                         needs_shared_memory(devices) ? RamBacking::Shared : RamBacking::Private);
-  }
+  mem_ = make_guest_memory(needs_shared_memory(devices));
   if (!restore_) boot_ = load_boot_files(config_, std::move(files), *mem_, devices.size());
   kvm_ = open_kvm(config_, sandbox_.config().kvm_fd);
   console_ = open_console(config_);
@@ -206,6 +194,19 @@ std::vector<std::unique_ptr<VirtioDevice>> Machine::open_machine_devices() {
   if (restore_) check_devices_match(*restore_, devices);
   if (!config_.snapshot_to.empty()) snapshot_files_ = create_snapshot_files(config_.snapshot_to, config_.memory);
   return devices;
+}
+
+std::unique_ptr<GuestMemory> Machine::make_guest_memory(bool shared) const {
+  if (!restore_) return std::make_unique<GuestMemory>(config_.memory, shared ? RamBacking::Shared : RamBacking::Private);
+  const UniqueFd ram = open_snapshot_ram(config_.restore_from, config_.memory);
+  if (!shared) return std::make_unique<GuestMemory>(GuestMemory::copy_on_write_of(ram.get(), config_.memory));
+  // A vhost-user backend maps RAM from a memfd, not from the file: a copy, timed.
+  const uint64_t start = monotonic_ns();
+  uint64_t copied = 0;
+  auto mem = std::make_unique<GuestMemory>(GuestMemory::shared_copy_of(ram.get(), config_.memory, &copied));
+  log_line("restore: " + std::to_string(copied >> 20) + " MiB of saved RAM copied into shared memory in " +
+           std::to_string((monotonic_ns() - start) / 1000000) + " ms");
+  return mem;
 }
 
 void Machine::resume_guest() {

@@ -94,8 +94,10 @@ Boots a Linux pSeries guest under KVM (KVM-HV radix or KVM-PR hash) without firm
                       after BURST bytes at once (default 4M,32K,256K)
   --console-input     feed the guest console from stdin
   --snapshot-to DIR   on SIGUSR2, stop the guest and save it to DIR (made 0700): its RAM,
-                      vCPUs, interrupt controller and devices; KVM-HV radix guests whose
-                      only virtio device is the rng, for now
+                      vCPUs, interrupt controller and devices; KVM-HV radix guests, not
+                      with --drive; virtio-fs and virtio-net only before the guest used them
+  --save-when-ready   with --snapshot-to: save as soon as the guest's agent answers on
+                      --vsock-uds (a template for restored containers); exit 0 once saved
   --restore-from DIR  continue the guest saved in DIR instead of booting a kernel (the same
                       --memory, --vcpus and devices); its clock goes on where it stopped
   --kvm PATH          the KVM device (default /dev/kvm)
@@ -319,6 +321,7 @@ std::vector<Flag> mode_flags() {
       {"--log", true, [](CliOptions& o, const std::string& v) { o.log_file = v; }},
       {"--ready-fd", true, [](CliOptions& o, const std::string& v) { o.ready_fd = static_cast<int>(parse_number("--ready-fd", v, 0x7fffffff)); }},
       {"--until-adopted", false, [](CliOptions& o, const std::string&) { o.until_adopted = true; }},
+      {"--save-when-ready", false, [](CliOptions& o, const std::string&) { o.save_when_ready = true; }},
       {"--join-vm", true, [](CliOptions& o, const std::string& v) { o.join_vm = v; }},
   };
 }
@@ -368,6 +371,8 @@ void check_combinations(const CliOptions& o) {
   if (container && o.log_file.empty()) throw ConfigError("--container-request needs --log FILE (its stdio are the container's)");
   if (!container && !o.log_file.empty()) throw ConfigError("--log goes with --container-request (otherwise messages go to stderr)");
   if (!container && o.until_adopted) throw ConfigError("--until-adopted goes with --container-request");
+  if (o.save_when_ready && (o.machine.snapshot_to.empty() || o.machine.devices.vsock_uds.empty() || container))
+    throw ConfigError("--save-when-ready needs --snapshot-to and --vsock-uds, and no --container-request");
   const OutputBudget::Limits& limits = o.machine.console_limits;
   const bool default_limits = limits.total == kConsoleFileLimits.total &&
                               limits.bytes_per_second == kConsoleFileLimits.bytes_per_second &&

@@ -20,6 +20,7 @@ struct CliOptions {
   std::string container_request;
   int ready_fd = -1;
   bool until_adopted = false;  // the creator answers "adopted" on the ready fd; else the VM stops
+  bool save_when_ready = false;  // --snapshot-to: saved once the agent answers (a template)
   std::string log_file;  // container mode: where the VMM's own messages go
   // A pod's later container: no machine; the agent behind this socket (the pod VM's
   // --vsock-uds) creates it.

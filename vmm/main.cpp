@@ -20,6 +20,7 @@
 #include "base/unique_fd.h"
 #include "container/container_relay.h"
 #include "container/pod_member.h"
+#include "container/save_when_ready.h"
 #include "log.h"
 #include "probe.h"
 #include "pseries/machine.h"
@@ -77,6 +78,19 @@ int container_status(int vmm_code, std::optional<int> reported) {
 
 }  // namespace
 
+// --save-when-ready: the companion that asks for the save once the agent answers.
+std::unique_ptr<SaveWhenReady> save_when_ready(const CliOptions& options, Sandbox& sandbox) {
+  if (!options.save_when_ready) return nullptr;
+  auto saver = std::make_unique<SaveWhenReady>(sandbox.usable_path(options.machine.devices.vsock_uds), std::chrono::seconds(300));
+  SaveWhenReady* s = saver.get();
+  Companion companion;
+  companion.start = [s, &sandbox](StopMachine stop) {
+    s->start([&sandbox] { sandbox.enter_thread(Role::Control, "control"); }, std::move(stop));
+  };
+  sandbox.set_companion(std::move(companion));
+  return saver;
+}
+
 int main(int argc, char** argv) {
   const BootTiming boot_timing;  // before anything else: the process's own start-up counts
   // A reader that went away (the container's stdout, the creator) is an error on that write,
@@ -99,6 +113,7 @@ int main(int argc, char** argv) {
     }
     Sandbox sandbox(options.sandbox);
     relay = container_relay(options, sandbox);
+    const std::unique_ptr<SaveWhenReady> saver = save_when_ready(options, sandbox);
     if (relay) send_own_output_to(options.log_file);
     sandbox.start();  // before anything else is opened: it lists the fds we inherited
     if (!options.join_vm.empty()) return run_pod_member(options.join_vm, sandbox, *relay);

@@ -164,6 +164,7 @@ TEST(Usage, MentionsEveryFlagParseCliAccepts) {
       {"--memory", "1G"}, {"--vcpus", "2"},     {"--vm-type", "hv"}, {"--console", "-"},
       {"--console-input"}, {"--kvm", "/dev/kvm"}, {"--probe"},       {"--help"},
       {"--fs-share", "d"}, {"--fs-share", "d", "--fs-tag", "t"}, {"--fs-share", "d", "--virtiofsd", "v"},
+      {"--snapshot-to", "s", "--vsock-uds", "u", "--save-when-ready"},
   };
   const std::string text = usage();
   for (const auto& flag : flags) {
@@ -235,6 +236,17 @@ TEST(ParseCli, BadSandboxValuesNameTheFlag) {
     const std::string msg = cli_error({"--kernel", "k", c[0], c[1]});
     EXPECT_NE(msg.find(c[0]), std::string::npos) << msg;
   }
+}
+
+TEST(ParseCli, SaveWhenReadyNeedsASnapshotAndTheAgentsSocketAndNoContainer) {
+  const std::string want = "--save-when-ready needs --snapshot-to and --vsock-uds, and no --container-request";
+  EXPECT_EQ(cli_error({"--kernel", "k", "--vsock-uds", "u", "--save-when-ready"}), want);
+  EXPECT_EQ(cli_error({"--kernel", "k", "--snapshot-to", "s", "--save-when-ready"}), want);
+  EXPECT_EQ(cli_error({"--kernel", "k", "--snapshot-to", "s", "--vsock-uds", "u", "--save-when-ready", "--container-request",
+                       "r", "--ready-fd", "3", "--log", "l"}),
+            want);
+  const CliOptions o = parse_cli({"--kernel", "k", "--snapshot-to", "s", "--vsock-uds", "u", "--save-when-ready"});
+  EXPECT_TRUE(o.save_when_ready);
 }
 
 TEST(ParseCli, OptionsThatWouldDoNothingAreRefused) {

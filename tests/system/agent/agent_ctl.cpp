@@ -10,7 +10,6 @@
 //   agent_ctl --uds PATH [--container C] wait ID                    wait for a process; exits with its status
 //   agent_ctl --uds PATH [--container C] remove                     forget a later container that has exited
 //   agent_ctl --uds PATH [--container C] freeze|thaw                freeze or thaw all of its processes
-//   agent_ctl --uds PATH hello                                      wait until the agent answers
 //   agent_ctl --uds PATH restored          a restored guest: the host's randomness and time
 //   agent_ctl --uds PATH shutdown
 // The container is "test" unless --container names another (a pod's later one: SANDBOX "test").
@@ -117,7 +116,6 @@ int run(int argc, char** argv) {
     session.request(FreezeContainer{container, command == "freeze"});
     return 0;
   }
-  if (command == "hello" && argc == 4) return 0;  // the agent listens and answered Hello
   if (command == "restored" && argc == 4) {
     session.request(agent_client::restored_values_now());
     return 0;

@@ -226,16 +226,14 @@ for c in 0 1 2; do
 done
 asnap=/tmp/asnap
 ip link set snaptap1 up && ip addr add 10.0.3.1/24 dev snaptap1 || fail "configuring snaptap1"
+# --save-when-ready: the VMM saves itself once the agent answers (a template, as the shim makes).
 ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/agent.cpio $guest --vsock-uds /tmp/a0.sock --fs-share /tmp/fs0 \
   --net tap=snaptap0,mac=02:00:0a:00:03:10 --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/a0.log \
-  --snapshot-to $asnap 2> /tmp/a0.vmm.log &
-vmm=$!
-agent_ctl --uds /tmp/a0.sock hello || fail "the agent never answered"
-kill -USR2 $vmm
-wait $vmm
+  --snapshot-to $asnap --save-when-ready 2> /tmp/a0.vmm.log
 rc=$?
 saved_at=$(date +%s)
-if [ "$rc" -eq 0 ]; then ok "agent guest: saving: the VMM exits 0"; else fail "agent guest: saving: exit $rc"; cat /tmp/a0.vmm.log; fi
+if [ "$rc" -eq 0 ]; then ok "agent guest: --save-when-ready: the VMM exits 0"; else fail "agent guest: --save-when-ready: exit $rc"; cat /tmp/a0.vmm.log; fi
+expect_line /tmp/a0.vmm.log "ppc-kvm-vmm: --save-when-ready: the agent answered"
 expect_line /tmp/a0.vmm.log "saved to $asnap: 256 MiB of RAM, 2 vCPU(s), 4 device(s)"
 cat > /tmp/a.json <<'JSON'
 {"ociVersion":"1.0.2","root":{"path":"/share/test/root"},"process":{"user":{"uid":0,"gid":0},"cwd":"/",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 KIB_PER_MIB = 1024
 MIB = 1024 * 1024
-SECTIONS = "boot breakdown start memory exec density share net"
+SECTIONS = "boot breakdown start memory exec density share net restore"
 NET_CONTENDERS = ["ours", "ours-vhost", "qemu", "qemu-vhost", "crun"]
 NET_KEYS = ["up_mbit_s", "down_mbit_s", "ping_avg_ms", "http_ms_per_request"]
 
@@ -84,6 +84,40 @@ def net_section(samples, facts, md):
               f"ours with vhost-net / crun round trips: ping {fmt(r('ping_avg_ms', 'ours-vhost', 'crun'), 2)}, HTTP "
               f"{fmt(r('http_ms_per_request', 'ours-vhost', 'crun'), 2)}.\n")
     return net_med
+
+
+def restore_section(samples, facts, md):
+    """Cold boot vs restore of a container's VM (the VMM's container mode); returns the medians."""
+    md.append("## Restored from a template (issue 19)\n")
+    md.append("The VMM in container mode as the shim runs it (agent-only initramfs, the root in the VM's share, "
+              "virtio-fs and vsock, 256 MiB, 1 vCPU, `echo hi`): from the fork until the agent created the container "
+              "(the ready line, what `create` waits for), and until the output came and the guest powered off after "
+              f"the start. {facts.get('RESTORE_RUNS', '?')} runs each, interleaved; medians. The shim does not restore yet.\n")
+    tpl = next((x for x in samples if x.get("kind") == "restore_template"), {})
+    if "error" in tpl:
+        md.append(f"No template: {tpl['error']}\n")
+        return {}
+    md.append(f"Template made once (`--save-when-ready`): {fmt(tpl.get('ms'))} ms, RAM file "
+              f"{fmt(mib(tpl.get('ram_on_disk_kib')), 1)} MiB on disk.\n")
+    md.append("| contender | ok runs | failed | ready ms | total ms | RAM copied, MiB | copy ms | virtiofsd set-up ms | first failure |")
+    md.append("|---|---|---|---|---|---|---|---|---|")
+    med = {}
+    for c in ["cold", "restored"]:
+        rows = [s for s in samples if s.get("kind") == "restore" and s.get("contender") == c]
+        if not rows:
+            continue
+        ok = [r for r in rows if r.get("rc", 0) == 0 and r.get("ok") == 1]
+        bad = [r for r in rows if r not in ok]
+        med[c] = {k: median([r.get(k) for r in ok])
+                  for k in ["ready_ms", "total_ms", "ram_copied_mib", "ram_copy_ms", "virtiofsd_setup_ms"]}
+        err = f"{bad[0].get('error', '')[:300]}" if bad else ""
+        md.append(f"| {c} | {len(ok)} | {len(bad)} | {fmt(med[c]['ready_ms'])} | {fmt(med[c]['total_ms'])} | "
+                  f"{fmt(med[c]['ram_copied_mib'])} | {fmt(med[c]['ram_copy_ms'])} | {fmt(med[c]['virtiofsd_setup_ms'])} | "
+                  f"{err.replace('|', '/')} |")
+    r_ready = ratio(med.get("restored", {}).get("ready_ms"), med.get("cold", {}).get("ready_ms"))
+    r_total = ratio(med.get("restored", {}).get("total_ms"), med.get("cold", {}).get("total_ms"))
+    md.append(f"\nrestored / cold: ready {fmt(r_ready, 2)}, total {fmt(r_total, 2)}.\n")
+    return med
 
 
 def main():
@@ -399,6 +433,7 @@ def main():
                       f"{fs_ratios('ours', 'ours-vmm')}.\n")
 
     net_med = net_section(samples, facts, md) if ran("net") else {}
+    restore_med = restore_section(samples, facts, md) if ran("restore") else {}
 
     # ---- targets ----
     md.append("## Targets\n")
@@ -458,6 +493,7 @@ def main():
                     "vsock": {"up_mb_s": up, "down_mb_s": down, "rtt_median_us": rtt, "rtt_p90_us": p90},
                     "exec_median_ms": {"ours": ex_ours, "crun": ex_crun}, "qemu_irq_mode": used,
                     "share": {"create_median_ms": create_med, "fs_median": fs_med}, "net_median": net_med,
+                    "restore_median_ms": restore_med,
                     "sections": sections})
     results.mkdir(parents=True, exist_ok=True)
     (results / "results.json").write_text(json.dumps({"facts": facts, "summary": summary, "samples": samples}, indent=1) + "\n")

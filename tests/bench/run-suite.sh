@@ -16,7 +16,7 @@
 #   --bin-dir DIR  the ppc64le binaries (default build/ppc64le/bin; read only)
 #   --vmm FILE     a ppc-kvm-vmm to use instead of the bin dir's
 #   --only LIST    run only these sections (comma-separated: boot, breakdown, start, memory,
-#                  exec, density, share, net); the report shows only them
+#                  exec, density, share, net, restore); the report shows only them
 # Environment: RUNS (boots per contender, default 10), START_RUNS (container starts, exec
 # and breakdown runs per contender, default 5), QEMU_STOCK (1: QEMU boots the stock kernel
 # too), DENSITY_SECONDS (per contender, default 180), DENSITY_MAX (guests, default 40),
@@ -32,7 +32,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 results=$top/build/bench-results bin_dir=$top/build/ppc64le/bin vmm=""
-all_sections="boot breakdown start memory exec density share net" sections=$all_sections
+all_sections="boot breakdown start memory exec density share net restore" sections=$all_sections
 while [ $# -gt 0 ]; do
   case "$1" in
     --results) results=$2; shift 2 ;;
@@ -53,6 +53,7 @@ DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_M
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
 CREATE_RUNS=${CREATE_RUNS:-5} FS_RUNS=${FS_RUNS:-3} FS_FILES=${FS_FILES:-2000} FS_MEM_MIB=${FS_MEM_MIB:-512}
 NET_RUNS=${NET_RUNS:-3} NET_SECONDS=${NET_SECONDS:-10} NET_PINGS=${NET_PINGS:-20} NET_REQUESTS=${NET_REQUESTS:-50} NET_MEM_MIB=${NET_MEM_MIB:-512}
+RESTORE_RUNS=${RESTORE_RUNS:-5}
 
 # ---- tools on this machine: the report and the plot -----------------------------------------
 missing=()
@@ -95,7 +96,7 @@ cp "$stock" "$work/share/stock-vmlinux"
 mkdir -p "$work/share/rig" "$work/share/bench"
 cp "$top/tests/rig/case_lib.sh" "$top/tests/rig/checks.sh" "$work/share/rig/"
 # The suite's sections kept in files of their own, sourced in L1.
-cp "$top/tests/bench/cases/share_l1.sh" "$top/tests/bench/cases/net_l1.sh" "$work/share/bench/"
+cp "$top/tests/bench/cases/share_l1.sh" "$top/tests/bench/cases/net_l1.sh" "$top/tests/bench/cases/restore_l1.sh" "$work/share/bench/"
 # run-l1.sh takes a case file, no arguments: the settings go in as its first lines, with the
 # L1 machine's caps, which QEMU's guests in L1 must ask for too.
 . "$top/tests/rig/l1_boot.sh"  # L1_PSERIES_CAPS
@@ -104,6 +105,7 @@ cp "$top/tests/bench/cases/share_l1.sh" "$top/tests/bench/cases/net_l1.sh" "$wor
   echo "DENSITY_MEM_MIB=$DENSITY_MEM_MIB DENSITY_RESERVE_MIB=$DENSITY_RESERVE_MIB"
   echo "CREATE_RUNS=$CREATE_RUNS FS_RUNS=$FS_RUNS FS_FILES=$FS_FILES FS_MEM_MIB=$FS_MEM_MIB"
   echo "NET_RUNS=$NET_RUNS NET_SECONDS=$NET_SECONDS NET_PINGS=$NET_PINGS NET_REQUESTS=$NET_REQUESTS NET_MEM_MIB=$NET_MEM_MIB"
+  echo "RESTORE_RUNS=$RESTORE_RUNS"
   echo "SECTIONS='$sections'"
   cat "$top/tests/bench/cases/suite_l1.sh"; } > "$work/suite_case.sh"
 
@@ -129,7 +131,7 @@ python3 "$top/tests/bench/report.py" "$results/l1-output.txt" "$results" \
   "ppc-kvm-vmm sha256=$vmm_id" "L1 memory=$E2E_MEMORY" "L1 run status=$status" "L1 run seconds=$elapsed" \
   "density reserve=${DENSITY_RESERVE_MIB} MiB" "RUNS=$RUNS" "START_RUNS=$START_RUNS" \
   "CREATE_RUNS=$CREATE_RUNS" "FS_RUNS=$FS_RUNS" "FS_FILES=$FS_FILES" "FS_MEM_MIB=$FS_MEM_MIB" \
-  "NET_RUNS=$NET_RUNS" "NET_SECONDS=$NET_SECONDS" "NET_REQUESTS=$NET_REQUESTS" "sections=$sections" > /dev/null
+  "NET_RUNS=$NET_RUNS" "NET_SECONDS=$NET_SECONDS" "NET_REQUESTS=$NET_REQUESTS" "RESTORE_RUNS=$RESTORE_RUNS" "sections=$sections" > /dev/null
 # One box per contender (gnuplot places them at x = 1..N); a failed plot leaves the tables.
 plot() {
   local n

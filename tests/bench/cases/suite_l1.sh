@@ -12,6 +12,7 @@
 #              file throughput in a volume, ours vs crun vs QEMU with the same virtiofsd
 #   net        the network (issue 15, net_l1.sh): TCP throughput each way, ping and HTTP round
 #              trips between L1 and a server, ours vs crun vs QEMU on a tap joined the same way
+#   restore    a container's VM cold-booted vs restored from a template (issue 19, restore_l1.sh)
 # SECTIONS (from run-suite.sh --only) names the ones to run, all by default; the QEMU probe
 # and the shim's set-up always run.
 # Every sample is one "BENCH-SAMPLE {json}" line; the host side turns them into the
@@ -27,7 +28,7 @@ RIG_LIB_DIR=$E2E_SHARE/rig              # the rig's case library, from run-suite
 RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
-SECTIONS=${SECTIONS:-boot breakdown start memory exec density share net}
+SECTIONS=${SECTIONS:-boot breakdown start memory exec density share net restore}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BOOT_MEM=512M BOOT_TIMEOUT=120
 CMDLINE="console=hvc0 panic=-1 quiet"
@@ -364,6 +365,10 @@ if want share; then bench_share; fi
 # ---- 8. the network ------------------------------------------------------------------------
 . "$E2E_SHARE/bench/net_l1.sh"
 if want net; then bench_net; fi
+
+# ---- 9. restored from a template --------------------------------------------------------------
+. "$E2E_SHARE/bench/restore_l1.sh"
+if want restore; then bench_restore; fi
 
 # ---- 5. density ------------------------------------------------------------------------------
 # Idle guests of DENSITY_MEM_MIB each (QEMU's pSeries wants a multiple of 256 MiB), the VMs

@@ -377,6 +377,12 @@ int Machine::wait_for_stop(int signal_fd) {
       if (::read(signal_fd, &info, sizeof info) == sizeof info) {
         const int sig = static_cast<int>(info.ssi_signo);
         if (sig == SIGUSR2) {
+          // A device that cannot be saved now refuses the save and the guest runs on. (One the
+          // guest starts using between here and the stop still fails the save: backstop.)
+          if (const std::string why = why_devices_not_saveable(transports_); !why.empty()) {
+            log_line("not saved to " + config_.snapshot_to + ": " + why + "; the guest runs on");
+            continue;
+          }
           snapshot_requested_ = request_stop(exit_code::kPowerOff, "stopped to be saved to " + config_.snapshot_to, true);
         } else {
           request_stop(128 + sig, std::string("stopped by signal ") + strsignal(sig));

@@ -53,6 +53,14 @@ void check_devices_match(const MachineSnapshot& snapshot, const std::vector<std:
   }
 }
 
+std::string why_devices_not_saveable(const std::vector<std::unique_ptr<MmioTransport>>& transports) {
+  for (size_t i = 0; i < transports.size(); ++i) {
+    const std::string why = transports[i]->why_not_saveable();
+    if (!why.empty()) return slot(i) + " (virtio-" + transports[i]->device().name() + "): " + why;
+  }
+  return {};
+}
+
 std::vector<DeviceState> capture_devices(const std::vector<std::unique_ptr<MmioTransport>>& transports, int xics_fd) {
   std::vector<DeviceState> out;
   for (size_t i = 0; i < transports.size(); ++i) {

@@ -22,6 +22,9 @@ void check_devices_can_be_saved(const DeviceConfig& config, const char* flag, co
 void check_devices_match(const MachineSnapshot& snapshot, const std::vector<std::unique_ptr<VirtioDevice>>& devices);
 
 // Every device's transport and interrupt sources, once the vCPUs and the loop thread stopped.
+// Why the machine's devices cannot be saved now ("device 2 (virtio-fs): ..."), empty when they
+// can: asked before a save stops the guest, so that a refused save leaves it running.
+std::string why_devices_not_saveable(const std::vector<std::unique_ptr<MmioTransport>>& transports);
 std::vector<DeviceState> capture_devices(const std::vector<std::unique_ptr<MmioTransport>>& transports, int xics_fd);
 
 // The interrupt sources' state into the in-kernel XICS: after the vCPUs are connected to it

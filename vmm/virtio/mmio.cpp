@@ -247,16 +247,23 @@ void MmioTransport::reset_locked() {
   interrupt_status_ = 0;
 }
 
-void MmioTransport::before_save() {
-  if (const std::string rule = device_->saved_only_unused(); !rule.empty()) {
-    for (size_t q = 0; q < queues_.size(); ++q) {
-      const uint16_t made_available = queues_[q].available_index();
-      if (made_available != 0) {
-        throw Error("the guest has used it (" + std::to_string(made_available) + " buffer(s) made available on queue " +
-                    std::to_string(q) + "): " + rule);
-      }
+std::string MmioTransport::why_not_saveable() {
+  const std::string rule = device_->saved_only_unused();
+  if (rule.empty()) return {};
+  const std::lock_guard lock(mu_);  // a vCPU may be setting a queue up
+  for (size_t q = 0; q < queues_.size(); ++q) {
+    // Both indices: the available one alone is back at 0 after 65,536 buffers.
+    const uint16_t made_available = queues_[q].available_index(), used = queues_[q].used_index_in_ring();
+    if (made_available != 0 || used != 0) {
+      return "the guest has used it (queue " + std::to_string(q) + ": available index " + std::to_string(made_available) +
+             ", used index " + std::to_string(used) + "): " + rule;
     }
   }
+  return {};
+}
+
+void MmioTransport::before_save() {
+  if (const std::string why = why_not_saveable(); !why.empty()) throw Error(why);
   if (active_) device_->before_save();
 }
 

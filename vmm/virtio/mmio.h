@@ -48,9 +48,12 @@ class MmioTransport final : public MmioHandler {
   Interrupts irqs() const { return irqs_; }
   const VirtioDevice& device() const { return *device_; }
 
+  // Why the device cannot be saved now: a device saved_only_unused() whose driver has made a
+  // buffer available (or whose backend used one); empty when it can. Any thread.
+  std::string why_not_saveable();
   // The registers and queues of a stopped machine (no vCPU or loop thread runs), for a
   // snapshot: before_save() first, which lets a live device give back what it holds, and
-  // refuses (Error) a device saved_only_unused() whose driver made a buffer available.
+  // throws Error(why_not_saveable()) for one that cannot be saved.
   void before_save();
   TransportState state() const;
   // A snapshot's registers and queues, put back before any thread runs (after the interrupt

@@ -169,6 +169,8 @@ std::optional<DescriptorChain> Virtqueue::pop() {
 
 uint16_t Virtqueue::available_index() const { return ready_ ? mem_->load_le16(avail_ + 2) : 0; }
 
+uint16_t Virtqueue::used_index_in_ring() const { return ready_ ? mem_->load_le16(used_ + 2) : 0; }
+
 uint16_t Virtqueue::watch_available() {
   if (!ready_) return 0;
   if (event_idx_) {

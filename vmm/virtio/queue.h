@@ -73,6 +73,9 @@ class Virtqueue {
   // How many buffers the driver has made available since the ring was set up (modulo 2^16),
   // consumed or not; 0 for a queue that is not ready.
   uint16_t available_index() const;
+  // The used index as the ring holds it (written by whoever serves the queue: this VMM or an
+  // external backend); 0 for a queue that is not ready.
+  uint16_t used_index_in_ring() const;
   // available_index(), and with EVENT_IDX it also asks the driver to notify when it makes the
   // next one available. For a device that waits for the driver to post a buffer without popping.
   uint16_t watch_available();

@@ -73,7 +73,9 @@ class VsockDevice : public VirtioDevice, private VsockGuestRx {
   // restored device sends the driver a transport reset event (its connected sockets get
   // ECONNRESET, its listening ones stay, and it reads the guest CID again), as soon as the
   // driver has an event buffer posted. Until the driver has handled it (posted the buffer
-  // again), host clients' CONNECTs wait: the guest would answer them from its old CID.
+  // again), host clients' CONNECTs wait: the guest would answer them from its old CID. (A
+  // guest saved while its driver was still posting its first event buffers may be taken to
+  // have handled it early; its first connections may then be reset.)
   void before_save() override;
   void after_restore() override;
 

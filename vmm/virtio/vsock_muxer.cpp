@@ -78,8 +78,9 @@ void VsockMuxer::release_host_connections() {
   auto held = std::move(held_);
   held_.clear();
   const auto now = Clock::now();
+  // Each keeps its deadline: held or not, a client waits one connect timeout for its answer.
   for (HeldConnect& c : held)
-    if (c.deadline > now) start_host_connection(std::move(c.fd), c.guest_port);
+    if (c.deadline > now) start_host_connection(std::move(c.fd), c.guest_port, c.deadline);
   rearm_timer();
 }
 
@@ -103,7 +104,7 @@ void VsockMuxer::stamp_window(VsockHeader& h) {
 
 // ---- Opening streams -------------------------------------------------------------------
 
-void VsockMuxer::start_host_connection(UniqueFd fd, uint32_t guest_port) {
+void VsockMuxer::start_host_connection(UniqueFd fd, uint32_t guest_port, std::optional<Clock::time_point> deadline) {
   if (!rx_.active()) return;  // no driver yet: refuse at once so the client can retry
   if (streams_.size() + held_.size() >= max_streams_) return;  // the client sees its socket close
   if (holding_) {
@@ -113,7 +114,7 @@ void VsockMuxer::start_host_connection(UniqueFd fd, uint32_t guest_port) {
   const auto port = allocate_local_port();
   if (!port) return;
   Stream& s = add(VsockConnection::host_initiated(guest_cid_, *port, guest_port), std::move(fd));
-  s.deadline = Clock::now() + connect_timeout_;
+  s.deadline = deadline.value_or(Clock::now() + connect_timeout_);
   rx_.send_control(s.conn.header(vsock::kOpRequest));
   rearm_timer();
 }

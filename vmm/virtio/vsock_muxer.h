@@ -99,7 +99,8 @@ class VsockMuxer {
 
   Stream* find_live(Key key);
   Stream& add(VsockConnection conn, UniqueFd fd);
-  void start_host_connection(UniqueFd fd, uint32_t guest_port);
+  // deadline: when the guest's answer is due (by default one connect timeout from now).
+  void start_host_connection(UniqueFd fd, uint32_t guest_port, std::optional<Clock::time_point> deadline = std::nullopt);
   std::optional<uint32_t> allocate_local_port();
   void guest_connect(const VsockHeader& request);
   void apply(Stream& s, VsockConnection::GuestStep step, const VsockHeader& h, const DescriptorChain& chain);

@@ -636,16 +636,26 @@ TEST_F(MmioTest, ARestoredTransportIsTheSavedOneAndItsLiveDeviceIsServedAgain) {
 TEST_F(MmioTest, ADeviceSavedOnlyUnusedIsRefusedOnceItsDriverMadeABufferAvailable) {
   calls.saved_only_unused = "its session lives elsewhere";
   bring_up();
+  EXPECT_EQ(transport.why_not_saveable(), "");
   EXPECT_NO_THROW(transport.before_save());
   EXPECT_EQ(calls.before_saves, 1);
   ring0.set_desc(0, 0x8000, 16, Virtqueue::kDescWrite);
   ring0.make_available(0, kQueueSize);
+  const std::string want = "the guest has used it (queue 0: available index 1, used index 0): its session lives elsewhere";
+  EXPECT_EQ(transport.why_not_saveable(), want);
   try {
     transport.before_save();
     ADD_FAILURE() << "a used device was saved";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "the guest has used it (1 buffer(s) made available on queue 0): its session lives elsewhere");
+    EXPECT_EQ(std::string(e.what()), want);
   }
+  // 65,536 buffers later the available index is 0 again: the used one still tells.
+  mem.store_le16(ring0.avail + 2, 0);
+  mem.store_le16(ring0.used + 2, 7);
+  EXPECT_EQ(transport.why_not_saveable(),
+            "the guest has used it (queue 0: available index 0, used index 7): its session lives elsewhere");
+  mem.store_le16(ring0.used + 2, 0);
+  mem.store_le16(ring0.avail + 2, 1);
   EXPECT_EQ(calls.before_saves, 1);  // refused before the device gave anything back
   calls.saved_only_unused.clear();   // a device whose rings are all of its state: saved as it is
   EXPECT_NO_THROW(transport.before_save());

@@ -1,5 +1,6 @@
 #include "agent_client/agent_session.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -74,12 +75,20 @@ UniqueFd connect_hybrid_vsock(const std::string& uds_path, uint32_t port, std::c
   }
 }
 
-AgentSession::AgentSession(UniqueFd fd) : connection_(std::make_shared<Connection>(std::move(fd))) {
-  connection_->send(Hello{kVersion, Role::kHost});
-  std::optional<Message> answer = connection_->receive();
+void exchange_hello(Connection& connection, std::optional<std::chrono::milliseconds> timeout) {
+  connection.send(Hello{kVersion, Role::kHost});
+  if (timeout) {
+    pollfd fd{connection.fd(), POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(timeout->count())) != 1) throw Error("the agent did not answer Hello in time");
+  }
+  std::optional<Message> answer = connection.receive();
   if (!answer) throw Error("the agent closed the connection during the handshake");
   const Hello* hello = std::get_if<Hello>(&*answer);
   if (hello == nullptr || hello->role != Role::kAgent) throw Error("the agent did not answer Hello");
+}
+
+AgentSession::AgentSession(UniqueFd fd) : connection_(std::make_shared<Connection>(std::move(fd))) {
+  exchange_hello(*connection_);
   reader_ = std::thread([this] { read_loop(); });
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/error.h"
+#include "base/hex.h"
 #include "checks.h"
 #include "json_reader.h"
 #include "network_codec.h"
@@ -18,30 +19,6 @@ using nlohmann::json;
 constexpr std::array<std::string_view, 2> kRoles = {"host", "agent"};
 constexpr std::array<std::string_view, 5> kErrorCodes = {"invalid_request", "not_found", "already_exists",
                                                          "exec_failed", "internal"};
-
-std::string to_hex(const std::vector<uint8_t>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * bytes.size());
-  for (const uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
-// Lower-case hex digits, two per byte.
-std::vector<uint8_t> from_hex(std::string_view message, std::string_view field, const std::string& text) {
-  const auto digit = [&](char c) -> uint8_t {
-    if (c >= '0' && c <= '9') return static_cast<uint8_t>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<uint8_t>(c - 'a' + 10);
-    fail_field(message, field, "expected lower-case hex digits");
-  };
-  if (text.size() % 2 != 0) fail_field(message, field, "an odd number of hex digits");
-  std::vector<uint8_t> out(text.size() / 2);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(digit(text[2 * i]) << 4 | digit(text[2 * i + 1]));
-  return out;
-}
 
 struct ToJson {
   json operator()(const Hello& m) const {
@@ -72,7 +49,7 @@ struct ToJson {
   json operator()(const RemoveContainer& m) const { return {{"container_id", m.container_id}}; }
   json operator()(const FreezeContainer& m) const { return {{"container_id", m.container_id}, {"frozen", m.frozen}}; }
   json operator()(const Shutdown&) const { return json::object(); }
-  json operator()(const Restored& m) const { return {{"entropy", to_hex(m.entropy)}, {"realtime_ns", m.realtime_ns}}; }
+  json operator()(const Restored& m) const { return {{"entropy", hex_bytes(m.entropy)}, {"realtime_ns", m.realtime_ns}}; }
   json operator()(const Network& m) const { return network_to_json(m); }
   // Stdio messages never reach here: codec.cpp routes them to stdio_codec.
   json operator()(const StdioData&) const { throw Error("StdioData is not a control message"); }
@@ -89,22 +66,35 @@ M addressed(JsonReader& in) {
   return m;
 }
 
+Hello read_hello(JsonReader& in) {
+  Hello m;
+  m.version = in.integer<uint16_t>("version");
+  m.role = in.word<Role>("role", kRoles);
+  return m;
+}
+
+ErrorReply read_error_reply(JsonReader& in) {
+  ErrorReply m;
+  m.code = in.word<ErrorCode>("code", kErrorCodes);
+  m.message = in.string("message");
+  m.exit_status = in.integer<int>("exit_status");
+  return m;
+}
+
+Restored read_restored(std::string_view name, JsonReader& in) {
+  Restored m;
+  auto entropy = bytes_from_hex(in.string("entropy"));
+  if (!entropy) fail_field(name, "entropy", "expected lower-case hex digits, two per byte");
+  m.entropy = std::move(*entropy);
+  m.realtime_ns = in.integer<int64_t>("realtime_ns");
+  return m;
+}
+
 Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
   switch (type) {
-    case MessageType::kHello: {
-      Hello m;
-      m.version = in.integer<uint16_t>("version");
-      m.role = in.word<Role>("role", kRoles);
-      return m;
-    }
+    case MessageType::kHello: return read_hello(in);
     case MessageType::kOk: return Ok{};
-    case MessageType::kErrorReply: {
-      ErrorReply m;
-      m.code = in.word<ErrorCode>("code", kErrorCodes);
-      m.message = in.string("message");
-      m.exit_status = in.integer<int>("exit_status");
-      return m;
-    }
+    case MessageType::kErrorReply: return read_error_reply(in);
     case MessageType::kCreateContainer: {
       CreateContainer m;
       m.container_id = in.string("container_id");
@@ -142,12 +132,7 @@ Message read_fields(MessageType type, std::string_view name, JsonReader& in) {
     // A braced list is evaluated left to right: the fields are read in their order.
     case MessageType::kFreezeContainer: return FreezeContainer{in.string("container_id"), in.boolean("frozen")};
     case MessageType::kShutdown: return Shutdown{};
-    case MessageType::kRestored: {
-      Restored m;
-      m.entropy = from_hex(name, "entropy", in.string("entropy"));
-      m.realtime_ns = in.integer<int64_t>("realtime_ns");
-      return m;
-    }
+    case MessageType::kRestored: return read_restored(name, in);
     case MessageType::kNetwork: return read_network(in);
     case MessageType::kStdioData:
     case MessageType::kStdioClose:

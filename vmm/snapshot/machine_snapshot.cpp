@@ -6,8 +6,10 @@
 #include <cctype>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "base/error.h"
+#include "base/hex.h"
 
 namespace ppc::vmm {
 namespace {
@@ -18,35 +20,13 @@ constexpr std::string_view kFormat = "ppc-kvm-vmm snapshot 2";
 constexpr size_t kMaxCpus = 64;
 constexpr size_t kMaxDevices = 64, kMaxQueues = 64, kMaxNameLength = 32;
 
-std::string to_hex(const void* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const auto* bytes = static_cast<const uint8_t*>(data);
-  std::string out;
-  out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 15]);
-  }
-  return out;
-}
-
-int nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+std::string to_hex(const void* data, size_t size) { return hex_bytes({static_cast<const uint8_t*>(data), size}); }
 
 std::vector<uint8_t> from_hex(const json& value, const std::string& field) {
-  if (!value.is_string()) throw Error(field + ": not a hex string");
-  const std::string& text = value.get_ref<const std::string&>();
-  if (text.size() % 2 != 0) throw Error(field + ": odd number of hex digits");
-  std::vector<uint8_t> out(text.size() / 2);
-  for (size_t i = 0; i < out.size(); ++i) {
-    const int high = nibble(text[2 * i]), low = nibble(text[2 * i + 1]);
-    if (high < 0 || low < 0) throw Error(field + ": not a hex string");
-    out[i] = static_cast<uint8_t>(high << 4 | low);
-  }
-  return out;
+  std::optional<std::vector<uint8_t>> bytes;
+  if (value.is_string()) bytes = bytes_from_hex(value.get_ref<const std::string&>());
+  if (!bytes) throw Error(field + ": not a hex string");
+  return std::move(*bytes);
 }
 
 template <typename T>

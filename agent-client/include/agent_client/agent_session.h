@@ -27,6 +27,10 @@ namespace ppc::agent_client {
 // exist yet or the agent is not listening yet, for at most `timeout`.
 UniqueFd connect_hybrid_vsock(const std::string& uds_path, uint32_t port, std::chrono::milliseconds timeout);
 
+// Says Hello on a fresh connection and checks the agent's answer, waiting at most `timeout`
+// for it when given (otherwise as long as the agent takes). Throws Error.
+void exchange_hello(protocol::Connection& connection, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
 // An ErrorReply from the agent.
 class AgentError : public Error {
  public:

@@ -163,7 +163,7 @@ void ContainerRelay::start(std::function<void()> on_thread_start,
     try {
       if (on_thread_start) on_thread_start();
     } catch (const std::exception& e) {
-      report(encode_ready_error(1, e.what()));
+      report_failure(e.what());
       return;
     }
     run();
@@ -201,7 +201,9 @@ void ContainerRelay::await_adoption() {
   ::syscall(SYS_tgkill, ::getpid(), ::getpid(), SIGTERM);  // the main thread stops the machine
 }
 
-void ContainerRelay::report_failure(const std::string& message) { report(encode_ready_error(1, message)); }
+void ContainerRelay::report_failure(const std::string& message) {
+  report(encode_ready_error(1, restored_ ? std::string(kRestoredGuestFailed) + message : message));
+}
 
 // Ends the helpers' 250 ms waits (follow_resizes, forward_signals) at once.
 void ContainerRelay::stop_waiting(std::atomic<bool>& done) {
@@ -293,7 +295,7 @@ void ContainerRelay::run() {
     }
     if (member()) remove_from_guest(session, create.container_id);
   } catch (const std::exception& e) {
-    if (!created) return report(encode_ready_error(1, e.what()));
+    if (!created) return report_failure(e.what());
     // The container runs and only this session could learn its status (a guest that breaks
     // the protocol, floods it or vanishes): nobody supervises it any more, so the VM stops;
     // a pod's later container is killed in the pod's VM instead.

@@ -49,7 +49,7 @@ class ContainerRelay {
   // guest may power off a moment before the last of it is handled here).
   std::optional<int> exit_status(std::chrono::milliseconds patience = std::chrono::milliseconds(0));
   // Written to the ready fd when the VMM fails before the relay could report; nothing
-  // when a report went out already.
+  // when a report went out already. A restored VM's failure begins with kRestoredGuestFailed.
   void report_failure(const std::string& message);
   // Every fd the relay holds (ready fd, the container's stdio).
   std::vector<int> fds() const;

@@ -22,4 +22,9 @@ std::string encode_ready_error(int status, std::string_view message);
 // The message comes back printable (control characters as \xNN, see base/printable.h).
 std::optional<ReadyReport> decode_ready_line(std::string_view line);
 
+// A VMM that restored its guest from a snapshot (--restore-from) begins the message of a
+// failure of the VM itself (the restore refused, the guest or its agent lost; not the agent's
+// refusal of the container) with this: its starter may then boot the guest cold instead.
+inline constexpr std::string_view kRestoredGuestFailed = "the restored guest failed: ";
+
 }  // namespace ppc

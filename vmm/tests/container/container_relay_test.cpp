@@ -81,9 +81,11 @@ class ContainerRelayTest : public ::testing::Test {
   std::string socket_path() const { return (dir_ / "vsock.sock").string(); }
 
   // Runs the relay against the fake guest; returns its ready line (without the newline).
-  std::string run_relay(std::function<void(Connection&, const Message&)> act) {
+  // `restored`: as after --restore-from (the first message after Hello is then Restored).
+  std::string run_relay(std::function<void(Connection&, const Message&)> act, bool restored = false) {
     FakeGuest guest(socket_path(), std::move(act));
     relay_ = std::make_unique<ContainerRelay>((dir_ / "request.json").string(), ready_relay_.release(), socket_path());
+    relay_->set_restored(restored);
     relay_->start(nullptr, [this](int code, const std::string& reason) { stopped_.set_value({code, reason}); });
     std::string line;
     char c = 0;
@@ -129,6 +131,37 @@ TEST_F(ContainerRelayTest, ARefusedCreateIsReportedAndStopsNothing) {
   EXPECT_EQ(report->message.find('\x1b'), std::string::npos) << report->message;
   EXPECT_NE(report->message.find("no such program"), std::string::npos) << report->message;
   EXPECT_EQ(stopped_.get_future().wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+}
+
+// A restored guest's own failure is marked, so that the shim may boot cold instead; its
+// agent's refusal of the container is the container's, and is not.
+TEST_F(ContainerRelayTest, ARestoredGuestsFailureIsMarked) {
+  const std::string line = run_relay(
+      [](Connection& agent, const Message& restored) {
+        ASSERT_TRUE(std::holds_alternative<Restored>(restored));
+        agent.send(ErrorReply{ErrorCode::kInternal, "RNDADDENTROPY: no", 1});
+      },
+      true);
+  const std::optional<ReadyReport> report = decode_ready_line(line);
+  ASSERT_TRUE(report.has_value()) << line;
+  EXPECT_EQ(report->message.rfind(kRestoredGuestFailed, 0), 0u) << report->message;
+  EXPECT_NE(report->message.find("RNDADDENTROPY: no"), std::string::npos) << report->message;
+}
+
+TEST_F(ContainerRelayTest, ARestoredGuestsRefusedContainerIsNotMarked) {
+  const std::string line = run_relay(
+      [](Connection& agent, const Message& restored) {
+        ASSERT_TRUE(std::holds_alternative<Restored>(restored));
+        agent.send(Ok{});
+        ASSERT_TRUE(std::holds_alternative<CreateContainer>(agent.receive().value()));
+        agent.send(ErrorReply{ErrorCode::kExecFailed, "no such program", 127});
+        if (agent.receive()) agent.send(Ok{});  // the relay's Shutdown
+      },
+      true);
+  const std::optional<ReadyReport> report = decode_ready_line(line);
+  ASSERT_TRUE(report.has_value()) << line;
+  EXPECT_EQ(report->status, 127);
+  EXPECT_EQ(report->message.find(kRestoredGuestFailed), std::string::npos) << report->message;
 }
 
 // A pty as the VMM's stdin while the relay runs a container that exits at once (its streams

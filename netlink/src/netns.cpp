@@ -70,6 +70,17 @@ void create_netns(const std::string& path) {
   }
 }
 
+UniqueFd scratch_netns() {
+  UniqueFd fd;
+  on_own_thread([&] {
+    if (::unshare(CLONE_NEWNET) != 0) throw_errno("a new network namespace (unshare)");
+    const std::string own = "/proc/self/task/" + std::to_string(::syscall(SYS_gettid)) + "/ns/net";
+    fd = UniqueFd(::open(own.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) throw_errno("open " + own);
+  });
+  return fd;
+}
+
 void remove_netns(const std::string& path) {
   if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) throw_errno("unmount " + path);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_errno("remove " + path);

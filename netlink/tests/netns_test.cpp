@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "netconf/links.h"
+#include "netconf/tap.h"
 #include "scratch_netns.h"
 
 namespace ppc::netconf {
@@ -26,6 +27,28 @@ TEST(netconf_netns, ANewNamespaceHoldsOnlyLoopbackDown) {
   EXPECT_EQ(links[0].name, "lo");
   EXPECT_TRUE(links[0].loopback());
   EXPECT_FALSE(links[0].up());
+}
+
+// A scratch namespace is another than the caller's, and what is made in it stays there (the
+// shim makes a template's taps in one; they end with it, however the shim ends).
+TEST(netconf_netns, AScratchNamespaceIsNewAndHoldsWhatIsMadeInIt) {
+  NETCONF_REQUIRE_ROOT();
+  const ino_t before = own_netns();
+  UniqueFd ns = scratch_netns();
+  const ino_t inside = in_netns(ns.get(), [] {
+    create_persistent_tap("tap0_kvm");
+    return own_netns();
+  });
+  EXPECT_NE(inside, before);
+  EXPECT_EQ(own_netns(), before);
+  int taps_seen = 0;
+  run_in_netns(ns.get(), [&] {
+    Netlink nl;
+    for (const Link& link : list_links(nl)) taps_seen += link.name == "tap0_kvm";
+  });
+  EXPECT_EQ(taps_seen, 1);
+  Netlink nl;
+  for (const Link& link : list_links(nl)) EXPECT_NE(link.name, "tap0_kvm");
 }
 
 TEST(netconf_netns, WorkRunsInTheNamespaceAndTheCallerStaysWhereItWas) {

@@ -44,6 +44,10 @@ auto in_netns(int netns_fd, Fn&& fn) -> std::invoke_result_t<Fn&> {
 // until remove_netns and can be named by its path. It holds only a loopback device, down.
 void create_netns(const std::string& path);
 
+// A new network namespace held only by the returned fd: nothing names it, and it ends (with
+// every device in it) when the fd and whatever joined it are gone, however this process ends.
+UniqueFd scratch_netns();
+
 // Undoes create_netns: unmounts and removes `path`. Nothing there is fine. The namespace
 // itself ends when nothing else (a process, an open fd) holds it any more.
 void remove_netns(const std::string& path);

@@ -13,7 +13,8 @@
 //   8. make_network        the shim's own network namespace if planned, a tap per interface
 //                          and its redirects                undo: namespace, taps, qdiscs
 //   9. start_vmm           the VMM, in the network namespace, until its agent has created the
-//                          container                                      undo: VMM
+//                          container: its guest restored from the template of its shape
+//                          (made by the first such create), else booted   undo: VMM
 //  10. send_network        the interfaces' addresses and routes to the agent (not when late)
 //  11. record_created      the create hooks, then state.json
 //  12. write_pid_file      --pid-file
@@ -59,7 +60,10 @@
 #include "state/process_info.h"
 #include "state/state_views.h"
 #include "state/timestamp.h"
+#include "base/ready_line.h"
 #include "vm/container_cgroup.h"
+#include "vm/guest_template.h"
+#include "vm/template_maker.h"
 #include "vm/initramfs.h"
 #include "vm/mount_points.h"
 #include "vm/root_devices.h"
@@ -299,12 +303,31 @@ void make_cgroup(const VmPlan& plan, const oci::Config& config, const VmSize& si
   create_virtiofsd_cgroup(daemon);
 }
 
-// Step 9: the VMM, in the container's network namespace with a NIC per tap, waited for until
-// its agent has created the container. Throws StatusError with the status the VMM reported.
-VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& inputs,
-                      const ContainerNetwork& network, std::optional<PtyPair>& console, PhaseClock& clock) {
-  std::vector<std::string> command = vmm_command(plan.settings, inputs.size, creation.container.dir(),
-                                                 VmmFiles{inputs.initramfs, plan.share.share, network.vmm_nics()});
+// A restored guest that failed (kRestoredGuestFailed): its template is discarded and the
+// guest boots cold instead.
+class RestoreFailed : public Error {
+ public:
+  using Error::Error;
+};
+
+// The shape of the guest this container's VM boots: its template's key (guest_template.h).
+TemplateShape guest_shape(const VmPlan& plan, const GuestInputs& inputs, const ContainerNetwork& network) {
+  const ShimConfig& settings = plan.settings;
+  TemplateShape shape{settings.vmm, inputs.size.kernel, inputs.initramfs, inputs.size.memory_mib, inputs.size.vcpus,
+                      inputs.size.vm_type, settings.kernel_cmdline, settings.vmm_args, !plan.share.share.empty(),
+                      {}, settings.vhost_net};
+  for (const GuestNic& nic : network.record.nics) shape.nic_mtus.push_back(nic.mtu);
+  return shape;
+}
+
+// One start of the VMM (restored from `from`, or cold when it is empty), waited for until its
+// agent has created the container. Throws StatusError with the status the VMM reported, and
+// RestoreFailed when the restored guest failed.
+VmmIdentity run_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& inputs, const ContainerNetwork& network,
+                    std::optional<PtyPair>& console, const std::string& from, PhaseClock& clock) {
+  std::vector<std::string> command =
+      vmm_command(plan.settings, inputs.size, creation.container.dir(),
+                  VmmFiles{inputs.initramfs, plan.share.share, network.vmm_nics(), from});
   if (plan.cgroup) command.insert(command.end(), {"--cgroup", *plan.cgroup});
   if (plan.cgroup && !plan.share.share.empty())
     command.insert(command.end(), {"--virtiofsd-cgroup", virtiofsd_cgroup_dir(*plan.cgroup)});
@@ -315,14 +338,35 @@ VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs&
   const auto stat = read_proc_stat(vmm.pid());
   const VmmIdentity identity{vmm.pid(), stat ? stat->start_time : 0};
   creation.undo.push(MadeVmm{identity.pid, identity.start_time});
-  console.reset();  // the master is the console socket's now, the slave the VMM's
-  clock.lap("VMM started");
+  if (from.empty()) console.reset();  // the master is the console socket's now, the slave the VMM's
+  clock.lap(from.empty() ? "VMM started" : "VMM started, restoring " + from);
   if (const auto failure = vmm.wait_ready(std::chrono::seconds(plan.settings.boot_timeout_seconds),
                                           creation.container.file("console.log"), creation.container.file("vmm.log"))) {
+    if (!from.empty() && failure->message.rfind(kRestoredGuestFailed, 0) == 0) throw RestoreFailed(failure->message);
     throw StatusError(failure->message, failure->exit_status);
   }
+  console.reset();  // kept for a cold boot after a failed restore until now
   clock.lap("guest booted, agent created the container");
   return identity;
+}
+
+// Step 9: the VMM, in the container's network namespace with a NIC per tap, restored from the
+// guest template of its shape when there is one (the first create of a shape makes it), else
+// booted cold; waited for until its agent has created the container.
+VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& inputs,
+                      const ContainerNetwork& network, std::optional<PtyPair>& console, PhaseClock& clock) {
+  const TemplateShape shape = guest_shape(plan, inputs, network);
+  const std::optional<std::string> from = with_context("guest templates", [&] { return guest_template(plan.settings, shape); });
+  clock.lap(from ? "guest template ready" : "no guest template: booting cold");
+  if (from) {
+    try {
+      return run_vmm(creation, plan, inputs, network, console, *from, clock);
+    } catch (const RestoreFailed& e) {
+      logger().warning(std::string(e.what()) + ": discarding the guest template " + *from + " and booting cold");
+      TemplateStore(plan.settings.template_dir, plan.settings.templates).discard(template_key(shape));
+    }
+  }
+  return run_vmm(creation, plan, inputs, network, console, "", clock);
 }
 
 ContainerState created_state(const std::string& id, const Bundle& bundle, const VmSize& size, const VmmIdentity& vmm) {

@@ -31,8 +31,10 @@ TEST(shim_config_example, ParsesToTheDefaults) {
   EXPECT_EQ(c.allowed_kernel_dirs, d.allowed_kernel_dirs);
   EXPECT_EQ(c.boot_timeout_seconds, d.boot_timeout_seconds);
   EXPECT_EQ(c.vhost_net, d.vhost_net);
+  EXPECT_EQ(c.templates, d.templates);
+  EXPECT_EQ(c.template_dir, d.template_dir);
   EXPECT_FALSE(j.contains("fault_points"));  // tests only: not for a host's settings
-  EXPECT_EQ(j.size(), 16u);                  // every other key of shim_config.h
+  EXPECT_EQ(j.size(), 18u);                  // every other key of shim_config.h
 }
 
 }  // namespace

@@ -29,12 +29,19 @@ TEST(shim_vmm_process, CommandLineFollowsTheContract) {
   c.virtiofsd = "/usr/lib/qemu/virtiofsd";
   const VmSize s{336, 2, "pr", "/k"};
   EXPECT_EQ(vmm_command(c, s, "/run/x/c1", VmmFiles{"/run/x/agent-initramfs-1.cpio", "/run/x/c1/share"}),
-            (std::vector<std::string>{"/v", "--kernel", "/k", "--initrd", "/run/x/agent-initramfs-1.cpio", "--memory",
-                                      "336M", "--vcpus", "2", "--cmdline", "quiet", "--vm-type", "pr", "--fs-share",
+            (std::vector<std::string>{"/v", "--kernel", "/k", "--initrd", "/run/x/agent-initramfs-1.cpio", "--cmdline",
+                                      "quiet", "--memory", "336M", "--vcpus", "2", "--vm-type", "pr", "--fs-share",
                                       "/run/x/c1/share", "--fs-tag", "ppc-kvm-share", "--virtiofsd",
                                       "/usr/lib/qemu/virtiofsd", "--vsock-uds", "/run/x/c1/vm/vsock.sock", "--console",
                                       "/run/x/c1/console.log", "--log", "/run/x/c1/vmm.log", "--container-request",
                                       "/run/x/c1/create.json", "--ready-fd", "3", "--until-adopted", "--stats"}));
+  // Restored from a template: no kernel, initramfs or command line; the same size and devices.
+  const auto restored = vmm_command(c, s, "/run/x/c1", VmmFiles{"/i", "/run/x/c1/share", {}, "/var/lib/t/0123"});
+  EXPECT_EQ(std::vector<std::string>(restored.begin(), restored.begin() + 9),
+            (std::vector<std::string>{"/v", "--restore-from", "/var/lib/t/0123", "--memory", "336M", "--vcpus", "2",
+                                      "--vm-type", "pr"}));
+  for (const char* flag : {"--kernel", "--initrd", "--cmdline"}) EXPECT_EQ(std::count(restored.begin(), restored.end(), flag), 0);
+  EXPECT_EQ(std::count(restored.begin(), restored.end(), "--container-request"), 1);
   const auto auto_type = vmm_command(ShimConfig{}, VmSize{128, 1, "auto", "/k"}, "/d", VmmFiles{"/i", ""});
   EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--vm-type"), 0);
   EXPECT_EQ(std::count(auto_type.begin(), auto_type.end(), "--fs-share"), 0);

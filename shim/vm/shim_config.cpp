@@ -80,6 +80,13 @@ ShimConfig parse_shim_config(const nlohmann::json& j, const std::string& source)
         logger().warning(source + ": " + key + " has no effect any more (a container's files are shared, not copied)");
       } else if (key == "boot_timeout_seconds") c.boot_timeout_seconds = static_cast<unsigned>(positive(v, key, 86400));
       else if (key == "fault_points") c.fault_points = boolean(v, key);
+      else if (key == "templates") {
+        if (!v.is_number_unsigned() || v.get<uint64_t>() > 64) throw Error(key + ": expected an integer from 0 to 64, got " + v.dump());
+        c.templates = v.get<unsigned>();
+      } else if (key == "template_dir") {
+        c.template_dir = text(v, key);
+        if (c.template_dir.front() != '/') throw Error(key + ": \"" + c.template_dir + "\" is not an absolute path");
+      }
       else if (key == "vhost_net") c.vhost_net = boolean(v, key);
       else throw Error("unknown key \"" + key + "\"");
     }

@@ -27,6 +27,10 @@
 //                                 warning)
 //    "allowed_kernel_dirs": [],   where an annotated kernel may lie
 //    "boot_timeout_seconds": 300, how long create waits for the guest's agent
+//    "templates": 8,              how many guest templates are kept (guest_template.h): a
+//                                 container's VM is restored from the one of its shape, made
+//                                 by the first create of that shape; 0: every VM boots cold
+//    "template_dir": "/var/lib/ppc-kvm-shim/templates",  where they are kept (root's, 0700)
 //    "fault_points": false}       tests only: PPC_KVM_SHIM_STOP_AT may stop the shim
 //                                 (commands/fault_points.h)
 #include <cstdint>
@@ -42,6 +46,7 @@ inline constexpr const char* kDefaultKernel = "/usr/share/ppc-kvm-shim/guest-vml
 inline constexpr const char* kDefaultVmm = "/usr/libexec/ppc-kvm-shim/ppc-kvm-vmm";
 inline constexpr const char* kDefaultAgent = "/usr/libexec/ppc-kvm-shim/ppc-kvm-agent";
 inline constexpr const char* kDefaultVirtiofsd = "/usr/lib/qemu/virtiofsd";
+inline constexpr const char* kDefaultTemplateDir = "/var/lib/ppc-kvm-shim/templates";
 
 struct ShimConfig {
   std::string kernel = kDefaultKernel;
@@ -60,6 +65,8 @@ struct ShimConfig {
   std::vector<std::string> allowed_annotations;
   std::vector<std::string> allowed_kernel_dirs;
   unsigned boot_timeout_seconds = 300;
+  unsigned templates = 8;
+  std::string template_dir = kDefaultTemplateDir;
   bool fault_points = false;
 };
 

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,19 +24,23 @@
 
 namespace ppc::shim {
 
-std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
-                                     const VmmFiles& files) {
-  std::vector<std::string> cmd = {config.vmm,
-                                  "--kernel", size.kernel,
-                                  "--initrd", files.initramfs,
-                                  "--memory", std::to_string(size.memory_mib) + "M",
-                                  "--vcpus", std::to_string(size.vcpus),
-                                  "--cmdline", config.kernel_cmdline};
+std::vector<std::string> machine_args(const ShimConfig& config, const VmSize& size, const VmmFiles& files) {
+  std::vector<std::string> cmd = {config.vmm};
+  if (files.restore_from.empty())
+    cmd.insert(cmd.end(), {"--kernel", size.kernel, "--initrd", files.initramfs, "--cmdline", config.kernel_cmdline});
+  else cmd.insert(cmd.end(), {"--restore-from", files.restore_from});
+  cmd.insert(cmd.end(), {"--memory", std::to_string(size.memory_mib) + "M", "--vcpus", std::to_string(size.vcpus)});
   if (size.vm_type != "auto") cmd.insert(cmd.end(), {"--vm-type", size.vm_type});
   if (!files.share.empty())
     cmd.insert(cmd.end(), {"--fs-share", files.share, "--fs-tag", std::string(protocol::kSharedFsTag), "--virtiofsd",
                            config.virtiofsd});
   for (const std::string& nic : files.nics) cmd.insert(cmd.end(), {"--net", config.vhost_net ? nic + ",vhost=on" : nic});
+  return cmd;
+}
+
+std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
+                                     const VmmFiles& files) {
+  std::vector<std::string> cmd = machine_args(config, size, files);
   cmd.insert(cmd.end(), {"--vsock-uds", state_dir + "/vm/vsock.sock", "--console", state_dir + "/console.log",
                          "--log", state_dir + "/vmm.log", "--container-request", state_dir + "/create.json",
                          "--ready-fd", std::to_string(kReadyFd), "--until-adopted"});
@@ -96,8 +101,10 @@ namespace {
 }
 
 // Runs in the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(const std::vector<char*>& argv, const VmmStdio& stdio, int ready_write, int netns) {
+[[noreturn]] void exec_child(const std::vector<char*>& argv, const VmmStdio& stdio, int ready_write, int netns,
+                             pid_t parent) {
   ::setsid();
+  if (parent > 0 && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)) ::_exit(127);
   // Move every fd we keep above the stdio range first, so that dup2 never clobbers one.
   const int in = ::fcntl(stdio.in, F_DUPFD_CLOEXEC, 10);
   const int out = ::fcntl(stdio.out, F_DUPFD_CLOEXEC, 10);
@@ -122,7 +129,8 @@ namespace {
 
 }  // namespace
 
-VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmStdio& stdio, int netns) {
+VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmStdio& stdio, int netns,
+                             bool die_with_parent) {
   // A socket, not a pipe: after "ok" the VMM waits on it for "adopted" (adopt()), and takes
   // its closing before that for this process's death (--until-adopted).
   int fds[2];
@@ -131,9 +139,10 @@ VmmProcess VmmProcess::spawn(const std::vector<std::string>& command, const VmmS
   std::vector<char*> argv;
   for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  const pid_t parent = die_with_parent ? ::getpid() : 0;
   const pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
-  if (pid == 0) exec_child(argv, stdio, write_end.get(), netns);
+  if (pid == 0) exec_child(argv, stdio, write_end.get(), netns, parent);
   return VmmProcess(pid, std::move(read_end));
 }
 

@@ -25,13 +25,18 @@ inline constexpr int kReadyFd = 3;
 
 // What the VMM boots with besides the kernel: the (agent-only) initramfs, the share
 // directory its virtiofsd serves ("" for none), and its NICs (each a --net value,
-// "tap=NAME,mac=MAC[,mtu=N]": taps in the network namespace it is started in).
+// "tap=NAME,mac=MAC[,mtu=N]": taps in the network namespace it is started in). With
+// `restore_from` (a guest template, guest_template.h) the guest is restored from it instead
+// of booting the kernel and the initramfs.
 struct VmmFiles {
   std::string initramfs;
   std::string share;
   std::vector<std::string> nics;
+  std::string restore_from;
 };
 
+// The machine's part of the VMM's command line: its guest, size and devices.
+std::vector<std::string> machine_args(const ShimConfig& config, const VmSize& size, const VmmFiles& files);
 // The VMM's command line for a container whose state lives in `state_dir`.
 std::vector<std::string> vmm_command(const ShimConfig& config, const VmSize& size, const std::string& state_dir,
                                      const VmmFiles& files);
@@ -55,7 +60,10 @@ class VmmProcess {
   // Throws Error when the VMM cannot be started at all. With `netns` (an fd of a network
   // namespace), the VMM starts in that namespace: it opens its taps there, and the process
   // the engine knows by its pid is in the container's network namespace.
-  static VmmProcess spawn(const std::vector<std::string>& command, const VmmStdio& stdio, int netns = -1);
+  // With `die_with_parent`, the VMM is killed when this process ends (a template's maker,
+  // which nothing else would stop).
+  static VmmProcess spawn(const std::vector<std::string>& command, const VmmStdio& stdio, int netns = -1,
+                          bool die_with_parent = false);
 
   VmmProcess(VmmProcess&& other) noexcept;
   VmmProcess& operator=(VmmProcess&&) = delete;

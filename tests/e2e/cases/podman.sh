@@ -484,6 +484,51 @@ share_faults() {
   pgrep -x virtiofsd >/dev/null && fail "virtiofsd left: $(pgrep -ax virtiofsd)" || ok "no virtiofsd left"
 }
 
+# Guest templates (issue 19): ours restores a container's VM from the template of its shape,
+# which the first create of that shape made, so the checks above ran restored guests already.
+# Here: two containers of one template differ in their randomness and keep the host's time,
+# and a corrupted template is refused and made again, the container unharmed. The commands run
+# with crun too (the same outputs); the looks at the VMM's log and at the store are ours only.
+template_checks() {
+  local rt=$1 ours=$2 c=e2e-tpl-$rt store=/var/lib/ppc-kvm-shim/templates i r1 r2 before guest log template=
+  local garbage='{"not": "a snapshot"}'
+  echo "== guest templates, runtime $rt"
+  for i in 1 2; do
+    timed "podman_run_clone$i[$rt]" pm "$rt" run -d --network=none --name "$c$i" "$IMG" sleep 600
+    [ "$RC" = 0 ] || fail "[$rt] run -d $c$i gave $RC: $ERR"
+  done
+  timed "podman_exec_urandom1[$rt]" pm "$rt" exec "${c}1" hexdump -n 16 -e '16/1 "%02x"' /dev/urandom
+  r1=$OUT
+  timed "podman_exec_urandom2[$rt]" pm "$rt" exec "${c}2" hexdump -n 16 -e '16/1 "%02x"' /dev/urandom
+  r2=$OUT
+  [ ${#r1} = 32 ] && [ ${#r2} = 32 ] && [ "$r1" != "$r2" ] && ok "[$rt] two containers' /dev/urandom differ" ||
+    fail "[$rt] /dev/urandom of two containers: '$r1' and '$r2'"
+  before=$(date +%s)
+  timed "podman_exec_date[$rt]" pm "$rt" exec "${c}1" date +%s
+  guest=$OUT
+  [ -n "$guest" ] && [ "$guest" -ge $((before - 1)) ] 2>/dev/null && [ "$guest" -le $(($(date +%s) + 1)) ] &&
+    ok "[$rt] the container's clock is L1's" || fail "[$rt] the container's time '$guest', L1's $before"
+  if [ "$ours" = yes ]; then
+    log=$(find /run -path "*/$(podman inspect --format '{{.Id}}' "${c}1")/vmm.log" 2>/dev/null | head -1)
+    template=$(sed -n "s|.*restored from \($store/[0-9a-f]*\).*|\1|p" "$log" 2>/dev/null | head -1)
+    [ -n "$template" ] && [ "$(stat -c %a $store)" = 700 ] && ok "[$rt] the VM was restored from $template" ||
+      fail "[$rt] not restored from a template in $store (mode $(stat -c %a $store 2>&1)): $log: '$(grep -m1 'guest,' "$log" 2>&1)'"
+  fi
+  podman rm -f "${c}1" "${c}2" >/dev/null 2>&1
+  # A template whose state the VMM refuses (it passes the shim's cheap checks): the container
+  # boots cold, the template is discarded, and the next create of its shape makes it again.
+  [ -z "$template" ] || echo "$garbage" > "$template/state.json"
+  timed "podman_run_corrupted_template[$rt]" pm "$rt" run --rm --network=none "$IMG" echo hi
+  expect_run "[$rt] run --rm echo hi after its template was corrupted" 0 hi
+  timed "podman_run_template_remade[$rt]" pm "$rt" run --rm --network=none "$IMG" echo hi
+  expect_run "[$rt] run --rm echo hi again" 0 hi
+  if [ "$ours" = yes ]; then
+    [ -n "$template" ] && [ -s "$template/state.json" ] && [ "$(cat "$template/state.json")" != "$garbage" ] &&
+      [ -f "$template/key" ] && ok "[$rt] the corrupted template was discarded and made again" ||
+      fail "[$rt] the template '$template' after its corruption: state.json '$(head -c 60 "$template/state.json" 2>&1)'"
+  fi
+}
+
 # Where the time of `podman run --rm echo hi` goes, ours beside crun, in rounds: each runtime
 # behind a wrapper of the same name (podman tells runtimes apart by name) that logs every call
 # podman and conmon make (subcommand, wall time); the same bundle run by the runtime alone
@@ -525,6 +570,8 @@ WRAPPER
 
 checks crun no
 checks ppc-kvm-shim yes
+template_checks crun no
+template_checks ppc-kvm-shim yes
 share_faults
 [ "${E2E_BREAKDOWN_ROUNDS:-3}" = 0 ] || breakdown
 if pgrep -f ppc-kvm-vmm >/dev/null; then fail "VMMs still running: $(pgrep -af ppc-kvm-vmm)"; else ok "no VMM left running"; fi

@@ -33,6 +33,11 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def number(v):
+    """v if it is a number (a sample's field left empty is a string), else None."""
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
 def mib(kib):
     return kib / KIB_PER_MIB if kib is not None else None
 
@@ -86,22 +91,138 @@ def net_section(samples, facts, md):
     return net_med
 
 
+RESTORE_START = [("shim-run-cold", "`ppc-kvm-shim run`, cold (\"templates\": 0)"),
+                 ("shim-run-restored", "`ppc-kvm-shim run`, restored"),
+                 ("crun-run", "`crun run`"),
+                 ("podman-ours-cold", "`podman --runtime ppc-kvm-shim run --rm`, cold"),
+                 ("podman-ours-restored", "`podman --runtime ppc-kvm-shim run --rm`, restored"),
+                 ("podman-crun", "`podman --runtime crun run --rm`")]
+
+
 def restore_section(samples, facts, md):
-    """Cold boot vs restore of a container's VM (the VMM's container mode); returns the medians."""
+    """Issue 19: the shim's runs cold vs restored vs crun, the memory of many guests each way, and
+    the VMM alone; returns the medians and the ratios the targets read."""
+    out = {"start_ms": {}, "memory": {}, "vmm": {}, "ratios": {}}
     md.append("## Restored from a template (issue 19)\n")
+    # ---- ppc-kvm-shim run and podman run --rm ----
+    md.append("### Container start, cold vs restored\n")
+    md.append("`echo hi` in the start section's busybox bundle (`ppc-kvm-shim run`, `crun run`) and in the local busybox "
+              "image (`podman run --rm --network=none`), wall time of the command. Ours runs with the suite's host "
+              "settings plus `\"templates\": 0` (cold: every create boots) or `\"templates\": "
+              f"8` (restored), store `{facts.get('RESTORE_TEMPLATE_DIR', '?')}`; each run of ours is checked against its "
+              "VMM's log (the machine line says `restored from` or `kernel`): one that is not what it claims is a failed "
+              f"run. Interleaved, {facts.get('RESTORE_RUNS', '?')} runs each after a run 0 kept apart (ours restored makes "
+              "its template there; podman's first use of its storage); medians.\n")
+    md.append("| contender | ok runs | failed | median ms | min | max | restore's RAM copy ms | first failure |")
+    md.append("|---|---|---|---|---|---|---|---|")
+    start = out["start_ms"]
+    for c, label in RESTORE_START:
+        rows = [r for r in samples if r.get("kind") == "restore_start" and r.get("contender") == c and r.get("run", 1) >= 1]
+        if not rows:
+            continue
+        ok = [r for r in rows if r.get("rc", 0) == 0 and r.get("ok") == 1]
+        bad = [r for r in rows if r not in ok]
+        vals = [r["ms"] for r in ok if r.get("ms") is not None]
+        start[c] = median(vals)
+        err = f"rc {bad[0].get('rc', '?')}: {bad[0].get('error', '')[:300]}" if bad else ""
+        md.append(f"| {label} | {len(ok)} | {len(bad)} | {fmt(start[c])} | {fmt(min(vals) if vals else None)} | "
+                  f"{fmt(max(vals) if vals else None)} | {fmt(median([r.get('ram_copy_ms') for r in ok]))} | "
+                  f"{err.replace('|', '/')} |")
+    def meant(r):  # the guest a run of ours was meant to have (run 0 restored: either, it makes the template)
+        c = r.get("contender", "")
+        if not c.startswith(("shim-run-", "podman-ours-")) or (r.get("run") == 0 and c.endswith("restored")):
+            return None
+        return c.rsplit("-", 1)[1]
+    wrong = [r for r in samples if r.get("kind") == "restore_start" and meant(r)
+             and r.get("guest") in ("cold", "restored") and r.get("guest") != meant(r)]
+    if wrong:
+        md.append(f"\n**{len(wrong)} run(s) of ours booted another way than meant** (failed, not in the medians): " +
+                  "; ".join(f"{r.get('contender')} run {r.get('run')}: vmm.log says {r.get('guest')}" for r in wrong[:6]))
+    first = [r for r in samples if r.get("kind") == "restore_start" and r.get("run") == 0]
+    if first:
+        md.append("\nRun 0 of each (not in the medians): " +
+                  "; ".join(f"{r['contender']} {fmt(r.get('ms'))} ms (rc {r.get('rc')}"
+                            + (f", {r['guest']}" if r.get("guest") else "") + ")" for r in first))
+    tpl = [x for x in samples if x.get("kind") == "restore_shim_template"]
+    if tpl:
+        md.append("\nThe shim's templates: " + "; ".join(
+            f"shape {x.get('shape')}: made by a run of {fmt(x.get('warmup_ms'))} ms"
+            + (f" (failed: {x['error'][:160]})" if "error" in x else "")
+            + f", {x.get('templates', '?')} in the store, {fmt(mib(number(x.get('store_kib'))), 1)} MiB on disk"
+            + (f" ({x['note']})" if "note" in x else "") for x in tpl))
+
+    def r(a, b):
+        return ratio(start.get(a), start.get(b))
+    ratios = out["ratios"]
+    ratios.update({"shim_restored_crun": r("shim-run-restored", "crun-run"), "shim_cold_crun": r("shim-run-cold", "crun-run"),
+                   "shim_restored_cold": r("shim-run-restored", "shim-run-cold"),
+                   "podman_restored_crun": r("podman-ours-restored", "podman-crun"),
+                   "podman_cold_crun": r("podman-ours-cold", "podman-crun"),
+                   "podman_restored_cold": r("podman-ours-restored", "podman-ours-cold")})
+    md.append(f"\n`ppc-kvm-shim run` / `crun run`: restored **{fmt(ratios['shim_restored_crun'], 2)}** (target <= 2), "
+              f"cold {fmt(ratios['shim_cold_crun'], 2)}; restored / cold {fmt(ratios['shim_restored_cold'], 2)}.  ")
+    md.append(f"`podman run --rm`, ours / crun: restored **{fmt(ratios['podman_restored_crun'], 2)}** (target <= 1.2), "
+              f"cold {fmt(ratios['podman_cold_crun'], 2)}; restored / cold {fmt(ratios['podman_restored_cold'], 2)}.\n")
+
+    # ---- memory of many guests ----
+    mem_rows = [x for x in samples if x.get("kind") == "restore_memory"]
+    if mem_rows:
+        md.append(f"### Memory of {facts.get('RESTORE_GUESTS', '?')} idle guests, cold vs restored\n")
+        md.append(f"`ppc-kvm-shim run --detach` of `sleep` ({facts.get('RESTORE_MEM_MIB', '?')} MiB by annotation, 1 vCPU), "
+                  "one after the other, each checked cold or restored by its vmm.log; 5 s later: the drop of L1's "
+                  "MemAvailable since before the first (after dropping caches: the host's view, with KVM's and the "
+                  "kernel's own memory; page cache counts as available) and the sum of the PSS of every process of "
+                  "theirs (jail supervisor, VMM, virtiofsd: `/proc/PID/smaps_rollup`; shared pages counted once in all, "
+                  "kernel memory not at all). Cold first, then restored (its template made before, not counted). One "
+                  f"round each, in an L1 of {facts.get('L1 memory', '?')}.\n")
+        md.append("| guests booted | started | guest MiB | MemAvailable drop per guest, MiB | PSS per guest, MiB | Shmem per guest, MiB | "
+                  "processes | median start ms | failure |")
+        md.append("|---|---|---|---|---|---|---|---|---|")
+        for c in ["cold", "restored"]:
+            rows = [x for x in mem_rows if x.get("contender") == c]
+            if not rows:
+                continue
+            x = rows[-1]
+            n = x.get("guests") or 0
+            good = x.get("ok") == 1 and "error" not in x and n > 0
+            per = {k: (x[k] / n / KIB_PER_MIB if good and number(x.get(k)) is not None else None)
+                   for k in ["avail_drop_kib", "pss_kib", "shmem_delta_kib"]}
+            out["memory"][c] = {"guests": n, "avail_drop_mib_per_guest": per["avail_drop_kib"],
+                                "pss_mib_per_guest": per["pss_kib"], "shmem_mib_per_guest": per["shmem_delta_kib"]}
+            failure = x.get("error", "")[:300]
+            if not good and n and number(x.get("avail_drop_kib")) is not None:  # what it saw, kept out of the figures
+                failure += (f" (the {n} started: MemAvailable drop {fmt(mib(x['avail_drop_kib']))} MiB, PSS "
+                            f"{fmt(mib(number(x.get('pss_kib'))))} MiB in all; not counted)")
+            md.append(f"| {c} | {n} of {x.get('wanted', '?')} | {x.get('guest_mib', '?')} | {fmt(per['avail_drop_kib'], 1)} | "
+                      f"{fmt(per['pss_kib'], 1)} | {fmt(per['shmem_delta_kib'], 1)} | {x.get('processes', '?')} | "
+                      f"{fmt(number(x.get('start_median_ms')))} | {failure.replace('|', '/')} |")
+
+        def m(key):
+            return ratio(out["memory"].get("restored", {}).get(key), out["memory"].get("cold", {}).get(key))
+        ratios["memory_avail_restored_cold"] = m("avail_drop_mib_per_guest")
+        ratios["memory_pss_restored_cold"] = m("pss_mib_per_guest")
+        md.append(f"\nrestored / cold per guest: MemAvailable drop **{fmt(ratios['memory_avail_restored_cold'], 2)}**, "
+                  f"PSS **{fmt(ratios['memory_pss_restored_cold'], 2)}** (restored must not cost more: <= 1). A failed "
+                  "phase (fewer guests, one not what it claims) gives no figure.\n")
+
+    # ---- the VMM alone ----
+    md.append("### The VMM alone\n")
     md.append("The VMM in container mode as the shim runs it (agent-only initramfs, the root in the VM's share, "
-              "virtio-fs and vsock, 256 MiB, 1 vCPU, `echo hi`): from the fork until the agent created the container "
-              "(the ready line, what `create` waits for), and until the output came and the guest powered off after "
-              f"the start. {facts.get('RESTORE_RUNS', '?')} runs each, interleaved; medians. The shim does not restore yet.\n")
+              "virtio-fs and vsock, 256 MiB, 1 vCPU, `echo hi`), without the shim: from the fork until the agent "
+              "created the container (the ready line, what `create` waits for), and until the output came and the guest "
+              f"powered off after the start. {facts.get('RESTORE_RUNS', '?')} runs each, interleaved; medians.\n")
     tpl = next((x for x in samples if x.get("kind") == "restore_template"), {})
     if "error" in tpl:
         md.append(f"No template: {tpl['error']}\n")
-        return {}
+        return out
+    if not tpl:
+        md.append("Not measured.\n")
+        return out
     md.append(f"Template made once (`--save-when-ready`): {fmt(tpl.get('ms'))} ms, RAM file "
               f"{fmt(mib(tpl.get('ram_on_disk_kib')), 1)} MiB on disk.\n")
     md.append("| contender | ok runs | failed | ready ms | total ms | RAM copied, MiB | copy ms | virtiofsd set-up ms | first failure |")
     md.append("|---|---|---|---|---|---|---|---|---|")
-    med = {}
+    med = out["vmm"]
     for c in ["cold", "restored"]:
         rows = [s for s in samples if s.get("kind") == "restore" and s.get("contender") == c]
         if not rows:
@@ -117,7 +238,7 @@ def restore_section(samples, facts, md):
     r_ready = ratio(med.get("restored", {}).get("ready_ms"), med.get("cold", {}).get("ready_ms"))
     r_total = ratio(med.get("restored", {}).get("total_ms"), med.get("cold", {}).get("total_ms"))
     md.append(f"\nrestored / cold: ready {fmt(r_ready, 2)}, total {fmt(r_total, 2)}.\n")
-    return med
+    return out
 
 
 def main():
@@ -483,6 +604,20 @@ def main():
                 o, c = net_med.get(ours, {}).get(key), net_med.get("crun", {}).get(key)
                 target(f"{label} round trip <= 2x crun's{how}", ratio(o, c), 2.0,
                        f"{fmt(o, 2)} vs {fmt(c, 2)} ms = {fmt(ratio(o, c), 2)}x")
+    if ran("restore"):
+        rt = restore_med.get("ratios", {})
+        st = restore_med.get("start_ms", {})
+        target("`ppc-kvm-shim run` restored <= 2x `crun run`", rt.get("shim_restored_crun"), 2.0,
+               f"{fmt(st.get('shim-run-restored'))} vs {fmt(st.get('crun-run'))} ms = {fmt(rt.get('shim_restored_crun'), 2)}x")
+        target("`podman run --rm echo hi`, ours restored <= 1.2x crun", rt.get("podman_restored_crun"), 1.2,
+               f"{fmt(st.get('podman-ours-restored'))} vs {fmt(st.get('podman-crun'))} ms = "
+               f"{fmt(rt.get('podman_restored_crun'), 2)}x")
+        mm = restore_med.get("memory", {})
+        for key, label in [("avail_drop_mib_per_guest", "MemAvailable drop"), ("pss_mib_per_guest", "PSS")]:
+            r_mem = ratio(mm.get("restored", {}).get(key), mm.get("cold", {}).get(key))
+            target(f"{facts.get('RESTORE_GUESTS', '?')} restored guests cost <= cold ones ({label})", r_mem, 1.0,
+                   f"{fmt(mm.get('restored', {}).get(key), 1)} vs {fmt(mm.get('cold', {}).get(key), 1)} MiB per guest = "
+                   f"{fmt(r_mem, 2)}x")
     md.append("")
     if progress:
         md.append("## Run log\n")
@@ -493,7 +628,7 @@ def main():
                     "vsock": {"up_mb_s": up, "down_mb_s": down, "rtt_median_us": rtt, "rtt_p90_us": p90},
                     "exec_median_ms": {"ours": ex_ours, "crun": ex_crun}, "qemu_irq_mode": used,
                     "share": {"create_median_ms": create_med, "fs_median": fs_med}, "net_median": net_med,
-                    "restore_median_ms": restore_med,
+                    "restore": restore_med,
                     "sections": sections})
     results.mkdir(parents=True, exist_ok=True)
     (results / "results.json").write_text(json.dumps({"facts": facts, "summary": summary, "samples": samples}, indent=1) + "\n")

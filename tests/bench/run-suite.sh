@@ -25,10 +25,15 @@
 # workload runs per contender, default 3), FS_FILES (small files, default 2000), FS_MEM_MIB
 # (guest RAM of ours and QEMU there, default 512); the net section: NET_RUNS (per contender,
 # default 3), NET_SECONDS (iperf3 per direction, 10), NET_PINGS (20), NET_REQUESTS (50),
-# NET_MEM_MIB (guest RAM, 512).
+# NET_MEM_MIB (guest RAM, 512); the restore section: RESTORE_RUNS (runs per contender of the
+# VMM alone, of `ppc-kvm-shim run` and of `podman run --rm`, each after a run 0 kept apart;
+# default 5), RESTORE_GUESTS (idle guests measured at once, cold then restored, default 16),
+# RESTORE_MEM_MIB (their size, default 256), RESTORE_TEMPLATE_DIR (the shim's template store
+# for the section, emptied before and after it, default /var/lib/ppc-kvm-shim/bench-templates:
+# on L1's disk, like the shim's default).
 # Needs what tests/e2e/run-l1.sh needs, the build's binaries and kernels, and installs
-# gnuplot-nox and python3 from apt when missing. About an hour and a quarter with the defaults (--only
-# share: about 40 minutes; --only net: about 20).
+# gnuplot-nox and python3 from apt when missing. About an hour and a half with the defaults (--only
+# share: about 40 minutes; --only net: about 20; --only restore: about 10).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 results=$top/build/bench-results bin_dir=$top/build/ppc64le/bin vmm=""
@@ -53,7 +58,8 @@ DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_M
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
 CREATE_RUNS=${CREATE_RUNS:-5} FS_RUNS=${FS_RUNS:-3} FS_FILES=${FS_FILES:-2000} FS_MEM_MIB=${FS_MEM_MIB:-512}
 NET_RUNS=${NET_RUNS:-3} NET_SECONDS=${NET_SECONDS:-10} NET_PINGS=${NET_PINGS:-20} NET_REQUESTS=${NET_REQUESTS:-50} NET_MEM_MIB=${NET_MEM_MIB:-512}
-RESTORE_RUNS=${RESTORE_RUNS:-5}
+RESTORE_RUNS=${RESTORE_RUNS:-5} RESTORE_GUESTS=${RESTORE_GUESTS:-16} RESTORE_MEM_MIB=${RESTORE_MEM_MIB:-256}
+RESTORE_TEMPLATE_DIR=${RESTORE_TEMPLATE_DIR:-/var/lib/ppc-kvm-shim/bench-templates}
 
 # ---- tools on this machine: the report and the plot -----------------------------------------
 missing=()
@@ -105,7 +111,7 @@ cp "$top/tests/bench/cases/share_l1.sh" "$top/tests/bench/cases/net_l1.sh" "$top
   echo "DENSITY_MEM_MIB=$DENSITY_MEM_MIB DENSITY_RESERVE_MIB=$DENSITY_RESERVE_MIB"
   echo "CREATE_RUNS=$CREATE_RUNS FS_RUNS=$FS_RUNS FS_FILES=$FS_FILES FS_MEM_MIB=$FS_MEM_MIB"
   echo "NET_RUNS=$NET_RUNS NET_SECONDS=$NET_SECONDS NET_PINGS=$NET_PINGS NET_REQUESTS=$NET_REQUESTS NET_MEM_MIB=$NET_MEM_MIB"
-  echo "RESTORE_RUNS=$RESTORE_RUNS"
+  echo "RESTORE_RUNS=$RESTORE_RUNS RESTORE_GUESTS=$RESTORE_GUESTS RESTORE_MEM_MIB=$RESTORE_MEM_MIB RESTORE_TEMPLATE_DIR='$RESTORE_TEMPLATE_DIR'"
   echo "SECTIONS='$sections'"
   cat "$top/tests/bench/cases/suite_l1.sh"; } > "$work/suite_case.sh"
 
@@ -114,7 +120,7 @@ say "one L1 ($E2E_MEMORY), sections: $sections; RUNS=$RUNS START_RUNS=$START_RUN
 start=$(date +%s)
 status=0
 "$top/tests/e2e/run-l1.sh" --case "$work/suite_case.sh" --bin-dir "$work/bin" --share-dir "$work/share" \
-  --timeout 6000 --log "$results/l1-serial.log" > "$results/l1-output.txt" || status=$?
+  --timeout 7200 --log "$results/l1-serial.log" > "$results/l1-output.txt" || status=$?
 elapsed=$(( $(date +%s) - start ))
 say "L1 run ended with status $status after $elapsed s"
 # run-l1.sh prints the case's output when L1 ends; killed, it prints nothing: what L1 measured
@@ -131,7 +137,8 @@ python3 "$top/tests/bench/report.py" "$results/l1-output.txt" "$results" \
   "ppc-kvm-vmm sha256=$vmm_id" "L1 memory=$E2E_MEMORY" "L1 run status=$status" "L1 run seconds=$elapsed" \
   "density reserve=${DENSITY_RESERVE_MIB} MiB" "RUNS=$RUNS" "START_RUNS=$START_RUNS" \
   "CREATE_RUNS=$CREATE_RUNS" "FS_RUNS=$FS_RUNS" "FS_FILES=$FS_FILES" "FS_MEM_MIB=$FS_MEM_MIB" \
-  "NET_RUNS=$NET_RUNS" "NET_SECONDS=$NET_SECONDS" "NET_REQUESTS=$NET_REQUESTS" "RESTORE_RUNS=$RESTORE_RUNS" "sections=$sections" > /dev/null
+  "NET_RUNS=$NET_RUNS" "NET_SECONDS=$NET_SECONDS" "NET_REQUESTS=$NET_REQUESTS" "RESTORE_RUNS=$RESTORE_RUNS" \
+  "RESTORE_GUESTS=$RESTORE_GUESTS" "RESTORE_MEM_MIB=$RESTORE_MEM_MIB" "RESTORE_TEMPLATE_DIR=$RESTORE_TEMPLATE_DIR" "sections=$sections" > /dev/null
 # One box per contender (gnuplot places them at x = 1..N); a failed plot leaves the tables.
 plot() {
   local n

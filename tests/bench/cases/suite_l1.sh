@@ -12,7 +12,9 @@
 #              file throughput in a volume, ours vs crun vs QEMU with the same virtiofsd
 #   net        the network (issue 15, net_l1.sh): TCP throughput each way, ping and HTTP round
 #              trips between L1 and a server, ours vs crun vs QEMU on a tap joined the same way
-#   restore    a container's VM cold-booted vs restored from a template (issue 19, restore_l1.sh)
+#   restore    restored from a template vs cold (issue 19, restore_l1.sh): a container's VM (the
+#              VMM alone); ppc-kvm-shim run and podman run --rm, ours cold and restored vs crun;
+#              the memory of RESTORE_GUESTS idle guests, cold vs restored
 # SECTIONS (from run-suite.sh --only) names the ones to run, all by default; the QEMU probe
 # and the shim's set-up always run.
 # Every sample is one "BENCH-SAMPLE {json}" line; the host side turns them into the
@@ -201,16 +203,20 @@ mkbundle $W/b-probe '["sh", "-c", "dmesg | grep -m1 \\"Run /init\\"; cat /proc/u
 mkdir -p $SROOT
 
 # timed_cmd KIND CONTENDER RUN WANT COMMAND...: wall time of one command, its status and
-# whether stdout was WANT; errors recorded, never hidden.
+# whether stdout was WANT; errors recorded, never hidden. With TIMED_CHECK set (a function's
+# name), that function runs after the command, untimed, and may add KEY=VALUE fields to the
+# sample (the array `extra`) and a reason the run does not count (`why`: then ok=0).
 timed_cmd() {
-  local kind=$1 who=$2 run=$3 want=$4 t0 t1 rc=0
+  local kind=$1 who=$2 run=$3 want=$4 t0 t1 rc=0 extra=() why=""
   shift 4
   t0=$EPOCHREALTIME
   timeout 300 "$@" </dev/null >$W/cmd.out 2>$W/cmd.err || rc=$?
   t1=$EPOCHREALTIME
-  local a=(kind="$kind" contender="$who" run="$run" rc="$rc" ms="$(ms $(( $(us $t1) - $(us $t0) )))")
+  [ -z "${TIMED_CHECK:-}" ] || "$TIMED_CHECK"
+  local a=(kind="$kind" contender="$who" run="$run" rc="$rc" ms="$(ms $(( $(us $t1) - $(us $t0) )))" "${extra[@]}")
   if [ $rc != 0 ] || [ "$(cat $W/cmd.out)" != "$want" ]; then
-    a+=(ok=0 error="stdout '$(head -c 200 $W/cmd.out)', stderr: $(tail -n 4 $W/cmd.err | head -c 600)")
+    a+=(ok=0 error="stdout '$(head -c 200 $W/cmd.out)', stderr: $(tail -n 4 $W/cmd.err | head -c 600)${why:+; $why}")
+  elif [ -n "$why" ]; then a+=(ok=0 error="$why")
   else a+=(ok=1); fi
   sample "${a[@]}"
 }

@@ -321,7 +321,10 @@ std::vector<Flag> mode_flags() {
       {"--log", true, [](CliOptions& o, const std::string& v) { o.log_file = v; }},
       {"--ready-fd", true, [](CliOptions& o, const std::string& v) { o.ready_fd = static_cast<int>(parse_number("--ready-fd", v, 0x7fffffff)); }},
       {"--until-adopted", false, [](CliOptions& o, const std::string&) { o.until_adopted = true; }},
-      {"--save-when-ready", false, [](CliOptions& o, const std::string&) { o.save_when_ready = true; }},
+      {"--save-when-ready", false, [](CliOptions& o, const std::string&) {
+         o.save_when_ready = true;
+         o.machine.exit_when_not_saved = true;
+       }},
       {"--join-vm", true, [](CliOptions& o, const std::string& v) { o.join_vm = v; }},
   };
 }

@@ -202,7 +202,8 @@ void ContainerRelay::await_adoption() {
 }
 
 void ContainerRelay::report_failure(const std::string& message) {
-  report(encode_ready_error(1, restored_ ? std::string(kRestoredGuestFailed) + message : message));
+  const bool the_guests = restored_ && !create_sent_;
+  report(encode_ready_error(1, the_guests ? std::string(kRestoredGuestFailed) + message : message));
 }
 
 // Ends the helpers' 250 ms waits (follow_resizes, forward_signals) at once.
@@ -258,6 +259,7 @@ void ContainerRelay::run() {
     session.attach_output(id, UniqueFd(::dup(stdout_.get())), UniqueFd(::dup(stderr_.get())));
     const CreateContainer create = create_request();
     try {
+      create_sent_ = true;
       session.request(create);
     } catch (const AgentError& e) {
       report(encode_ready_error(e.reply().exit_status, e.what()));

@@ -49,7 +49,8 @@ class ContainerRelay {
   // guest may power off a moment before the last of it is handled here).
   std::optional<int> exit_status(std::chrono::milliseconds patience = std::chrono::milliseconds(0));
   // Written to the ready fd when the VMM fails before the relay could report; nothing
-  // when a report went out already. A restored VM's failure begins with kRestoredGuestFailed.
+  // when a report went out already. A restored VM's failure before the container was asked
+  // for begins with kRestoredGuestFailed (after that, the container may be the cause).
   void report_failure(const std::string& message);
   // Every fd the relay holds (ready fd, the container's stdio).
   std::vector<int> fds() const;
@@ -83,6 +84,7 @@ class ContainerRelay {
   std::string vsock_uds_;
   bool until_adopted_ = false;
   bool restored_ = false;
+  std::atomic<bool> create_sent_{false};  // CreateContainer went to the agent
   std::function<void(int, const std::string&)> stop_machine_;
   std::thread thread_;
   std::thread adoption_;

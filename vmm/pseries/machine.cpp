@@ -380,8 +380,14 @@ int Machine::wait_for_stop(int signal_fd) {
           // A device that cannot be saved now refuses the save and the guest runs on. (One the
           // guest starts using between here and the stop still fails the save: backstop.)
           if (const std::string why = why_devices_not_saveable(transports_); !why.empty()) {
-            log_line("not saved to " + config_.snapshot_to + ": " + why + "; the guest runs on");
-            continue;
+            const std::string what = "not saved to " + config_.snapshot_to + ": " + why;
+            if (!config_.exit_when_not_saved) {
+              log_line(what + "; the guest runs on");
+              continue;
+            }
+            // A template's maker waits for this VMM: it learns at once that there is none.
+            request_stop(exit_code::kVmmError, what);
+            break;
           }
           snapshot_requested_ = request_stop(exit_code::kPowerOff, "stopped to be saved to " + config_.snapshot_to, true);
         } else {

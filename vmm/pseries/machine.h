@@ -28,6 +28,7 @@ struct MachineConfig {
   // --snapshot-to: on SIGUSR2 the machine stops and is saved to this directory (made 0700).
   // --restore-from: the machine continues one saved there instead of booting a kernel.
   std::string snapshot_to;
+  bool exit_when_not_saved = false;  // --save-when-ready: a refused save ends the VM (exit 1), not only logged
   std::string restore_from;
 };
 

@@ -164,6 +164,22 @@ TEST_F(ContainerRelayTest, ARestoredGuestsRefusedContainerIsNotMarked) {
   EXPECT_EQ(report->message.find(kRestoredGuestFailed), std::string::npos) << report->message;
 }
 
+// Once the container was asked for, the container may be what broke the guest: not marked.
+TEST_F(ContainerRelayTest, ARestoredGuestLostAfterTheCreateIsNotMarked) {
+  const std::string line = run_relay(
+      [](Connection& agent, const Message& restored) {
+        ASSERT_TRUE(std::holds_alternative<Restored>(restored));
+        agent.send(Ok{});
+        ASSERT_TRUE(std::holds_alternative<CreateContainer>(agent.receive().value()));
+        throw Error("the guest went away during the create");  // the fake agent's connection closes
+      },
+      true);
+  const std::optional<ReadyReport> report = decode_ready_line(line);
+  ASSERT_TRUE(report.has_value()) << line;
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->message.find(kRestoredGuestFailed), std::string::npos) << report->message;
+}
+
 // A pty as the VMM's stdin while the relay runs a container that exits at once (its streams
 // close, its Wait answers 0); returns the pty's local modes afterwards.
 class TtyStdin {

@@ -39,6 +39,7 @@
 #include <cstring>
 #include <optional>
 
+#include "base/ready_line.h"
 #include "base/unique_fd.h"
 #include "cli/usage_error.h"
 #include "commands/container_network.h"
@@ -60,10 +61,9 @@
 #include "state/process_info.h"
 #include "state/state_views.h"
 #include "state/timestamp.h"
-#include "base/ready_line.h"
 #include "vm/container_cgroup.h"
 #include "vm/guest_template.h"
-#include "vm/template_maker.h"
+#include "vm/template_choice.h"
 #include "vm/initramfs.h"
 #include "vm/mount_points.h"
 #include "vm/root_devices.h"
@@ -342,11 +342,15 @@ VmmIdentity run_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& i
   clock.lap(from.empty() ? "VMM started" : "VMM started, restoring " + from);
   if (const auto failure = vmm.wait_ready(std::chrono::seconds(plan.settings.boot_timeout_seconds),
                                           creation.container.file("console.log"), creation.container.file("vmm.log"))) {
-    if (!from.empty() && failure->message.rfind(kRestoredGuestFailed, 0) == 0) throw RestoreFailed(failure->message);
+    // The restored guest's own failure, or a VMM that died without a word (a restore path
+    // that crashed): the container was not created, so a cold boot may try again.
+    const bool the_guests = failure->message.rfind(kRestoredGuestFailed, 0) == 0 || failure->how == VmmFailure::kNoReport;
+    if (!from.empty() && the_guests) throw RestoreFailed(failure->message);
     throw StatusError(failure->message, failure->exit_status);
   }
   console.reset();  // kept for a cold boot after a failed restore until now
-  clock.lap("guest booted, agent created the container");
+  clock.lap(from.empty() ? "guest booted, agent created the container"
+                         : "guest restored from " + from + ", agent created the container");
   return identity;
 }
 
@@ -355,15 +359,14 @@ VmmIdentity run_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& i
 // booted cold; waited for until its agent has created the container.
 VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs& inputs,
                       const ContainerNetwork& network, std::optional<PtyPair>& console, PhaseClock& clock) {
-  const TemplateShape shape = guest_shape(plan, inputs, network);
-  const std::optional<std::string> from = with_context("guest templates", [&] { return guest_template(plan.settings, shape); });
-  clock.lap(from ? "guest template ready" : "no guest template: booting cold");
-  if (from) {
+  std::optional<ChosenTemplate> chosen = choose_template(plan.settings, guest_shape(plan, inputs, network));
+  clock.lap(chosen ? "guest template ready" : "no guest template: booting cold");
+  if (chosen) {
     try {
-      return run_vmm(creation, plan, inputs, network, console, *from, clock);
+      return run_vmm(creation, plan, inputs, network, console, chosen->dir, clock);
     } catch (const RestoreFailed& e) {
-      logger().warning(std::string(e.what()) + ": discarding the guest template " + *from + " and booting cold");
-      TemplateStore(plan.settings.template_dir, plan.settings.templates).discard(template_key(shape));
+      logger().warning(std::string(e.what()) + ": discarding the guest template " + chosen->dir + " and booting cold");
+      discard_template(plan.settings, *chosen);
     }
   }
   return run_vmm(creation, plan, inputs, network, console, "", clock);

@@ -1,6 +1,7 @@
 // Guest templates: their key, and the store's cheap checks, refusals and eviction.
 #include "vm/guest_template.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,8 +86,24 @@ TEST_F(shim_guest_template, FindTakesOnlyACompleteTemplateOfItsKey) {
   make(store, key);
   dir_.write(dir.substr(dir_.path().size() + 1) + "/state.json", "");
   EXPECT_FALSE(store.find(key, 1)) << "an empty state.json";
-  make(store, key);
-  store.discard(key);
+}
+
+// A refused template is discarded only if it is the one used, and nobody else restores from it.
+TEST_F(shim_guest_template, DiscardRemovesOnlyTheTemplateUsedAndOnlyWhenNobodyElseHoldsIt) {
+  const TemplateStore store(root(), 4);
+  const std::string key = template_key(shape_);
+  const std::string dir = make(store, key);
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+  const UniqueFd mine = store.lock(key, LOCK_SH);
+  {
+    const UniqueFd other = store.lock(key, LOCK_SH);  // another create restoring from it
+    EXPECT_FALSE(store.discard(key, st.st_ino, mine.get()));
+    EXPECT_TRUE(store.find(key, 1));
+  }
+  EXPECT_FALSE(store.discard(key, st.st_ino + 1, mine.get())) << "another directory (made again meanwhile)";
+  EXPECT_TRUE(store.find(key, 1));
+  EXPECT_TRUE(store.discard(key, st.st_ino, mine.get()));
   EXPECT_FALSE(store.find(key, 1));
   EXPECT_NE(::access(dir.c_str(), F_OK), 0);
 }
@@ -97,31 +114,37 @@ TEST_F(shim_guest_template, ARefusalIsOfItsKey) {
   EXPECT_FALSE(store.refusal(key));
   store.record_refusal(key, "a KVM-PR guest cannot be saved");
   EXPECT_EQ(store.refusal(key), "a KVM-PR guest cannot be saved");
-  EXPECT_FALSE(store.refusal(key + "x"));
+  // The marker's file is the hash's: another key of the same hash (its text first) says nothing.
+  shape_.vcpus = 2;
+  const std::string other = template_key(shape_);
+  dir_.write(store.dir_for(key).substr(dir_.path().size() + 1) + ".refused", other + "another key's reason");
+  EXPECT_FALSE(store.refusal(key));
 }
 
-TEST_F(shim_guest_template, EvictionKeepsTheMostRecentlyUsedAndRemovesDeadMakersWork) {
-  const TemplateStore store(root(), 2);
+TEST_F(shim_guest_template, EvictionKeepsTheMostRecentlyUsedAndWhatIsInUse) {
+  const TemplateStore store(root(), 1);
   std::vector<std::string> keys;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     shape_.vcpus = static_cast<unsigned>(i + 1);
     keys.push_back(template_key(shape_));
     make(store, keys.back());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_TRUE(store.find(keys[0], 1));  // used now: the newest
-  // A maker that died (no such pid) left its directory.
-  const std::string dead = store.dir_for(keys[0]) + ".making-999999999";
+  const UniqueFd restoring = store.lock(keys[1], LOCK_SH);  // a create restores from it
+  // A maker that died left its directory (its key's lock is free); a live one holds its lock.
+  const std::string dead = store.dir_for(keys[2]) + ".making-1";
   ASSERT_EQ(::mkdir(dead.c_str(), 0700), 0);
+  const UniqueFd making = store.lock(keys[3], LOCK_EX);
+  const std::string live = store.making_dir(keys[3]);
   store.evict();
   EXPECT_TRUE(store.find(keys[0], 1));
-  EXPECT_FALSE(store.find(keys[1], 1)) << "the least recently used";
-  EXPECT_TRUE(store.find(keys[2], 1));
+  EXPECT_TRUE(store.find(keys[1], 1)) << "in use: left alone";
+  EXPECT_FALSE(store.find(keys[2], 1)) << "least recently used";
+  EXPECT_TRUE(store.find(keys[3], 1)) << "its key's maker holds the lock: left alone";
   EXPECT_NE(::access(dead.c_str(), F_OK), 0);
-  // This process's own making directory is a live maker's: kept.
-  const std::string live = store.making_dir(keys[1]);
-  store.evict();
   EXPECT_EQ(::access(live.c_str(), F_OK), 0);
+  EXPECT_EQ(::access((store.dir_for(keys[2]) + ".lock").c_str(), F_OK), 0) << "a lock file is never removed";
 }
 
 }  // namespace

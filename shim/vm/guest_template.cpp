@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "base/error.h"
@@ -57,13 +57,6 @@ std::string read_small_file(const std::string& path) {
 void fsync_path(const std::string& path, int flags) {
   const UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
   if (!fd.valid() || ::fsync(fd.get()) != 0) throw_errno("fsync " + path);
-}
-
-// The pid of a making directory's maker ("<hash>.making-PID"), 0 if the name is not one.
-pid_t maker_of(const std::string& name) {
-  const size_t at = name.find(kMaking);
-  if (at == std::string::npos) return 0;
-  return static_cast<pid_t>(std::atoi(name.c_str() + at + kMaking.size()));
 }
 
 struct Entry {
@@ -132,13 +125,20 @@ void TemplateStore::record_refusal(const std::string& key, const std::string& re
   write_file_atomic(dir_for(key) + ".refused", key + reason, 0600);
 }
 
-void TemplateStore::discard(const std::string& key) const { remove_tree_within_mount(dir_for(key)); }
+bool TemplateStore::discard(const std::string& key, ino_t inode, int held) const {
+  if (::flock(held, LOCK_EX | LOCK_NB) != 0) return false;  // another create restores from it now
+  const std::string dir = dir_for(key);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || st.st_ino != inode) return false;  // made again meanwhile
+  remove_tree_within_mount(dir);
+  return true;
+}
 
-UniqueFd TemplateStore::lock(const std::string& key) const {
+UniqueFd TemplateStore::lock(const std::string& key, int how) const {
   const std::string path = dir_for(key) + ".lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) throw_errno("open " + path);
-  while (::flock(fd.get(), LOCK_EX) != 0) {
+  while (::flock(fd.get(), how) != 0) {
     if (errno != EINTR) throw_errno("flock " + path);
   }
   return fd;
@@ -163,30 +163,30 @@ void TemplateStore::publish(const std::string& making, const std::string& key) c
 }
 
 void TemplateStore::evict() const {
-  DIR* d = ::opendir(root_.c_str());
-  if (!d) return;
   std::vector<Entry> templates;
   std::vector<std::string> stale;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    if (const pid_t maker = maker_of(name); maker > 0) {
-      if (::kill(maker, 0) != 0 && errno == ESRCH) stale.push_back(name);
-      continue;
+  {
+    const std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(root_.c_str()), ::closedir);
+    if (!d) return;
+    while (const dirent* e = ::readdir(d.get())) {
+      const std::string name = e->d_name;
+      if (name.find(kMaking) != std::string::npos) stale.push_back(name);  // removed if its maker is gone
+      if (name.find('.') != std::string::npos) continue;                  // ., .., locks, refusals
+      struct stat st {};
+      if (::stat((root_ + "/" + name + "/" + kKeyFile).c_str(), &st) == 0) templates.push_back({name, st.st_mtim});
     }
-    if (name.find('.') != std::string::npos) continue;  // locks and refusals
-    struct stat st {};
-    if (::stat((root_ + "/" + name + "/" + kKeyFile).c_str(), &st) == 0) templates.push_back({name, st.st_mtim});
   }
-  ::closedir(d);
   std::sort(templates.begin(), templates.end(), [](const Entry& a, const Entry& b) {
     return a.used.tv_sec != b.used.tv_sec ? a.used.tv_sec > b.used.tv_sec : a.used.tv_nsec > b.used.tv_nsec;
   });
   for (size_t i = limit_; i < templates.size(); ++i) stale.push_back(templates[i].name);
   for (const std::string& name : stale) {
+    // A maker holds its key's lock exclusively, a restore shared: either way, not now.
+    const std::string lock_path = root_ + "/" + name.substr(0, name.find('.')) + ".lock";
+    const UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!lock.valid() || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) continue;
     try {
       remove_tree_within_mount(root_ + "/" + name);
-      ::unlink((root_ + "/" + name + ".lock").c_str());
     } catch (const Error& e) {
       logger().warning("guest templates: " + std::string(e.what()));
     }

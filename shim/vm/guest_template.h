@@ -6,12 +6,14 @@
 // by identity, the sizes, the devices); containers differ afterwards in what the agent is
 // told (Restored, the network, the container).
 //
-// The store is a root-owned 0700 directory (not /run: templates outlive a reboot):
+// The store is a 0700 directory of the shim's user (not /run: templates outlive a reboot):
 //   <hash>/            a template: the VMM's ram and state.json, and "key", the key's text
-//   <hash>.lock        held while the template is made (creates of one key wait, then use it)
+//   <hash>.lock        flock: held exclusively while the template is made (creates of that
+//                      key wait, then use it), shared while one is restored from it (it is
+//                      neither evicted nor discarded meanwhile); never removed
 //   <hash>.refused     why the last attempt to make one failed (KVM-PR guests cannot be
 //                      saved): such creates boot cold, and try again after kRetryRefusedAfter
-//   <hash>.making-PID  a template being made by process PID (a dead PID's is removed)
+//   <hash>.making-PID  a template being made by process PID (removed once its lock is free)
 // At most `limit` templates are kept; the least recently used go first.
 #include <sys/types.h>
 
@@ -46,8 +48,9 @@ std::string template_key(const TemplateShape& shape);
 
 class TemplateStore {
  public:
-  // Makes `root` (0700) when missing; throws Error when it cannot, or when it is not a
-  // directory owned by this user and closed to others (a template is the guest's memory).
+  // Makes `root` (0700, its parents 0755) when missing; throws Error when it cannot, or when
+  // it is not a directory owned by this user and closed to others (a template is a guest's
+  // memory).
   TemplateStore(std::string root, unsigned limit);
 
   const std::string& root() const { return root_; }
@@ -59,16 +62,18 @@ class TemplateStore {
   // Why making one for `key` failed less than kRetryRefusedAfter ago, if it did.
   std::optional<std::string> refusal(const std::string& key) const;
   void record_refusal(const std::string& key, const std::string& reason) const;
-  // Removes the template of `key` (one the VMM refused); it is made again on next use.
-  void discard(const std::string& key) const;
-  // Held while one of `key` is looked for and made.
-  UniqueFd lock(const std::string& key) const;
+  // Removes the template of `key` (one the VMM refused) if it is still the directory whose
+  // inode is `inode` and nobody else restores from it: `held` (this process's shared lock of
+  // it) becomes exclusive, without waiting. Whether it was removed.
+  bool discard(const std::string& key, ino_t inode, int held) const;
+  // `key`'s lock, taken (LOCK_SH or LOCK_EX; waits).
+  UniqueFd lock(const std::string& key, int how) const;
   // A directory for making the template of `key` in (made 0700; a dead maker's removed).
   std::string making_dir(const std::string& key) const;
   // Puts a template made in `making` in place (its key file written first, everything synced).
   void publish(const std::string& making, const std::string& key) const;
   // Keeps at most `limit` templates (least recently used removed first) and removes what
-  // makers that died left. Best effort: a file another create holds open stays readable.
+  // makers that died left; one whose lock another process holds is left alone. Best effort.
   void evict() const;
 
  private:

@@ -8,9 +8,7 @@
 #include <thread>
 
 #include "base/error.h"
-#include "base/tree_removal.h"
 #include "base/unique_fd.h"
-#include "log/logger.h"
 #include "net/host_network.h"
 #include "net/made_net.h"
 #include "netconf/netns.h"
@@ -32,13 +30,19 @@ std::vector<std::string> template_nics(const TemplateShape& shape) {
   return nics;
 }
 
+// The VMM's command line from the shape (what the key says is what the template holds);
+// the host settings give only the virtiofsd to start.
 std::vector<std::string> maker_command(const ShimConfig& config, const TemplateShape& shape, const std::string& making) {
+  ShimConfig as_keyed = config;
+  as_keyed.vmm = shape.vmm;
+  as_keyed.kernel_cmdline = shape.cmdline;
+  as_keyed.vhost_net = shape.vhost_net;
   VmmFiles files{shape.initramfs, shape.share ? making + "/share" : "", template_nics(shape), ""};
   std::vector<std::string> cmd =
-      machine_args(config, VmSize{shape.memory_mib, shape.vcpus, shape.vm_type, shape.kernel}, files);
+      machine_args(as_keyed, VmSize{shape.memory_mib, shape.vcpus, shape.vm_type, shape.kernel}, files);
   cmd.insert(cmd.end(), {"--vsock-uds", making + "/vsock.sock", "--console", making + "/console.log", "--snapshot-to",
                          making, "--save-when-ready"});
-  cmd.insert(cmd.end(), config.vmm_args.begin(), config.vmm_args.end());
+  cmd.insert(cmd.end(), shape.vmm_args.begin(), shape.vmm_args.end());
   return cmd;
 }
 
@@ -80,42 +84,6 @@ void make_template(const ShimConfig& config, const TemplateShape& shape, const s
   const std::string why = status ? "the VMM exited with status " + std::to_string(*status)
                                  : "the guest was not saved within " + std::to_string(timeout.count()) + " s";
   throw Error(why + "; its log's last lines:\n" + tail_of_file(log, 4));
-}
-
-std::optional<std::string> guest_template(const ShimConfig& config, const TemplateShape& shape) {
-  if (config.templates == 0) return std::nullopt;
-  const std::string key = template_key(shape);
-  std::optional<TemplateStore> opened;
-  try {
-    opened.emplace(config.template_dir, config.templates);
-  } catch (const Error& e) {
-    logger().warning(std::string("booting cold: ") + e.what());
-    return std::nullopt;
-  }
-  const TemplateStore& store = *opened;
-  if (std::optional<std::string> dir = store.find(key, shape.memory_mib)) return dir;
-  const UniqueFd held = store.lock(key);
-  if (std::optional<std::string> dir = store.find(key, shape.memory_mib)) return dir;  // made meanwhile
-  if (const std::optional<std::string> why = store.refusal(key)) {
-    logger().debug("booting cold: no guest template can be made for this VM (" + *why + ")");
-    return std::nullopt;
-  }
-  const std::string making = store.making_dir(key);
-  const auto start = std::chrono::steady_clock::now();
-  try {
-    make_template(config, shape, making, std::chrono::seconds(config.boot_timeout_seconds));
-    store.publish(making, key);
-  } catch (const Error& e) {
-    store.record_refusal(key, e.what());
-    remove_tree_within_mount(making);
-    logger().warning("booting cold: making a guest template in " + making + " failed (not tried again for an hour): " +
-                     e.what());
-    return std::nullopt;
-  }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  logger().debug("guest template made in " + std::to_string(ms.count()) + " ms: " + store.dir_for(key));
-  store.evict();
-  return store.find(key, shape.memory_mib);
 }
 
 }  // namespace ppc::shim

@@ -2,7 +2,6 @@
 // Making a guest template (guest_template.h): the VMM boots the guest as a container's VM
 // would be booted, saves it once its agent answers (--snapshot-to --save-when-ready) and exits.
 #include <chrono>
-#include <optional>
 #include <string>
 
 #include "vm/guest_template.h"
@@ -17,10 +16,5 @@ namespace ppc::shim {
 // reason when it fails, or when it has not saved within `timeout` (it is killed then).
 void make_template(const ShimConfig& config, const TemplateShape& shape, const std::string& making,
                    std::chrono::seconds timeout);
-
-// The template for a container's VM as `shape` says, if there is one or one can be made now
-// (that create then waits for it, once per shape): its directory. nullopt, logged why, when
-// the VM boots cold: templates are off ("templates": 0), or this shape's cannot be made.
-std::optional<std::string> guest_template(const ShimConfig& config, const TemplateShape& shape);
 
 }  // namespace ppc::shim

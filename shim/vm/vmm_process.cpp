@@ -16,11 +16,14 @@
 #include <algorithm>
 #include <deque>
 #include <string_view>
+#include <thread>
+#include <utility>
 
 #include "base/error.h"
 #include "base/printable.h"
 #include "base/ready_line.h"
 #include "protocol/shared_fs.h"
+#include "state/process_info.h"
 
 namespace ppc::shim {
 
@@ -155,12 +158,29 @@ VmmProcess::~VmmProcess() {
 }
 
 void VmmProcess::kill_and_reap() {
-  if (pid_ <= 0) return;
+  if (pid_ > 0) kill_tree_and_reap();
+}
+
+int VmmProcess::kill_tree_and_reap() {
+  // The whole tree, found while the root still holds it: the jailed VMM below would end only
+  // later (PDEATHSIG), still holding the taps a VMM started next must open.
+  std::vector<std::pair<pid_t, uint64_t>> below;
+  for (const pid_t pid : process_tree(pid_)) {
+    const auto stat = read_proc_stat(pid);
+    if (pid != pid_ && stat) below.emplace_back(pid, stat->start_time);
+    ::kill(pid, SIGKILL);
+  }
   ::kill(pid_, SIGKILL);
-  int status;
+  int status = 0;
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (const auto& [pid, start] : below) {
+    while (process_running(pid, start) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return status;
 }
 
 void VmmProcess::adopt() {
@@ -205,8 +225,10 @@ std::optional<VmmFailure> VmmProcess::wait_ready(std::chrono::seconds timeout, c
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       kill_and_reap();
-      return VmmFailure{1, "the guest did not report its container created within " + std::to_string(timeout.count()) +
-                               " s" + logs()};
+      return VmmFailure{1,
+                        "the guest did not report its container created within " + std::to_string(timeout.count()) + " s" +
+                            logs(),
+                        VmmFailure::kTimedOut};
     }
     pollfd p{ready_.get(), POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
@@ -228,16 +250,12 @@ std::optional<VmmFailure> VmmProcess::wait_ready(std::chrono::seconds timeout, c
     return VmmFailure{report->status, report->message};
   }
   // No (or a garbled) report: the VMM died or broke the contract.
-  int status = 0;
-  ::kill(pid_, SIGKILL);
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-  pid_ = -1;
+  const int status = kill_tree_and_reap();
   std::string why = line.empty() ? "the VMM exited before the container was created"
                                   : "the VMM reported \"" + line + "\" instead of ok or error";
   if (WIFEXITED(status)) why += " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
   else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) why += " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
-  return VmmFailure{1, why + logs()};
+  return VmmFailure{1, why + logs(), VmmFailure::kNoReport};
 }
 
 }  // namespace ppc::shim

@@ -51,8 +51,10 @@ struct VmmStdio {
 };
 
 struct VmmFailure {
+  enum How { kReported, kNoReport, kTimedOut };  // its error line; it died without one; too slow
   int exit_status = 1;
   std::string message;
+  How how = kReported;
 };
 
 class VmmProcess {
@@ -84,7 +86,7 @@ class VmmProcess {
   int wait_exit();
   // The status if the VMM has exited (and is reaped now), else nullopt.
   std::optional<int> try_wait();
-  // SIGKILL and reap.
+  // SIGKILL to its whole tree, and reap (kill_tree_and_reap).
   void kill_and_reap();
   // Tells the VMM it is recorded (state.json, pid file): from now on it outlives this
   // process. Until then, this process's death stops it.
@@ -94,6 +96,9 @@ class VmmProcess {
 
  private:
   VmmProcess(pid_t pid, UniqueFd ready) : pid_(pid), ready_(std::move(ready)) {}
+  // SIGKILL to the VMM and every process below it; reaps it and waits (5 s at most) until the
+  // others are gone. Its waitpid status.
+  int kill_tree_and_reap();
   pid_t pid_ = -1;
   UniqueFd ready_;
 };

@@ -117,8 +117,9 @@ r_store_kib() { du -sk "$RESTORE_TEMPLATE_DIR" 2>/dev/null | cut -f1 | grep . ||
 
 # r_guest_of LOG: what the VMM's log says the guest was: restored, cold, or none (no machine line).
 r_guest_of() {
-  if grep -q -- "$R_RESTORED" "$1" 2>/dev/null; then echo restored
-  elif grep -q -- "$R_COLD" "$1" 2>/dev/null; then echo cold
+  # Cold first: a restore that failed is followed by a cold boot in the same log.
+  if grep -q -- "$R_COLD" "$1" 2>/dev/null; then echo cold
+  elif grep -q -- "$R_RESTORED" "$1" 2>/dev/null; then echo restored
   else echo none; fi
 }
 

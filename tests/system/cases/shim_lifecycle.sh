@@ -129,7 +129,7 @@ echo "== 8. guest templates: the same container restored (HV) or booted cold (PR
 t=/var/lib/ppc-kvm-shim/templates
 b=$(bundle tpl '["sh","-c","echo $(uname -r) $(nproc) $(grep MemTotal /proc/meminfo | tr -s \" \"); ls /"]')
 ppc-kvm-shim --root $root --log /tmp/shim-tpl.log --debug run --bundle $b tpl > /tmp/tpl.out 2>&1; rc=$?
-sed 's/{"kernel"/{"templates":0,"kernel"/' "$PPC_KVM_SHIM_CONFIG" > /tmp/shim-cold.json
+sed 's/}[[:space:]]*$/,"templates":0}/' "$PPC_KVM_SHIM_CONFIG" > /tmp/shim-cold.json  # last: it wins
 PPC_KVM_SHIM_CONFIG=/tmp/shim-cold.json ppc-kvm-shim --root $root --log /tmp/shim-cold.log --debug run --bundle $b tplc \
   > /tmp/tplc.out 2>&1; rcc=$?
 if [ $rc -eq 0 ] && [ $rcc -eq 0 ] && [ -s /tmp/tpl.out ] && cmp -s /tmp/tpl.out /tmp/tplc.out; then
@@ -138,7 +138,9 @@ else fail "templates on: exit $rc '$(cat /tmp/tpl.out)'; off: exit $rcc '$(cat /
 grep -q "no guest template: booting cold" /tmp/shim-cold.log && ok "templates off: booted cold" || fail "templates off: $(grep -m2 'template\|VMM started' /tmp/shim-cold.log)"
 if [ "$RIG_PROFILE" = hv ]; then
   # The earlier sections' first create made the template of this shape; this run restored it.
-  grep -q "VMM started, restoring $t/[0-9a-f]*" /tmp/shim-tpl.log && [ "$(stat -c %a $t)" = 700 ] &&
+  # Logged once the agent created the container: not after a failed restore and a cold boot.
+  grep -q "guest restored from $t/[0-9a-f]*, agent created the container" /tmp/shim-tpl.log &&
+    ! grep -q "booting cold" /tmp/shim-tpl.log && [ "$(stat -c %a $t)" = 700 ] &&
     ok "KVM-HV: restored from a template in $t (0700)" || fail "KVM-HV: not restored: $(grep -m3 'template\|VMM started' /tmp/shim-tpl.log)"
 else
   # KVM-PR guests cannot be saved: the first attempt said so once, later creates boot cold.

@@ -367,6 +367,7 @@ VmmIdentity start_vmm(Creation& creation, const VmPlan& plan, const GuestInputs&
     } catch (const RestoreFailed& e) {
       logger().warning(std::string(e.what()) + ": discarding the guest template " + chosen->dir + " and booting cold");
       discard_template(plan.settings, *chosen);
+      chosen->hold.reset();  // the creates that wait for it make it again meanwhile
     }
   }
   return run_vmm(creation, plan, inputs, network, console, "", clock);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "test_dir.h"
+#include "state/process_info.h"
 #include "vm/vmm_process.h"
 
 namespace ppc::shim {
@@ -150,6 +151,20 @@ TEST(shim_vmm_process, UnreleasedVmmDiesWithItsOwner) {
   EXPECT_NE(::kill(pid, 0), 0);
   EXPECT_EQ(shell_status(9), 137);  // killed by SIGKILL
   EXPECT_EQ(shell_status(3 << 8), 3);
+}
+
+// The VMM's jail forks the real VMM below the pid the shim knows; a VMM killed before a cold
+// boot is retried must be gone whole (the one below held the taps), not only its top.
+TEST(shim_vmm_process, AKilledVmmsWholeTreeIsGoneWhenKillAndReapReturns) {
+  TestDir dir;
+  const std::string below = dir / "below";
+  VmmProcess vmm = spawn_script("sleep 60 & echo $! > " + below + ".tmp; mv " + below + ".tmp " + below + "; wait");
+  for (int i = 0; i < 500 && ::access(below.c_str(), F_OK) != 0; ++i) ::usleep(10000);
+  const pid_t child = static_cast<pid_t>(std::stol(test::slurp(below)));
+  const auto stat = read_proc_stat(child);
+  ASSERT_TRUE(stat.has_value());
+  vmm.kill_and_reap();
+  EXPECT_FALSE(process_running(child, stat->start_time)) << "the process below the VMM outlived it";
 }
 
 TEST(shim_vmm_process, VmmRunsInItsOwnSessionWithStdioAndReadyFd) {

@@ -1,5 +1,6 @@
 #include "vm/vmm_process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <algorithm>
 #include <deque>
+#include <memory>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -88,6 +90,19 @@ std::string tail_of_file(const std::string& path, size_t lines) {
 }
 
 namespace {
+
+// Whether a thread of the process still runs: its leader turns zombie first while its other
+// threads (a VMM's vCPUs) still hold the process's files, a tap among them.
+bool any_thread_alive(pid_t pid, uint64_t start_time) {
+  const auto stat = read_proc_stat(pid);
+  if (!stat || stat->start_time != start_time) return false;
+  if (stat->state != 'Z' && stat->state != 'X') return true;
+  const std::unique_ptr<DIR, int (*)(DIR*)> tasks(::opendir(("/proc/" + std::to_string(pid) + "/task").c_str()), ::closedir);
+  if (!tasks) return false;
+  int threads = 0;
+  while (const dirent* entry = ::readdir(tasks.get())) threads += entry->d_name[0] != '.';
+  return threads > 1;
+}
 
 // The child's report of a failure before exec, "error 1 <what><detail>: <reason>" on the
 // ready fd (only async-signal-safe calls).
@@ -177,7 +192,7 @@ int VmmProcess::kill_tree_and_reap() {
   pid_ = -1;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   for (const auto& [pid, start] : below) {
-    while (process_running(pid, start) && std::chrono::steady_clock::now() < deadline)
+    while (any_thread_alive(pid, start) && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return status;

@@ -18,6 +18,7 @@
 #include "base/tree_removal.h"
 #include "log/logger.h"
 #include "state/atomic_file.h"
+#include "vm/file_identity.h"
 
 namespace ppc::shim {
 namespace {
@@ -26,16 +27,6 @@ constexpr const char* kKeyFile = "key";
 constexpr const char* kRamFile = "ram";           // the VMM's names (vmm/snapshot/machine_snapshot.h)
 constexpr const char* kStateFile = "state.json";
 constexpr std::string_view kMaking = ".making-";
-
-std::string identity_of(const std::string& path, const std::string& what) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw Error(what + " " + path + ": " + std::strerror(errno));
-  char id[128];
-  std::snprintf(id, sizeof id, "%llx:%llx:%llx:%lld.%09ld", static_cast<unsigned long long>(st.st_dev),
-                static_cast<unsigned long long>(st.st_ino), static_cast<unsigned long long>(st.st_size),
-                static_cast<long long>(st.st_mtim.tv_sec), st.st_mtim.tv_nsec);
-  return path + " " + id;
-}
 
 // FNV-1a: a directory name, not a check (the key's text inside is compared).
 std::string short_hash(const std::string& text) {
@@ -68,9 +59,9 @@ struct Entry {
 
 std::string template_key(const TemplateShape& shape) {
   std::ostringstream key;
-  key << "vmm " << identity_of(shape.vmm, "the VMM") << "\n"
-      << "kernel " << identity_of(shape.kernel, "the guest kernel") << "\n"
-      << "initramfs " << identity_of(shape.initramfs, "the agent's initramfs") << "\n"
+  key << "vmm " << shape.vmm << " " << file_identity(shape.vmm, "the VMM") << "\n"
+      << "kernel " << shape.kernel << " " << file_identity(shape.kernel, "the guest kernel") << "\n"
+      << "initramfs " << shape.initramfs << " " << file_identity(shape.initramfs, "the agent's initramfs") << "\n"
       << "memory_mib " << shape.memory_mib << "\nvcpus " << shape.vcpus << "\nvm_type " << shape.vm_type << "\n"
       << "cmdline " << shape.cmdline << "\n";
   for (const std::string& arg : shape.vmm_args) key << "vmm_arg " << arg << "\n";

@@ -12,23 +12,13 @@
 #include "base/unique_fd.h"
 #include "log/logger.h"
 #include "rootfs/initramfs.h"
+#include "vm/file_identity.h"
 
 namespace ppc::shim {
 namespace {
 
 constexpr std::string_view kPrefix = "agent-initramfs-";
 constexpr std::string_view kSuffix = ".cpio";
-
-std::string key_of(const std::string& agent) {
-  struct stat st {};
-  if (::stat(agent.c_str(), &st) != 0) throw_errno("agent " + agent);
-  if (!S_ISREG(st.st_mode)) throw Error("agent " + agent + " is not a regular file");
-  char key[96];
-  std::snprintf(key, sizeof key, "%llx-%llx-%llx-%lld.%09ld", static_cast<unsigned long long>(st.st_dev),
-                static_cast<unsigned long long>(st.st_ino), static_cast<unsigned long long>(st.st_size),
-                static_cast<long long>(st.st_mtim.tv_sec), st.st_mtim.tv_nsec);
-  return key;
-}
 
 // Initramfs files of agents that are no longer there (best effort: another create may be
 // reading one this moment, and an open file outlives its name).
@@ -46,7 +36,7 @@ void remove_others(const std::string& state_root, const std::string& keep) {
 }  // namespace
 
 std::string agent_initramfs(const std::string& agent, const std::string& state_root) {
-  const std::string name = std::string(kPrefix) + key_of(agent) + std::string(kSuffix);
+  const std::string name = std::string(kPrefix) + file_identity(agent, "agent") + std::string(kSuffix);
   const std::string path = state_root + "/" + name;
   if (::access(path.c_str(), R_OK) == 0) return path;
   // Creates that start together build it once: the others wait, then find it.

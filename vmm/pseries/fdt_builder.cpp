@@ -121,6 +121,10 @@ void write_cpu(Writer& w, const FdtInputs& in, unsigned id) {
   if (!in.radix) w.cells("ibm,pft-size", {0, in.hpt_order});
   if (in.radix && !in.cpu.radix_ap_encodings.empty())
     w.cells("ibm,processor-radix-AP-encodings", in.cpu.radix_ap_encodings);
+  // Without it Linux takes POWER9's 20 PID bits and zeroes a 16 MiB process table at boot
+  // (8 MiB on POWER9 DD2.0/2.1, which kernel/patches/guest/0003 also bounds by this value):
+  // memory every guest touches for address spaces it will never have.
+  if (in.radix) w.cell("ibm,mmu-pid-bits", kGuestPidBits);
   w.str("status", "okay");
   w.empty("64-bit");
   w.end();

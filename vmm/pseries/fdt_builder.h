@@ -22,6 +22,10 @@ struct CpuDescription {
   std::vector<uint32_t> radix_ap_encodings;
 };
 
+// ibm,mmu-pid-bits of a radix guest: 2^16 address spaces (twice the guest's default pid_max,
+// which a container cannot raise), a 1 MiB process table.
+inline constexpr uint32_t kGuestPidBits = 16;
+
 struct VirtioMmioNode {
   uint64_t base;
   uint64_t size;

@@ -219,6 +219,14 @@ TEST(FdtBuilder, PftSizeOnlyForHashGuests) {
   EXPECT_FALSE(radix.has(cpu_path(0).c_str(), "ibm,pft-size"));
 }
 
+TEST(FdtBuilder, PidBitsOnlyForRadixGuestsAndSmallerThanPower9s) {
+  const Tree radix = build(sample_inputs(true));
+  for (const unsigned cpu : {0u, 2u}) {
+    EXPECT_EQ(radix.cells(cpu_path(cpu).c_str(), "ibm,mmu-pid-bits"), (std::vector<uint32_t>{16})) << "cpu " << cpu;
+  }
+  EXPECT_FALSE(build(sample_inputs(false)).has(cpu_path(0).c_str(), "ibm,mmu-pid-bits"));
+}
+
 TEST(FdtBuilder, SegmentPageSizesAreCopiedCellForCell) {
   const FdtInputs in = sample_inputs(false);
   const Tree t = build(in);

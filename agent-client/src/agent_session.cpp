@@ -88,7 +88,7 @@ void exchange_hello(Connection& connection, std::optional<std::chrono::milliseco
 }
 
 AgentSession::AgentSession(UniqueFd fd) : connection_(std::make_shared<Connection>(std::move(fd))) {
-  exchange_hello(*connection_);
+  connection_->send(Hello{kVersion, Role::kHost});
   reader_ = std::thread([this] { read_loop(); });
 }
 
@@ -109,11 +109,11 @@ void AgentSession::read_loop() {
     while (std::optional<Message> message = connection_->receive()) {
       if (router_.route(*message)) continue;
       const std::lock_guard lock(mutex_);
-      // One request is in flight at a time: a reply nobody waits for would answer the next
+      // Replies come in the order of the requests: one more than were sent would answer a later
       // request (a stale Ok answering a Wait), so it ends the session.
-      if (!awaiting_reply_) throw Error("the agent sent " + std::string(message_type_name(type_of(*message))) +
-                                        " when no request was waiting for a reply");
-      awaiting_reply_ = false;
+      if (awaiting_replies_ == 0) throw Error("the agent sent " + std::string(message_type_name(type_of(*message))) +
+                                              " when no request was waiting for a reply");
+      --awaiting_replies_;
       replies_.push_back(std::move(*message));
       changed_.notify_all();
     }
@@ -122,8 +122,8 @@ void AgentSession::read_loop() {
   }
   router_.cancel_all();
   const std::lock_guard lock(mutex_);
+  if (!ended_) end_reason_ = reason;  // a reason given by end() is the better one
   ended_ = true;
-  end_reason_ = reason;
   changed_.notify_all();
 }
 
@@ -133,33 +133,70 @@ Message AgentSession::request(const Message& message) {
 }
 
 Message AgentSession::request(const Message& message, std::optional<std::chrono::milliseconds> timeout) {
-  {
-    const std::lock_guard lock(mutex_);
-    if (ended_) throw Error(end_reason_);
-    awaiting_reply_ = true;
-  }
-  connection_->send(message);
   std::unique_lock lock(mutex_);
-  const auto answered = [&] { return ended_ || !replies_.empty(); };
-  if (!timeout) {
-    changed_.wait(lock, answered);
-  } else if (!changed_.wait_for(lock, *timeout, answered)) {
-    ended_ = true;
-    end_reason_ = std::string("the agent did not answer ") + std::string(message_type_name(type_of(message))) + " within " +
-                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*timeout).count()) + " s";
-    connection_->shutdown();
-    throw Error(end_reason_);
+  if (ended_) throw Error(end_reason_);
+  ++awaiting_replies_;
+  lock.unlock();
+  connection_->send(message);
+  lock.lock();
+  return next_reply(lock, message, timeout);
+}
+
+Message AgentSession::request_after(const Message& first, const Message& then) {
+  std::unique_lock lock(mutex_);
+  if (ended_) throw Error(end_reason_);
+  awaiting_replies_ += 2;
+  lock.unlock();
+  connection_->send(first);
+  connection_->send(then);
+  lock.lock();
+  try {
+    next_reply(lock, first, kDefaultReplyTimeout);
+  } catch (const Error& e) {
+    // Whatever the agent made of `then` can no longer be told from its replies.
+    end(std::string(message_type_name(type_of(first))) + " failed: " + e.what());
+    throw EarlierRequestFailed(end_reason_);
   }
-  if (replies_.empty()) throw Error(end_reason_);
+  const bool lasts = std::holds_alternative<Wait>(then);
+  return next_reply(lock, then, lasts ? std::nullopt : std::optional<std::chrono::milliseconds>(kDefaultReplyTimeout));
+}
+
+void AgentSession::end(const std::string& reason) {
+  if (ended_) return;
+  ended_ = true;
+  end_reason_ = reason;
+  connection_->shutdown();
+}
+
+Message AgentSession::next_reply(std::unique_lock<std::mutex>& lock, const Message& request,
+                                 std::optional<std::chrono::milliseconds> timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout.value_or(std::chrono::milliseconds(0));
+  const auto answered = [&] { return ended_ || !replies_.empty(); };
+  for (;;) {
+    if (!timeout) {
+      changed_.wait(lock, answered);
+    } else if (!changed_.wait_until(lock, deadline, answered)) {
+      end(std::string("the agent did not answer ") + std::string(message_type_name(type_of(request))) + " within " +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*timeout).count()) + " s");
+      throw Error(end_reason_);
+    }
+    if (hello_checked_ || replies_.empty()) break;
+    const Hello* hello = std::get_if<Hello>(&replies_.front());
+    if (hello == nullptr || hello->role != Role::kAgent) {
+      end("the agent did not answer Hello");
+      throw Error(end_reason_);
+    }
+    replies_.pop_front();
+    hello_checked_ = true;
+  }
+  if (replies_.empty()) throw Error(hello_checked_ ? end_reason_ : "the agent closed the connection during the handshake");
   Message reply = std::move(replies_.front());
   replies_.pop_front();
   if (auto* error = std::get_if<ErrorReply>(&reply)) throw AgentError(std::move(*error));
-  if (!answers(message, reply)) {
+  if (!answers(request, reply)) {
     // The agent lost track of the conversation (or lies): nothing it says later can be trusted.
-    ended_ = true;
-    end_reason_ = "the agent answered " + std::string(message_type_name(type_of(message))) + " with " +
-                  std::string(message_type_name(type_of(reply)));
-    connection_->shutdown();
+    end("the agent answered " + std::string(message_type_name(type_of(request))) + " with " +
+        std::string(message_type_name(type_of(reply))));
     throw Error(end_reason_);
   }
   return reply;

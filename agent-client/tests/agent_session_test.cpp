@@ -1,10 +1,12 @@
 #include "agent_client/agent_session.h"
+#include "protocol/limits.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <functional>
 #include <thread>
+#include <vector>
 
 namespace ppc::agent_client {
 namespace {
@@ -13,17 +15,20 @@ using namespace protocol;
 
 // An agent on the other end of a socket pair: answers Hello, then each request with what
 // `answer` makes of it.
+// A Restored as the wire takes it (its entropy and clock checked on both sides).
+Restored some_restored() { return Restored{std::vector<uint8_t>(kMinRestoreEntropy, 7), 1}; }
+
 class FakeAgent {
  public:
-  explicit FakeAgent(std::function<Message(const Message&)> answer) {
+  explicit FakeAgent(std::function<Message(const Message&)> answer, Message hello = Hello{kVersion, Role::kAgent}) {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) throw Error("socketpair");
     host_ = UniqueFd(fds[0]);
-    thread_ = std::thread([agent = UniqueFd(fds[1]), answer = std::move(answer)]() mutable {
+    thread_ = std::thread([agent = UniqueFd(fds[1]), answer = std::move(answer), hello = std::move(hello)]() mutable {
       Connection c(std::move(agent));
       try {
         if (!c.receive()) return;
-        c.send(Hello{kVersion, Role::kAgent});
+        c.send(hello);
         while (std::optional<Message> m = c.receive()) c.send(answer(*m));
       } catch (const Error&) {
         // The host ended the session.
@@ -78,6 +83,63 @@ TEST(AgentSession, AnExitedForAnotherRequestEndsTheSession) {
   FakeAgent agent([](const Message&) -> Message { return Exited{"c", "e1", 0, false}; });
   AgentSession session(agent.host());
   EXPECT_THROW(session.request(Start{"c"}), Error);
+  EXPECT_THROW(session.request(Start{"c"}), Error);
+}
+
+// The agent's Hello is checked with the first reply: a wrong one fails that request and ends
+// the session.
+TEST(AgentSession, AWrongHelloFailsTheFirstRequest) {
+  FakeAgent agent([](const Message&) -> Message { return Ok{}; }, Hello{kVersion, Role::kHost});
+  AgentSession session(agent.host());
+  try {
+    session.request(Start{"c"});
+    FAIL() << "a host's Hello was taken for the agent's";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "the agent did not answer Hello");
+  }
+  EXPECT_THROW(session.request(Start{"c"}), Error);
+}
+
+// request_after sends both requests before either is answered: this agent answers nothing
+// until it has read both, so a session that waited in between would never see a reply.
+TEST(AgentSession, RequestAfterSendsBothBeforeEitherIsAnswered) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  std::thread agent([fd = UniqueFd(fds[1])]() mutable {
+    Connection c(std::move(fd));
+    try {
+      std::vector<Message> got;
+      for (int i = 0; i < 3; ++i) got.push_back(c.receive().value());  // Hello, Restored, Start
+      if (!std::holds_alternative<Restored>(got[1]) || !std::holds_alternative<Start>(got[2])) return;
+      c.send(Hello{kVersion, Role::kAgent});
+      c.send(Ok{});
+      c.send(Ok{});
+      while (c.receive()) {
+      }
+    } catch (const std::exception&) {
+    }
+  });
+  {
+    AgentSession session{UniqueFd(fds[0])};
+    EXPECT_TRUE(std::holds_alternative<Ok>(session.request_after(some_restored(), Start{"c"})));
+  }
+  agent.join();
+}
+
+// A failed first request leaves the second one's fate unknown: EarlierRequestFailed, and the
+// session is over (a late reply to the second can never answer a later request).
+TEST(AgentSession, AFailedFirstRequestEndsTheSession) {
+  FakeAgent agent([](const Message& m) -> Message {
+    if (std::holds_alternative<Restored>(m)) return ErrorReply{ErrorCode::kInternal, "RNDADDENTROPY: no", 1};
+    return Ok{};
+  });
+  AgentSession session(agent.host());
+  try {
+    session.request_after(some_restored(), Start{"c"});
+    FAIL() << "the failed Restored went unnoticed";
+  } catch (const EarlierRequestFailed& e) {
+    EXPECT_NE(std::string(e.what()).find("Restored failed: RNDADDENTROPY: no"), std::string::npos) << e.what();
+  }
   EXPECT_THROW(session.request(Start{"c"}), Error);
 }
 

@@ -94,14 +94,22 @@ class Session {
         answering_ = false;
         control_.answering_session_closed();
       }
-      bool answered = false;
+      bool answered = false, failed = false;
       try {
         connection_->send(answer(request));
         answered = true;
       } catch (const RequestFailed& e) {
+        failed = true;
         send_quietly(e.reply());
       } catch (const Error& e) {
+        failed = true;
         send_quietly(ErrorReply{ErrorCode::kInternal, e.what(), 1});
+      }
+      // A restored guest that could not be made its own (entropy, clock) serves nothing more on
+      // this connection: the host sends its CreateContainer right behind Restored, unanswered.
+      if (failed && std::holds_alternative<Restored>(request)) {
+        connection_->shutdown();
+        return;
       }
       if (answered && (std::holds_alternative<Shutdown>(request) || ends_guest(wait))) {
         final_reply_sent_ = true;

@@ -29,6 +29,7 @@ namespace {
 using namespace protocol;
 using agent_client::AgentError;
 using agent_client::AgentSession;
+using agent_client::EarlierRequestFailed;
 using agent_client::connect_hybrid_vsock;
 using agent_client::restored_values_now;
 
@@ -248,29 +249,39 @@ CreateContainer ContainerRelay::create_request() const {
   return create;
 }
 
+bool ContainerRelay::create_in_guest(AgentSession& session, const CreateContainer& create) {
+  try {
+    create_sent_ = true;
+    // A restored guest takes its own entropy and clock first, in the same round trip: the
+    // agent ends the session rather than create the container when that fails.
+    if (restored_) session.request_after(restored_values_now(), create);
+    else session.request(create);
+    return true;
+  } catch (const EarlierRequestFailed&) {
+    create_sent_ = false;  // the restored guest's own failure (report_failure marks it)
+    throw;
+  } catch (const AgentError& e) {
+    report(encode_ready_error(e.reply().exit_status, e.what()));
+    // An own guest has nothing else to do; a pod's guest goes on with its other containers.
+    if (!member()) session.request(Shutdown{});
+    return false;
+  } catch (const Error&) {
+    // No answer: a pod's guest may hold the container all the same.
+    if (member()) abandon_member(create.container_id);
+    throw;
+  }
+}
+
 void ContainerRelay::run() {
   const std::string id(kInitExecId);
   bool created = false;
   try {
     AgentSession session(connect_hybrid_vsock(vsock_uds_, kAgentVsockPort, kAgentTimeout));
-    if (restored_) session.request(restored_values_now());
     const bool terminal = stdin_is_the_terminal();
     if (terminal) make_raw(stdin_.get());
     session.attach_output(id, UniqueFd(::dup(stdout_.get())), UniqueFd(::dup(stderr_.get())));
     const CreateContainer create = create_request();
-    try {
-      create_sent_ = true;
-      session.request(create);
-    } catch (const AgentError& e) {
-      report(encode_ready_error(e.reply().exit_status, e.what()));
-      // An own guest has nothing else to do; a pod's guest goes on with its other containers.
-      if (!member()) session.request(Shutdown{});
-      return;
-    } catch (const Error&) {
-      // No answer: a pod's guest may hold the container all the same.
-      if (member()) abandon_member(create.container_id);
-      throw;
-    }
+    if (!create_in_guest(session, create)) return;
     session.attach_input(id, UniqueFd(::dup(stdin_.get())));
     report(encode_ready_ok(), until_adopted_);
     created = true;

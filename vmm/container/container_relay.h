@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent_client/agent_session.h"
 #include "base/unique_fd.h"
 #include "protocol/messages.h"
 
@@ -76,6 +77,9 @@ class ContainerRelay {
   // The VMM's stdin is the container's terminal: process.terminal is set and stdin is a tty.
   bool stdin_is_the_terminal() const;
   protocol::CreateContainer create_request() const;
+  // Asks the agent for the container (a restored guest's Restored first, in the same round
+  // trip); false when the agent refused it (reported, the guest told to shut down).
+  bool create_in_guest(agent_client::AgentSession& session, const protocol::CreateContainer& create);
 
   nlohmann::json request_;
   std::mutex ready_mutex_;

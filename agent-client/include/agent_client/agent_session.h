@@ -42,9 +42,17 @@ class AgentError : public Error {
   protocol::ErrorReply reply_;
 };
 
+// What request_after throws when its first request failed (an ErrorReply, a wrong reply, no
+// reply): the second one's fate is unknown, and the session is over.
+class EarlierRequestFailed : public Error {
+ public:
+  using Error::Error;
+};
+
 class AgentSession {
  public:
-  // Says Hello and checks the agent's answer; then a reader thread runs.
+  // Says Hello and starts the reader thread. The agent's Hello is checked with the first
+  // reply (one round trip fewer): a wrong or missing one fails the first request.
   explicit AgentSession(UniqueFd fd);
   ~AgentSession();
   AgentSession(const AgentSession&) = delete;
@@ -61,6 +69,10 @@ class AgentSession {
   // request.
   protocol::Message request(const protocol::Message& message);
   protocol::Message request(const protocol::Message& message, std::optional<std::chrono::milliseconds> timeout);
+  // Sends `first` and `then` back to back and returns the reply to `then` (as request does);
+  // one round trip fewer. Throws EarlierRequestFailed unless `first` is answered Ok: the agent
+  // must then not act on `then` (it ends the session after a failed Restored).
+  protocol::Message request_after(const protocol::Message& first, const protocol::Message& then);
 
   // Writes a process's stdout to `out` and stderr to `err` (invalid: dropped; a terminal
   // process has no stderr stream). Call before the request that creates the process, whose
@@ -74,6 +86,10 @@ class AgentSession {
 
  private:
   void read_loop();
+  // Under mutex_: the next reply to `request`, once the agent's Hello came first.
+  protocol::Message next_reply(std::unique_lock<std::mutex>& lock, const protocol::Message& request,
+                               std::optional<std::chrono::milliseconds> timeout);
+  void end(const std::string& reason);  // under mutex_: the session is over
 
   std::shared_ptr<protocol::Connection> connection_;
   protocol::StdioRouter router_;
@@ -81,7 +97,8 @@ class AgentSession {
   std::condition_variable changed_;
   std::deque<protocol::Message> replies_;
   bool ended_ = false;
-  bool awaiting_reply_ = false;  // a request was sent and its reply has not come
+  size_t awaiting_replies_ = 1;  // sent and not answered yet: Hello first
+  bool hello_checked_ = false;
   std::string end_reason_;
   struct Streams {
     std::shared_ptr<protocol::StreamSender> input;

@@ -3,11 +3,14 @@
 //
 // Conversation on a connection:
 //  - The side that connects sends Hello first and the other answers Hello; each checks the
-//    other's role.
+//    other's role. The host may send its first requests behind its Hello, unanswered.
 //  - Requests (CreateContainer, Network, Start, Signal, Exec, Wait, Resize, RemoveContainer,
-//    FreezeContainer, Restored, Shutdown) go host to agent. Each gets exactly one reply, in order: Ok or ErrorReply, and for Wait an Exited
-//    when the process has ended. One request is in flight per connection, so a Wait that
-//    blocks for the life of a process has a connection of its own.
+//    FreezeContainer, Restored, Shutdown) go host to agent. Each gets exactly one reply, in
+//    order: Ok or ErrorReply, and for Wait an Exited when the process has ended. The agent
+//    answers them one after the other, so a Wait that blocks for the life of a process has a
+//    connection of its own. The host sends the next request once the last one is answered,
+//    with one exception: a CreateContainer right behind Restored (the agent ends the
+//    connection instead of answering it when Restored failed).
 //  - Stdio messages need no reply; they are paced by StdioWindow (see stdio_credit.h).
 //
 // A guest runs one or more containers (a pod's), named by container id; the first one created

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <variant>
 
 namespace ppc::agent_client {
@@ -137,28 +138,54 @@ Message AgentSession::request(const Message& message, std::optional<std::chrono:
   if (ended_) throw Error(end_reason_);
   ++awaiting_replies_;
   lock.unlock();
-  connection_->send(message);
+  send_or_end(message);
   lock.lock();
   return next_reply(lock, message, timeout);
 }
 
-Message AgentSession::request_after(const Message& first, const Message& then) {
+Message AgentSession::request_after(const Message& first, const Message& then, const std::function<void()>& on_first_ok) {
+  if (std::holds_alternative<Wait>(then)) throw Error("request_after: a Wait needs a connection of its own");
+  const std::string first_name(message_type_name(type_of(first)));
   std::unique_lock lock(mutex_);
-  if (ended_) throw Error(end_reason_);
+  if (ended_) throw EarlierRequestFailed(first_name + " not sent: " + end_reason_);
   awaiting_replies_ += 2;
   lock.unlock();
-  connection_->send(first);
-  connection_->send(then);
+  std::optional<std::string> then_unsent;
+  try {
+    send_or_end(first);
+    try {
+      send_or_end(then);
+    } catch (const Error& e) {
+      then_unsent = e.what();  // `first`'s reply says which failure it is
+    }
+  } catch (const Error& e) {
+    throw EarlierRequestFailed(first_name + " failed: " + e.what());
+  }
   lock.lock();
   try {
     next_reply(lock, first, kDefaultReplyTimeout);
   } catch (const Error& e) {
     // Whatever the agent made of `then` can no longer be told from its replies.
-    end(std::string(message_type_name(type_of(first))) + " failed: " + e.what());
-    throw EarlierRequestFailed(end_reason_);
+    const std::string why = first_name + " failed: " + e.what();
+    end(why);
+    throw EarlierRequestFailed(why);
   }
-  const bool lasts = std::holds_alternative<Wait>(then);
-  return next_reply(lock, then, lasts ? std::nullopt : std::optional<std::chrono::milliseconds>(kDefaultReplyTimeout));
+  lock.unlock();
+  if (on_first_ok) on_first_ok();
+  if (then_unsent) throw Error(*then_unsent);
+  lock.lock();
+  return next_reply(lock, then, kDefaultReplyTimeout);
+}
+
+void AgentSession::send_or_end(const Message& message) {
+  try {
+    connection_->send(message);
+  } catch (const Error& e) {
+    // Its reply is counted and will never come: nothing later can be matched to its request.
+    const std::lock_guard lock(mutex_);
+    end(std::string("sending ") + std::string(message_type_name(type_of(message))) + ": " + e.what());
+    throw;
+  }
 }
 
 void AgentSession::end(const std::string& reason) {

@@ -121,7 +121,9 @@ TEST(AgentSession, RequestAfterSendsBothBeforeEitherIsAnswered) {
   });
   {
     AgentSession session{UniqueFd(fds[0])};
-    EXPECT_TRUE(std::holds_alternative<Ok>(session.request_after(some_restored(), Start{"c"})));
+    bool first_ok = false;
+    EXPECT_TRUE(std::holds_alternative<Ok>(session.request_after(some_restored(), Start{"c"}, [&] { first_ok = true; })));
+    EXPECT_TRUE(first_ok);
   }
   agent.join();
 }
@@ -134,13 +136,23 @@ TEST(AgentSession, AFailedFirstRequestEndsTheSession) {
     return Ok{};
   });
   AgentSession session(agent.host());
+  bool first_ok = false;
   try {
-    session.request_after(some_restored(), Start{"c"});
+    session.request_after(some_restored(), Start{"c"}, [&] { first_ok = true; });
     FAIL() << "the failed Restored went unnoticed";
   } catch (const EarlierRequestFailed& e) {
     EXPECT_NE(std::string(e.what()).find("Restored failed: RNDADDENTROPY: no"), std::string::npos) << e.what();
   }
+  EXPECT_FALSE(first_ok);
   EXPECT_THROW(session.request(Start{"c"}), Error);
+}
+
+// A Wait has a connection of its own: request_after refuses one behind another request.
+TEST(AgentSession, RequestAfterRefusesAWait) {
+  FakeAgent agent([](const Message&) -> Message { return Ok{}; });
+  AgentSession session(agent.host());
+  EXPECT_THROW(session.request_after(some_restored(), Wait{"c", "init"}), Error);
+  EXPECT_TRUE(std::holds_alternative<Ok>(session.request(Start{"c"})));
 }
 
 }  // namespace

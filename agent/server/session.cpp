@@ -79,7 +79,9 @@ class Session {
       {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return closed_ || !requests_.empty(); });
-        if (requests_.empty()) return;
+        // A closed connection's requests are not acted on: no one is left to answer, and one
+        // queued behind a Restored the host gave up on must not run (a container after all).
+        if (closed_ || requests_.empty()) return;
         request = std::move(requests_.front());
         requests_.pop_front();
       }
@@ -88,9 +90,9 @@ class Session {
         answering_ = true;
         control_.answering_session_opened();
       } else if (wait != nullptr && answering_) {
-        // The host read every earlier answer before it sent this request (one is in flight
-        // at a time): none is left to deliver. A pod member's session then waits for the
-        // member's life without holding up the guest's power-off.
+        // The host read every earlier answer before it sent this request (it sends a Wait
+        // behind no other request): none is left to deliver. A pod member's session then
+        // waits for the member's life without holding up the guest's power-off.
         answering_ = false;
         control_.answering_session_closed();
       }

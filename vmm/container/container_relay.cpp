@@ -251,15 +251,18 @@ CreateContainer ContainerRelay::create_request() const {
 
 bool ContainerRelay::create_in_guest(AgentSession& session, const CreateContainer& create) {
   try {
-    create_sent_ = true;
     // A restored guest takes its own entropy and clock first, in the same round trip: the
-    // agent ends the session rather than create the container when that fails.
-    if (restored_) session.request_after(restored_values_now(), create);
-    else session.request(create);
+    // agent ends the session rather than create the container when that fails. Until Restored
+    // is answered, a failure is the restored guest's own (report_failure marks it).
+    if (restored_) {
+      session.request_after(restored_values_now(), create, [this] { create_sent_ = true; });
+    } else {
+      create_sent_ = true;
+      session.request(create);
+    }
     return true;
   } catch (const EarlierRequestFailed&) {
-    create_sent_ = false;  // the restored guest's own failure (report_failure marks it)
-    throw;
+    throw;  // not the container's failure: nothing to abandon, and run() reports it as the guest's
   } catch (const AgentError& e) {
     report(encode_ready_error(e.reply().exit_status, e.what()));
     // An own guest has nothing else to do; a pod's guest goes on with its other containers.

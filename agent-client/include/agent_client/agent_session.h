@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,10 +70,13 @@ class AgentSession {
   // request.
   protocol::Message request(const protocol::Message& message);
   protocol::Message request(const protocol::Message& message, std::optional<std::chrono::milliseconds> timeout);
-  // Sends `first` and `then` back to back and returns the reply to `then` (as request does);
-  // one round trip fewer. Throws EarlierRequestFailed unless `first` is answered Ok: the agent
-  // must then not act on `then` (it ends the session after a failed Restored).
-  protocol::Message request_after(const protocol::Message& first, const protocol::Message& then);
+  // Sends `first` and `then` back to back and returns the reply to `then` (as request does;
+  // `then` is not a Wait); one round trip fewer. on_first_ok runs once `first` is answered Ok,
+  // before `then`'s reply is awaited. Throws EarlierRequestFailed unless `first` was sent and
+  // answered Ok: the agent must then not act on `then` (it ends the session after a failed
+  // Restored) and the session is over.
+  protocol::Message request_after(const protocol::Message& first, const protocol::Message& then,
+                                  const std::function<void()>& on_first_ok = nullptr);
 
   // Writes a process's stdout to `out` and stderr to `err` (invalid: dropped; a terminal
   // process has no stderr stream). Call before the request that creates the process, whose
@@ -90,6 +94,7 @@ class AgentSession {
   protocol::Message next_reply(std::unique_lock<std::mutex>& lock, const protocol::Message& request,
                                std::optional<std::chrono::milliseconds> timeout);
   void end(const std::string& reason);  // under mutex_: the session is over
+  void send_or_end(const protocol::Message& message);  // a failed send ends the session
 
   std::shared_ptr<protocol::Connection> connection_;
   protocol::StdioRouter router_;

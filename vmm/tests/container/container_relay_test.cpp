@@ -182,6 +182,22 @@ TEST_F(ContainerRelayTest, ARestoredGuestsCreateFollowsItsRestoredUnanswered) {
   EXPECT_EQ(report->message.find(kRestoredGuestFailed), std::string::npos) << report->message;
 }
 
+// The VM stops (a guest panic, reported by the VMM) while Restored waits for its answer,
+// CreateContainer already sent behind it: still the restored guest's own failure.
+TEST_F(ContainerRelayTest, ARestoredGuestLostBeforeItsRestoredIsAnsweredIsMarked) {
+  const std::string line = run_relay(
+      [this](Connection& agent, const Message& restored) {
+        ASSERT_TRUE(std::holds_alternative<Restored>(restored));
+        ASSERT_TRUE(std::holds_alternative<CreateContainer>(agent.receive().value()));
+        relay_->report_failure("guest kernel panic");
+        throw Error("the guest is gone");  // the fake agent's connection closes
+      },
+      true);
+  const std::optional<ReadyReport> report = decode_ready_line(line);
+  ASSERT_TRUE(report.has_value()) << line;
+  EXPECT_EQ(report->message.rfind(std::string(kRestoredGuestFailed) + "guest kernel panic", 0), 0u) << report->message;
+}
+
 // Once the container was asked for, the container may be what broke the guest: not marked.
 TEST_F(ContainerRelayTest, ARestoredGuestLostAfterTheCreateIsNotMarked) {
   const std::string line = run_relay(

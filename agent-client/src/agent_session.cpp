@@ -27,6 +27,11 @@ bool answers(const Message& request, const Message& reply) {
   return std::holds_alternative<Ok>(reply);
 }
 
+bool is_agents_hello(const Message& message) {
+  const Hello* hello = std::get_if<Hello>(&message);
+  return hello != nullptr && hello->role == Role::kAgent;
+}
+
 // One hybrid-vsock attempt: nullopt-like invalid fd when the VMM or agent is not there yet.
 UniqueFd try_connect(const std::string& uds_path, uint32_t port, std::string& why) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -84,8 +89,7 @@ void exchange_hello(Connection& connection, std::optional<std::chrono::milliseco
   }
   std::optional<Message> answer = connection.receive();
   if (!answer) throw Error("the agent closed the connection during the handshake");
-  const Hello* hello = std::get_if<Hello>(&*answer);
-  if (hello == nullptr || hello->role != Role::kAgent) throw Error("the agent did not answer Hello");
+  if (!is_agents_hello(*answer)) throw Error("the agent did not answer Hello");
 }
 
 AgentSession::AgentSession(UniqueFd fd) : connection_(std::make_shared<Connection>(std::move(fd))) {
@@ -208,8 +212,7 @@ Message AgentSession::next_reply(std::unique_lock<std::mutex>& lock, const Messa
       throw Error(end_reason_);
     }
     if (hello_checked_ || replies_.empty()) break;
-    const Hello* hello = std::get_if<Hello>(&replies_.front());
-    if (hello == nullptr || hello->role != Role::kAgent) {
+    if (!is_agents_hello(replies_.front())) {
       end("the agent did not answer Hello");
       throw Error(end_reason_);
     }

@@ -1,15 +1,51 @@
 #include "init/shared_fs.h"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
+#include "log.h"
 #include "protocol/shared_fs.h"
 
 namespace ppc::agent {
+namespace {
+
+// The share's read-ahead. The virtiofsd's cache=auto drops a file's cached pages whenever
+// the file is opened again, so every exec reads its program through the share anew. Linux's
+// default window (128 KiB) then takes a round trip to virtiofsd for each 128 KiB. Larger
+// windows cut an exec from the share from 82 to 53 ms in the rig (2.5 MB busybox), and
+// sequential reads go 1.5-1.8x faster. It is the size network file systems use (CephFS's
+// default is 8 MiB). Random reads get no read-ahead; only a mapping's faults read this much
+// around them.
+constexpr const char* kShareReadAheadKiB = "4096";
+
+// A missed tuning costs speed, not correctness: logged, and the share is used as it is.
+void raise_read_ahead(const std::string& mount_point) {
+  struct stat st {};
+  if (::stat(mount_point.c_str(), &st) != 0) {
+    log_line("the shared file system's read-ahead: stat " + mount_point + ": " + std::strerror(errno));
+    return;
+  }
+  // A FUSE mount's backing device is named by the mount's anonymous device number; the
+  // submounts virtiofsd announces (the containers' roots and binds) share it.
+  const std::string knob = "/sys/class/bdi/" + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)) +
+                           "/read_ahead_kb";
+  const UniqueFd fd(::open(knob.c_str(), O_WRONLY | O_CLOEXEC));
+  const size_t len = std::strlen(kShareReadAheadKiB);
+  if (!fd.valid() || ::write(fd.get(), kShareReadAheadKiB, len) != static_cast<ssize_t>(len)) {
+    log_line("the shared file system's read-ahead: " + knob + ": " + std::strerror(errno));
+  }
+}
+
+}  // namespace
 
 void mount_shared_fs(const std::string& tag) {
   static std::mutex mutex;
@@ -27,6 +63,7 @@ void mount_shared_fs(const std::string& tag) {
   if (::mount(tag.c_str(), target.c_str(), "virtiofs", MS_NODEV, nullptr) != 0)
     throw_errno("mount virtiofs " + tag + " on " + target);
   mounted = tag;
+  raise_read_ahead(target);
 }
 
 bool in_shared_fs(const std::string& path) {

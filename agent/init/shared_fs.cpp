@@ -23,15 +23,20 @@ namespace {
 // default window (128 KiB) then takes a round trip to virtiofsd for each 128 KiB. Larger
 // windows cut an exec from the share from 82 to 53 ms in the rig (2.5 MB busybox), and
 // sequential reads go 1.5-1.8x faster. It is the size network file systems use (CephFS's
-// default is 8 MiB). Random reads get no read-ahead; only a mapping's faults read this much
-// around them.
+// default is 8 MiB). Reads at random offsets open no window beyond what they ask; a mapping's
+// faults read up to this much around them (until the kernel sees the mapping miss ~100 times):
+// clean pages, dropped first under memory pressure.
 constexpr const char* kShareReadAheadKiB = "4096";
 
 // A missed tuning costs speed, not correctness: logged, and the share is used as it is.
 void raise_read_ahead(const std::string& mount_point) {
+  // The stat must stay first: it is a request to virtiofsd, which waits for the FUSE start-up
+  // exchange, whose answer caps the read-ahead at the daemon's 128 KiB. A write before that
+  // answer would be undone.
   struct stat st {};
   if (::stat(mount_point.c_str(), &st) != 0) {
-    log_line("the shared file system's read-ahead: stat " + mount_point + ": " + std::strerror(errno));
+    const int err = errno;
+    log_line("the shared file system's read-ahead: stat " + mount_point + ": " + std::strerror(err));
     return;
   }
   // A FUSE mount's backing device is named by the mount's anonymous device number; the
@@ -40,8 +45,10 @@ void raise_read_ahead(const std::string& mount_point) {
                            "/read_ahead_kb";
   const UniqueFd fd(::open(knob.c_str(), O_WRONLY | O_CLOEXEC));
   const size_t len = std::strlen(kShareReadAheadKiB);
-  if (!fd.valid() || ::write(fd.get(), kShareReadAheadKiB, len) != static_cast<ssize_t>(len)) {
-    log_line("the shared file system's read-ahead: " + knob + ": " + std::strerror(errno));
+  const ssize_t written = fd.valid() ? ::write(fd.get(), kShareReadAheadKiB, len) : -1;
+  if (written != static_cast<ssize_t>(len)) {
+    const int err = written < 0 ? errno : EIO;  // a short write sets no errno
+    log_line("the shared file system's read-ahead: " + knob + ": " + std::strerror(err));
   }
 }
 

@@ -11,17 +11,12 @@
 
 #include "base/error.h"
 #include "log.h"
+#include "write_text.h"
 
 namespace ppc::agent {
 namespace {
 
 std::atomic<unsigned> next_number{1};
-
-void write_text(const std::string& path, const std::string& text) {
-  const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd.valid()) throw_errno(path);
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) throw_errno("writing " + path);
-}
 
 // cgroup.events' "frozen" line: 1 once every process of the cgroup is frozen.
 bool events_say_frozen(const std::string& events) {

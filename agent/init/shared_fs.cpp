@@ -1,19 +1,17 @@
 #include "init/shared_fs.h"
 
-#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 
 #include "base/error.h"
-#include "base/unique_fd.h"
 #include "log.h"
 #include "protocol/shared_fs.h"
+#include "write_text.h"
 
 namespace ppc::agent {
 namespace {
@@ -43,12 +41,10 @@ void raise_read_ahead(const std::string& mount_point) {
   // submounts virtiofsd announces (the containers' roots and binds) share it.
   const std::string knob = "/sys/class/bdi/" + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)) +
                            "/read_ahead_kb";
-  const UniqueFd fd(::open(knob.c_str(), O_WRONLY | O_CLOEXEC));
-  const size_t len = std::strlen(kShareReadAheadKiB);
-  const ssize_t written = fd.valid() ? ::write(fd.get(), kShareReadAheadKiB, len) : -1;
-  if (written != static_cast<ssize_t>(len)) {
-    const int err = written < 0 ? errno : EIO;  // a short write sets no errno
-    log_line("the shared file system's read-ahead: " + knob + ": " + std::strerror(err));
+  try {
+    write_text(knob, kShareReadAheadKiB);
+  } catch (const Error& e) {
+    log_line(std::string("the shared file system's read-ahead: ") + e.what());
   }
 }
 

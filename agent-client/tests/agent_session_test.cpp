@@ -1,5 +1,4 @@
 #include "agent_client/agent_session.h"
-#include "protocol/limits.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -8,16 +7,18 @@
 #include <thread>
 #include <vector>
 
+#include "protocol/limits.h"
+
 namespace ppc::agent_client {
 namespace {
 
 using namespace protocol;
 
-// An agent on the other end of a socket pair: answers Hello, then each request with what
-// `answer` makes of it.
 // A Restored as the wire takes it (its entropy and clock checked on both sides).
 Restored some_restored() { return Restored{std::vector<uint8_t>(kMinRestoreEntropy, 7), 1}; }
 
+// An agent on the other end of a socket pair: answers Hello, then each request with what
+// `answer` makes of it.
 class FakeAgent {
  public:
   explicit FakeAgent(std::function<Message(const Message&)> answer, Message hello = Hello{kVersion, Role::kAgent}) {

@@ -38,10 +38,13 @@ void Connection::send(const Message& message) {
 
 std::optional<Message> Connection::receive() {
   const std::lock_guard lock(receive_mutex_);
-  // Checked before reading: a peer that broke the framing may also never send again.
-  if (decoder_.failed()) throw Error("protocol: stream already failed to decode");
   for (;;) {
+    // Whole frames that came before a framing error are delivered first (an agent's Hello in
+    // the same read as its broken frame), then the error; later calls say the stream failed.
     if (std::optional<Frame> frame = decoder_.next()) return decode(*frame);
+    if (broken_) std::rethrow_exception(std::exchange(broken_, nullptr));
+    // Checked before reading: a peer that broke the framing may also never send again.
+    if (decoder_.failed()) throw Error("protocol: stream already failed to decode");
     const ssize_t n = ::read(fd_.get(), read_buffer_.data(), read_buffer_.size());
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -51,7 +54,11 @@ std::optional<Message> Connection::receive() {
       decoder_.finish();
       return std::nullopt;
     }
-    decoder_.feed(std::span<const uint8_t>(read_buffer_.data(), static_cast<size_t>(n)));
+    try {
+      decoder_.feed(std::span<const uint8_t>(read_buffer_.data(), static_cast<size_t>(n)));
+    } catch (const Error&) {
+      broken_ = std::current_exception();
+    }
   }
 }
 

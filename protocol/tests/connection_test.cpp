@@ -158,6 +158,22 @@ TEST(Connection, GarbageIsAnErrorForGood) {
   EXPECT_ERROR(agent.receive(), "already failed");
 }
 
+// A whole frame read together with a broken one is still delivered, then the error: an
+// agent's Hello in the same read as a frame claiming 4 GiB must not be lost to it.
+TEST(Connection, WholeFramesBeforeAFramingErrorAreDelivered) {
+  auto [a, b] = socket_pair();
+  Connection host(std::move(b));
+  std::vector<uint8_t> bytes = encode_frame(encode(Hello{kVersion, Role::kAgent}));
+  const std::string junk = "CONNECT 1024\n";
+  bytes.insert(bytes.end(), junk.begin(), junk.end());
+  ASSERT_EQ(::write(a.get(), bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  const std::optional<Message> hello = host.receive();
+  ASSERT_TRUE(hello.has_value());
+  EXPECT_TRUE(std::holds_alternative<Hello>(*hello));
+  EXPECT_ERROR(host.receive(), "bad frame magic");
+  EXPECT_ERROR(host.receive(), "already failed");
+}
+
 TEST(Connection, SendToAClosedPeerThrowsInsteadOfSigpipe) {
   auto [a, b] = socket_pair();
   Connection host(std::move(a));

@@ -5,6 +5,7 @@
 // send() and receive() may run at once on two threads (a stdio pump beside a reader).
 // Concurrent send()s are serialized so that frames never interleave; so are receive()s.
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -38,6 +39,8 @@ class Connection {
   std::mutex send_mutex_;
   std::mutex receive_mutex_;
   FrameDecoder decoder_;
+  // The framing error met after frames that were whole: thrown once, after them.
+  std::exception_ptr broken_;
   std::vector<uint8_t> read_buffer_;
 };
 

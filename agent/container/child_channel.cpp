@@ -16,7 +16,7 @@ namespace ppc::agent {
 namespace {
 
 // One SOCK_SEQPACKET message per report: a kind byte, a 32-bit status, then the text.
-constexpr char kReady = 'R', kError = 'E', kTerminal = 'T', kStart = 'S';
+constexpr char kReady = 'R', kError = 'E', kTerminal = 'T', kSharedMount = 'M', kStart = 'S';
 constexpr size_t kMaxReport = 4096;
 
 void send_packet(int channel, std::string_view packet, int fd_to_pass) {
@@ -40,6 +40,8 @@ void report_error(int channel, int exit_status, const std::string& message) {
 }
 
 void report_terminal(int channel, int master_fd) { send_packet(channel, {&kTerminal, 1}, master_fd); }
+
+void report_shared_mount(int channel, int mount_fd) { send_packet(channel, {&kSharedMount, 1}, mount_fd); }
 
 bool wait_for_start(int channel) {
   char byte = 0;
@@ -77,6 +79,12 @@ ChildReport read_report(int channel) {
       report.kind = ChildReport::Kind::kTerminal;
       if (!message.fd.valid()) throw Error("child sent a terminal without its fd");
       report.terminal = std::move(message.fd);
+      return report;
+    }
+    case kSharedMount: {
+      report.kind = ChildReport::Kind::kSharedMount;
+      if (!message.fd.valid()) throw Error("child sent a shared mount without its fd");
+      report.mount = std::move(message.fd);
       return report;
     }
     default:

@@ -100,6 +100,7 @@ std::shared_ptr<GuestProcess> Container::create(const protocol::CreateContainer&
   const std::lock_guard lock(mutex_);
   config_ = std::move(config);
   cgroup_ = std::move(cgroup);
+  shared_mounts_ = std::move(process->launched.shared_mounts);
   processes_[process->exec_id] = process;
   return process;
 }

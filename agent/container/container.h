@@ -69,6 +69,8 @@ class Container {
   std::mutex mutex_;
   std::optional<oci::Config> config_;
   std::unique_ptr<GuestCgroup> cgroup_;  // from create on; every process of the container is in it
+  // Its root and volumes from the share, held until it goes (setup_container_root).
+  std::vector<UniqueFd> shared_mounts_;
   std::mutex freeze_mutex_;
   std::map<std::string, std::shared_ptr<GuestProcess>> processes_;
   bool removing_ = false;  // end_processes() has begun: an Exec that gets here is undone

@@ -56,7 +56,8 @@ struct ChildFds {
   UniqueFd mnt, uts, ipc, net, cgroup;  // to join (later processes)
 };
 
-void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
+// Returns the container's mounts from the share to hand to the agent (setup_container_root).
+std::vector<UniqueFd> enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
   if (request.container != nullptr) {
     // The sandbox's first (fds hold those kSandbox asks for), then the new ones.
     for (UniqueFd* fd : {&fds.uts, &fds.ipc, &fds.net}) {
@@ -81,13 +82,13 @@ void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
     if (own_names && !domainname.empty() && ::setdomainname(domainname.data(), domainname.size()) != 0) {
       throw_errno("domainname");
     }
-    setup_container_root(*request.container);
-    return;
+    return setup_container_root(*request.container);
   }
   for (UniqueFd* fd : {&fds.uts, &fds.ipc, &fds.net, &fds.cgroup, &fds.mnt}) {
     if (fd->valid() && ::setns(fd->get(), 0) != 0) throw_errno("joining the container's namespaces");
   }
   if (::chdir("/") != 0) throw_errno("chdir /");
+  return {};
 }
 
 [[noreturn]] void child_main(const LaunchRequest& request, ChildFds& fds) {
@@ -95,7 +96,7 @@ void enter_namespaces(const LaunchRequest& request, ChildFds& fds) {
     reset_signals();
     if (::setsid() < 0) throw_errno("setsid");
     if (request.cgroup_procs >= 0) join_cgroup(request.cgroup_procs);
-    enter_namespaces(request, fds);
+    for (const UniqueFd& mount : enter_namespaces(request, fds)) report_shared_mount(fds.channel, mount.get());
     if (request.process.terminal) {
       UniqueFd master = open_container_terminal(request.process.console_size);
       report_terminal(fds.channel, master.get());
@@ -234,6 +235,9 @@ LaunchedProcess launch(ChildReaper& reaper, const LaunchRequest& request) {
       switch (report.kind) {
         case ChildReport::Kind::kTerminal:
           launched.terminal = std::move(report.terminal);
+          continue;
+        case ChildReport::Kind::kSharedMount:
+          launched.shared_mounts.push_back(std::move(report.mount));
           continue;
         case ChildReport::Kind::kReady:
           return launched;

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/unique_fd.h"
 #include "init/child_reaper.h"
@@ -45,6 +46,8 @@ struct LaunchedProcess {
   // The agent's ends of stdio: a pty master (terminal), or three pipes.
   UniqueFd terminal;
   UniqueFd stdin_fd, stdout_fd, stderr_fd;
+  // A container's first process: its mounts from the share (setup_container_root).
+  std::vector<UniqueFd> shared_mounts;
 };
 
 // Which namespaces config.json asks for. A namespace given by path names a host namespace

@@ -26,6 +26,13 @@ namespace fs = std::filesystem;
 
 std::string in_root(const std::string& container_path) { return std::string(kContainerRoot) + container_path; }
 
+// A directory bound from the share, held open (setup_container_root's result).
+UniqueFd hold_shared_mount(const std::string& target) {
+  UniqueFd fd(::open(target.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("holding the shared mount at " + target);
+  return fd;
+}
+
 void mkdir_all(const std::string& path) {
   std::error_code ec;
   fs::create_directories(path, ec);
@@ -74,7 +81,8 @@ void set_recursive_attributes(const std::string& target, const oci::MountOptions
   }
 }
 
-void mount_one(const oci::Mount& m) {
+// A directory bound from the share joins `held`.
+void mount_one(const oci::Mount& m, std::vector<UniqueFd>& held) {
   const oci::MountOptions options = oci::parse_mount_options(m.options);
   const std::string target = in_root(m.destination);
   if (options.bind) {
@@ -84,6 +92,7 @@ void mount_one(const oci::Mount& m) {
     do_mount(m.source, target, "", MS_BIND | (options.recursive ? MS_REC : 0), "");
     const unsigned long extra = options.flags & ~(MS_BIND | MS_REC);
     if (extra != 0) remount_bind(target, extra, options.clear_flags);
+    if (S_ISDIR(st.st_mode) && in_shared_fs(m.source)) held.push_back(hold_shared_mount(target));
   } else {
     make_mount_point(target, false);
     std::string type = m.type;
@@ -150,7 +159,7 @@ unsigned long root_propagation(const std::string& name) {
 
 }  // namespace
 
-void setup_container_root(const oci::Config& config) {
+std::vector<UniqueFd> setup_container_root(const oci::Config& config) {
   // Mounts made below must not reach the agent's namespace; "/" (the initramfs) is shared
   // by default.
   do_mount("", "/", "", MS_PRIVATE | MS_REC, "");
@@ -159,10 +168,12 @@ void setup_container_root(const oci::Config& config) {
   const std::string root = in_shared_fs(config.root.path) ? config.root.path : std::string(kContainerRoot);
   mkdir_all(kContainerRoot);
   do_mount(root, kContainerRoot, "", MS_BIND | MS_REC, "");
+  std::vector<UniqueFd> held;
+  if (in_shared_fs(config.root.path)) held.push_back(hold_shared_mount(kContainerRoot));
 
   for (size_t i = 0; i < config.mounts.size(); ++i) {
     with_context("mounts[" + std::to_string(i) + "] (" + config.mounts[i].destination + ")",
-                 [&] { mount_one(config.mounts[i]); });
+                 [&] { mount_one(config.mounts[i], held); });
   }
   create_default_devices(kContainerRoot, config.linux.devices);
   for (const auto& [key, value] : config.linux.sysctl) write_sysctl(key, value);
@@ -187,6 +198,7 @@ void setup_container_root(const oci::Config& config) {
     with_context("process.cwd", [&] { mkdir_all(config.process->cwd); });
   }
   if (config.root.readonly) remount_bind("/", MS_RDONLY, 0);  // still nodev, as the share is
+  return held;
 }
 
 }  // namespace ppc::agent

@@ -1,6 +1,8 @@
 #include "container/child_channel.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -52,6 +54,30 @@ TEST(ChildChannel, ATerminalArrivesAsAWorkingFd) {
   char c = 0;
   ASSERT_EQ(::read(read_end.get(), &c, 1), 1);
   EXPECT_EQ(c, 'x');
+}
+
+TEST(ChildChannel, ASharedMountArrivesAsAnFdOfThatDirectory) {
+  Pair p = make_pair();
+  char dir[] = "/tmp/child-channel.XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  UniqueFd held(::open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(held.valid());
+  report_shared_mount(p.child.get(), held.get());
+  ChildReport r = read_report(p.agent.get());
+  ::rmdir(dir);
+  ASSERT_EQ(r.kind, ChildReport::Kind::kSharedMount);
+  ASSERT_TRUE(r.mount.valid());
+  struct stat sent {}, received {};
+  ASSERT_EQ(::fstat(held.get(), &sent), 0);
+  ASSERT_EQ(::fstat(r.mount.get(), &received), 0);
+  EXPECT_EQ(sent.st_ino, received.st_ino);
+  EXPECT_EQ(sent.st_dev, received.st_dev);
+}
+
+TEST(ChildChannel, AReportThatShouldCarryAnFdAndDoesNotIsRefused) {
+  Pair p = make_pair();
+  ASSERT_EQ(::send(p.child.get(), "M", 1, 0), 1);
+  EXPECT_THROW(read_report(p.agent.get()), Error);
 }
 
 TEST(ChildChannel, StartIsFalseWhenTheAgentGoesAway) {

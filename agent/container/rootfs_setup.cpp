@@ -165,11 +165,12 @@ std::vector<UniqueFd> setup_container_root(const oci::Config& config) {
   do_mount("", "/", "", MS_PRIVATE | MS_REC, "");
   // The container root becomes a mount of its own, which it must be to move onto "/": the
   // host's, from the shared file system, or the one the initramfs holds.
-  const std::string root = in_shared_fs(config.root.path) ? config.root.path : std::string(kContainerRoot);
+  const bool shared_root = in_shared_fs(config.root.path);
+  const std::string root = shared_root ? config.root.path : std::string(kContainerRoot);
   mkdir_all(kContainerRoot);
   do_mount(root, kContainerRoot, "", MS_BIND | MS_REC, "");
   std::vector<UniqueFd> held;
-  if (in_shared_fs(config.root.path)) held.push_back(hold_shared_mount(kContainerRoot));
+  if (shared_root) held.push_back(hold_shared_mount(kContainerRoot));
 
   for (size_t i = 0; i < config.mounts.size(); ++i) {
     with_context("mounts[" + std::to_string(i) + "] (" + config.mounts[i].destination + ")",

@@ -7,7 +7,8 @@ namespace ppc::agent {
 // periods expedited, and brings up lo.
 void prepare_guest();
 
-// Flushes file systems and powers the guest off; the VMM then exits. Never returns.
+// Writes back what the guest's file systems still hold (only when they hold any) and powers
+// the guest off; the VMM then exits. Never returns.
 [[noreturn]] void power_off();
 
 }  // namespace ppc::agent

@@ -193,13 +193,17 @@ expect_status missing 127
 if grep -q 'exec: "nope": executable file not found in \$PATH' /tmp/err; then ok "missing executable message"; else fail "missing: message"; cat /tmp/err; fi
 
 # 13. the root file system from the VM's share (virtio-fs): an initramfs with only the agent,
-# the root under <share>/test/root on L1, the container's write seen there afterwards
+# the root under <share>/test/root on L1, the container's write seen there afterwards. Its
+# last write goes through a shared mapping, by a process left running when the container's
+# first process ends (mmap_write, no pid namespace): dirty pages in the guest that only the
+# power-off's sync() writes back, so the power-off must say it syncs.
 mkdir -p /tmp/empty-rootfs /tmp/share/test
 ppc-kvm-rootfs --agent /opt/ppc-kvm-shim/bin/ppc-kvm-agent --rootfs /tmp/empty-rootfs -o /tmp/agent-only.cpio
 make_busybox_root /tmp/share/test/root
+cp /opt/ppc-kvm-shim/bin/mmap_write /tmp/share/test/root/bin/
 echo "root file system from the share" > /tmp/share/test/root/marker
 mount --bind /tmp/share /tmp/share && mount --make-shared /tmp/share
-config '["sh","-c","cat /marker; echo written > /newfile && cat /newfile"]' |
+config '["sh","-c","cat /marker; echo written > /newfile && cat /newfile; mmap_write /mapped \"through a mapping\" > /tmp/w & until [ -s /tmp/w ]; do sleep 0.1; done"]' |
   sed 's|"path": *"[^"]*"|"path": "/share/test/root"|' > /tmp/c.json
 boot_agent_guest /tmp/agent-only.cpio $uds $console --fs-share /tmp/share
 agent_ctl --uds $uds run /tmp/c.json "" ppc-kvm-share > /tmp/out 2>/tmp/err
@@ -210,6 +214,9 @@ expect_output share /tmp/out "root file system from the share
 written"
 [ "$(cat /tmp/share/test/root/newfile 2>&1)" = written ] && ok "share: L1 sees the container's write" ||
   fail "share: /tmp/share/test/root/newfile: $(cat /tmp/share/test/root/newfile 2>&1)"
+[ "$(cat /tmp/share/test/root/mapped 2>&1)" = "through a mapping" ] && ok "share: L1 sees the write through a mapping" ||
+  fail "share: /tmp/share/test/root/mapped: '$(cat /tmp/share/test/root/mapped 2>&1)'"
+expect_line $console "ppc-kvm-agent: power-off: syncing [1-9][0-9]* kB not yet written$"
 
 # 14. a pod: a second container in the guest, its root from the share, joining the first
 # one's network, UTS and pid namespaces where its config names them by path. It reaches the
@@ -298,6 +305,12 @@ wait $sandbox
 echo $? > /tmp/rc
 expect_status pod-sandbox 137
 wait_vmm pod
+# Nothing of the pod's is unwritten (its writes went through write()): no sync(), whose FUSE
+# SYNCFS would have made virtiofsd flush L1's file systems under the share. The power-off logs
+# only a sync (the share case above shows that line).
+if tr -d '\r' < $console | grep -q "ppc-kvm-agent: power-off:"; then
+  fail "pod: the power-off synced: $(tr -d '\r' < $console | grep "ppc-kvm-agent: power-off:")"
+else ok "pod: the power-off did not sync"; fi
 wait $member
 [ $? -ne 0 ] && ok "pod: the member ended with the guest" || fail "pod: the member's run exited 0"
 umount /tmp/share

@@ -1,21 +1,24 @@
 #include "init/guest_init.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "init/loopback.h"
-#include "init/unwritten_data.h"
+#include "init/power_off_sync.h"
 #include "log.h"
 
 namespace ppc::agent {
@@ -39,6 +42,27 @@ void expedite_rcu() {
   }
 }
 
+// How long the power-off waits for the processes it killed to end.
+constexpr std::chrono::seconds kProcessesEndTimeout{5};
+
+// Kills every process but the agent (SIGKILL) and waits until the agent has no child left,
+// up to kProcessesEndTimeout: each exit closes the process's files and mappings (FUSE writes
+// a shared mapping's dirty pages back then), a request it had sent to virtiofsd is answered
+// first, and the last process of a mount namespace unmounts its file systems. The guest's end
+// would have ended them all the same. False when some are left.
+bool end_other_processes() {
+  ::kill(-1, SIGKILL);  // every process but PID 1; kernel threads ignore it
+  const auto deadline = std::chrono::steady_clock::now() + kProcessesEndTimeout;
+  for (;;) {
+    siginfo_t info{};
+    // WNOWAIT: the reaper thread reaps them; this only asks whether a child is left (an
+    // orphan's is the agent's, so none left means no process is).
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 }  // namespace
 
 void prepare_guest() {
@@ -57,19 +81,16 @@ void prepare_guest() {
   bring_up_loopback();
 }
 
-// sync() only when the guest holds file data not yet handed on. A write() to the share reaches
-// virtiofsd before it returns (no writeback cache), so what can be left is a shared mapping's
-// dirty pages (or a block device's). Without any, sync() would only make virtiofsd syncfs()
-// every host file system under the share (podman's overlay, each volume's): a flush of the
-// host's disks that crun does not do when a container stops, and that a busy host pays for.
-// Only a sync is logged: a console line costs the guest exits to the VMM, at every stop.
 void power_off() {
-  const std::optional<uint64_t> unwritten = guest_unwritten_kib();
-  if (!unwritten) {
-    log_line("power-off: the page counters are unreadable; syncing");
-    ::sync();
-  } else if (*unwritten > 0) {
-    log_line("power-off: syncing " + std::to_string(*unwritten) + " kB not yet written");
+  std::optional<std::string> why;
+  if (end_other_processes()) {
+    why = reason_to_sync();
+  } else {
+    why = "processes still run " + std::to_string(kProcessesEndTimeout.count()) + " s after SIGKILL";
+  }
+  // Only a sync is logged: a console line costs the guest exits to the VMM, at every stop.
+  if (why) {
+    log_line("power-off: syncing: " + *why);
     ::sync();
   }
   ::reboot(RB_POWER_OFF);

@@ -7,8 +7,8 @@ namespace ppc::agent {
 // periods expedited, and brings up lo.
 void prepare_guest();
 
-// Writes back what the guest's file systems still hold (only when they hold any) and powers
-// the guest off; the VMM then exits. Never returns.
+// Ends every other process, syncs only when the guest may hold data not yet written
+// (power_off_sync.h), and powers the guest off; the VMM then exits. Never returns.
 [[noreturn]] void power_off();
 
 }  // namespace ppc::agent

@@ -2,7 +2,7 @@
 // "written" and waits, the mapping held, until it is killed: no msync(), and no close or unmap
 // after the write (FUSE writes a file's dirty pages back at both). The bytes reach FILE's file
 // system only when the kernel writes the dirty pages back. Still running in a guest's container
-// on the share when the guest ends, it leaves the pages the power-off must not lose.
+// on the share when the guest ends, it leaves pages the power-off must not lose.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>

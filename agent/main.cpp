@@ -34,11 +34,12 @@ constexpr std::chrono::seconds kAnswersGrace{3};
 
 class Agent : public AgentControl {
  public:
+  explicit Agent(ChildReaper& reaper) : reaper_(reaper) {}
   void final_reply_sent() override {
-    std::thread([] {
+    std::thread([this] {
       std::this_thread::sleep_for(kExitDeliveryGrace);
       log_line("the host kept the session open after the final reply; powering off");
-      power_off();
+      power_off(reaper_);
     }).detach();
   }
   void final_session_closed() override {
@@ -48,7 +49,7 @@ class Agent : public AgentControl {
         log_line("the host kept sessions with answers open after the final one; powering off");
       }
     }
-    power_off();
+    power_off(reaper_);
   }
   void answering_session_opened() override {
     std::lock_guard lock(mutex_);
@@ -63,6 +64,7 @@ class Agent : public AgentControl {
   }
 
  private:
+  ChildReaper& reaper_;
   std::mutex mutex_;
   std::condition_variable closed_;
   int answering_ = 0;  // open sessions that got a request other than Wait
@@ -88,7 +90,7 @@ int run() {
   static ChildReaper reaper;
   reaper.start();
   static Containers containers(reaper);
-  static Agent agent;
+  static Agent agent(reaper);
   UniqueFd listener = listen_vsock();
   log_line("ready on vsock port " + std::to_string(protocol::kAgentVsockPort));
   for (;;) {

@@ -57,9 +57,15 @@ pid_t ChildReaper::fork_watched(const std::function<pid_t()>& do_fork) {
   // Holding the lock across the fork: the reaper cannot file the child's status as an
   // orphan's before it is watched.
   const std::lock_guard lock(mutex_);
+  if (refusing_) throw Error("the guest is powering off");
   const pid_t pid = do_fork();
   if (pid > 0) watched_[pid] = std::nullopt;
   return pid;
+}
+
+void ChildReaper::refuse_new_children() {
+  const std::lock_guard lock(mutex_);
+  refusing_ = true;
 }
 
 int ChildReaper::wait(pid_t pid) {

@@ -26,7 +26,10 @@ class ChildReaper {
 
   // Runs do_fork (which forks and returns the child's pid in the parent) so that the child
   // is watched before the reaper can see it end: its status is then kept until forget().
+  // Throws Error once refuse_new_children() was called.
   pid_t fork_watched(const std::function<pid_t()>& do_fork);
+  // For the power-off: no fork_watched() forks after this returns.
+  void refuse_new_children();
   // The raw wait status of a watched child, waiting for it to end.
   // Throws Error when the child is not watched, or is forgotten meanwhile.
   int wait(pid_t pid);
@@ -41,6 +44,7 @@ class ChildReaper {
   std::mutex mutex_;
   std::condition_variable exited_;
   std::map<pid_t, std::optional<int>> watched_;
+  bool refusing_ = false;
 };
 
 // The status a shell reports for a raw wait status: the exit code, or 128 + signal.

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -42,8 +43,19 @@ void expedite_rcu() {
   }
 }
 
-// How long the power-off waits for the processes it killed to end.
-constexpr std::chrono::seconds kProcessesEndTimeout{5};
+// How long the power-off waits for the processes it killed to end, and then for the share's
+// writes in flight: together within the 3 s a host's `kill -KILL` gives the VM to end.
+constexpr std::chrono::seconds kProcessesEndTimeout{2};
+constexpr std::chrono::seconds kWritesInFlightTimeout{1};
+
+// The kernel's list of FUSE connections, which the power-off reads (power_off_sync.h). Without
+// it every power-off syncs: logged, not fatal.
+void list_fuse_connections() {
+  constexpr const char* kConnections = "/sys/fs/fuse/connections";
+  if (::mount("fusectl", kConnections, "fusectl", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    log_line(std::string("mount fusectl on ") + kConnections + ": " + std::strerror(errno) + "; every power-off syncs");
+  }
+}
 
 // Kills every process but the agent (SIGKILL) and waits until the agent has no child left,
 // up to kProcessesEndTimeout: each exit closes the process's files and mappings (FUSE writes
@@ -57,7 +69,7 @@ bool end_other_processes() {
     siginfo_t info{};
     // WNOWAIT: the reaper thread reaps them; this only asks whether a child is left (an
     // orphan's is the agent's, so none left means no process is).
-    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD) return true;
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0 && errno == ECHILD) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -69,6 +81,7 @@ void prepare_guest() {
   constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   mount_one("proc", "/proc", "proc", kSafe, nullptr);
   mount_one("sysfs", "/sys", "sysfs", kSafe, nullptr);
+  list_fuse_connections();
   expedite_rcu();
   // Until cgroup2 is mounted once, /proc/PID/cgroup is empty; a container without a cgroup
   // mount must still read "0::/" there, as under crun.
@@ -81,14 +94,25 @@ void prepare_guest() {
   bring_up_loopback();
 }
 
-void power_off() {
+void power_off(ChildReaper& reaper) {
+  // Once: the first caller (the container's end, or the grace after the final reply) goes on.
+  static std::atomic<bool> started{false};
+  if (started.exchange(true)) {
+    for (;;) ::pause();
+  }
+  reaper.refuse_new_children();
+  const GuestView guest = live_guest();
+  // Only a sync is logged: a console line costs the guest exits to the VMM, at every stop.
+  if (const std::optional<std::string> why = reason_to_sync_first(guest)) {
+    log_line("power-off: syncing while the processes run: " + *why);
+    ::sync();
+  }
   std::optional<std::string> why;
   if (end_other_processes()) {
-    why = reason_to_sync();
+    why = reason_to_sync(guest, kWritesInFlightTimeout);
   } else {
     why = "processes still run " + std::to_string(kProcessesEndTimeout.count()) + " s after SIGKILL";
   }
-  // Only a sync is logged: a console line costs the guest exits to the VMM, at every stop.
   if (why) {
     log_line("power-off: syncing: " + *why);
     ::sync();

@@ -1,10 +1,14 @@
-// What the power-off reads to decide whether it must sync(): the unwritten kB in /proc/meminfo
-// and the file systems in /proc/self/mounts.
+// Whether the power-off must sync(): the unwritten kB in /proc/meminfo, and the decisions on a
+// guest's mounts, FUSE connections and counters.
 #include "init/power_off_sync.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace ppc::agent {
 namespace {
@@ -41,32 +45,87 @@ TEST(PowerOffSync, AMissingOrMalformedLineIsUnknown) {
   EXPECT_EQ(unwritten_kib(""), std::nullopt);
 }
 
-// The agent's own mounts in a guest whose first container's root is in the share.
+// The agent's own mounts in a guest whose first container's root is in the share (the share's
+// FUSE connection is 19, after its device 0:19).
 constexpr const char* kAgentMounts =
-    "rootfs / rootfs rw,size=97088k,nr_inodes=24272 0 0\n"
-    "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n"
-    "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n"
-    "cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n"
-    "devtmpfs /dev devtmpfs rw,nosuid,size=97088k,nr_inodes=1517,mode=755 0 0\n"
-    "devpts /dev/pts devpts rw,nosuid,noexec,relatime,mode=620,ptmxmode=666 0 0\n"
-    "shm /dev/shm tmpfs rw,nosuid,nodev,mode=1777 0 0\n"
-    "tmpfs /run tmpfs rw,nosuid,nodev,mode=755 0 0\n"
-    "tmpfs /tmp tmpfs rw,nosuid,nodev 0 0\n"
-    "ppc-kvm-share /share virtiofs rw,relatime 0 0\n";
+    "1 1 0:2 / / rw - rootfs rootfs rw,size=97088k,nr_inodes=24272\n"
+    "15 1 0:13 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n"
+    "16 1 0:14 / /sys rw,nosuid,nodev,noexec,relatime - sysfs sysfs rw\n"
+    "17 16 0:15 / /sys/fs/fuse/connections rw,nosuid,nodev,noexec,relatime - fusectl fusectl rw\n"
+    "18 16 0:16 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw\n"
+    "19 1 0:5 / /dev rw,nosuid - devtmpfs devtmpfs rw,size=97088k,nr_inodes=1517,mode=755\n"
+    "20 19 0:17 / /dev/pts rw,nosuid,noexec,relatime - devpts devpts rw,mode=620,ptmxmode=666\n"
+    "21 19 0:18 / /dev/shm rw,nosuid,nodev - tmpfs shm rw,mode=1777\n"
+    "22 1 0:20 / /run rw,nosuid,nodev - tmpfs tmpfs rw,mode=755\n"
+    "23 1 0:21 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw\n"
+    "30 1 0:19 / /share rw,nodev,relatime shared:1 - virtiofs ppc-kvm-share rw\n";
 
-TEST(PowerOffSync, TheAgentsOwnMountsNeedNoSync) { EXPECT_EQ(mount_needing_sync(kAgentMounts), std::nullopt); }
+// A guest that reads as `mounts`, lists `connections` and has `unwritten` kB, one reading per
+// call (the last one repeated), counted in `reads`.
+struct FakeGuest {
+  std::string mounts = kAgentMounts;
+  std::vector<std::string> connections = {"19"};
+  std::vector<std::optional<uint64_t>> unwritten = {0};
+  size_t reads = 0;
+
+  GuestView view() {
+    return {[this] { return std::optional<std::string>(mounts); },
+            [this] { return std::optional<std::vector<std::string>>(connections); },
+            [this] { return unwritten[std::min(reads++, unwritten.size() - 1)]; }};
+  }
+};
+
+constexpr std::chrono::milliseconds kTimeout{200};
+
+TEST(PowerOffSync, TheShareAloneNeedsNoSync) {
+  FakeGuest guest;
+  EXPECT_EQ(reason_to_sync_first(guest.view()), std::nullopt);
+  EXPECT_EQ(reason_to_sync(guest.view(), kTimeout), std::nullopt);
+}
+
+TEST(PowerOffSync, AFuseFileSystemServedInTheGuestIsSyncedWhileItsServerRuns) {
+  FakeGuest guest;
+  guest.connections = {"19", "42"};  // fuse-overlayfs in a container
+  EXPECT_EQ(reason_to_sync_first(guest.view()), "FUSE connection 42 is served in the guest");
+  guest.mounts = std::string(kAgentMounts).substr(0, std::string(kAgentMounts).find("30 1 0:19"));
+  guest.connections = {"19"};  // the share not mounted: any connection is another FUSE's
+  EXPECT_EQ(reason_to_sync_first(guest.view()), "FUSE connection 19 is served in the guest");
+}
+
+TEST(PowerOffSync, WithoutTheConnectionsListedItSyncsFirst) {
+  FakeGuest guest;
+  const std::string listed = "17 16 0:15 / /sys/fs/fuse/connections rw,nosuid,nodev,noexec,relatime - fusectl fusectl rw\n";
+  guest.mounts.erase(guest.mounts.find(listed), listed.size());
+  EXPECT_EQ(reason_to_sync_first(guest.view()), "the FUSE connections are not listed");
+}
 
 TEST(PowerOffSync, ADiskFileSystemNeedsASync) {
   // ext4 keeps metadata in its journal that no page counter shows until the journal commits.
-  EXPECT_EQ(mount_needing_sync(std::string(kAgentMounts) + "/dev/vda /mnt/data ext4 rw,relatime 0 0\n"),
-            "ext4 at /mnt/data");
-  EXPECT_EQ(mount_needing_sync("/dev/vdb /a\\040b xfs rw 0 0"), "xfs at /a\\040b");
-  EXPECT_EQ(mount_needing_sync("overlay / overlay rw,lowerdir=/l 0 0\n"), "overlay at /");
+  FakeGuest guest;
+  guest.mounts += "40 1 254:0 / /mnt/data rw,relatime - ext4 /dev/vda rw\n";
+  EXPECT_EQ(reason_to_sync(guest.view(), kTimeout), "ext4 at /mnt/data");
 }
 
 TEST(PowerOffSync, AnUnreadableMountLineNeedsASync) {
-  EXPECT_EQ(mount_needing_sync(std::string(kAgentMounts) + "tmpfs /x\n"), "an unreadable line in /proc/self/mounts");
-  EXPECT_EQ(mount_needing_sync("\n"), "an unreadable line in /proc/self/mounts");
+  FakeGuest guest;
+  guest.mounts += "41 1 0:30 / /x rw\n";
+  EXPECT_EQ(reason_to_sync_first(guest.view()), "/proc/self/mountinfo is unreadable");
+  EXPECT_EQ(reason_to_sync(guest.view(), kTimeout), "/proc/self/mountinfo is unreadable");
+}
+
+TEST(PowerOffSync, WritesInFlightAreWaitedFor) {
+  FakeGuest guest;
+  guest.unwritten = {64, 64, 0};
+  EXPECT_EQ(reason_to_sync(guest.view(), kTimeout), std::nullopt);
+  EXPECT_EQ(guest.reads, 3u);
+}
+
+TEST(PowerOffSync, WritesUnansweredInTimeOrUnreadableCountersNeedASync) {
+  FakeGuest guest;
+  guest.unwritten = {64};
+  EXPECT_EQ(reason_to_sync(guest.view(), kTimeout), "64 kB not yet written");
+  guest.unwritten = {std::nullopt};
+  EXPECT_EQ(reason_to_sync(guest.view(), kTimeout), "the page counters are unreadable");
 }
 
 }  // namespace

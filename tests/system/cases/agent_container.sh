@@ -204,14 +204,15 @@ no_sync_at_power_off() {
 # last write goes through a shared mapping, by a process left running when the container's
 # first process ends (mmap_write, no pid namespace): dirty pages in the guest when the guest
 # ends. The power-off kills that process, whose exit writes them back, and waits for the
-# answers without a sync(), whose FUSE SYNCFS would make virtiofsd flush L1's file systems.
+# answers without a sync(), whose FUSE SYNCFS would make virtiofsd flush L1's file systems
+# (its FUSE connections must be the share's alone, and its mounts the share or in memory).
 mkdir -p /tmp/empty-rootfs /tmp/share/test
 ppc-kvm-rootfs --agent /opt/ppc-kvm-shim/bin/ppc-kvm-agent --rootfs /tmp/empty-rootfs -o /tmp/agent-only.cpio
 make_busybox_root /tmp/share/test/root
 cp /opt/ppc-kvm-shim/bin/mmap_write /tmp/share/test/root/bin/
 echo "root file system from the share" > /tmp/share/test/root/marker
 mount --bind /tmp/share /tmp/share && mount --make-shared /tmp/share
-config '["sh","-c","cat /marker; echo written > /newfile && cat /newfile; mmap_write /mapped \"through a mapping\" > /tmp/w & until [ -s /tmp/w ]; do sleep 0.1; done"]' |
+config '["sh","-c","cat /marker; echo written > /newfile && cat /newfile; mmap_write /mapped \"through a mapping\" > /tmp/w & n=0; until [ -s /tmp/w ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done"]' |
   sed 's|"path": *"[^"]*"|"path": "/share/test/root"|' > /tmp/c.json
 boot_agent_guest /tmp/agent-only.cpio $uds $console --fs-share /tmp/share
 agent_ctl --uds $uds run /tmp/c.json "" ppc-kvm-share > /tmp/out 2>/tmp/err

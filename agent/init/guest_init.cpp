@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -44,9 +46,25 @@ void expedite_rcu() {
 }
 
 // How long the power-off waits for the processes it killed to end, and then for the share's
-// writes in flight: together within the 3 s a host's `kill -KILL` gives the VM to end.
+// writes in flight: together within the 3 s a host's `kill -KILL` gives the VM to end. Only
+// with a FUSE file system served in the guest does a sync come first, waited for 1 s more.
 constexpr std::chrono::seconds kProcessesEndTimeout{2};
 constexpr std::chrono::seconds kWritesInFlightTimeout{1};
+constexpr std::chrono::seconds kFirstSyncTimeout{1};
+
+// sync(), waited for up to `timeout` (it goes on in its own thread): a FUSE server in the guest
+// that is frozen (a paused container) or stopped blocks it until the kill ends that server.
+void sync_for_at_most(std::chrono::seconds timeout) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> synced = done->get_future();
+  std::thread([done] {
+    ::sync();
+    done->set_value();
+  }).detach();
+  if (synced.wait_for(timeout) == std::future_status::timeout) {
+    log_line("power-off: the sync did not end within " + std::to_string(timeout.count()) + " s; going on");
+  }
+}
 
 // The kernel's list of FUSE connections, which the power-off reads (power_off_sync.h). Without
 // it every power-off syncs: logged, not fatal.
@@ -105,7 +123,7 @@ void power_off(ChildReaper& reaper) {
   // Only a sync is logged: a console line costs the guest exits to the VMM, at every stop.
   if (const std::optional<std::string> why = reason_to_sync_first(guest)) {
     log_line("power-off: syncing while the processes run: " + *why);
-    ::sync();
+    sync_for_at_most(kFirstSyncTimeout);
   }
   std::optional<std::string> why;
   if (end_other_processes()) {

@@ -24,8 +24,8 @@ struct GuestView {
 GuestView live_guest();
 
 // Why the guest must sync() while its processes still run, or nullopt: a FUSE file system
-// other than the share (fuse-overlayfs in a container), whose server ends with them; or no
-// way to tell.
+// served in the guest (fuse-overlayfs in a container; the share is not one), whose server ends
+// with them; or no way to tell.
 std::optional<std::string> reason_to_sync_first(const GuestView& guest);
 
 // Why the power-off must sync() once no process but the agent is left, or nullopt when nothing

@@ -39,6 +39,7 @@
 #include <cstring>
 #include <optional>
 
+#include "base/read_file.h"
 #include "base/ready_line.h"
 #include "base/unique_fd.h"
 #include "cli/usage_error.h"

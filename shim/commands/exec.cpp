@@ -14,6 +14,7 @@
 
 #include "agent_client/agent_session.h"
 #include "base/hex.h"
+#include "base/read_file.h"
 #include "base/ready_line.h"
 #include "cli/usage_error.h"
 #include "commands/command_spec.h"

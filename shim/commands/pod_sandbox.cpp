@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/read_file.h"
 #include "netconf/netns.h"
 #include "state/atomic_file.h"
 

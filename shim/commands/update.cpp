@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/read_file.h"
 #include "cli/usage_error.h"
 #include "commands/command_spec.h"
 #include "commands/commands.h"

@@ -35,20 +35,4 @@ void write_file_atomic(const std::string& path, std::string_view content, mode_t
   UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.valid()) ::fsync(dir_fd.get());
 }
-
-std::string read_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) throw_errno("open " + path);
-  std::string content;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) break;
-    content.append(buf, static_cast<size_t>(n));
-  }
-  return content;
-}
-
 }  // namespace ppc::shim

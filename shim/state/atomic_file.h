@@ -10,7 +10,4 @@ namespace ppc::shim {
 // fsync()ed so that the rename itself survives a crash. Throws Error naming the path.
 void write_file_atomic(const std::string& path, std::string_view content, mode_t mode);
 
-// The whole file; throws Error naming the path.
-std::string read_file(const std::string& path);
-
 }  // namespace ppc::shim

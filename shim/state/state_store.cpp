@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "base/read_file.h"
 #include "base/tree_removal.h"
 #include "state/atomic_file.h"
 #include "state/container_id.h"

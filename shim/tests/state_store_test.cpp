@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "base/read_file.h"
 #include "state/atomic_file.h"
 #include "state/process_info.h"
 #include "state/state_store.h"

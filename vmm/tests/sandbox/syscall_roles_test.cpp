@@ -8,22 +8,16 @@
 #include <sys/socket.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+
+#include "base/read_file.h"
 
 namespace ppc::vmm {
 namespace {
 
 constexpr Role kRoles[] = {Role::Vcpu, Role::Device, Role::Main, Role::Supervisor, Role::Control};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::set<std::string> lines_of(const std::string& text) {
   std::set<std::string> lines;

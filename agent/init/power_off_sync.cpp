@@ -9,6 +9,8 @@
 #include <charconv>
 #include <thread>
 
+#include "base/error.h"
+#include "base/read_file.h"
 #include "base/unique_fd.h"
 
 namespace ppc::agent {
@@ -36,8 +38,7 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }
 
 struct Mount {
-  std::string device;  // "major:minor"
-  std::string point;   // octal escapes (\040) kept
+  std::string point;  // octal escapes (\040) kept
   std::string type;
 };
 
@@ -49,14 +50,13 @@ std::optional<std::vector<Mount>> parse_mountinfo(std::string_view text) {
     const std::vector<std::string_view> fields = split(line, ' ');
     const auto dash = std::find(fields.begin(), fields.end(), "-");
     if (fields.size() < 6 || dash - fields.begin() < 6 || fields.end() - dash < 2) return std::nullopt;
-    mounts.push_back({std::string(fields[2]), std::string(fields[4]), std::string(*(dash + 1))});
+    mounts.push_back({std::string(fields[4]), std::string(*(dash + 1))});
   }
   return mounts;
 }
 
 std::optional<std::vector<Mount>> read_mounts(const GuestView& guest) {
-  const std::optional<std::string> text = guest.mountinfo();
-  return text ? parse_mountinfo(*text) : std::nullopt;
+  return guest.mountinfo ? parse_mountinfo(*guest.mountinfo) : std::nullopt;
 }
 
 // The number of a "Name:   123 kB" line, or nullopt.
@@ -73,16 +73,12 @@ std::optional<uint64_t> field_kib(std::string_view meminfo, std::string_view nam
   return std::nullopt;
 }
 
-std::optional<std::string> read_small_file(const char* path) {
-  const UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::nullopt;
-  std::string text;
-  char chunk[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
-    if (n < 0) return std::nullopt;
-    if (n == 0) return text;
-    text.append(chunk, static_cast<size_t>(n));
+// The whole file, or nullopt when it cannot be read: the caller then syncs.
+std::optional<std::string> read_or_none(const std::string& path) {
+  try {
+    return read_file(path);
+  } catch (const Error&) {
+    return std::nullopt;
   }
 }
 
@@ -103,7 +99,7 @@ std::optional<std::vector<std::string>> directory_entries(const std::string& pat
 std::optional<uint64_t> live_unwritten_kib() {
   const UniqueFd refresh(::open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC));
   if (!refresh.valid() || ::write(refresh.get(), "1", 1) != 1) return std::nullopt;
-  const std::optional<std::string> meminfo = read_small_file("/proc/meminfo");
+  const std::optional<std::string> meminfo = read_or_none("/proc/meminfo");
   if (!meminfo) return std::nullopt;
   return unwritten_kib(*meminfo);
 }
@@ -111,8 +107,8 @@ std::optional<uint64_t> live_unwritten_kib() {
 }  // namespace
 
 GuestView live_guest() {
-  return {[] { return read_small_file("/proc/self/mountinfo"); },
-          [] { return directory_entries(std::string(kFuseConnections)); }, live_unwritten_kib};
+  return {read_or_none("/proc/self/mountinfo"), [] { return directory_entries(std::string(kFuseConnections)); },
+          live_unwritten_kib};
 }
 
 std::optional<std::string> reason_to_sync_first(const GuestView& guest) {

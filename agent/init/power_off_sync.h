@@ -15,9 +15,11 @@
 
 namespace ppc::agent {
 
-// What the power-off reads of the guest (nullopt: unreadable), apart so that tests give their own.
+// What the power-off reads of the guest (nullopt: unreadable), apart so that tests give their
+// own. The mounts are read once, as live_guest() is called: no container mounts anything in
+// the agent's namespace (each has its own), so the kill does not change them.
 struct GuestView {
-  std::function<std::optional<std::string>()> mountinfo;                      // /proc/self/mountinfo
+  std::optional<std::string> mountinfo;                                       // /proc/self/mountinfo
   std::function<std::optional<std::vector<std::string>>()> fuse_connections;  // /sys/fs/fuse/connections
   std::function<std::optional<uint64_t>()> unwritten_kib;                     // unwritten_kib(), counters folded
 };

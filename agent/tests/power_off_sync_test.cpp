@@ -68,8 +68,7 @@ struct FakeGuest {
   size_t reads = 0;
 
   GuestView view() {
-    return {[this] { return std::optional<std::string>(mounts); },
-            [this] { return std::optional<std::vector<std::string>>(connections); },
+    return {mounts, [this] { return std::optional<std::vector<std::string>>(connections); },
             [this] { return unwritten[std::min(reads++, unwritten.size() - 1)]; }};
   }
 };

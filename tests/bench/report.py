@@ -7,6 +7,7 @@ figure is computed from the samples, and a figure without samples says "n/a".
     report.py L1_OUTPUT RESULTS_DIR [KEY=VALUE ...]   (KEY=VALUE: run facts for the header)
 """
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -45,6 +46,30 @@ def mib(kib):
 def per_second(amount, ms):
     """amount per second over ms; None when ms is missing or 0 (under the clock's 10 ms step)."""
     return amount / (ms / 1000) if amount is not None and ms else None
+
+
+def sign_test(wins, n):
+    """Two-sided exact sign test: the chance of a split at least this uneven between two
+    contenders that are alike (each run a fair coin)."""
+    if n == 0:
+        return None
+    tail = sum(math.comb(n, i) for i in range(min(wins, n - wins) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def paired(mine_rows, other_rows, key):
+    """Per-run ratios of key between two contenders that ran one after the other in each run:
+    the median ratio, how many runs mine was ahead in, of how many (ties left out), and the
+    sign test's p. Pairing by run takes out the drift of L1's speed between runs, the bulk of
+    the spread of either contender alone."""
+    other = {r.get("run"): r.get(key) for r in other_rows}
+    ratios = [ratio(r.get(key), other.get(r.get("run"))) for r in mine_rows]
+    ratios = [x for x in ratios if x is not None]
+    decided = [x for x in ratios if x != 1]
+    wins = sum(1 for x in decided if x > 1)
+    return {"runs": len(ratios), "median": median(ratios), "min": min(ratios, default=None),
+            "max": max(ratios, default=None), "ahead": wins, "decided": len(decided),
+            "p": sign_test(wins, len(decided))}
 
 
 def net_section(samples, facts, md):
@@ -275,7 +300,7 @@ def main():
     boot, bd, cb, start, mem, dens = {}, {}, {}, {}, {}, {}
     r_same = setup_share = None
     up = down = rtt = p90 = ex_ours = ex_crun = None
-    create_med, fs_med = {}, {}
+    create_med, fs_med, fs_rows, fs_paired = {}, {}, {}, {}
     summary, md = {}, []
     md.append("# ppc-kvm-shim benchmark suite: results of one run\n")
     md.append("All contenders ran in one emulated POWER9 L1 (nested KVM-HV under QEMU TCG), interleaved run by run. "
@@ -532,6 +557,7 @@ def main():
                 r["cycle_files_s"] = per_second(r["files"], sum(cycle)) if None not in cycle else None
             keys = ["write_mib_s", "read_mib_s", "create_files_s", "stat_files_s", "unlink_files_s", "cycle_files_s"]
             fs_med[c] = {k: median([r.get(k) for r in ok]) for k in keys}
+            fs_rows[c] = ok
             err = f"rc {bad[0].get('rc')}: {bad[0].get('error', '')[:300]}" if bad else ""
             md.append(f"| {c} | {len(ok)} | {len(bad)} | " + " | ".join(
                 fmt(fs_med[c][k], 1 if k.endswith("mib_s") else 0) for k in keys) + f" | {err.replace('|', '/')} |")
@@ -548,6 +574,15 @@ def main():
                   f"{fmt(fs_ratio('write_mib_s', 'crun'), 3)}, read {fmt(fs_ratio('read_mib_s', 'crun'), 3)}, small files "
                   f"{fmt(fs_ratio('cycle_files_s', 'crun'), 4)}. A rate is missing (n/a) where a phase took less than the "
                   "clock's 10 ms step or failed.\n")
+        if "ours" in fs_rows and "qemu" in fs_rows:
+            parts = []
+            for key, label in [("write_mib_s", "write"), ("read_mib_s", "read"), ("cycle_files_s", "small files")]:
+                pr = fs_paired[key] = paired(fs_rows["ours"], fs_rows["qemu"], key)
+                parts.append(f"{label} {fmt(pr['median'], 2)} ({fmt(pr['min'], 2)}-{fmt(pr['max'], 2)}), ours ahead in "
+                             f"{pr['ahead']} of {pr['decided']}, p = {fmt(pr['p'], 2)}")
+            md.append("Ours / QEMU run by run (each run has both, one after the other): " + "; ".join(parts) +
+                      ". p is the two-sided sign test's: the chance of a split at least this uneven if the two were "
+                      "alike; above 0.05 the runs cannot tell them apart.\n")
         if "ours-vmm" in fs_med:
             md.append(f"Where a gap lies: our VMM alone with QEMU's kernel / QEMU (the VMM and transport): "
                       f"{fs_ratios('ours-vmm-of', 'qemu')}; our VMM alone, our kernel / QEMU's kernel (the kernel "
@@ -630,7 +665,7 @@ def main():
                     "start_median_ms": start, "memory_median": mem, "density": dens,
                     "vsock": {"up_mb_s": up, "down_mb_s": down, "rtt_median_us": rtt, "rtt_p90_us": p90},
                     "exec_median_ms": {"ours": ex_ours, "crun": ex_crun}, "qemu_irq_mode": used,
-                    "share": {"create_median_ms": create_med, "fs_median": fs_med}, "net_median": net_med,
+                    "share": {"create_median_ms": create_med, "fs_median": fs_med, "fs_ours_qemu_by_run": fs_paired}, "net_median": net_med,
                     "restore": restore_med,
                     "sections": sections})
     results.mkdir(parents=True, exist_ok=True)

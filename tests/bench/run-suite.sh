@@ -23,7 +23,9 @@
 # DENSITY_MEM_MIB (guest size, default 512; QEMU needs a multiple of 256), E2E_MEMORY (L1, default 2G);
 # the share section: CREATE_RUNS (containers per runtime and image, default 5), FS_RUNS (file
 # workload runs per contender, default 3), FS_FILES (small files, default 2000), FS_MEM_MIB
-# (guest RAM of ours and QEMU there, default 512); the net section: NET_RUNS (per contender,
+# (guest RAM of ours and QEMU there, default 512), FS_CONTENDERS (which of ours, ours-vmm,
+# ours-vmm-of, qemu and crun run the file workload, default all: "ours qemu" with a large FS_RUNS
+# tells whether a small gap between those two is more than the runs' spread); the net section: NET_RUNS (per contender,
 # default 3), NET_SECONDS (iperf3 per direction, 10), NET_PINGS (20), NET_REQUESTS (50),
 # NET_MEM_MIB (guest RAM, 512); the restore section: RESTORE_RUNS (runs per contender of the
 # VMM alone, of `ppc-kvm-shim run` and of `podman run --rm`, each after a run 0 kept apart;
@@ -57,9 +59,13 @@ RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
 CREATE_RUNS=${CREATE_RUNS:-5} FS_RUNS=${FS_RUNS:-3} FS_FILES=${FS_FILES:-2000} FS_MEM_MIB=${FS_MEM_MIB:-512}
+FS_CONTENDERS=${FS_CONTENDERS:-ours ours-vmm ours-vmm-of qemu crun}
 NET_RUNS=${NET_RUNS:-3} NET_SECONDS=${NET_SECONDS:-10} NET_PINGS=${NET_PINGS:-20} NET_REQUESTS=${NET_REQUESTS:-50} NET_MEM_MIB=${NET_MEM_MIB:-512}
 RESTORE_RUNS=${RESTORE_RUNS:-5} RESTORE_GUESTS=${RESTORE_GUESTS:-16} RESTORE_MEM_MIB=${RESTORE_MEM_MIB:-256}
 RESTORE_TEMPLATE_DIR=${RESTORE_TEMPLATE_DIR:-/var/lib/ppc-kvm-shim/bench-templates}
+for c in $FS_CONTENDERS; do
+  [[ " ours ours-vmm ours-vmm-of qemu crun " == *" $c "* ]] || { say "FS_CONTENDERS: unknown contender '$c' (known: ours ours-vmm ours-vmm-of qemu crun)"; exit 2; }
+done
 
 # ---- tools on this machine: the report and the plot -----------------------------------------
 missing=()
@@ -109,7 +115,7 @@ cp "$top/tests/bench/cases/share_l1.sh" "$top/tests/bench/cases/net_l1.sh" "$top
 { echo "RUNS=$RUNS START_RUNS=$START_RUNS QEMU_STOCK=$QEMU_STOCK DENSITY_SECONDS=$DENSITY_SECONDS DENSITY_MAX=$DENSITY_MAX"
   echo "QEMU_CAPS=$L1_PSERIES_CAPS"
   echo "DENSITY_MEM_MIB=$DENSITY_MEM_MIB DENSITY_RESERVE_MIB=$DENSITY_RESERVE_MIB"
-  echo "CREATE_RUNS=$CREATE_RUNS FS_RUNS=$FS_RUNS FS_FILES=$FS_FILES FS_MEM_MIB=$FS_MEM_MIB"
+  echo "CREATE_RUNS=$CREATE_RUNS FS_RUNS=$FS_RUNS FS_FILES=$FS_FILES FS_MEM_MIB=$FS_MEM_MIB FS_CONTENDERS='$FS_CONTENDERS'"
   echo "NET_RUNS=$NET_RUNS NET_SECONDS=$NET_SECONDS NET_PINGS=$NET_PINGS NET_REQUESTS=$NET_REQUESTS NET_MEM_MIB=$NET_MEM_MIB"
   echo "RESTORE_RUNS=$RESTORE_RUNS RESTORE_GUESTS=$RESTORE_GUESTS RESTORE_MEM_MIB=$RESTORE_MEM_MIB RESTORE_TEMPLATE_DIR='$RESTORE_TEMPLATE_DIR'"
   echo "SECTIONS='$sections'"
@@ -136,7 +142,7 @@ python3 "$top/tests/bench/report.py" "$results/l1-output.txt" "$results" \
   "date=$(date -u +%Y-%m-%dT%H:%MZ)" "commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$top" diff --quiet 2>/dev/null || echo +changes)" \
   "ppc-kvm-vmm sha256=$vmm_id" "L1 memory=$E2E_MEMORY" "L1 run status=$status" "L1 run seconds=$elapsed" \
   "density reserve=${DENSITY_RESERVE_MIB} MiB" "RUNS=$RUNS" "START_RUNS=$START_RUNS" \
-  "CREATE_RUNS=$CREATE_RUNS" "FS_RUNS=$FS_RUNS" "FS_FILES=$FS_FILES" "FS_MEM_MIB=$FS_MEM_MIB" \
+  "CREATE_RUNS=$CREATE_RUNS" "FS_RUNS=$FS_RUNS" "FS_FILES=$FS_FILES" "FS_MEM_MIB=$FS_MEM_MIB" "FS_CONTENDERS=$FS_CONTENDERS" \
   "NET_RUNS=$NET_RUNS" "NET_SECONDS=$NET_SECONDS" "NET_REQUESTS=$NET_REQUESTS" "RESTORE_RUNS=$RESTORE_RUNS" \
   "RESTORE_GUESTS=$RESTORE_GUESTS" "RESTORE_MEM_MIB=$RESTORE_MEM_MIB" "RESTORE_TEMPLATE_DIR=$RESTORE_TEMPLATE_DIR" "sections=$sections" > /dev/null
 # One box per contender (gnuplot places them at x = 1..N); a failed plot leaves the tables.

@@ -19,6 +19,7 @@
 # file's size as L1 sees it.
 
 FS_RUNS=${FS_RUNS:-3} CREATE_RUNS=${CREATE_RUNS:-5} FS_FILES=${FS_FILES:-2000} FS_MEM_MIB=${FS_MEM_MIB:-512}
+FS_CONTENDERS=${FS_CONTENDERS:-ours ours-vmm ours-vmm-of qemu crun}  # run-suite.sh checked the names
 FS_VOL=/tmp/bench-vol                  # L1's /tmp: tmpfs (the disk under L1 would time itself)
 FS_BYTES=268435456                     # 256 MiB, both ways
 VIRTIOFSD=/usr/lib/qemu/virtiofsd      # the shim's default ("virtiofsd" in its config)
@@ -178,7 +179,7 @@ bench_share() {
     done
   done
 
-  progress "share: file throughput, $FS_RUNS runs each (ours, our VMM alone with each kernel, QEMU, crun), $FS_FILES small files"
+  progress "share: file throughput, $FS_RUNS runs each ($FS_CONTENDERS, interleaved), $FS_FILES small files"
   fs_workload > $W/fs-work.sh
   printf '%s\n' '/bin/busybox mount -t proc proc /proc' '/bin/busybox --install -s /bin' 'export PATH=/bin' \
     'mount -t devtmpfs devtmpfs /dev' \
@@ -187,12 +188,17 @@ bench_share() {
   sample kind=fs_setup virtiofsd="$($VIRTIOFSD --version 2>&1 | head -1)" volume_fs="$(stat -f -c %T /tmp)" \
     guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" vmm_kernel="$(basename "$K_MIN")" \
     ours_kernel="$(k=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json); echo "${k:-/usr/share/ppc-kvm-shim/guest-vmlinux}")"
+  local who
   for i in $(seq "$FS_RUNS"); do
-    fs_podman ours ppc-kvm-shim "$i"
-    fs_vmm ours-vmm "$K_MIN" "$i"
-    fs_vmm ours-vmm-of "$K_OF" "$i"
-    fs_qemu "$i"
-    fs_podman crun crun "$i"
+    for who in $FS_CONTENDERS; do
+      case $who in
+        ours) fs_podman ours ppc-kvm-shim "$i" ;;
+        ours-vmm) fs_vmm ours-vmm "$K_MIN" "$i" ;;
+        ours-vmm-of) fs_vmm ours-vmm-of "$K_OF" "$i" ;;
+        qemu) fs_qemu "$i" ;;
+        crun) fs_podman crun crun "$i" ;;
+      esac
+    done
   done
   rm -rf $FS_VOL
 }

@@ -43,6 +43,11 @@ class Vm final : public EventWiring {
   // KVM_PPC_GET_RMMU_INFO (radix VMs): the page sizes a radix guest may map; none without it.
   std::optional<kvm_ppc_rmmu_info> radix_mmu_info() const;
   std::optional<kvm_ppc_pvinfo> pvinfo() const;  // KVM-PR only
+  // KVM_PPC_GET_CPU_CHAR: the host processor's speculation-security characteristics and the
+  // software behaviour its firmware recommends, in H_GET_CPU_CHARACTERISTICS's encoding, with
+  // the bits the host kernel knows (the masks); nullopt when it knows none (say a powernv
+  // firmware without fw-features).
+  std::optional<kvm_ppc_cpu_char> cpu_characteristics() const;
   // KVM_PPC_ALLOCATE_HTAB (KVM-HV hash guests): returns the order the kernel chose.
   uint32_t allocate_htab(uint32_t order);
   void configure_v3_mmu(uint64_t flags, uint64_t process_table);

@@ -104,6 +104,14 @@ void add_set_mode_hcall(HcallTable& table, LpcrUpdate update_lpcr, bool hv) {
             [update = std::move(update_lpcr), hv](unsigned, HcallArgs& args) { return set_mode(update, hv, args); });
 }
 
+void add_cpu_characteristics_hcall(HcallTable& table, CpuCharacteristics host) {
+  table.add(papr::kHGetCpuCharacteristics, "H_GET_CPU_CHARACTERISTICS", [host](unsigned, HcallArgs& args) -> int64_t {
+    args[0] = host.character;
+    args[1] = host.behaviour;
+    return papr::kSuccess;
+  });
+}
+
 void add_random_hcall(HcallTable& table) {
   table.add(papr::kHRandom, "H_RANDOM", [](unsigned, HcallArgs& args) -> int64_t {
     uint64_t value = 0;

@@ -23,6 +23,16 @@ void add_console_hcalls(HcallTable& table, Console& console);
 using LpcrUpdate = std::function<int64_t(uint64_t mask, uint64_t value)>;
 void add_set_mode_hcall(HcallTable& table, LpcrUpdate update_lpcr, bool hv);
 
+// H_GET_CPU_CHARACTERISTICS: the host's answer (KVM_PPC_GET_CPU_CHAR), only the bits its
+// kernel knows. Without an answer a guest assumes every mitigation is needed and flushes its
+// L1 cache in software on each kernel entry, exit and user access; with it, it does what the
+// hardware needs, as under QEMU (say the ori30 or mttrig flush on POWER9). Not added when the
+// host knows nothing: the guest then gets H_FUNCTION and assumes the worst.
+struct CpuCharacteristics {
+  uint64_t character = 0, behaviour = 0;
+};
+void add_cpu_characteristics_hcall(HcallTable& table, CpuCharacteristics host);
+
 // H_RANDOM from the host's getrandom().
 void add_random_hcall(HcallTable& table);
 

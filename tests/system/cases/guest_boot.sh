@@ -10,17 +10,51 @@ echo "guest-memtotal-kb=$(/bin/busybox awk '/^MemTotal/ {print $2}' /proc/meminf
 echo "guest-mmu=$(/bin/busybox awk '/^MMU/ {print $3}' /proc/cpuinfo)"
 echo "guest-page-orders=$(/bin/busybox dmesg | /bin/busybox grep -o 'Page orders: linear mapping = [0-9]*, virtual = [0-9]*')"
 echo "guest-linear-map=$(/bin/busybox dmesg | /bin/busybox grep -o 'Mapped 0x[0-9a-f]*-0x[0-9a-f]* with [0-9.]* [KMG]iB' | /bin/busybox tr '\n' ' ')"
+/bin/busybox mount -t sysfs sysfs /sys
+echo "guest-spectre-v1=$(/bin/busybox cat /sys/devices/system/cpu/vulnerabilities/spectre_v1)"
 INIT
 )
+# expect_cpu_characteristics VMM_LOG CONSOLE: the guest's view of Spectre v1 follows what the
+# VMM answered to H_GET_CPU_CHARACTERISTICS (the host KVM's characteristics, or H_FUNCTION,
+# after which the guest assumes every mitigation is needed). Bits as in PAPR: character
+# 63 = ori31 speculation barrier; behaviour 63 = favour security, 61 = bounds-check barrier.
+expect_cpu_characteristics() {
+  local line c b want
+  line=$(grep -o 'CPU characteristics for the guest, from the host.s KVM: character 0x[0-9a-f]*, behaviour 0x[0-9a-f]*' "$1")
+  if [ -n "$line" ]; then
+    c=$(echo "$line" | sed 's/.*character \(0x[0-9a-f]*\).*/\1/') b=$(echo "$line" | sed 's/.*behaviour \(0x[0-9a-f]*\).*/\1/')
+  elif grep -q 'CPU characteristics: the host.s KVM knows none' "$1"; then
+    c=0x0 b=0xa000000000000000  # the guest's defaults
+  else
+    fail "the VMM's log says nothing of the CPU characteristics"; return
+  fi
+  # Bits 63..60 are the top hex digit of the 64-bit value (sh arithmetic stops at 2^63 - 1).
+  local c_top b_top
+  c_top=$(top_hex_digit "$c") b_top=$(top_hex_digit "$b")
+  if [ $(( b_top & 2 )) != 0 ]; then
+    want="Vulnerable"; [ $(( b_top & 8 )) != 0 ] && want="Mitigation: __user pointer sanitization"
+    [ $(( c_top & 8 )) != 0 ] && want="$want, ori31 speculation barrier enabled"
+  else
+    want="Not affected"
+  fi
+  local whose="the host KVM's"; [ -n "$line" ] || whose="none, H_FUNCTION: the guest's defaults"
+  echo "CPU characteristics: character $c, behaviour $b ($whose)"
+  expect_line "$2" "guest-spectre-v1=$want\$"
+}
+top_hex_digit() {
+  local h=${1#0x}
+  while [ ${#h} -lt 16 ]; do h=0$h; done
+  echo $(( 0x$(echo "$h" | cut -c1) ))
+}
 make_marker_initramfs /tmp/guest.cpio GUEST-USERSPACE-MARKER "$what_the_guest_sees"
 for spec in "1 256" "2 384"; do
   set -- $spec
   vcpus=$1 mib=$2
   echo "== boot: $vcpus vCPU(s), $mib MiB"
   ppc-kvm-vmm --kernel $SHARE/guest-vmlinux --initrd /tmp/guest.cpio --vcpus "$vcpus" --memory "${mib}M" \
-    --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/console.log
+    --cmdline "console=hvc0 panic=-1 quiet" --console /tmp/console.log 2>/tmp/vmm.err
   rc=$?
-  cat /tmp/console.log
+  cat /tmp/vmm.err /tmp/console.log
   if [ "$rc" -eq 0 ]; then ok "VMM exited 0"; else fail "VMM exited $rc"; continue; fi
   expect_line /tmp/console.log GUEST-USERSPACE-MARKER
   expect_line /tmp/console.log "guest-cpus=$vcpus\$"
@@ -31,6 +65,7 @@ for spec in "1 256" "2 384"; do
   else
     fail "MemTotal '${kb}' kB does not match ${mib} MiB"
   fi
+  expect_cpu_characteristics /tmp/vmm.err /tmp/console.log
   want_mmu=Hash; [ "$RIG_PROFILE" = hv ] && want_mmu=Radix
   expect_line /tmp/console.log "guest-mmu=$want_mmu"
   # A radix guest maps its memory in 2 MiB pages (1 GiB from 1 GiB up) when the device tree

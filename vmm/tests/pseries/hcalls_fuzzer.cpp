@@ -119,6 +119,9 @@ GuestMemory& guest_ram() {
   return *ram;
 }
 
+// What the machines' host KVM says of its processor (H_GET_CPU_CHARACTERISTICS passes it on).
+constexpr CpuCharacteristics kHostChars{0x2c00'0000'0000'0000ull, 0xc000'0000'0000'0000ull};
+
 // One machine's worth of hypercalls, registered the way machine.cpp does for its MMU.
 struct Machine {
   explicit Machine(bool hv_radix) : hv(hv_radix) {
@@ -130,6 +133,7 @@ struct Machine {
     add_set_mode_hcall(table, update, hv);
     add_random_hcall(table);
     add_rtas_hcall(table, rtas);
+    add_cpu_characteristics_hcall(table, kHostChars);
     if (hv) {
       add_process_table_hcall(table, mem, [this](uint64_t flags, uint64_t base) { proc_tables.push_back({flags, base}); });
     } else {
@@ -169,7 +173,8 @@ bool registered(const Machine& m, uint64_t nr) {
     case papr::kHPutTermChar:
     case papr::kHRandom:
     case papr::kHSetMode:
-    case papr::kHRtas: return true;
+    case papr::kHRtas:
+    case papr::kHGetCpuCharacteristics: return true;
     case papr::kHRead: return !m.hv;
     case papr::kHRegisterProcTbl: return m.hv;
     default: return false;
@@ -224,6 +229,10 @@ void check_hcall(Machine& m, uint64_t nr, const uint64_t (&in)[9], int64_t statu
       expect[1] = pack_be(text, 0);
       expect[2] = pack_be(text, 1);
     }
+  } else if (nr == papr::kHGetCpuCharacteristics) {
+    want = papr::kSuccess;
+    expect[0] = kHostChars.character;
+    expect[1] = kHostChars.behaviour;
   } else if (nr == papr::kHRandom) {
     want = papr::kSuccess;
     expect[0] = out[0];  // anything at all

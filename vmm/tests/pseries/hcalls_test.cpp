@@ -129,6 +129,23 @@ TEST(RandomHcall, ReturnsFreshBytesInR4) {
   EXPECT_NE(a[0], b[0]);  // 2^-64 to fail by chance
 }
 
+TEST(CpuCharacteristicsHcall, ReturnsTheHostsAnswerInR4AndR5AndLeavesTheRest) {
+  HcallTable table;
+  add_cpu_characteristics_hcall(table, {0x2c00'0000'0000'0000ull, 0xc000'0000'0000'0000ull});
+  HcallArgs args = {7, 7, 7, 7};
+  EXPECT_EQ(table.call(0, papr::kHGetCpuCharacteristics, args), papr::kSuccess);
+  EXPECT_EQ(args[0], 0x2c00'0000'0000'0000ull);
+  EXPECT_EQ(args[1], 0xc000'0000'0000'0000ull);
+  EXPECT_EQ(args[2], 7u);
+}
+
+TEST(CpuCharacteristicsHcall, WithoutTheHostsAnswerTheGuestGetsHFunction) {
+  HcallTable table;
+  add_random_hcall(table);
+  HcallArgs args = {};
+  EXPECT_EQ(table.call(0, papr::kHGetCpuCharacteristics, args), papr::kFunction);
+}
+
 TEST(HashReadHcall, ReadsOneOrFourBigEndianEntriesInsideTheTable) {
   std::vector<uint8_t> hpt(16 * 8);
   for (size_t i = 0; i < hpt.size(); ++i) hpt[i] = static_cast<uint8_t>(i);

@@ -16,6 +16,7 @@ KIB_PER_MIB = 1024
 MIB = 1024 * 1024
 SECTIONS = "boot breakdown start memory exec density share net restore"
 NET_CONTENDERS = ["ours", "ours-vhost", "qemu", "qemu-vhost", "crun"]
+FS_CONTENDERS = ["ours", "ours-cold", "ours-nosec", "ours-vmm", "ours-vmm-of", "qemu", "crun"]
 NET_KEYS = ["up_mbit_s", "down_mbit_s", "ping_avg_ms", "http_ms_per_request"]
 
 
@@ -536,13 +537,15 @@ def main():
                   f"(`{setup.get('virtiofsd', '?')}`) with the same options; ours-vmm and ours-vmm-of: our VMM alone "
                   f"(no shim, podman or container) running QEMU's workload initramfs, with our kernel "
                   f"(`{setup.get('vmm_kernel', '?')}`) and with QEMU's; "
+                  "ours-cold and ours-nosec (only when FS_CONTENDERS asks): ours with the shim's templates off (each "
+                  "guest booted cold) and ours with `--security-opt seccomp=unconfined`; "
                   "crun: no VM. No memory limit for any. Read-ahead: ours' agent sets the share's to 4 MiB; QEMU's "
                   "workload initramfs (QEMU, ours-vmm, ours-vmm-of) keeps the kernel's 128 KiB, as a user of QEMU gets "
                   "it. Medians of per-run rates.\n")
         md.append("| contender | ok runs | failed | write MiB/s (fsync'd) | read MiB/s | create files/s | stat files/s | "
                   "unlink files/s | create+stat+unlink files/s | first failure |")
         md.append("|---|---|---|---|---|---|---|---|---|---|")
-        for c in ["ours", "ours-vmm", "ours-vmm-of", "qemu", "crun"]:
+        for c in FS_CONTENDERS:
             all_rows = of("fs", c, ok_only=False)
             if not all_rows:
                 continue
@@ -583,6 +586,16 @@ def main():
             md.append("Ours / QEMU run by run (each run has both, one after the other): " + "; ".join(parts) +
                       ". p is the two-sided sign test's: the chance of a split at least this uneven if the two were "
                       "alike; above 0.05 the runs cannot tell them apart.\n")
+        parts = [c for c in ["ours-cold", "ours-nosec"] if c in fs_rows and "ours" in fs_rows]
+        if parts:
+            lines = []
+            for c in parts:
+                w, f = (paired(fs_rows["ours"], fs_rows[c], k) for k in ["write_mib_s", "cycle_files_s"])
+                fs_paired[f"ours/{c}"] = {"write_mib_s": w, "cycle_files_s": f}
+                lines.append(f"ours / {c}: write {fmt(w['median'], 2)} (ahead in {w['ahead']} of {w['decided']}, p = "
+                             f"{fmt(w['p'], 2)}), small files {fmt(f['median'], 2)} (ahead in {f['ahead']} of {f['decided']}, "
+                             f"p = {fmt(f['p'], 2)})")
+            md.append("Parts of ours, run by run (below 1: that part costs ours speed): " + "; ".join(lines) + ".\n")
         if "ours-vmm" in fs_med:
             md.append(f"Where a gap lies: our VMM alone with QEMU's kernel / QEMU (the VMM and transport): "
                       f"{fs_ratios('ours-vmm-of', 'qemu')}; our VMM alone, our kernel / QEMU's kernel (the kernel "

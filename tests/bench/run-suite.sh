@@ -24,8 +24,10 @@
 # the share section: CREATE_RUNS (containers per runtime and image, default 5), FS_RUNS (file
 # workload runs per contender, default 3), FS_FILES (small files, default 2000), FS_MEM_MIB
 # (guest RAM of ours and QEMU there, default 512), FS_CONTENDERS (which of ours, ours-vmm,
-# ours-vmm-of, qemu and crun run the file workload, default all: "ours qemu" with a large FS_RUNS
-# tells whether a small gap between those two is more than the runs' spread); the net section: NET_RUNS (per contender,
+# ours-vmm-of, qemu and crun run the file workload, default those five: "ours qemu" with a
+# large FS_RUNS tells whether a small gap between those two is more than the runs' spread;
+# ours-cold, ours with the shim's templates off, and ours-nosec, ours with seccomp=unconfined,
+# tell those parts' share of it); the net section: NET_RUNS (per contender,
 # default 3), NET_SECONDS (iperf3 per direction, 10), NET_PINGS (20), NET_REQUESTS (50),
 # NET_MEM_MIB (guest RAM, 512); the restore section: RESTORE_RUNS (runs per contender of the
 # VMM alone, of `ppc-kvm-shim run` and of `podman run --rm`, each after a run 0 kept apart;
@@ -64,7 +66,7 @@ NET_RUNS=${NET_RUNS:-3} NET_SECONDS=${NET_SECONDS:-10} NET_PINGS=${NET_PINGS:-20
 RESTORE_RUNS=${RESTORE_RUNS:-5} RESTORE_GUESTS=${RESTORE_GUESTS:-16} RESTORE_MEM_MIB=${RESTORE_MEM_MIB:-256}
 RESTORE_TEMPLATE_DIR=${RESTORE_TEMPLATE_DIR:-/var/lib/ppc-kvm-shim/bench-templates}
 for c in $FS_CONTENDERS; do
-  [[ " ours ours-vmm ours-vmm-of qemu crun " == *" $c "* ]] || { say "FS_CONTENDERS: unknown contender '$c' (known: ours ours-vmm ours-vmm-of qemu crun)"; exit 2; }
+  [[ " ours ours-cold ours-nosec ours-vmm ours-vmm-of qemu crun " == *" $c "* ]] || { say "FS_CONTENDERS: unknown contender '$c' (known: ours ours-cold ours-nosec ours-vmm ours-vmm-of qemu crun)"; exit 2; }
 done
 
 # ---- tools on this machine: the report and the plot -----------------------------------------

@@ -124,14 +124,29 @@ fs_sample() {
   sample "${a[@]}"
 }
 
-# fs_podman CONTENDER RUNTIME RUN: the workload in a container with the volume at /v, a
-# guest of FS_MEM_MIB (ours: the annotation; crun ignores it).
+# fs_podman CONTENDER RUNTIME RUN [PODMAN_ARGS...]: the workload in a container with the volume
+# at /v, a guest of FS_MEM_MIB (ours: the annotation; crun ignores it).
 fs_podman() {
-  local rc=0
+  local rc=0 who=$1 rt=$2 run=$3
+  shift 3
   fs_prepare
-  timeout 900 podman --runtime "$2" run --rm --network=none --annotation io.ppc-kvm.memory=${FS_MEM_MIB}M \
+  timeout 900 podman --runtime "$rt" run --rm --network=none "$@" --annotation io.ppc-kvm.memory=${FS_MEM_MIB}M \
     -v $FS_VOL:/v "$IMG" sh -c "$(fs_workload)" </dev/null >$W/fs.out 2>$W/fs.err || rc=$?
-  fs_sample "$1" "$3" $rc $W/fs.out $W/fs.err
+  fs_sample "$who" "$run" $rc $W/fs.out $W/fs.err
+}
+
+# fs_podman_cold RUN: ours with the shim's templates off for the one run (each guest boots
+# cold), its host settings put back afterwards.
+fs_podman_cold() {
+  local conf=/etc/ppc-kvm-shim/config.json
+  cp $conf $W/conf.keep
+  sed -i '1s/^{/{"templates": 0, /' $conf
+  if grep -q '"templates": 0' $conf; then
+    fs_podman ours-cold ppc-kvm-shim "$1"
+  else
+    sample kind=fs contender=ours-cold run="$1" rc=1 error="could not turn the templates off in $conf"
+  fi
+  cp $W/conf.keep $conf
 }
 
 # fs_qemu RUN: QEMU pSeries (KVM, the same interrupt controller as the boot runs) with the
@@ -193,6 +208,8 @@ bench_share() {
     for who in $FS_CONTENDERS; do
       case $who in
         ours) fs_podman ours ppc-kvm-shim "$i" ;;
+        ours-cold) fs_podman_cold "$i" ;;
+        ours-nosec) fs_podman ours-nosec ppc-kvm-shim "$i" --security-opt seccomp=unconfined ;;
         ours-vmm) fs_vmm ours-vmm "$K_MIN" "$i" ;;
         ours-vmm-of) fs_vmm ours-vmm-of "$K_OF" "$i" ;;
         qemu) fs_qemu "$i" ;;

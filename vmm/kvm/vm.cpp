@@ -96,7 +96,6 @@ std::optional<kvm_ppc_cpu_char> Vm::cpu_characteristics() const {
   if (!check_extension(KVM_CAP_PPC_GET_CPU_CHAR)) return std::nullopt;
   kvm_ppc_cpu_char chars{};
   if (::ioctl(fd_.get(), KVM_PPC_GET_CPU_CHAR, &chars) < 0) return std::nullopt;
-  if (chars.character_mask == 0 && chars.behaviour_mask == 0) return std::nullopt;
   return chars;
 }
 

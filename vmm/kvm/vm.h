@@ -45,8 +45,8 @@ class Vm final : public EventWiring {
   std::optional<kvm_ppc_pvinfo> pvinfo() const;  // KVM-PR only
   // KVM_PPC_GET_CPU_CHAR: the host processor's speculation-security characteristics and the
   // software behaviour its firmware recommends, in H_GET_CPU_CHARACTERISTICS's encoding, with
-  // the bits the host kernel knows (the masks); nullopt when it knows none (say a powernv
-  // firmware without fw-features).
+  // masks of the bits the host kernel knows (none: say a powernv firmware without
+  // fw-features); nullopt when the kernel lacks the call.
   std::optional<kvm_ppc_cpu_char> cpu_characteristics() const;
   // KVM_PPC_ALLOCATE_HTAB (KVM-HV hash guests): returns the order the kernel chose.
   uint32_t allocate_htab(uint32_t order);

@@ -112,6 +112,11 @@ void add_cpu_characteristics_hcall(HcallTable& table, CpuCharacteristics host) {
   });
 }
 
+std::optional<CpuCharacteristics> guest_cpu_characteristics(CpuCharacteristics host, CpuCharacteristics known) {
+  if (known.character == 0 && known.behaviour == 0) return std::nullopt;
+  return CpuCharacteristics{host.character & known.character, host.behaviour & known.behaviour};
+}
+
 void add_random_hcall(HcallTable& table) {
   table.add(papr::kHRandom, "H_RANDOM", [](unsigned, HcallArgs& args) -> int64_t {
     uint64_t value = 0;

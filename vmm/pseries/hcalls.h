@@ -4,6 +4,7 @@
 // stays in the kernel.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 
 #include "pseries/hcall_table.h"
@@ -32,6 +33,9 @@ struct CpuCharacteristics {
   uint64_t character = 0, behaviour = 0;
 };
 void add_cpu_characteristics_hcall(HcallTable& table, CpuCharacteristics host);
+// What the guest is told from KVM_PPC_GET_CPU_CHAR's answer: the bits the host kernel knows
+// (known: its masks); nullopt when it knows none.
+std::optional<CpuCharacteristics> guest_cpu_characteristics(CpuCharacteristics host, CpuCharacteristics known);
 
 // H_RANDOM from the host's getrandom().
 void add_random_hcall(HcallTable& table);

@@ -243,11 +243,14 @@ void Machine::install_hcalls() {
   add_set_mode_hcall(hcalls_, [this](uint64_t mask, uint64_t value) { return vcpus_->update_lpcr(mask, value); }, mmu_.hv);
   add_random_hcall(hcalls_);
   add_rtas_hcall(hcalls_, *rtas_);
-  if (const std::optional<kvm_ppc_cpu_char> host = vm_->cpu_characteristics()) {
-    const CpuCharacteristics chars{host->character & host->character_mask, host->behaviour & host->behaviour_mask};
-    add_cpu_characteristics_hcall(hcalls_, chars);
-    log_line("CPU characteristics for the guest, from the host's KVM: character " + hex(chars.character) +
-             ", behaviour " + hex(chars.behaviour));
+  const std::optional<kvm_ppc_cpu_char> host = vm_->cpu_characteristics();
+  const std::optional<CpuCharacteristics> chars =
+      host ? guest_cpu_characteristics({host->character, host->behaviour}, {host->character_mask, host->behaviour_mask})
+           : std::nullopt;
+  if (chars) {
+    add_cpu_characteristics_hcall(hcalls_, *chars);
+    log_line("CPU characteristics for the guest, from the host's KVM: character " + hex(chars->character) +
+             ", behaviour " + hex(chars->behaviour));
   } else {
     log_line("CPU characteristics: the host's KVM knows none; the guest assumes every mitigation is needed");
   }

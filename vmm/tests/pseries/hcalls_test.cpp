@@ -139,11 +139,27 @@ TEST(CpuCharacteristicsHcall, ReturnsTheHostsAnswerInR4AndR5AndLeavesTheRest) {
   EXPECT_EQ(args[2], 7u);
 }
 
-TEST(CpuCharacteristicsHcall, WithoutTheHostsAnswerTheGuestGetsHFunction) {
-  HcallTable table;
-  add_random_hcall(table);
-  HcallArgs args = {};
-  EXPECT_EQ(table.call(0, papr::kHGetCpuCharacteristics, args), papr::kFunction);
+// PAPR's (and KVM_PPC_GET_CPU_CHAR's) bits: character 61 and 60 = the ori30 and mttrig L1 flushes;
+// behaviour 63 = favour security, 62 = flush L1 on return to user space.
+constexpr uint64_t kFlushOri30 = 1ull << 61, kFlushTrig2 = 1ull << 60;
+constexpr uint64_t kFavourSecurity = 1ull << 63, kFlushOnReturnToUser = 1ull << 62;
+
+TEST(CpuCharacteristicsHcall, TheGuestIsToldOnlyTheBitsTheHostKernelKnows) {
+  const CpuCharacteristics host{kFlushOri30 | kFlushTrig2 | (1ull << 3), kFavourSecurity | kFlushOnReturnToUser | (1ull << 2)};
+  const CpuCharacteristics known{kFlushOri30 | kFlushTrig2, kFavourSecurity | kFlushOnReturnToUser};
+  const std::optional<CpuCharacteristics> told = guest_cpu_characteristics(host, known);
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->character, kFlushOri30 | kFlushTrig2);
+  EXPECT_EQ(told->behaviour, kFavourSecurity | kFlushOnReturnToUser);
+}
+
+TEST(CpuCharacteristicsHcall, AHostKernelThatKnowsNoBitTellsTheGuestNothing) {
+  // KVM's answer on a powernv firmware without fw-features: nothing known.
+  EXPECT_FALSE(guest_cpu_characteristics({0, 0}, {0, 0}));
+  // Knowing that a bit is clear is an answer: the guest is told so.
+  const std::optional<CpuCharacteristics> told = guest_cpu_characteristics({0, 0}, {0, kFavourSecurity});
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->behaviour, 0u);
 }
 
 TEST(HashReadHcall, ReadsOneOrFourBigEndianEntriesInsideTheTable) {

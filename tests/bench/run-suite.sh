@@ -24,10 +24,11 @@
 # the share section: CREATE_RUNS (containers per runtime and image, default 5), FS_RUNS (file
 # workload runs per contender, default 3), FS_FILES (small files, default 2000), FS_MEM_MIB
 # (guest RAM of ours and QEMU there, default 512), FS_CONTENDERS (which of ours, ours-vmm,
-# ours-vmm-of, qemu and crun run the file workload, default those five: "ours qemu" with a
-# large FS_RUNS tells whether a small gap between those two is more than the runs' spread;
-# ours-cold, ours with the shim's templates off, and ours-nosec, ours with seccomp=unconfined,
-# tell those parts' share of it); the net section: NET_RUNS (per contender,
+# ours-vmm-of, qemu, qemu-cg and crun run the file workload, default those six: "ours qemu
+# qemu-cg" with a large FS_RUNS tells whether a small gap between those is more than the runs'
+# spread; qemu-cg is QEMU with its virtiofsd in cgroups shaped like the shim's; ours-cold, ours
+# with the shim's templates off, ours-nosec, ours with seccomp=unconfined, and ours-vmm-cg, our
+# VMM alone in the shim's cgroups, tell those parts' share of it); the net section: NET_RUNS (per contender,
 # default 3), NET_SECONDS (iperf3 per direction, 10), NET_PINGS (20), NET_REQUESTS (50),
 # NET_MEM_MIB (guest RAM, 512); the restore section: RESTORE_RUNS (runs per contender of the
 # VMM alone, of `ppc-kvm-shim run` and of `podman run --rm`, each after a run 0 kept apart;
@@ -61,12 +62,13 @@ RUNS=${RUNS:-10} START_RUNS=${START_RUNS:-5} QEMU_STOCK=${QEMU_STOCK:-1}
 DENSITY_SECONDS=${DENSITY_SECONDS:-180} DENSITY_MAX=${DENSITY_MAX:-40} DENSITY_MEM_MIB=${DENSITY_MEM_MIB:-512}
 DENSITY_RESERVE_MIB=${DENSITY_RESERVE_MIB:-200}
 CREATE_RUNS=${CREATE_RUNS:-5} FS_RUNS=${FS_RUNS:-3} FS_FILES=${FS_FILES:-2000} FS_MEM_MIB=${FS_MEM_MIB:-512}
-FS_CONTENDERS=${FS_CONTENDERS:-ours ours-vmm ours-vmm-of qemu crun}
+FS_CONTENDERS=${FS_CONTENDERS:-ours ours-vmm ours-vmm-of qemu qemu-cg crun}
 NET_RUNS=${NET_RUNS:-3} NET_SECONDS=${NET_SECONDS:-10} NET_PINGS=${NET_PINGS:-20} NET_REQUESTS=${NET_REQUESTS:-50} NET_MEM_MIB=${NET_MEM_MIB:-512}
 RESTORE_RUNS=${RESTORE_RUNS:-5} RESTORE_GUESTS=${RESTORE_GUESTS:-16} RESTORE_MEM_MIB=${RESTORE_MEM_MIB:-256}
 RESTORE_TEMPLATE_DIR=${RESTORE_TEMPLATE_DIR:-/var/lib/ppc-kvm-shim/bench-templates}
 for c in $FS_CONTENDERS; do
-  [[ " ours ours-cold ours-nosec ours-vmm ours-vmm-of qemu crun " == *" $c "* ]] || { say "FS_CONTENDERS: unknown contender '$c' (known: ours ours-cold ours-nosec ours-vmm ours-vmm-of qemu crun)"; exit 2; }
+  known="ours ours-cold ours-nosec ours-vmm ours-vmm-cg ours-vmm-of qemu qemu-cg crun"
+  [[ " $known " == *" $c "* ]] || { say "FS_CONTENDERS: unknown contender '$c' (known: $known)"; exit 2; }
 done
 
 # ---- tools on this machine: the report and the plot -----------------------------------------

@@ -19,7 +19,7 @@
 # file's size as L1 sees it.
 
 FS_RUNS=${FS_RUNS:-3} CREATE_RUNS=${CREATE_RUNS:-5} FS_FILES=${FS_FILES:-2000} FS_MEM_MIB=${FS_MEM_MIB:-512}
-FS_CONTENDERS=${FS_CONTENDERS:-ours ours-vmm ours-vmm-of qemu crun}  # run-suite.sh checked the names
+FS_CONTENDERS=${FS_CONTENDERS:-ours ours-vmm ours-vmm-of qemu qemu-cg crun}  # run-suite.sh checked the names
 FS_VOL=/tmp/bench-vol                  # L1's /tmp: tmpfs (the disk under L1 would time itself)
 FS_BYTES=268435456                     # 256 MiB, both ways
 VIRTIOFSD=/usr/lib/qemu/virtiofsd      # the shim's default ("virtiofsd" in its config)
@@ -149,37 +149,78 @@ fs_podman_cold() {
   cp $W/conf.keep $conf
 }
 
-# fs_qemu RUN: QEMU pSeries (KVM, the same interrupt controller as the boot runs) with the
-# shim's virtiofsd started as the VMM starts it (virtiofsd.cpp's options; a socket path for
-# its --fd), guest RAM a shared memfd (vhost-user needs it), the workload from the initramfs.
+# ---- cgroups shaped like the shim's ---------------------------------------------------------
+# The shim runs a container's VMM in the engine's cgroup for it (podman: below libpod_parent),
+# memory.max its RAM plus headroom, and virtiofsd in the sibling "<that>.virtiofsd"
+# (shim/vm/container_cgroup.h); QEMU and our VMM alone run in L1's root cgroup unless a
+# contender asks for these, so that a gap between ours and QEMU can be told from what being
+# accounted in cgroups costs any VMM and daemon (as a QEMU-based runtime's would be).
+FS_CG_PARENT=/sys/fs/cgroup/libpod_parent
+
+# fs_cgroups_make NAME HEADROOM_MIB: $FS_CG_PARENT/NAME and NAME.virtiofsd with the controllers
+# handed down as the shim hands them; prints the VM's cgroup, or fails with $W/cg.err saying why.
+fs_cgroups_make() {
+  local cg=$FS_CG_PARENT/$1 c
+  {
+    mkdir -p $FS_CG_PARENT &&
+      for c in /sys/fs/cgroup $FS_CG_PARENT; do echo "+memory +cpu +pids" > $c/cgroup.subtree_control || return 1; done &&
+      mkdir -p $cg $cg.virtiofsd &&
+      echo $(( (FS_MEM_MIB + $2) << 20 )) > $cg/memory.max && echo 128 > $cg/pids.max && echo 32 > $cg.virtiofsd/pids.max
+  } 2>$W/cg.err || return 1
+  echo $cg
+}
+# fs_cgroups_failed CONTENDER RUN: the sample of a contender whose cgroups could not be made.
+fs_cgroups_failed() { sample kind=fs contender="$1" run="$2" rc=1 error="cgroups: $(head -c 300 $W/cg.err)"; }
+fs_cgroups_remove() { rmdir "$1" "$1.virtiofsd" 2>/dev/null; }
+# IN_CGROUP DIR COMMAND...: runs COMMAND in the cgroup DIR (a command, so timeout can run it).
+IN_CGROUP=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"')
+
+# fs_qemu CONTENDER RUN [cgroups]: QEMU pSeries (KVM, the same interrupt controller as the boot
+# runs) with the shim's virtiofsd started as the VMM starts it (virtiofsd.cpp's options; a socket
+# path for its --fd), guest RAM a shared memfd (vhost-user needs it), the workload from the
+# initramfs; with "cgroups", QEMU and virtiofsd each in theirs (QEMU's memory.max with more
+# headroom than our VMM's: QEMU itself is larger; the limit is never reached, only accounted).
 fs_qemu() {
-  local rc=0 vpid
+  local who=$1 run=$2 rc=0 vpid cg="" wrap=()
   fs_prepare
   rm -f $W/vfs.sock $W/qfs.console
-  $VIRTIOFSD --socket-path=$W/vfs.sock -o source=$FS_VOL -o cache=auto -o announce_submounts -o xattr \
+  if [ "${3:-}" = cgroups ]; then
+    cg=$(fs_cgroups_make bench-qemu 256) || { fs_cgroups_failed "$who" "$run"; return; }
+    wrap=("${IN_CGROUP[@]}" "$cg.virtiofsd")
+  fi
+  "${wrap[@]}" $VIRTIOFSD --socket-path=$W/vfs.sock -o source=$FS_VOL -o cache=auto -o announce_submounts -o xattr \
     -o log_level=warn --thread-pool-size=1 </dev/null >$W/vfsd.log 2>&1 &
   vpid=$!
   for _ in $(seq 100); do [ -S $W/vfs.sock ] && break; sleep 0.1; done
-  eval "timeout 900 $(qemu_cmd "$K_OF" $W/fs-guest.cpio ${FS_MEM_MIB}M \
+  [ -z "$cg" ] || wrap=("${IN_CGROUP[@]}" "$cg")
+  eval "timeout 900 \"\${wrap[@]}\" $(qemu_cmd "$K_OF" $W/fs-guest.cpio ${FS_MEM_MIB}M \
     -object memory-backend-memfd,id=mem,size=${FS_MEM_MIB}M,share=on -machine memory-backend=mem \
     -chardev socket,id=vfs,path=$W/vfs.sock -device vhost-user-fs-pci,chardev=vfs,tag=bench \
     -serial file:$W/qfs.console)" '</dev/null >$W/qfs.err 2>&1' || rc=$?
   kill $vpid 2>/dev/null; wait $vpid 2>/dev/null
-  fs_sample qemu "$1" $rc $W/qfs.console $W/qfs.err $W/vfsd.log
+  fs_sample "$who" "$run" $rc $W/qfs.console $W/qfs.err $W/vfsd.log
+  [ -z "$cg" ] || fs_cgroups_remove "$cg"
 }
 
-# fs_vmm CONTENDER KERNEL RUN: the workload from the same initramfs as QEMU's, in a guest of
-# our VMM alone (no shim, podman or container): the VMM starts virtiofsd on the volume itself.
-# Beside fs_podman's, it tells the VMM's and transport's share of a gap from the container's
-# (its cgroup, seccomp filter, namespaces and bind of the volume in the guest); with $K_OF it
-# runs QEMU's kernel, which tells the kernel build's share too.
+# fs_vmm CONTENDER KERNEL RUN [cgroups]: the workload from the same initramfs as QEMU's, in a
+# guest of our VMM alone (no shim, podman or container): the VMM starts virtiofsd on the volume
+# itself. Beside fs_podman's, it tells the VMM's and transport's share of a gap from the
+# container's (its cgroup, seccomp filter, namespaces and bind of the volume in the guest); with
+# $K_OF it runs QEMU's kernel, which tells the kernel build's share too; with "cgroups", the VMM
+# and virtiofsd in cgroups as the shim makes them (the VMM puts the daemon in its own).
 fs_vmm() {
-  local rc=0
+  local rc=0 cg="" wrap=() daemon=()
   fs_prepare
   rm -f $W/vfs.console
-  timeout 900 "$VMM" --kernel "$2" --initrd $W/fs-guest.cpio --memory ${FS_MEM_MIB}M --vcpus 1 --cmdline "$CMDLINE" \
-    --fs-share $FS_VOL --fs-tag bench --virtiofsd $VIRTIOFSD --console $W/vfs.console --stats </dev/null >$W/vfs.out 2>$W/vfs.err || rc=$?
+  if [ "${4:-}" = cgroups ]; then
+    cg=$(fs_cgroups_make bench-vmm 64) || { fs_cgroups_failed "$1" "$3"; return; }
+    wrap=("${IN_CGROUP[@]}" "$cg"); daemon=(--virtiofsd-cgroup "$cg.virtiofsd")
+  fi
+  timeout 900 "${wrap[@]}" "$VMM" --kernel "$2" --initrd $W/fs-guest.cpio --memory ${FS_MEM_MIB}M --vcpus 1 --cmdline "$CMDLINE" \
+    --fs-share $FS_VOL --fs-tag bench --virtiofsd $VIRTIOFSD "${daemon[@]}" --console $W/vfs.console --stats \
+    </dev/null >$W/vfs.out 2>$W/vfs.err || rc=$?
   fs_sample "$1" "$3" $rc $W/vfs.console $W/vfs.err
+  [ -z "$cg" ] || fs_cgroups_remove "$cg"
 }
 
 bench_share() {
@@ -211,8 +252,10 @@ bench_share() {
         ours-cold) fs_podman_cold "$i" ;;
         ours-nosec) fs_podman ours-nosec ppc-kvm-shim "$i" --security-opt seccomp=unconfined ;;
         ours-vmm) fs_vmm ours-vmm "$K_MIN" "$i" ;;
+        ours-vmm-cg) fs_vmm ours-vmm-cg "$K_MIN" "$i" cgroups ;;
         ours-vmm-of) fs_vmm ours-vmm-of "$K_OF" "$i" ;;
-        qemu) fs_qemu "$i" ;;
+        qemu) fs_qemu qemu "$i" ;;
+        qemu-cg) fs_qemu qemu-cg "$i" cgroups ;;
         crun) fs_podman crun crun "$i" ;;
       esac
     done

@@ -552,7 +552,8 @@ def main():
                   "ours-cold, ours-nosec and ours-vmm-cg (only when FS_CONTENDERS asks): ours with the shim's templates "
                   "off (each guest booted cold), ours with `--security-opt seccomp=unconfined`, and our VMM alone in "
                   "cgroups as qemu-cg's; "
-                  "crun: no VM. No memory limit for any. Read-ahead: ours' agent sets the share's to 4 MiB; QEMU's "
+                  "crun: no VM. No container memory limit for any (the memory.max of ours' and qemu-cg's VM "
+                  "cgroups is their RAM plus headroom, above what they use). Read-ahead: ours' agent sets the share's to 4 MiB; QEMU's "
                   "workload initramfs (QEMU, ours-vmm, ours-vmm-of) keeps the kernel's 128 KiB, as a user of QEMU gets "
                   "it. Medians of per-run rates.\n")
         md.append("| contender | ok runs | failed | write MiB/s (fsync'd) | read MiB/s | create files/s | stat files/s | "

@@ -620,6 +620,23 @@ def main():
                       f"guest: its cgroup, seccomp filter and namespaces, the volume's bind, virtiofsd's own cgroup; and, for "
                       f"reads, the agent's 4 MiB read-ahead): "
                       f"{fs_ratios('ours', 'ours-vmm')}.\n")
+        kvm_rows = {c: rows for c, rows in fs_rows.items() if any("kvm_sum_exits" in r for r in rows)}
+        if kvm_rows:
+            md.append("KVM's counters in L1 per run (medians of the runs with a VM; debugfs, read while its guest ran, the "
+                      "last time up to a second before it ended). They do not drift with L1's speed as times do. "
+                      "Instructions fetched: guest instructions KVM read from guest memory to emulate an access, "
+                      "such as a queue notification that KVM's fast MMIO path cannot take (virtio-mmio has one "
+                      "notify register for all queues, so each ioeventfd matches the value written; virtio-pci "
+                      "gives each queue an address of its own).\n")
+            md.append("| contender | runs | exits | hypervisor decrementer exits | external interrupt exits | "
+                      "instructions fetched |")
+            md.append("|---|---|---|---|---|---|")
+            for c, rows in kvm_rows.items():
+                counted = [r for r in rows if "kvm_sum_exits" in r]
+                md.append(f"| {c} | {len(counted)} | " + " | ".join(
+                    fmt(median([r.get(f"kvm_{k}") for r in counted]))
+                    for k in ["sum_exits", "dec_exits", "ext_intr_exits", "ld"]) + " |")
+            md.append("")
 
     net_med = net_section(samples, facts, md) if ran("net") else {}
     restore_med = restore_section(samples, facts, md) if ran("restore") else {}

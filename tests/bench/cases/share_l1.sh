@@ -84,6 +84,31 @@ echo "FS-END"
 EOF
 }
 
+# ---- KVM's own counters while a run's guest lives ------------------------------------------------
+# L1's KVM counts every guest exit by kind (debugfs: each file sums over the live VMs, so a run's
+# numbers are read while its guest runs, the last reading up to a second before it ends). They
+# tell where a gap lies independently of L1's speed, which drifts between runs: how many exits,
+# how many of them the hypervisor decrementer's, external interrupts, and "ld", the guest
+# instructions KVM fetched from guest memory to emulate an access (a kick that KVM's fast MMIO
+# bus cannot take: an ioeventfd that must match the value written).
+KVM_COUNTERS=(sum_exits dec_exits ext_intr_exits ld)
+# kvm_counters_watch OUT: until killed, every second: the counters as KEY=VALUE lines in OUT
+# while a VM lives (L1 runs one guest at a time here).
+kvm_counters_watch() {
+  local f v lines
+  while :; do
+    lines=""
+    for f in "${KVM_COUNTERS[@]}"; do
+      read -r v 2>/dev/null < /sys/kernel/debug/kvm/$f || v=0
+      lines+="$f=$v"$'\n'
+    done
+    [[ $lines == sum_exits=0$'\n'* ]] || printf '%s' "$lines" > "$1"
+    sleep 1
+  done
+}
+kvm_counters_start() { rm -f $W/kvm.counters; kvm_counters_watch $W/kvm.counters & KVM_WATCH=$!; }
+kvm_counters_stop() { kill "$KVM_WATCH" 2>/dev/null; wait "$KVM_WATCH" 2>/dev/null; }
+
 # fs_prepare: the volume as every run finds it: the file to read, nothing else.
 fs_prepare() {
   mkdir -p $FS_VOL
@@ -118,6 +143,8 @@ fs_sample() {
   # Our VMM alone (--stats): its exits to userspace by reason, for where a gap lies.
   local stats; stats=$(cat "$@" 2>/dev/null | sed -n 's/.*stats: exits: \(.*\)/\1/p' | head -1)
   [ -n "$stats" ] && a+=(exits="$stats")
+  local kv
+  if [ -s $W/kvm.counters ]; then while read -r kv; do a+=("kvm_$kv"); done < $W/kvm.counters; fi
   if [ ${#bad[@]} -gt 0 ]; then
     a+=(error="$(IFS=';'; echo "${bad[*]}"); output: $(grep -v 'FS-MARK' $clean | tail -n 5 | tr '\n' ' ' | head -c 400); stderr: $(cat "$@" 2>/dev/null | tail -n 5 | tr '\n' ' ' | head -c 600)")
   fi
@@ -247,6 +274,7 @@ bench_share() {
   local who
   for i in $(seq "$FS_RUNS"); do
     for who in $FS_CONTENDERS; do
+      kvm_counters_start
       case $who in
         ours) fs_podman ours ppc-kvm-shim "$i" ;;
         ours-cold) fs_podman_cold "$i" ;;
@@ -258,6 +286,7 @@ bench_share() {
         qemu-cg) fs_qemu qemu-cg "$i" cgroups ;;
         crun) fs_podman crun crun "$i" ;;
       esac
+      kvm_counters_stop
     done
   done
   rm -rf $FS_VOL

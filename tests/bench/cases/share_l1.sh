@@ -91,22 +91,24 @@ EOF
 # how many of them the hypervisor decrementer's, external interrupts, and "ld", the guest
 # instructions KVM fetched from guest memory to emulate an access (a kick that KVM's fast MMIO
 # bus cannot take: an ioeventfd that must match the value written).
-KVM_COUNTERS=(sum_exits dec_exits ext_intr_exits ld)
+KVM_COUNTERS=(sum_exits dec_exits ext_intr_exits ld)  # sum_exits first: 0 there means no VM lives
+KVM_DEBUGFS=${KVM_DEBUGFS:-/sys/kernel/debug/kvm}
 # kvm_counters_watch OUT: until killed, every second: the counters as KEY=VALUE lines in OUT
-# while a VM lives (L1 runs one guest at a time here).
+# while a VM lives (L1 runs one guest at a time here), replaced whole (renamed into place): a
+# sample read meanwhile finds the last reading, never a part of one.
 kvm_counters_watch() {
   local f v lines
   while :; do
     lines=""
     for f in "${KVM_COUNTERS[@]}"; do
-      read -r v 2>/dev/null < /sys/kernel/debug/kvm/$f || v=0
+      read -r v 2>/dev/null < "$KVM_DEBUGFS/$f" || v=0
       lines+="$f=$v"$'\n'
     done
-    [[ $lines == sum_exits=0$'\n'* ]] || printf '%s' "$lines" > "$1"
+    [[ $lines == sum_exits=0$'\n'* ]] || { printf '%s' "$lines" > "$1.new" && mv -f "$1.new" "$1"; }
     sleep 1
   done
 }
-kvm_counters_start() { rm -f $W/kvm.counters; kvm_counters_watch $W/kvm.counters & KVM_WATCH=$!; }
+kvm_counters_start() { rm -f $W/kvm.counters $W/kvm.counters.new; kvm_counters_watch $W/kvm.counters & KVM_WATCH=$!; }
 kvm_counters_stop() { kill "$KVM_WATCH" 2>/dev/null; wait "$KVM_WATCH" 2>/dev/null; }
 
 # fs_prepare: the volume as every run finds it: the file to read, nothing else.

@@ -135,6 +135,18 @@ void Vm::register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int
   if (::ioctl(fd_.get(), KVM_IOEVENTFD, &io) < 0) throw_errno("KVM_IOEVENTFD at " + hex(addr));
 }
 
+bool Vm::register_address_ioeventfd(uint64_t addr, int fd) {
+  if (!check_extension(KVM_CAP_IOEVENTFD_ANY_LENGTH)) return false;
+  // Length 0 and no datamatch: any store to addr. KVM also puts such an ioeventfd on its fast
+  // MMIO bus, which it consults before it decodes the store.
+  kvm_ioeventfd io{};
+  io.addr = addr;
+  io.len = 0;
+  io.fd = fd;
+  if (::ioctl(fd_.get(), KVM_IOEVENTFD, &io) < 0) throw_errno("KVM_IOEVENTFD (any store) at " + hex(addr));
+  return true;
+}
+
 namespace {
 // KVM_SET_DEVICE_ATTR / KVM_GET_DEVICE_ATTR of a 64-bit attribute at `value`.
 void device_attr(int device_fd, unsigned long request, const char* name, uint32_t group, uint64_t attr, uint64_t* value) {

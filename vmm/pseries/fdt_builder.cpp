@@ -189,7 +189,10 @@ void write_virtio_mmio(Writer& w, const VirtioMmioNode& dev) {
   std::snprintf(name, sizeof name, "virtio_mmio@%llx", static_cast<unsigned long long>(dev.base));
   w.begin(name);
   w.str("compatible", "virtio,mmio");
-  w.u64s("reg", {dev.base, dev.size});
+  // A second entry: the notify window, one address per queue, which our guest's driver uses
+  // (kernel/patches/guest/0005); another driver maps the first entry alone.
+  if (dev.notify_size != 0) w.u64s("reg", {dev.base, dev.size, dev.notify_base, dev.notify_size});
+  else w.u64s("reg", {dev.base, dev.size});
   // 0: edge (an irqfd pulses it). The names tell our guest's driver that the first interrupt
   // means used buffers only (kernel/patches/guest/0002); another driver uses the first alone.
   w.cells("interrupts", {dev.used_buffers_irq, 0, dev.config_irq, 0});

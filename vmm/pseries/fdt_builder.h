@@ -31,6 +31,10 @@ struct VirtioMmioNode {
   uint64_t size;
   uint32_t used_buffers_irq;  // XICS source numbers
   uint32_t config_irq;
+  // The per-queue notify window (kernel/patches/guest/0005), the node's second "reg" entry;
+  // none when notify_size is 0.
+  uint64_t notify_base = 0;
+  uint64_t notify_size = 0;
 };
 
 struct FdtInputs {

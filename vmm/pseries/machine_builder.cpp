@@ -207,8 +207,9 @@ void write_device_tree(const MachineConfig& config, const BootPlan& boot, const 
   fdt.rtas_tokens = rtas.tokens();
   for (size_t i = 0; i < device_count; ++i) {
     const MmioTransport::Interrupts irqs = virtio_interrupts(i);
-    fdt.virtio.push_back({kVirtioMmioBase + i * kVirtioMmioStride, MmioTransport::kWindowSize, irqs.used_buffers,
-                          irqs.config});
+    const uint64_t base = kVirtioMmioBase + i * kVirtioMmioStride;
+    fdt.virtio.push_back({base, MmioTransport::kRegistersSize, irqs.used_buffers, irqs.config,
+                          base + MmioTransport::kNotifyOffset, MmioTransport::kNotifySize});
   }
   if (const auto pvinfo = vm.pvinfo())
     fdt.hcall_instructions = std::array<uint32_t, 4>{pvinfo->hcall[0], pvinfo->hcall[1], pvinfo->hcall[2], pvinfo->hcall[3]};
@@ -221,6 +222,8 @@ UniqueFd create_xics(const KvmSystem&, Vm& vm, const Rtas& rtas) {
   for (const auto& [name, token] : rtas.xics_tokens()) vm.define_rtas_token(name, token);
   return xics;
 }
+
+static_assert(MmioTransport::kWindowSize <= kVirtioMmioStride, "a device's window would overlap the next device's");
 
 std::vector<std::unique_ptr<MmioTransport>> attach_devices(std::vector<std::unique_ptr<VirtioDevice>> devices,
                                                            const GuestMemory& mem, EventLoop& loop, Vm& vm,

@@ -56,6 +56,9 @@ MmioTransport::MmioTransport(const GuestMemory& mem, EventLoop& loop, std::uniqu
                              Interrupts irqs)
     : mem_(mem), loop_(loop), device_(std::move(device)), base_(base), irqs_(irqs),
       driver_faults_(device_->name() + " driver-fault", 16) {
+  if (device_->queue_count() > kMaxQueues)
+    throw Error(device_->name() + ": " + std::to_string(device_->queue_count()) + " queues, the transport has notify addresses for " +
+                std::to_string(kMaxQueues));
   for (size_t i = 0; i < device_->queue_count(); ++i) queues_.emplace_back(mem_);
 }
 
@@ -74,8 +77,11 @@ void MmioTransport::connect(EventWiring& wiring) {
   for (uint16_t q = 0; q < queues_.size(); ++q) {
     UniqueFd fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!fd.valid()) throw_errno("eventfd for " + device_->name() + " queue " + std::to_string(q));
-    // The guest's write of q to QueueNotify signals this eventfd inside KVM, without an exit to us.
+    // The guest's write of q to QueueNotify signals this eventfd inside KVM, without an exit to
+    // us; so does any store to the queue's own notify address, which KVM need not even decode
+    // (where KVM cannot, such a store reaches mmio_write).
     wiring.register_ioeventfd(base_ + kQueueNotify, 4, q, fd.get());
+    wiring.register_address_ioeventfd(base_ + kNotifyOffset + kNotifyStride * q, fd.get());
     const int raw = fd.get();
     kick_fds.push_back(raw);
     if (!external) {
@@ -109,6 +115,10 @@ uint64_t MmioTransport::offered_features() const {
 Virtqueue* MmioTransport::selected_queue() { return queue_sel_ < queues_.size() ? &queues_[queue_sel_] : nullptr; }
 
 void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
+  if (offset >= kNotifyOffset) {  // the notify window is write-only
+    store32(data, 0);
+    return;
+  }
   if (offset == kInterruptStatus) {
     // While the device is live any of its interrupts may be a used buffer (Linux then checks
     // every queue): the acknowledgement of that bit never reaches us (connect), and the backend
@@ -147,6 +157,11 @@ void MmioTransport::mmio_read(uint64_t offset, std::span<uint8_t> data) {
 }
 
 void MmioTransport::mmio_write(uint64_t offset, std::span<const uint8_t> data) {
+  if (offset >= kNotifyOffset) {
+    // A store to a queue's notify address that its ioeventfd did not catch; its value is moot.
+    if ((offset - kNotifyOffset) % kNotifyStride == 0) post_notify((offset - kNotifyOffset) / kNotifyStride);
+    return;
+  }
   std::unique_lock lock(mu_);
   if (offset >= kConfig) return;  // our devices' configuration spaces are read-only
   const uint32_t v = load32(data);
@@ -184,18 +199,7 @@ void MmioTransport::mmio_write(uint64_t offset, std::span<const uint8_t> data) {
         if (v == 0 && q->ready()) q->reset();
       });
       break;
-    case kQueueNotify:
-      // Normally caught by the ioeventfd inside KVM; a write that still reaches us goes to the loop.
-      // At most one such notify per queue waits on the loop, however often the guest writes:
-      // the loop's work queue cannot grow with a storm of them.
-      if (v < queues_.size() && v < 64 && !(notifies_posted_.fetch_or(uint64_t{1} << v) & (uint64_t{1} << v))) {
-        loop_.post([this, v] {
-          // Cleared first: a notify arriving while the queue is processed posts again.
-          notifies_posted_.fetch_and(~(uint64_t{1} << v));
-          on_queue_notify(static_cast<uint16_t>(v));
-        });
-      }
-      break;
+    case kQueueNotify: post_notify(v); break;
     case kInterruptAck: interrupt_status_ &= ~v; break;
     case kShmSel: break;  // there are no regions to select
     case kStatus:
@@ -309,6 +313,20 @@ void MmioTransport::notify_used(uint16_t queue) {
   // Loop thread: the device finished with buffers of this queue.
   if (queue >= queues_.size() || !queues_[queue].should_notify()) return;
   signal_eventfd(used_irq_fd_);
+}
+
+void MmioTransport::post_notify(uint64_t queue) {
+  // Normally caught by an ioeventfd inside KVM; a notify that still reaches us (vCPU thread)
+  // goes to the loop. At most one per queue waits on the loop, however often the guest
+  // writes: the loop's work queue cannot grow with a storm of them.
+  if (queue >= queues_.size()) return;  // at most kMaxQueues, the bits of notifies_posted_
+  const uint64_t bit = uint64_t{1} << queue;
+  if (notifies_posted_.fetch_or(bit) & bit) return;
+  loop_.post([this, bit, queue] {
+    // Cleared first: a notify arriving while the queue is processed posts again.
+    notifies_posted_.fetch_and(~bit);
+    on_queue_notify(static_cast<uint16_t>(queue));
+  });
 }
 
 void MmioTransport::on_queue_notify(uint16_t queue) {

@@ -25,7 +25,16 @@ namespace ppc::vmm {
 
 class MmioTransport final : public MmioHandler {
  public:
-  static constexpr uint64_t kWindowSize = 0x200;
+  // The window: the registers, then the notify window (the device tree node's second "reg"
+  // entry, kernel/patches/guest/0005). Queue q is notified by a store at kNotifyOffset +
+  // kNotifyStride * q, an address of its own: KVM need not decode the store to learn which
+  // queue it means, as it must for the one QueueNotify register.
+  static constexpr uint64_t kRegistersSize = 0x200;
+  static constexpr uint64_t kNotifyOffset = kRegistersSize;
+  static constexpr uint64_t kNotifyStride = 4;
+  static constexpr size_t kMaxQueues = 64;
+  static constexpr uint64_t kNotifySize = kNotifyStride * kMaxQueues;
+  static constexpr uint64_t kWindowSize = kNotifyOffset + kNotifySize;
 
   // The device's two interrupt sources (XICS numbers). A used-buffer interrupt needs no
   // register access from a guest that knows the split (kernel/patches/guest/0002); one that
@@ -76,6 +85,7 @@ class MmioTransport final : public MmioHandler {
   void set_status(uint32_t status);
   void on_loop(const std::function<void()>& fn);
   void notify_used(uint16_t queue);
+  void post_notify(uint64_t queue);
   void on_queue_notify(uint16_t queue);
   void needs_reset(const std::string& why);
   void reset_locked();

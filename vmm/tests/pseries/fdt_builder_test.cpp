@@ -325,10 +325,19 @@ TEST(FdtBuilder, VirtioMmioNodeNamesItsUsedBufferInterruptThenItsConfigInterrupt
   EXPECT_EQ(t.cells("/virtio_mmio@10000000000", "interrupts"), (std::vector<uint32_t>{0x1000, 0, 0x1001, 0}));
 }
 
+TEST(FdtBuilder, VirtioMmioNodeGivesItsNotifyWindowAsASecondRegEntry) {
+  FdtInputs in = sample_inputs(false);
+  in.virtio.push_back({0x10000000000ull, 0x200, 0x1000, 0x1001, 0x10000000200ull, 0x100});
+  const Tree t = build(in);
+  EXPECT_EQ(t.u64s("/virtio_mmio@10000000000", "reg"),
+            (std::vector<uint64_t>{0x10000000000ull, 0x200, 0x10000000200ull, 0x100}));
+}
+
 TEST(FdtBuilder, SixtyFourVirtioDevicesStillBuild) {
   FdtInputs in = sample_inputs(false);
   for (uint32_t i = 0; i < 64; ++i)
-    in.virtio.push_back({0x10000000000ull + 0x1000ull * i, 0x200, 0x1000 + 2 * i, 0x1001 + 2 * i});
+    in.virtio.push_back({0x10000000000ull + 0x1000ull * i, 0x200, 0x1000 + 2 * i, 0x1001 + 2 * i,
+                         0x10000000200ull + 0x1000ull * i, 0x100});
   const Tree t = build(in);
   EXPECT_EQ(t.cells("/virtio_mmio@1000003f000", "interrupts"), (std::vector<uint32_t>{0x107e, 0, 0x107f, 0}));
 }

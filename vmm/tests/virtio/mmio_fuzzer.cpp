@@ -1,7 +1,8 @@
 // libFuzzer target for the virtio-mmio register interface, with virtio-rng behind it: a
 // hostile driver reads and writes any offset of the window (and past it) with any width and
 // value: feature selection, queue set-up with any size and addresses, status transitions in
-// any order, notifies, interrupt acks; and posts descriptor chains of any layout.
+// any order, notifies (by QueueNotify or a queue's notify address), interrupt acks; and posts
+// descriptor chains of any layout.
 //
 // Input: an operation count, then operations; the second half of the rest also fills guest
 // RAM's buffer area. The fuzzer thread plays the vCPU; the transport's loop runs on a thread
@@ -44,7 +45,7 @@ constexpr uint64_t kRegisters[] = {kMagic, kVersion, kDeviceId, kVendorId, kDevi
                                    kQueueReady, kQueueNotify, kInterruptStatus, kInterruptAck, kStatus,
                                    kQueueDescLow, kQueueDescHigh, kQueueDriverLow, kQueueDriverHigh,
                                    kQueueDeviceLow, kQueueDeviceHigh, kShmSel, kShmLenLow, kConfigGeneration,
-                                   kConfig, kConfig + 4};
+                                   kConfig, kConfig + 4, kNotifyWindow, kNotifyWindow + 4};
 constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8;
 constexpr uint64_t kVersion1 = 1ull << 32;  // all that rng offers
 
@@ -145,7 +146,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           default: break;
         }
         write(t, offset, value, width);
-        if (offset == kQueueNotify) m.loop.run_and_wait([] {});  // the notify was posted: let it run
+        const bool notify = offset == kQueueNotify || (offset >= kNotifyWindow && offset < kNotifyWindowEnd);
+        if (notify) m.loop.run_and_wait([] {});  // a notify was posted: let it run
         if (offset == kStatus && v == 0) {
           sel = fsel = 0;
           layout = {};
@@ -178,7 +180,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         expect(kVersion, 2);
         expect(kDeviceId, 4);
         if (offset == kInterruptStatus && (v & ~3ull)) fail("InterruptStatus has undefined bits");
-        if (offset >= kConfig && v != 0) fail("rng's empty config space reads non-zero");
+        if (offset >= kConfig && v != 0) fail("rng's empty config space (or the write-only notify window) reads non-zero");
         break;
       }
       case 4: {
@@ -196,8 +198,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 5: driver->post_chain(in); break;
       case 6: driver->scribble(in); break;
-      case 7:  // notify queue 0 (or any queue number)
-        write(t, kQueueNotify, (kind & 0x80) ? in.u8() : 0);
+      case 7:  // notify queue 0 (or any queue number), by QueueNotify or by its notify address
+        if (kind & 0x40) write(t, kNotifyWindow + 4 * ((kind & 0x80) ? in.u8() % 64 : 0), in.u32());
+        else write(t, kQueueNotify, (kind & 0x80) ? in.u8() : 0);
         m.loop.run_and_wait([] {});
         break;
     }

@@ -15,4 +15,8 @@ enum : uint64_t {
   kShmBaseHigh = 0x0bc, kConfigGeneration = 0x0fc, kConfig = 0x100,
 };
 
+// Ours, past the registers: the notify window, where queue q has the 4-byte address
+// kNotifyWindow + 4 * q, for up to 64 queues (kernel/patches/guest/0005).
+enum : uint64_t { kNotifyWindow = 0x200, kNotifyWindowEnd = 0x300 };
+
 }  // namespace ppc::vmm::test_mmio

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/error.h"
 #include "event_loop.h"
 #include "loop_thread_for_tests.h"
 #include "memory/guest_memory.h"
@@ -52,11 +53,11 @@ struct DeviceCalls {
 
 class FakeDevice final : public VirtioDevice {
  public:
-  FakeDevice(DeviceCalls& calls, const EventLoop& loop) : calls_(calls), loop_(loop) {}
+  FakeDevice(DeviceCalls& calls, const EventLoop& loop, size_t queues = 2) : calls_(calls), loop_(loop), queues_(queues) {}
   std::string name() const override { return "fake"; }
   uint32_t device_id() const override { return kFakeDeviceId; }
   uint64_t features() const override { return kFeatureLow | kFeatureHigh; }
-  size_t queue_count() const override { return 2; }
+  size_t queue_count() const override { return queues_; }
   // A 256-byte configuration space whose byte i is 0xc0 + i (modulo 256); past it, 0.
   void read_config(uint64_t offset, std::span<uint8_t> out) const override {
     for (size_t i = 0; i < out.size(); ++i) out[i] = offset + i < 0x100 ? static_cast<uint8_t>(0xc0 + offset + i) : 0;
@@ -90,6 +91,7 @@ class FakeDevice final : public VirtioDevice {
   void on_loop() { calls_.always_on_loop_thread = calls_.always_on_loop_thread && loop_.on_loop_thread(); }
   DeviceCalls& calls_;
   const EventLoop& loop_;
+  size_t queues_;
 };
 
 class FakeWiring final : public EventWiring {
@@ -104,8 +106,13 @@ class FakeWiring final : public EventWiring {
   void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) override {
     ioeventfds.push_back({addr, len, datamatch, fd});
   }
+  bool register_address_ioeventfd(uint64_t addr, int fd) override {
+    address_ioeventfds.emplace_back(addr, fd);
+    return true;
+  }
   std::vector<std::pair<int, uint32_t>> irqfds;
   std::vector<Ioeventfd> ioeventfds;
+  std::vector<std::pair<uint64_t, int>> address_ioeventfds;  // any store to the address
 };
 
 bool readable(int fd) {
@@ -370,6 +377,45 @@ TEST_F(MmioTest, ConnectRegistersAnIoeventfdPerQueueOneForTheUsedBufferAckAndTwo
     EXPECT_EQ(wiring.ioeventfds[q].datamatch, q);
   }
   EXPECT_NE(wiring.ioeventfds[0].fd, wiring.ioeventfds[1].fd);
+  // Each queue's own notify address signals that queue's eventfd, whatever is stored there.
+  ASSERT_EQ(wiring.address_ioeventfds.size(), 2u);
+  for (size_t q = 0; q < 2; ++q) {
+    EXPECT_EQ(wiring.address_ioeventfds[q].first, kBase + kNotifyWindow + 4 * q);
+    EXPECT_EQ(wiring.address_ioeventfds[q].second, wiring.ioeventfds[q].fd);
+  }
+}
+
+TEST_F(MmioTest, AStoreToAQueuesNotifyAddressThatReachesUsNotifiesThatQueue) {
+  bring_up();
+  write32(kNotifyWindow + 4, 0xdeadbeef);  // the value is moot
+  settle(loop);
+  EXPECT_EQ(calls.notified, std::vector<uint16_t>{1});
+  write32(kNotifyWindow, 7);
+  settle(loop);
+  EXPECT_EQ(calls.notified, (std::vector<uint16_t>{1, 0}));
+  // Between two addresses, or the address of a queue the device does not have: nothing.
+  write32(kNotifyWindow + 2, 0);
+  write32(kNotifyWindow + 8, 2);
+  write32(kNotifyWindowEnd - 4, 63);
+  settle(loop);
+  EXPECT_EQ(calls.notified, (std::vector<uint16_t>{1, 0}));
+  // The window is write-only.
+  EXPECT_EQ(read32(kNotifyWindow), 0u);
+  EXPECT_EQ(read32(kNotifyWindow + 4), 0u);
+}
+
+TEST(MmioTransport, ADeviceWithMoreQueuesThanNotifyAddressesIsRefused) {
+  GuestMemory mem{1 << 20};
+  EventLoop loop;
+  DeviceCalls calls;
+  const size_t most = (kNotifyWindowEnd - kNotifyWindow) / 4;
+  EXPECT_NO_THROW(MmioTransport fits(mem, loop, std::make_unique<FakeDevice>(calls, loop, most), kBase, kIrqs));
+  try {
+    MmioTransport too_many(mem, loop, std::make_unique<FakeDevice>(calls, loop, most + 1), kBase, kIrqs);
+    FAIL() << "a device with 65 queues was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "fake: 65 queues, the transport has notify addresses for 64");
+  }
 }
 
 TEST_F(MmioTest, NotificationThroughTheIoeventfdReachesTheDeviceOnTheLoopThread) {

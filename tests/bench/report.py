@@ -626,9 +626,10 @@ def main():
             md.append("KVM's counters in L1 per run (medians of the runs with a VM; debugfs, read while its guest ran, the "
                       "last time up to a second before it ended). They do not drift with L1's speed as times do. "
                       "Instructions fetched: guest instructions KVM read from guest memory to emulate an access, "
-                      "such as a queue notification that KVM's fast MMIO path cannot take (virtio-mmio has one "
-                      "notify register for all queues, so each ioeventfd matches the value written; virtio-pci "
-                      "gives each queue an address of its own).\n")
+                      "such as a queue notification that KVM's fast MMIO path cannot take (one whose ioeventfd "
+                      "must match the value written, as at virtio-mmio's one QueueNotify register; ours' guests "
+                      "notify each queue at an address of its own, kernel/patches/guest/0005, as virtio-pci "
+                      "does, so a count near QEMU's or below says the kicks take the fast path).\n")
             md.append("| contender | runs | exits | hypervisor decrementer exits | external interrupt exits | "
                       "instructions fetched |")
             md.append("|---|---|---|---|---|---|")

@@ -15,8 +15,9 @@ class EventWiring {
   virtual void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) = 0;
   // Any guest store to guest physical addr, whatever its width and value, signals eventfd `fd`.
   // KVM then need not decode the store: on POWER it skips fetching the guest's instruction
-  // (its fast MMIO bus). False when the hypervisor cannot: such stores then reach the VMM.
-  virtual bool register_address_ioeventfd(uint64_t addr, int fd) = 0;
+  // (its fast MMIO bus). Where the hypervisor cannot, nothing is registered: such stores then
+  // reach the VMM.
+  virtual void register_address_ioeventfd(uint64_t addr, int fd) = 0;
 };
 
 }  // namespace ppc::vmm

@@ -135,8 +135,9 @@ void Vm::register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int
   if (::ioctl(fd_.get(), KVM_IOEVENTFD, &io) < 0) throw_errno("KVM_IOEVENTFD at " + hex(addr));
 }
 
-bool Vm::register_address_ioeventfd(uint64_t addr, int fd) {
-  if (!check_extension(KVM_CAP_IOEVENTFD_ANY_LENGTH)) return false;
+void Vm::register_address_ioeventfd(uint64_t addr, int fd) {
+  if (!any_store_ioeventfds_) any_store_ioeventfds_ = check_extension(KVM_CAP_IOEVENTFD_ANY_LENGTH) != 0;
+  if (!*any_store_ioeventfds_) return;
   // Length 0 and no datamatch: any store to addr. KVM also puts such an ioeventfd on its fast
   // MMIO bus, which it consults before it decodes the store.
   kvm_ioeventfd io{};
@@ -144,7 +145,6 @@ bool Vm::register_address_ioeventfd(uint64_t addr, int fd) {
   io.len = 0;
   io.fd = fd;
   if (::ioctl(fd_.get(), KVM_IOEVENTFD, &io) < 0) throw_errno("KVM_IOEVENTFD (any store) at " + hex(addr));
-  return true;
 }
 
 namespace {

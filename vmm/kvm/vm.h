@@ -55,7 +55,7 @@ class Vm final : public EventWiring {
   // a guest write of datamatch to the MMIO address addr signals an eventfd.
   void register_irqfd(int fd, uint32_t gsi) override;
   void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) override;
-  bool register_address_ioeventfd(uint64_t addr, int fd) override;
+  void register_address_ioeventfd(uint64_t addr, int fd) override;
   // KVM_SET_DEVICE_ATTR with a 64-bit value on a device fd (e.g. an XICS source's state).
   static void set_device_attr(int device_fd, uint32_t group, uint64_t attr, uint64_t value);
   // KVM_GET_DEVICE_ATTR: the 64-bit value.
@@ -67,6 +67,7 @@ class Vm final : public EventWiring {
   Vm(UniqueFd fd, VmType type) : fd_(std::move(fd)), type_(type) {}
   UniqueFd fd_;
   VmType type_;
+  std::optional<bool> any_store_ioeventfds_;  // KVM_CAP_IOEVENTFD_ANY_LENGTH, asked once
 };
 
 }  // namespace ppc::vmm

@@ -31,7 +31,7 @@ struct FakeWiring final : EventWiring {
   void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) override {
     ioeventfds.push_back({addr, len, datamatch, fd});
   }
-  bool register_address_ioeventfd(uint64_t, int) override { return true; }
+  void register_address_ioeventfd(uint64_t, int) override {}
   int irqfd = -1;
   std::vector<IoEventFd> ioeventfds;
 };

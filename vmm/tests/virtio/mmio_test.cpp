@@ -106,10 +106,7 @@ class FakeWiring final : public EventWiring {
   void register_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd) override {
     ioeventfds.push_back({addr, len, datamatch, fd});
   }
-  bool register_address_ioeventfd(uint64_t addr, int fd) override {
-    address_ioeventfds.emplace_back(addr, fd);
-    return true;
-  }
+  void register_address_ioeventfd(uint64_t addr, int fd) override { address_ioeventfds.emplace_back(addr, fd); }
   std::vector<std::pair<int, uint32_t>> irqfds;
   std::vector<Ioeventfd> ioeventfds;
   std::vector<std::pair<uint64_t, int>> address_ioeventfds;  // any store to the address

@@ -16,7 +16,8 @@ KIB_PER_MIB = 1024
 MIB = 1024 * 1024
 SECTIONS = "boot breakdown start memory exec density share net restore"
 NET_CONTENDERS = ["ours", "ours-vhost", "qemu", "qemu-vhost", "crun"]
-FS_CONTENDERS = ["ours", "ours-cold", "ours-nosec", "ours-vmm", "ours-vmm-cg", "ours-vmm-of", "qemu", "qemu-cg", "crun"]
+FS_CONTENDERS = ["ours", "ours-cold", "ours-nosec", "ours-ctr", "ours-vmm", "ours-vmm-cg", "ours-vmm-of", "qemu",
+                 "qemu-cg", "crun"]
 NET_KEYS = ["up_mbit_s", "down_mbit_s", "ping_avg_ms", "http_ms_per_request"]
 
 
@@ -549,9 +550,10 @@ def main():
                   "qemu-cg: QEMU in a cgroup below podman's parent as the shim makes one for ours' VMM (memory.max "
                   "its RAM plus headroom) and its virtiofsd in the sibling `.virtiofsd`, as ours' are (qemu, ours-vmm "
                   "and ours-vmm-of run in L1's root cgroup, accounted nowhere); "
-                  "ours-cold, ours-nosec and ours-vmm-cg (only when FS_CONTENDERS asks): ours with the shim's templates "
-                  "off (each guest booted cold), ours with `--security-opt seccomp=unconfined`, and our VMM alone in "
-                  "cgroups as qemu-cg's; "
+                  "ours-cold, ours-nosec, ours-ctr and ours-vmm-cg (only when FS_CONTENDERS asks): ours with the "
+                  "shim's templates off (each guest booted cold), ours with `--security-opt seccomp=unconfined`, our "
+                  "VMM's container mode alone (agent, container and share laid out as the shim does, booted cold, no "
+                  "shim, podman or conmon) and our VMM alone, both in cgroups as qemu-cg's; "
                   "crun: no VM. No container memory limit for any (the memory.max of ours' and qemu-cg's VM "
                   "cgroups is their RAM plus headroom, above what they use). Read-ahead: ours' agent sets the share's to 4 MiB; QEMU's "
                   "workload initramfs (QEMU, ours-vmm, ours-vmm-of) keeps the kernel's 128 KiB, as a user of QEMU gets "
@@ -597,6 +599,8 @@ def main():
                  ["write_mib_s", "read_mib_s", "cycle_files_s"]),
                 ("qemu-cg", "Ours / QEMU with QEMU and its virtiofsd in cgroups shaped like ours', run by run",
                  ["write_mib_s", "read_mib_s", "cycle_files_s"]),
+                ("ours-ctr", "ours / our VMM's container mode alone (no shim, podman or conmon) in the same cgroups",
+                 ["write_mib_s", "cycle_files_s"]),
                 ("ours-vmm-cg", "ours / our VMM alone in the same cgroups", ["write_mib_s", "cycle_files_s"]),
                 ("ours-cold", "Parts of ours, run by run (below 1: that part costs ours speed): ours / ours-cold",
                  ["write_mib_s", "cycle_files_s"]),
@@ -610,6 +614,11 @@ def main():
             by_key = fs_paired["qemu-cg/qemu"] = {k: paired(fs_rows["qemu-cg"], fs_rows["qemu"], k) for k in keys}
             md.append("What the cgroups cost QEMU, run by run: qemu-cg / qemu: " + "; ".join(
                 f"{FS_LABELS[k]} {paired_text(pr, 'qemu-cg')}" for k, pr in by_key.items()) + ".\n")
+        if "ours-ctr" in fs_rows and "ours-vmm-cg" in fs_rows:
+            keys = ["write_mib_s", "cycle_files_s"]
+            by_key = fs_paired["ours-ctr/ours-vmm-cg"] = {k: paired(fs_rows["ours-ctr"], fs_rows["ours-vmm-cg"], k) for k in keys}
+            md.append("The guest's container path and the VMM's container mode, run by run: ours-ctr / ours-vmm-cg: " +
+                      "; ".join(f"{FS_LABELS[k]} {paired_text(pr, 'ours-ctr')}" for k, pr in by_key.items()) + ".\n")
         if "qemu" in fs_paired:
             md.append("p is the two-sided sign test's: the chance of a split at least this uneven if the two were "
                       "alike; above 0.05 the runs cannot tell them apart.\n")

@@ -10,7 +10,7 @@
 #           (touch), stat'd and unlinked, one process per phase; ours (podman -v), our VMM
 #           alone with QEMU's workload initramfs (ours-vmm: our kernel; ours-vmm-of: QEMU's),
 #           crun (no VM) and QEMU pSeries with the same virtiofsd, same options, over
-#           vhost-user-fs-pci.
+#           vhost-user-fs-pci; on request ours-ctr, our VMM's container mode alone (fs_ctr).
 #           No container memory limit: ours' VM has its RAM plus headroom as memory.max (as
 #           always), its virtiofsd (charged with the tmpfs pages it writes) none.
 # The same workload script runs in every contender and times itself on its own clock
@@ -252,6 +252,54 @@ fs_vmm() {
   [ -z "$cg" ] || fs_cgroups_remove "$cg"
 }
 
+# fs_ctr RUN: the workload in a container of our VMM's own container mode, booted cold: the
+# agent's initramfs, the container's root (the e2e busybox root) in the VM's share and the volume
+# bound beside it (the shim binds a volume into the share too), the VMM and virtiofsd in cgroups
+# as the shim makes them; no shim, podman or conmon. Between ours and ours-vmm-cg it tells the guest's container path and
+# the VMM's container mode (agent, vsock, share layout) from the host's (shim, podman, conmon).
+FS_CTR=$W/ctr
+fs_ctr() {
+  local who=ours-ctr run=$1 d=$FS_CTR rc=0 line pid cg
+  fs_prepare
+  cg=$(fs_cgroups_make bench-ctr 64) || { fs_cgroups_failed "$who" "$run"; return; }
+  mkdir -p $d/share/c/vol
+  if [ ! -e $d/share/c/root/bin/busybox ]; then
+    mkdir -p $d/share/c/root && tar -C $d/share/c/root -xf /usr/share/e2e/busybox-rootfs.tar && mkdir -p $d/share/c/root/v
+  fi
+  fs_workload > $d/share/c/root/work.sh
+  mountpoint -q $d/share || { mount --bind $d/share $d/share && mount --make-shared $d/share; }
+  mount --bind $FS_VOL $d/share/c/vol
+  rm -f $W/c.ready $d/v.sock && mkfifo $W/c.ready
+  "${IN_CGROUP[@]}" "$cg" $VMM --kernel "$K_MIN" --initrd $W/c-agent.cpio --cmdline "$CMDLINE" --memory ${FS_MEM_MIB}M \
+    --vcpus 1 --vsock-uds $d/v.sock --fs-share $d/share --virtiofsd $VIRTIOFSD --virtiofsd-cgroup "$cg.virtiofsd" \
+    --console $d/console.log --container-request $W/c-request.json --ready-fd 3 --log $d/vmm.log \
+    3>$W/c.ready >$d/out 2>$d/err </dev/null &
+  pid=$!
+  read -r line < $W/c.ready
+  if [ "$line" = ok ]; then "$E2E_BIN/agent_ctl" --uds $d/v.sock --container c start 2>$d/start.err || rc=$?; else rc=99; fi
+  wait $pid || rc=$?
+  umount $d/share/c/vol
+  fs_sample "$who" "$run" $rc $d/out $d/err $d/vmm.log $d/start.err
+  fs_cgroups_remove "$cg"
+}
+
+# fs_ctr_prepare: ours-ctr's agent initramfs and container request (busybox applets by PATH, a
+# /dev with the default devices, the volume at /v), once.
+fs_ctr_prepare() {
+  mkdir -p $W/c-empty
+  "$E2E_BIN/ppc-kvm-rootfs" --agent /usr/libexec/ppc-kvm-shim/ppc-kvm-agent --rootfs $W/c-empty -o $W/c-agent.cpio 2>$W/c.err ||
+    { sample kind=fs_setup error="ours-ctr: ppc-kvm-rootfs failed: $(tail -n 3 $W/c.err | tr '\n' ' ' | head -c 300)"; return 1; }
+  cat > $W/c-request.json <<'JSON'
+{"container_id":"c","hostname":"","shared_fs_tag":"ppc-kvm-share","sandbox_id":"","config":{"ociVersion":"1.0.2",
+ "root":{"path":"/share/c/root"},"process":{"args":["/bin/busybox","sh","/work.sh"],"cwd":"/","user":{"uid":0,"gid":0},
+ "env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+ "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+           {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
+           {"destination":"/v","type":"bind","source":"/share/c/vol","options":["rbind","rw"]}],
+ "linux":{"namespaces":[{"type":"mount"},{"type":"pid"},{"type":"ipc"},{"type":"uts"}]}}}
+JSON
+}
+
 bench_share() {
   progress "share: create latency, $CREATE_RUNS runs (+ a first one apart) per runtime and image"
   local i img rt who
@@ -274,6 +322,7 @@ bench_share() {
     guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" vmm_kernel="$(basename "$K_MIN")" \
     ours_kernel="$(k=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json); echo "${k:-/usr/share/ppc-kvm-shim/guest-vmlinux}")"
   local who
+  if [[ " $FS_CONTENDERS " == *" ours-ctr "* ]]; then fs_ctr_prepare || FS_CONTENDERS=${FS_CONTENDERS//ours-ctr/}; fi
   for i in $(seq "$FS_RUNS"); do
     for who in $FS_CONTENDERS; do
       kvm_counters_start
@@ -283,6 +332,7 @@ bench_share() {
         ours-nosec) fs_podman ours-nosec ppc-kvm-shim "$i" --security-opt seccomp=unconfined ;;
         ours-vmm) fs_vmm ours-vmm "$K_MIN" "$i" ;;
         ours-vmm-cg) fs_vmm ours-vmm-cg "$K_MIN" "$i" cgroups ;;
+        ours-ctr) fs_ctr "$i" ;;
         ours-vmm-of) fs_vmm ours-vmm-of "$K_OF" "$i" ;;
         qemu) fs_qemu qemu "$i" ;;
         qemu-cg) fs_qemu qemu-cg "$i" cgroups ;;
@@ -291,5 +341,8 @@ bench_share() {
       kvm_counters_stop
     done
   done
-  rm -rf $FS_VOL
+  # Never removed through a mount: the volume's bind and the share's own are undone first.
+  if mountpoint -q $FS_CTR/share/c/vol; then umount $FS_CTR/share/c/vol; fi
+  if mountpoint -q $FS_CTR/share; then umount $FS_CTR/share; fi
+  rm -rf --one-file-system $FS_VOL $FS_CTR
 }

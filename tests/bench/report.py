@@ -552,7 +552,7 @@ def main():
                   "and ours-vmm-of run in L1's root cgroup, accounted nowhere); "
                   "ours-cold, ours-nosec, ours-ctr and ours-vmm-cg (only when FS_CONTENDERS asks): ours with the "
                   "shim's templates off (each guest booted cold), ours with `--security-opt seccomp=unconfined`, our "
-                  "VMM's container mode alone (agent, container and share laid out as the shim does, booted cold, no "
+                  "VMM's container mode alone (the agent, a container whose root and volume are in the VM's share, cold, no "
                   "shim, podman or conmon) and our VMM alone, both in cgroups as qemu-cg's; "
                   "crun: no VM. No container memory limit for any (the memory.max of ours' and qemu-cg's VM "
                   "cgroups is their RAM plus headroom, above what they use). Read-ahead: ours' agent sets the share's to 4 MiB; QEMU's "

@@ -37,23 +37,14 @@ R_COLD='MiB, kernel '
 
 # restore_once CONTENDER RUN VMM_ARGS...: one container, in a share of its own.
 restore_once() {
-  local who=$1 run=$2 d=$W/r-run rc=0 line t0 t_ready t_end pid
+  local who=$1 run=$2 d=$W/r-run rc=0 t0 t_end
   shift 2
   rm -rf $d && mkdir -p $d/share/c/root && tar -C $d/share/c/root -xf /usr/share/e2e/busybox-rootfs.tar
   mount --bind $d/share $d/share && mount --make-shared $d/share
-  rm -f $W/r.ready && mkfifo $W/r.ready
   t0=$EPOCHREALTIME
-  $VMM "$@" --memory $R_MEM --vcpus 1 --vsock-uds $d/v.sock --fs-share $d/share --console $d/console.log \
-    --container-request $W/r-request.json --ready-fd 3 --log $d/vmm.log 3>$W/r.ready >$d/out 2>$d/err </dev/null &
-  pid=$!
-  read -r line < $W/r.ready
-  t_ready=$EPOCHREALTIME
-  if [ "$line" = ok ]; then
-    "$E2E_BIN/agent_ctl" --uds $d/v.sock --container c start 2>$d/start.err || rc=$?
-  fi
-  wait $pid || rc=$?
+  ctr_vmm_run $d $W/r-request.json $VMM "$@" --memory $R_MEM --vcpus 1 || rc=$?
   t_end=$EPOCHREALTIME
-  local a=(kind=restore contender="$who" run="$run" rc="$rc" ready_ms="$(ms $(( $(us $t_ready) - $(us $t0) )))"
+  local a=(kind=restore contender="$who" run="$run" rc="$rc" ready_ms="$(ms $(( $(us $CTR_T_READY) - $(us $t0) )))"
            total_ms="$(ms $(( $(us $t_end) - $(us $t0) )))")
   local copy
   copy=$(sed -n 's/.*restore: \([0-9]*\) MiB of saved RAM copied into shared memory in \([0-9]*\) ms.*/\1 \2/p' $d/vmm.log)
@@ -61,8 +52,8 @@ restore_once() {
   local vhost
   vhost=$(sed -n 's/.*virtio-fs: vhost-user set-up done in \([0-9]*\) ms.*/\1/p' $d/vmm.log | head -1)
   [ -n "$vhost" ] && a+=(virtiofsd_setup_ms="$vhost")
-  if [ "$line" != ok ] || [ "$(tr -d '\r' < $d/out)" != hi ]; then
-    a+=(ok=0 error="ready '$line', stdout '$(head -c 100 $d/out)', log: $(tail -n 3 $d/vmm.log | tr '\n' ' ' | head -c 400)")
+  if [ "$CTR_READY" != ok ] || [ "$(tr -d '\r' < $d/out)" != hi ]; then
+    a+=(ok=0 error="ready '$CTR_READY', stdout '$(head -c 100 $d/out)', log: $(tail -n 3 $d/vmm.log | tr '\n' ' ' | head -c 400)")
   else a+=(ok=1); fi
   sample "${a[@]}"
   umount $d/share
@@ -72,9 +63,9 @@ restore_once() {
 restore_vmm() {
   progress "restore (VMM alone): a template, then $RESTORE_RUNS runs each, cold vs restored"
   local t0 rc=0
-  mkdir -p $W/r-empty $W/rt-share
-  "$E2E_BIN/ppc-kvm-rootfs" --agent /usr/libexec/ppc-kvm-shim/ppc-kvm-agent --rootfs $W/r-empty -o $W/r-agent.cpio ||
-    { sample kind=restore_template error="ppc-kvm-rootfs failed"; return; }
+  mkdir -p $W/rt-share
+  agent_initramfs $W/r-agent.cpio || { sample kind=restore_template \
+    error="ppc-kvm-rootfs failed: $(tail -n 3 $W/agent-initramfs.err | tr '\n' ' ' | head -c 300)"; return; }
   cat > $W/r-request.json <<'JSON'
 {"container_id":"c","hostname":"","shared_fs_tag":"ppc-kvm-share","sandbox_id":"","config":{"ociVersion":"1.0.2",
  "root":{"path":"/share/c/root"},"process":{"args":["echo","hi"],"cwd":"/","user":{"uid":0,"gid":0},"env":["PATH=/bin"]},

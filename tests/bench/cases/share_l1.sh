@@ -259,7 +259,7 @@ fs_vmm() {
 # the VMM's container mode (agent, vsock, share layout) from the host's (shim, podman, conmon).
 FS_CTR=$W/ctr
 fs_ctr() {
-  local who=ours-ctr run=$1 d=$FS_CTR rc=0 line pid cg
+  local who=ours-ctr run=$1 d=$FS_CTR rc=0 cg
   fs_prepare
   cg=$(fs_cgroups_make bench-ctr 64) || { fs_cgroups_failed "$who" "$run"; return; }
   mkdir -p $d/share/c/vol
@@ -269,15 +269,8 @@ fs_ctr() {
   fs_workload > $d/share/c/root/work.sh
   mountpoint -q $d/share || { mount --bind $d/share $d/share && mount --make-shared $d/share; }
   mount --bind $FS_VOL $d/share/c/vol
-  rm -f $W/c.ready $d/v.sock && mkfifo $W/c.ready
-  "${IN_CGROUP[@]}" "$cg" $VMM --kernel "$K_MIN" --initrd $W/c-agent.cpio --cmdline "$CMDLINE" --memory ${FS_MEM_MIB}M \
-    --vcpus 1 --vsock-uds $d/v.sock --fs-share $d/share --virtiofsd $VIRTIOFSD --virtiofsd-cgroup "$cg.virtiofsd" \
-    --console $d/console.log --container-request $W/c-request.json --ready-fd 3 --log $d/vmm.log \
-    3>$W/c.ready >$d/out 2>$d/err </dev/null &
-  pid=$!
-  read -r line < $W/c.ready
-  if [ "$line" = ok ]; then "$E2E_BIN/agent_ctl" --uds $d/v.sock --container c start 2>$d/start.err || rc=$?; else rc=99; fi
-  wait $pid || rc=$?
+  ctr_vmm_run $d $W/c-request.json "${IN_CGROUP[@]}" "$cg" $VMM --kernel "$K_MIN" --initrd $W/c-agent.cpio \
+    --cmdline "$CMDLINE" --memory ${FS_MEM_MIB}M --vcpus 1 --virtiofsd $VIRTIOFSD --virtiofsd-cgroup "$cg.virtiofsd" || rc=$?
   umount $d/share/c/vol
   fs_sample "$who" "$run" $rc $d/out $d/err $d/vmm.log $d/start.err
   fs_cgroups_remove "$cg"
@@ -286,9 +279,8 @@ fs_ctr() {
 # fs_ctr_prepare: ours-ctr's agent initramfs and container request (busybox applets by PATH, a
 # /dev with the default devices, the volume at /v), once.
 fs_ctr_prepare() {
-  mkdir -p $W/c-empty
-  "$E2E_BIN/ppc-kvm-rootfs" --agent /usr/libexec/ppc-kvm-shim/ppc-kvm-agent --rootfs $W/c-empty -o $W/c-agent.cpio 2>$W/c.err ||
-    { sample kind=fs_setup error="ours-ctr: ppc-kvm-rootfs failed: $(tail -n 3 $W/c.err | tr '\n' ' ' | head -c 300)"; return 1; }
+  agent_initramfs $W/c-agent.cpio || { sample kind=fs_setup \
+    error="ours-ctr: ppc-kvm-rootfs failed: $(tail -n 3 $W/agent-initramfs.err | tr '\n' ' ' | head -c 300)"; return 1; }
   cat > $W/c-request.json <<'JSON'
 {"container_id":"c","hostname":"","shared_fs_tag":"ppc-kvm-share","sandbox_id":"","config":{"ociVersion":"1.0.2",
  "root":{"path":"/share/c/root"},"process":{"args":["/bin/busybox","sh","/work.sh"],"cwd":"/","user":{"uid":0,"gid":0},

@@ -202,6 +202,35 @@ perl -0pi -e 's{\A\s*\{}{\{\n\t"annotations": \{"io.ppc-kvm.memory": "'$DENSITY_
 mkbundle $W/b-probe '["sh", "-c", "dmesg | grep -m1 \\"Run /init\\"; cat /proc/uptime"]'
 mkdir -p $SROOT
 
+# ---- our VMM's own container mode (no shim): the restore and share sections' ctr runs ----------
+# agent_initramfs OUT: the agent alone (an empty root) as the container mode's initramfs; on
+# failure its last lines are in $W/agent-initramfs.err.
+agent_initramfs() {
+  mkdir -p $W/agent-empty
+  "$E2E_BIN/ppc-kvm-rootfs" --agent /usr/libexec/ppc-kvm-shim/ppc-kvm-agent --rootfs $W/agent-empty -o "$1" \
+    2>$W/agent-initramfs.err
+}
+# ctr_vmm_run DIR REQUEST COMMAND...: one container: COMMAND (the VMM with its boot, memory and
+# share-daemon arguments, maybe behind a cgroup wrapper) serves DIR/share (made shared by the
+# caller) and keeps its vsock, console, log and output in DIR; once it reports the container
+# created, agent_ctl starts it; then the VMM's exit. Sets CTR_READY (the ready line) and
+# CTR_T_READY (when it came); returns the VMM's status if it failed, else agent_ctl's (99: the
+# VMM never reported ready).
+ctr_vmm_run() {
+  local d=$1 req=$2 rc=0 pid
+  shift 2
+  rm -f $d/ready $d/v.sock && mkfifo $d/ready
+  "$@" --vsock-uds $d/v.sock --fs-share $d/share --console $d/console.log --container-request "$req" --ready-fd 3 \
+    --log $d/vmm.log 3>$d/ready >$d/out 2>$d/err </dev/null &
+  pid=$!
+  read -r CTR_READY < $d/ready
+  # shellcheck disable=SC2034  # restore_l1.sh reads it
+  CTR_T_READY=$EPOCHREALTIME
+  if [ "$CTR_READY" = ok ]; then "$E2E_BIN/agent_ctl" --uds $d/v.sock --container c start 2>$d/start.err || rc=$?; else rc=99; fi
+  wait $pid || rc=$?
+  return $rc
+}
+
 # timed_cmd KIND CONTENDER RUN WANT COMMAND...: wall time of one command, its status and
 # whether stdout was WANT; errors recorded, never hidden. With TIMED_CHECK set (a function's
 # name), that function runs after the command, untimed, and may add KEY=VALUE fields to the

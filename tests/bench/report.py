@@ -16,8 +16,8 @@ KIB_PER_MIB = 1024
 MIB = 1024 * 1024
 SECTIONS = "boot breakdown start memory exec density share net restore"
 NET_CONTENDERS = ["ours", "ours-vhost", "qemu", "qemu-vhost", "crun"]
-FS_CONTENDERS = ["ours", "ours-cold", "ours-nosec", "ours-ctr", "ours-vmm", "ours-vmm-cg", "ours-vmm-of", "qemu",
-                 "qemu-cg", "crun"]
+FS_CONTENDERS = ["ours", "ours-cold", "ours-nosec", "ours-ctr", "ours-ctr-bg", "ours-vmm", "ours-vmm-cg", "ours-vmm-of",
+                 "qemu", "qemu-cg", "qemu-bg", "crun"]
 NET_KEYS = ["up_mbit_s", "down_mbit_s", "ping_avg_ms", "http_ms_per_request"]
 
 
@@ -553,7 +553,9 @@ def main():
                   "ours-cold, ours-nosec, ours-ctr and ours-vmm-cg (only when FS_CONTENDERS asks): ours with the "
                   "shim's templates off (each guest booted cold), ours with `--security-opt seccomp=unconfined`, our "
                   "VMM's container mode alone (the agent, a container whose root and volume are in the VM's share, cold, no "
-                  "shim, podman or conmon) and our VMM alone, both in cgroups as qemu-cg's; "
+                  "shim, podman or conmon) and our VMM alone, both in cgroups as qemu-cg's; ours-ctr-bg and qemu-bg "
+                  "(on request): ours-ctr and qemu-cg with an idle, attached `podman run` (crun) beside them, as podman "
+                  "and conmon are beside ours' guest; "
                   "crun: no VM. No container memory limit for any (the memory.max of ours' and qemu-cg's VM "
                   "cgroups is their RAM plus headroom, above what they use). Read-ahead: ours' agent sets the share's to 4 MiB; QEMU's "
                   "workload initramfs (QEMU, ours-vmm, ours-vmm-of) keeps the kernel's 128 KiB, as a user of QEMU gets "
@@ -601,6 +603,10 @@ def main():
                  ["write_mib_s", "read_mib_s", "cycle_files_s"]),
                 ("ours-ctr", "ours / our VMM's container mode alone (no shim, podman or conmon) in the same cgroups",
                  ["write_mib_s", "cycle_files_s"]),
+                ("qemu-bg", "ours / QEMU in cgroups like ours' with an idle podman beside it (the engine's processes "
+                 "beside both)", ["write_mib_s", "read_mib_s", "cycle_files_s"]),
+                ("ours-ctr-bg", "ours / our VMM's container mode alone with an idle podman beside it (what is left: "
+                 "the shim's path and podman's container configuration)", ["write_mib_s", "read_mib_s", "cycle_files_s"]),
                 ("ours-vmm-cg", "ours / our VMM alone in the same cgroups", ["write_mib_s", "cycle_files_s"]),
                 ("ours-cold", "Parts of ours, run by run (below 1: that part costs ours speed): ours / ours-cold",
                  ["write_mib_s", "cycle_files_s"]),
@@ -614,6 +620,12 @@ def main():
             by_key = fs_paired["qemu-cg/qemu"] = {k: paired(fs_rows["qemu-cg"], fs_rows["qemu"], k) for k in keys}
             md.append("What the cgroups cost QEMU, run by run: qemu-cg / qemu: " + "; ".join(
                 f"{FS_LABELS[k]} {paired_text(pr, 'qemu-cg')}" for k, pr in by_key.items()) + ".\n")
+        for mine, other, what in [("ours-ctr-bg", "ours-ctr", "our VMM's container mode"), ("qemu-bg", "qemu-cg", "QEMU")]:
+            if mine in fs_rows and other in fs_rows:
+                keys = ["write_mib_s", "read_mib_s", "cycle_files_s"]
+                by_key = fs_paired[f"{mine}/{other}"] = {k: paired(fs_rows[mine], fs_rows[other], k) for k in keys}
+                md.append(f"What an idle engine beside it costs {what}, run by run: {mine} / {other}: " + "; ".join(
+                    f"{FS_LABELS[k]} {paired_text(pr, mine)}" for k, pr in by_key.items()) + ".\n")
         if "ours-ctr" in fs_rows and "ours-vmm-cg" in fs_rows:
             keys = ["write_mib_s", "cycle_files_s"]
             by_key = fs_paired["ours-ctr/ours-vmm-cg"] = {k: paired(fs_rows["ours-ctr"], fs_rows["ours-vmm-cg"], k) for k in keys}

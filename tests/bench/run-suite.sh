@@ -29,7 +29,8 @@
 # spread; qemu-cg is QEMU with its virtiofsd in cgroups shaped like the shim's; ours-cold, ours
 # with the shim's templates off, ours-nosec, ours with seccomp=unconfined, ours-ctr, our VMM's
 # container mode alone (no shim, podman or conmon), and ours-vmm-cg, our VMM alone, both in the
-# shim's cgroups, tell those parts' share of it); the net section: NET_RUNS (per contender,
+# shim's cgroups, tell those parts' share of it; ours-ctr-bg and qemu-bg are ours-ctr and qemu-cg
+# with an idle, attached podman run (crun) beside them); the net section: NET_RUNS (per contender,
 # default 3), NET_SECONDS (iperf3 per direction, 10), NET_PINGS (20), NET_REQUESTS (50),
 # NET_MEM_MIB (guest RAM, 512); the restore section: RESTORE_RUNS (runs per contender of the
 # VMM alone, of `ppc-kvm-shim run` and of `podman run --rm`, each after a run 0 kept apart;
@@ -68,7 +69,7 @@ NET_RUNS=${NET_RUNS:-3} NET_SECONDS=${NET_SECONDS:-10} NET_PINGS=${NET_PINGS:-20
 RESTORE_RUNS=${RESTORE_RUNS:-5} RESTORE_GUESTS=${RESTORE_GUESTS:-16} RESTORE_MEM_MIB=${RESTORE_MEM_MIB:-256}
 RESTORE_TEMPLATE_DIR=${RESTORE_TEMPLATE_DIR:-/var/lib/ppc-kvm-shim/bench-templates}
 for c in $FS_CONTENDERS; do
-  known="ours ours-cold ours-nosec ours-ctr ours-vmm ours-vmm-cg ours-vmm-of qemu qemu-cg crun"
+  known="ours ours-cold ours-nosec ours-ctr ours-ctr-bg ours-vmm ours-vmm-cg ours-vmm-of qemu qemu-cg qemu-bg crun"
   [[ " $known " == *" $c "* ]] || { say "FS_CONTENDERS: unknown contender '$c' (known: $known)"; exit 2; }
 done
 

@@ -252,14 +252,14 @@ fs_vmm() {
   [ -z "$cg" ] || fs_cgroups_remove "$cg"
 }
 
-# fs_ctr RUN: the workload in a container of our VMM's own container mode, booted cold: the
+# fs_ctr CONTENDER RUN: the workload in a container of our VMM's own container mode, booted cold: the
 # agent's initramfs, the container's root (the e2e busybox root) in the VM's share and the volume
 # bound beside it (the shim binds a volume into the share too), the VMM and virtiofsd in cgroups
 # as the shim makes them; no shim, podman or conmon. Between ours and ours-vmm-cg it tells the guest's container path and
 # the VMM's container mode (agent, vsock, share layout) from the host's (shim, podman, conmon).
 FS_CTR=$W/ctr
 fs_ctr() {
-  local who=ours-ctr run=$1 d=$FS_CTR rc=0 cg
+  local who=$1 run=$2 d=$FS_CTR rc=0 cg
   fs_prepare
   cg=$(fs_cgroups_make bench-ctr 64) || { fs_cgroups_failed "$who" "$run"; return; }
   mkdir -p $d/share/c/vol
@@ -292,6 +292,37 @@ fs_ctr_prepare() {
 JSON
 }
 
+# ---- the engine beside a run ------------------------------------------------------------------
+# Ours' guest runs while `podman run` waits attached to it and conmon watches it: processes that
+# wake a few hundred times a second in L1, on the two CPUs the guest and virtiofsd use. A peer
+# run bare is spared what every runtime under the engine pays. engine_idle_start starts an idle,
+# attached `podman run` (crun: no VM) to stand beside a contender's run; engine_idle_stop
+# removes it.
+ENGINE_IDLE=bench-engine-idle
+engine_idle_start() {
+  local _
+  podman rm -f -t 0 $ENGINE_IDLE >/dev/null 2>&1
+  podman --runtime crun run --rm --network=none --name $ENGINE_IDLE "$IMG" sleep 100000 </dev/null >/dev/null 2>$W/idle.err &
+  ENGINE_IDLE_PID=$!
+  for _ in $(seq 150); do
+    [ "$(podman inspect -f '{{.State.Running}}' $ENGINE_IDLE 2>/dev/null)" = true ] && return 0
+    kill -0 $ENGINE_IDLE_PID 2>/dev/null || break
+    sleep 0.2
+  done
+  return 1
+}
+engine_idle_stop() { podman rm -f -t 0 $ENGINE_IDLE >/dev/null 2>&1; wait "$ENGINE_IDLE_PID" 2>/dev/null; }
+# beside_engine CONTENDER RUN COMMAND...: COMMAND (one contender's run) with the idle engine
+# beside it, or a failed sample saying why it could not start.
+beside_engine() {
+  local who=$1 run=$2
+  shift 2
+  if engine_idle_start; then "$@"
+  else sample kind=fs contender="$who" run="$run" rc=1 \
+    error="the idle podman run beside it did not start: $(tail -n 3 $W/idle.err | tr '\n' ' ' | head -c 300)"; fi
+  engine_idle_stop
+}
+
 bench_share() {
   progress "share: create latency, $CREATE_RUNS runs (+ a first one apart) per runtime and image"
   local i img rt who
@@ -314,7 +345,9 @@ bench_share() {
     guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" vmm_kernel="$(basename "$K_MIN")" \
     ours_kernel="$(k=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json); echo "${k:-/usr/share/ppc-kvm-shim/guest-vmlinux}")"
   local who
-  if [[ " $FS_CONTENDERS " == *" ours-ctr "* ]]; then fs_ctr_prepare || FS_CONTENDERS=${FS_CONTENDERS//ours-ctr/}; fi
+  if [[ " $FS_CONTENDERS " == *" ours-ctr"* ]]; then
+    fs_ctr_prepare || { FS_CONTENDERS=${FS_CONTENDERS//ours-ctr-bg/}; FS_CONTENDERS=${FS_CONTENDERS//ours-ctr/}; }
+  fi
   for i in $(seq "$FS_RUNS"); do
     for who in $FS_CONTENDERS; do
       kvm_counters_start
@@ -324,7 +357,9 @@ bench_share() {
         ours-nosec) fs_podman ours-nosec ppc-kvm-shim "$i" --security-opt seccomp=unconfined ;;
         ours-vmm) fs_vmm ours-vmm "$K_MIN" "$i" ;;
         ours-vmm-cg) fs_vmm ours-vmm-cg "$K_MIN" "$i" cgroups ;;
-        ours-ctr) fs_ctr "$i" ;;
+        ours-ctr) fs_ctr ours-ctr "$i" ;;
+        ours-ctr-bg) beside_engine ours-ctr-bg "$i" fs_ctr ours-ctr-bg "$i" ;;
+        qemu-bg) beside_engine qemu-bg "$i" fs_qemu qemu-bg "$i" cgroups ;;
         ours-vmm-of) fs_vmm ours-vmm-of "$K_OF" "$i" ;;
         qemu) fs_qemu qemu "$i" ;;
         qemu-cg) fs_qemu qemu-cg "$i" cgroups ;;

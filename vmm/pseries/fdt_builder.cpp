@@ -110,6 +110,8 @@ void write_cpu(Writer& w, const FdtInputs& in, unsigned id) {
   w.cell("i-cache-block-size", 128);
   w.cell("d-cache-line-size", 128);
   w.cell("i-cache-line-size", 128);
+  if (in.cpu.l1d_bytes) w.cell("d-cache-size", in.cpu.l1d_bytes);
+  if (in.cpu.l1i_bytes) w.cell("i-cache-size", in.cpu.l1i_bytes);
   w.cells("ibm,ppc-interrupt-server#s", {id});
   w.cells("ibm,ppc-interrupt-gserver#s", {id, 0});
   w.bytes("ibm,pa-features", pa_features(in.radix));

@@ -20,6 +20,11 @@ struct CpuDescription {
   // ibm,processor-radix-AP-encodings cells (AP << 29 | page shift), radix guests only; empty:
   // omitted, and Linux then maps its memory with 64 KiB pages only.
   std::vector<uint32_t> radix_ap_encodings;
+  // L1 cache sizes in bytes (d-cache-size, i-cache-size); 0: omitted. Linux sizes the L1D
+  // displacement flush it runs at kernel entry and exit (its Meltdown/L1TF fallback) by
+  // d-cache-size; without it the guest flushes 64 KiB, twice a POWER9's or POWER10's L1D.
+  uint32_t l1d_bytes = 0;
+  uint32_t l1i_bytes = 0;
 };
 
 // ibm,mmu-pid-bits of a radix guest: 2^16 address spaces (twice the guest's default pid_max,

@@ -2,11 +2,13 @@
 
 #include <linux/kvm.h>
 #include <fcntl.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <fstream>
 
 #include "base/error.h"
@@ -22,6 +24,13 @@ uint32_t host_pvr() {
   uint64_t pvr;
   asm volatile("mfpvr %0" : "=r"(pvr));
   return static_cast<uint32_t>(pvr);
+}
+
+// The host's L1 cache size as its kernel tells processes (from its own device tree), for the
+// guest's device tree; 0 when the kernel does not know it.
+uint32_t host_l1_cache_bytes(unsigned long type) {
+  const unsigned long bytes = ::getauxval(type);
+  return bytes <= UINT32_MAX ? static_cast<uint32_t>(bytes) : 0;
 }
 
 }  // namespace
@@ -93,6 +102,8 @@ CpuDescription describe_cpu(const Vm& vm, uint32_t timebase_hz, bool radix) {
   cpu.slb_size = smmu.slb_size;
   cpu.segment_page_sizes = segment_page_sizes(smmu);
   cpu.one_tb_segments = smmu.flags & KVM_PPC_1T_SEGMENTS;
+  cpu.l1d_bytes = host_l1_cache_bytes(AT_L1D_CACHESIZE);
+  cpu.l1i_bytes = host_l1_cache_bytes(AT_L1I_CACHESIZE);
   if (radix) cpu.radix_ap_encodings = radix_ap_encodings(vm);
   return cpu;
 }

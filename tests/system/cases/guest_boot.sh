@@ -12,6 +12,7 @@ echo "guest-page-orders=$(/bin/busybox dmesg | /bin/busybox grep -o 'Page orders
 echo "guest-linear-map=$(/bin/busybox dmesg | /bin/busybox grep -o 'Mapped 0x[0-9a-f]*-0x[0-9a-f]* with [0-9.]* [KMG]iB' | /bin/busybox tr '\n' ' ')"
 /bin/busybox mount -t sysfs sysfs /sys
 echo "guest-spectre-v1=$(/bin/busybox cat /sys/devices/system/cpu/vulnerabilities/spectre_v1)"
+echo "guest-l1d-bytes=$(/bin/busybox od -An -td8 -w16 -v /proc/self/auxv | /bin/busybox awk '$1 == 42 {print $2}')"
 INIT
 )
 # expect_cpu_characteristics VMM_LOG CONSOLE: the guest's view of Spectre v1 follows what the
@@ -47,6 +48,8 @@ top_hex_digit() {
   echo $(( 0x$(echo "$h" | cut -c1) ))
 }
 make_marker_initramfs /tmp/guest.cpio GUEST-USERSPACE-MARKER "$what_the_guest_sees"
+# L1's own L1 data cache size as its kernel tells processes (auxv entry 42, AT_L1D_CACHESIZE).
+host_l1d=$(od -An -td8 -w16 -v /proc/self/auxv | awk '$1 == 42 {print $2}')
 for spec in "1 256" "2 384"; do
   set -- $spec
   vcpus=$1 mib=$2
@@ -66,6 +69,13 @@ for spec in "1 256" "2 384"; do
     fail "MemTotal '${kb}' kB does not match ${mib} MiB"
   fi
   expect_cpu_characteristics /tmp/vmm.err /tmp/console.log
+  # The guest learns the host's L1 data cache size from the device tree (d-cache-size) and sizes
+  # its L1D displacement flush, run at every kernel entry and exit, by it: without it, 64 KiB.
+  if [ "${host_l1d:-0}" -gt 0 ]; then
+    expect_line /tmp/console.log "guest-l1d-bytes=$host_l1d\$"
+  else
+    fail "L1's kernel gives no L1 data cache size (auxv AT_L1D_CACHESIZE '$host_l1d'): nothing to check the guest's against"
+  fi
   want_mmu=Hash; [ "$RIG_PROFILE" = hv ] && want_mmu=Radix
   expect_line /tmp/console.log "guest-mmu=$want_mmu"
   # A radix guest maps its memory in 2 MiB pages (1 GiB from 1 GiB up) when the device tree

@@ -258,6 +258,21 @@ TEST(FdtBuilder, RadixPageSizesOnlyForRadixGuests) {
   EXPECT_FALSE(unknown.has(cpu_path(0).c_str(), "ibm,processor-radix-AP-encodings"));
 }
 
+// Linux sizes its L1D displacement flush by d-cache-size (64 KiB when the tree is silent).
+TEST(FdtBuilder, L1CacheSizesOnlyWhenKnown) {
+  FdtInputs known = sample_inputs(true);
+  known.cpu.l1d_bytes = 32 * 1024;
+  known.cpu.l1i_bytes = 48 * 1024;
+  const Tree t = build(known);
+  for (unsigned cpu = 0; cpu < known.vcpus; ++cpu) {
+    EXPECT_EQ(t.cells(cpu_path(cpu).c_str(), "d-cache-size"), std::vector<uint32_t>{32 * 1024}) << "cpu " << cpu;
+    EXPECT_EQ(t.cells(cpu_path(cpu).c_str(), "i-cache-size"), std::vector<uint32_t>{48 * 1024}) << "cpu " << cpu;
+  }
+  const Tree unknown = build(sample_inputs(true));
+  EXPECT_FALSE(unknown.has(cpu_path(0).c_str(), "d-cache-size"));
+  EXPECT_FALSE(unknown.has(cpu_path(0).c_str(), "i-cache-size"));
+}
+
 TEST(FdtBuilder, PaFeaturesRadixBitOnlyForRadix) {
   for (bool radix : {false, true}) {
     SCOPED_TRACE(radix ? "radix" : "hash");

@@ -344,12 +344,19 @@ bench_share() {
   sample kind=fs_setup virtiofsd="$($VIRTIOFSD --version 2>&1 | head -1)" volume_fs="$(stat -f -c %T /tmp)" \
     guest_mib="$FS_MEM_MIB" qemu_kernel="$(basename "$K_OF")" vmm_kernel="$(basename "$K_MIN")" \
     ours_kernel="$(k=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' /etc/ppc-kvm-shim/config.json); echo "${k:-/usr/share/ppc-kvm-shim/guest-vmlinux}")"
-  local who
+  local who k
   if [[ " $FS_CONTENDERS " == *" ours-ctr"* ]]; then
     fs_ctr_prepare || { FS_CONTENDERS=${FS_CONTENDERS//ours-ctr-bg/}; FS_CONTENDERS=${FS_CONTENDERS//ours-ctr/}; }
   fi
+  local -a order round
+  read -r -a order <<< "$FS_CONTENDERS"
   for i in $(seq "$FS_RUNS"); do
-    for who in $FS_CONTENDERS; do
+    # Round i starts at the i-th contender: none always follows the same one, so that what a run
+    # leaves behind as it ends (a VM's teardown, the engine's clean-up) falls on each in turn.
+    round=()
+    for ((k = 0; k < ${#order[@]}; k++)); do round+=("${order[(k + i - 1) % ${#order[@]}]}"); done
+    progress "share: round $i: ${round[*]}"
+    for who in "${round[@]}"; do
       kvm_counters_start
       case $who in
         ours) fs_podman ours ppc-kvm-shim "$i" ;;

@@ -255,8 +255,9 @@ fs_vmm() {
 # fs_ctr CONTENDER RUN: the workload in a container of our VMM's own container mode, booted cold: the
 # agent's initramfs, the container's root (the e2e busybox root) in the VM's share and the volume
 # bound beside it (the shim binds a volume into the share too), the VMM and virtiofsd in cgroups
-# as the shim makes them; no shim, podman or conmon. Between ours and ours-vmm-cg it tells the guest's container path and
-# the VMM's container mode (agent, vsock, share layout) from the host's (shim, podman, conmon).
+# as the shim makes them; no shim, podman or conmon. Between ours and ours-vmm-cg it tells the
+# guest's container path and the VMM's container mode (agent, vsock, share layout) from the
+# host's (shim, podman, conmon).
 FS_CTR=$W/ctr
 fs_ctr() {
   local who=$1 run=$2 d=$FS_CTR rc=0 cg
@@ -295,9 +296,9 @@ JSON
 # ---- the engine beside a run ------------------------------------------------------------------
 # Ours' guest runs while `podman run` waits attached to it and conmon watches it: an attached
 # podman took 3 % of one of L1's two CPUs throughout a run (stop 49's probe), on the CPUs the
-# guest and virtiofsd use. A peer run bare is spared what every runtime under the engine pays. engine_idle_start starts an idle,
-# attached `podman run` (crun: no VM) to stand beside a contender's run; engine_idle_stop
-# removes it.
+# guest and virtiofsd use. A peer run bare is spared what every runtime under the engine pays.
+# engine_idle_start starts an idle, attached `podman run` (crun: no VM) to stand beside a
+# contender's run; engine_idle_stop removes it.
 ENGINE_IDLE=bench-engine-idle
 engine_idle_start() {
   local _
